@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+// version is set at build time by install.sh (-ldflags "-X main.version=...").
+var version = "dev"
+
+// app is what every command shares: the process environment and the
+// locations derived from it, read once here and passed down, so that no
+// package below reads the environment on its own.
+type app struct {
+	env    map[string]string
+	loc    locations
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	// stderrTTY says whether stderr is a terminal (progress output).
+	stderrTTY bool
+	// quiet is NOXENV_LOG=quiet: only errors are printed.
+	quiet bool
+}
+
+func newApp() *app {
+	env := environMap(os.Environ())
+	return &app{
+		env:       env,
+		loc:       newLocations(env),
+		stdin:     os.Stdin,
+		stdout:    os.Stdout,
+		stderr:    os.Stderr,
+		stderrTTY: term.IsTerminal(int(os.Stderr.Fd())),
+		quiet:     env["NOXENV_LOG"] == "quiet",
+	}
+}
+
+// environMap turns KEY=VALUE pairs into a map; later duplicates win, as in
+// os.Getenv.
+func environMap(kv []string) map[string]string {
+	m := make(map[string]string, len(kv))
+	for _, s := range kv {
+		if k, v, ok := strings.Cut(s, "="); ok && k != "" {
+			m[k] = v
+		}
+	}
+	return m
+}
+
+// logf prints an informational message on stderr unless NOXENV_LOG=quiet.
+func (a *app) logf(format string, args ...any) {
+	if a.quiet {
+		return
+	}
+	fmt.Fprintf(a.stderr, "noxenv: "+format+"\n", args...)
+}
+
+// usageError marks an error as a usage error: exit status 2.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// exitStatus carries a command's own exit status (exec, shell, verify)
+// through cobra without printing anything more.
+type exitStatus int
+
+func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+// hinter is implemented by errors that know the command that fixes them.
+type hinter interface{ Hint() string }
+
+// args returns a cobra.PositionalArgs that reports a usage error.
+func args(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, a []string) error {
+		if err := check(cmd, a); err != nil {
+			return usageError{err}
+		}
+		return nil
+	}
+}
+
+func run(argv []string) int {
+	a := newApp()
+	root := newRootCmd(a)
+	root.SetArgs(argv)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	err := root.ExecuteContext(ctx)
+	return a.report(err)
+}
+
+// report prints err once, with the noxenv: prefix and any hint, and
+// returns the exit status for it.
+func (a *app) report(err error) int {
+	if err == nil {
+		return 0
+	}
+	var st exitStatus
+	if errors.As(err, &st) {
+		return int(st)
+	}
+	msg := err.Error()
+	fmt.Fprintf(a.stderr, "noxenv: %s\n", msg)
+	var h hinter
+	if errors.As(err, &h) && h.Hint() != "" {
+		fmt.Fprintf(a.stderr, "hint: %s\n", h.Hint())
+	}
+	var ue usageError
+	// cobra reports unknown subcommands with an untyped error.
+	if errors.As(err, &ue) || strings.HasPrefix(msg, "unknown command ") {
+		return 2
+	}
+	return 1
+}

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/adrg/xdg"
+)
+
+// locations are the directories of SPEC §1, computed once per process.
+type locations struct {
+	// storePath is the store search path, highest precedence first.
+	storePath []string
+	// userStore is the default user store, initialized on first use.
+	userStore string
+	// stateDir holds user profiles, generations, roots and project state.
+	stateDir string
+	// profilesDir holds the user profiles.
+	profilesDir string
+	// releaseProfileDirs hold administrators' release profiles, in
+	// $XDG_DATA_DIRS order.
+	releaseProfileDirs []string
+	// allowDir holds the trust records.
+	allowDir string
+}
+
+func newLocations(env map[string]string) locations {
+	// adrg/xdg has read the same process environment as env.
+	l := locations{
+		userStore:   filepath.Join(xdg.DataHome, "noxenv", "store"),
+		stateDir:    filepath.Join(xdg.StateHome, "noxenv"),
+		allowDir:    filepath.Join(xdg.DataHome, "noxenv", "allow"),
+		profilesDir: filepath.Join(xdg.StateHome, "noxenv", "profiles"),
+	}
+	for _, d := range xdg.DataDirs {
+		l.releaseProfileDirs = append(l.releaseProfileDirs, filepath.Join(d, "noxenv", "profiles"))
+	}
+	if sp, ok := env["NOXENV_STORE_PATH"]; ok {
+		for _, d := range strings.Split(sp, ":") {
+			if d != "" {
+				l.storePath = append(l.storePath, absPath(d))
+			}
+		}
+		return l
+	}
+	l.storePath = []string{l.userStore}
+	for _, d := range xdg.DataDirs {
+		s := filepath.Join(d, "noxenv", "store")
+		if _, err := os.Stat(s); err == nil {
+			l.storePath = append(l.storePath, s)
+		}
+	}
+	return l
+}
+
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// scriptCmds are the extra testscript commands; test files add to it in
+// their own init functions (one file per area).
+var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){}
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"noxenv": func() { os.Exit(run(os.Args[1:])) },
+	})
+}
+
+func TestScripts(t *testing.T) {
+	t.Parallel()
+	testscript.Run(t, scriptParams("../../testdata/scripts"))
+}
+
+func scriptParams(dir string) testscript.Params {
+	return testscript.Params{
+		Dir:                 dir,
+		Setup:               setupScript,
+		Condition:           scriptCondition,
+		Cmds:                scriptCmds,
+		RequireExplicitExec: true,
+		RequireUniqueNames:  true,
+	}
+}
+
+// setupScript makes every test hermetic: HOME and every XDG directory live
+// under $WORK, and no variable of the developer's own leaks in.
+func setupScript(e *testscript.Env) error {
+	home := filepath.Join(e.WorkDir, "home")
+	dirs := map[string]string{
+		"HOME":            home,
+		"XDG_DATA_HOME":   filepath.Join(home, ".local", "share"),
+		"XDG_STATE_HOME":  filepath.Join(home, ".local", "state"),
+		"XDG_CONFIG_HOME": filepath.Join(home, ".config"),
+		"XDG_CACHE_HOME":  filepath.Join(home, ".cache"),
+		"XDG_RUNTIME_DIR": filepath.Join(e.WorkDir, "run"),
+		"XDG_DATA_DIRS":   filepath.Join(e.WorkDir, "sys", "share"),
+		"XDG_CONFIG_DIRS": filepath.Join(e.WorkDir, "sys", "etc"),
+	}
+	for k, v := range dirs {
+		if err := os.MkdirAll(v, 0o700); err != nil {
+			return err
+		}
+		e.Setenv(k, v)
+	}
+	e.Setenv("NOXENV_LOG", "")
+	e.Setenv("TERM", "dumb")
+	e.Setenv("LANG", "C.UTF-8")
+	// Real shells must not read the developer's rc files.
+	e.Setenv("ENV", "")
+	e.Setenv("BASH_ENV", "")
+	e.Setenv("ZDOTDIR", home)
+	return nil
+}
+
+// requiredTools are the programs a condition may ask for. A missing one
+// skips the test, or fails it under NOXENV_REQUIRE_SHELLS=1 (as in CI).
+var requiredTools = map[string]string{
+	"bash":   "GNU bash",
+	"zsh":    "the Z shell",
+	"fish":   "the friendly interactive shell",
+	"tmux":   "tmux, to drive interactive shells",
+	"strace": "strace, to count the processes a prompt starts",
+	"direnv": "direnv, to compare with",
+	"stow":   "GNU stow, to compare with",
+}
+
+// scriptCondition implements [have:NAME]: true when NAME is on PATH.
+func scriptCondition(cond string) (bool, error) {
+	name, ok := strings.CutPrefix(cond, "have:")
+	if !ok {
+		return false, fmt.Errorf("unknown condition %q", cond)
+	}
+	if _, known := requiredTools[name]; !known {
+		return false, fmt.Errorf("unknown tool %q in condition", name)
+	}
+	if _, err := exec.LookPath(name); err == nil {
+		return true, nil
+	}
+	if os.Getenv("NOXENV_REQUIRE_SHELLS") == "1" {
+		return false, fmt.Errorf("%s (%s) is required (NOXENV_REQUIRE_SHELLS=1) but not on PATH", name, requiredTools[name])
+	}
+	return false, nil
+}

@@ -1,0 +1,64 @@
+package store
+
+import "time"
+
+// Store is one directory of the search path.
+type Store struct {
+	Dir      string // absolute path
+	Managed  bool   // holds a .noxstore marker
+	Writable bool   // managed, and the user can write it
+	Missing  bool   // does not exist; skipped by every lookup
+}
+
+// SearchPath is the ordered list of stores, highest precedence first.
+type SearchPath struct {
+	Stores []*Store
+	// userDefault is the default user store, initialized on first write.
+	userDefault string
+}
+
+// Entry is one package of a store.
+type Entry struct {
+	// ID is HASH-NAME-VERSION, or NAME-VERSION for a plain entry.
+	ID      string
+	Name    string
+	Version string
+	// Path is the absolute path of the entry's directory.
+	Path  string
+	Store *Store
+	// Info is the entry's .noxinfo; nil for a plain entry.
+	Info *Info
+}
+
+// Plain reports whether e is a plain NAME-VERSION directory without
+// metadata, installed in some other manner.
+func (e *Entry) Plain() bool { return e.Info == nil }
+
+// Info is the JSON document ID.noxinfo beside an entry.
+type Info struct {
+	Name       string       `json:"name"`
+	Version    string       `json:"version"`
+	Hash       string       `json:"hash"` // "sha256:" + 64 hex digits
+	Size       int64        `json:"size"`
+	Files      int          `json:"files"`
+	References []string     `json:"references"` // entry ids
+	Env        []EnvSetting `json:"env"`
+	Added      time.Time    `json:"added"`
+}
+
+// EnvOp is how an entry's env setting applies.
+type EnvOp string
+
+const (
+	EnvSet     EnvOp = "set"     // VAR=VALUE
+	EnvPrepend EnvOp = "prepend" // VAR+=VALUE
+	EnvAppend  EnvOp = "append"  // VAR=+VALUE
+)
+
+// EnvSetting is one --env setting of an entry. Value may contain ${prefix},
+// the path of the entry (or of the generation presenting it).
+type EnvSetting struct {
+	Var   string `json:"var"`
+	Op    EnvOp  `json:"op"`
+	Value string `json:"value"`
+}
