@@ -69,3 +69,9 @@ type Progress struct {
 func (sp *SearchPath) Add(ctx context.Context, st *Store, src string, opts AddOptions) (e *Entry, existed bool, err error) {
 	panic("unimplemented")
 }
+
+// Guard takes the gc lock of every managed, writable store of the path:
+// shared (exclusive false) for whoever adds, resolves or realizes entries
+// until the result is recorded as a root; exclusive for gc. Shared holders
+// never block each other. release gives the locks back.
+func (sp *SearchPath) Guard(exclusive bool) (release func(), err error) { panic("unimplemented") }

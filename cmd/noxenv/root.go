@@ -19,7 +19,9 @@ func newRootCmd(a *app) *cobra.Command {
 	root.SetErr(a.stderr)
 	root.SetIn(a.stdin)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newVersionCmd(a), newStoreCmd(a), newProfileCmd(a), newGCCmd(a))
+	storeCmd := newStoreCmd(a)
+	storeCmd.AddCommand(newSurveyCmd(a))
+	root.AddCommand(newVersionCmd(a), storeCmd, newProfileCmd(a), newGCCmd(a))
 	root.AddCommand(newProjectCmds(a)...)
 	root.AddCommand(newHookCmds(a)...)
 	for _, c := range root.Commands() {
