@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite: formatting, vet, unit, fuzz seed corpora and the
+# The whole test suite: formatting, vet, staticcheck, unit, fuzz seed corpora and the
 # end-to-end scripts with real bash, zsh and fish.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -9,4 +9,5 @@ if [ -n "$unformatted" ]; then
 	exit 1
 fi
 go vet ./...
+go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 go test -count=1 -timeout 15m ./...
