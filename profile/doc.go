@@ -5,7 +5,16 @@
 // A directory that only one member provides is one symlink (folded); it is
 // unfolded into a real directory when a second member adds to it. Two
 // members providing the same file conflict unless their priorities differ
-// or the contents are identical.
+// or the contents are identical. A member's closure is part of the union,
+// ranked after the members of its priority.
+//
+// On disk, a generation is GENS/KEY, KEY a hash of its sorted (entry id,
+// priority) pairs, holding the tree and its manifest (ManifestFile, read
+// by LoadManifest). It is built in a temporary directory GENS/.tmp-* and
+// renamed into place, so a generation directory is always complete; a
+// leftover .tmp-* directory is garbage. A profile P is a symlink to
+// P-N-link, a symlink to the generation; beside them lie hidden records
+// .P-N.json (time, members, changes) and the lock .P.lock.
 //
 // The package does not print and does not read the process environment.
 package profile

@@ -1,0 +1,83 @@
+package profile
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/noxenv/noxenv/store"
+)
+
+// testEntry makes an entry by hand in storeDir: files maps a path to its
+// content, or to "-> TARGET" for a symlink.
+func testEntry(t testing.TB, storeDir, name, version string, files map[string]string, refs ...*store.Entry) *store.Entry {
+	t.Helper()
+	h := sha256.New()
+	h.Write([]byte(name + "\x00" + version))
+	for p, c := range files {
+		h.Write([]byte(p + "\x00" + c + "\x00"))
+	}
+	id := strings.NewReplacer("e", "z", "t", "y", "o", "p", "u", "v").Replace(hex.EncodeToString(h.Sum(nil))[:32]) + "-" + name + "-" + version
+	path := filepath.Join(storeDir, id)
+	for p, c := range files {
+		f := filepath.Join(path, p)
+		if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		if target, ok := strings.CutPrefix(c, "-> "); ok {
+			err = os.Symlink(target, f)
+		} else {
+			err = os.WriteFile(f, []byte(c), 0o755)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.MkdirAll(path, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	info := &store.Info{Name: name, Version: version}
+	for _, r := range refs {
+		info.References = append(info.References, r.ID)
+	}
+	return &store.Entry{ID: id, Name: name, Version: version, Path: path, Info: info}
+}
+
+func member(e *store.Entry, priority int) Member {
+	return Member{Name: e.Name, Version: e.Version, Request: e.Name, ID: e.ID, Priority: priority, Entry: e}
+}
+
+// tree describes the generation at dir: each path relative to it, "/" for
+// a real directory, "-> TARGET" for a symlink; the manifest left out.
+func tree(t testing.TB, dir string) map[string]string {
+	t.Helper()
+	got := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || p == dir {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		switch {
+		case rel == ManifestFile:
+		case d.Type()&os.ModeSymlink != 0:
+			target, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			got[rel] = "-> " + target
+		case d.IsDir():
+			got[rel] = "/"
+		default:
+			got[rel] = "file"
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}

@@ -1,0 +1,446 @@
+package profile
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Profile is a named, release or ad hoc profile: a symlink at Path to its
+// current generation link PATH-N-link, beside it.
+//
+// Beside them lie, hidden, a lock file .BASE.lock serializing changes and
+// one record .BASE-N.json per numbered generation (its time, members and
+// what it added and removed). A record is written before its link, and
+// every link is switched by renaming a temporary symlink over it, so a
+// change killed at any point leaves the profile on its old or its new
+// generation.
+type Profile struct {
+	Path     string
+	ReadOnly bool // release profiles
+}
+
+// GenerationInfo is one numbered generation of a profile.
+type GenerationInfo struct {
+	Number  int
+	Time    time.Time
+	Dir     string // the generation tree it links to
+	Current bool
+	// Members, and what changed from the generation current before it.
+	Members []Member
+	Added   []Member
+	Removed []Member
+}
+
+// record is what a numbered generation's .BASE-N.json holds.
+type record struct {
+	Time    time.Time `json:"time"`
+	Members []Member  `json:"members"`
+	Added   []Member  `json:"added,omitempty"`
+	Removed []Member  `json:"removed,omitempty"`
+}
+
+// ErrNoProfile is wrapped by operations on a profile that does not exist.
+var ErrNoProfile = errors.New("no such profile")
+
+// ReadOnlyError is a change asked of a release profile.
+type ReadOnlyError struct{ Path string }
+
+func (e *ReadOnlyError) Error() string {
+	return fmt.Sprintf("profile %s is a release profile and read-only", e.Path)
+}
+
+// Hint names the fix.
+func (e *ReadOnlyError) Hint() string {
+	return "make a profile of your own: noxenv profile export -p " + e.Path + " > p.noxprofile; noxenv profile import -p NAME p.noxprofile"
+}
+
+func (p *Profile) dir() string  { return filepath.Dir(p.Path) }
+func (p *Profile) base() string { return filepath.Base(p.Path) }
+
+func (p *Profile) linkPath(n int) string {
+	return fmt.Sprintf("%s-%d-link", p.Path, n)
+}
+
+func (p *Profile) recordPath(n int) string {
+	return filepath.Join(p.dir(), fmt.Sprintf(".%s-%d.json", p.base(), n))
+}
+
+// Exists reports whether p has been created. A path that exists but is no
+// profile link is an error.
+func (p *Profile) Exists() (bool, error) {
+	fi, err := os.Lstat(p.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if fi.Mode().Type() != fs.ModeSymlink {
+		return false, fmt.Errorf("%s exists and is not a profile", p.Path)
+	}
+	return true, nil
+}
+
+// number parses the N of a generation link name BASE-N-link.
+func (p *Profile) number(name string) (int, bool) {
+	s, ok := strings.CutPrefix(name, p.base()+"-")
+	if !ok {
+		return 0, false
+	}
+	if s, ok = strings.CutSuffix(s, "-link"); !ok || s == "" {
+		return 0, false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.Atoi(s)
+	return n, err == nil
+}
+
+// Generations lists p's generations, oldest first.
+func (p *Profile) Generations() ([]GenerationInfo, error) {
+	ok, err := p.Exists()
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("profile %s: %w", p.Path, ErrNoProfile)
+	}
+	cur, err := os.Readlink(p.Path)
+	if err != nil {
+		return nil, err
+	}
+	ents, err := os.ReadDir(p.dir())
+	if err != nil {
+		return nil, err
+	}
+	var gens []GenerationInfo
+	for _, de := range ents {
+		n, ok := p.number(de.Name())
+		if !ok {
+			continue
+		}
+		gi, err := p.info(n)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // deleted meanwhile
+		}
+		if err != nil {
+			return nil, err
+		}
+		gi.Current = de.Name() == cur
+		gens = append(gens, *gi)
+	}
+	sort.Slice(gens, func(i, j int) bool { return gens[i].Number < gens[j].Number })
+	return gens, nil
+}
+
+// info reads generation n: its link, and its record, or for a generation
+// without one (made by hand) the link's time and the tree's manifest.
+func (p *Profile) info(n int) (*GenerationInfo, error) {
+	link := p.linkPath(n)
+	target, err := os.Readlink(link)
+	if err != nil {
+		return nil, err
+	}
+	if !filepath.IsAbs(target) {
+		target = filepath.Join(p.dir(), target)
+	}
+	gi := &GenerationInfo{Number: n, Dir: target}
+	if b, err := os.ReadFile(p.recordPath(n)); err == nil {
+		var r record
+		if err := json.Unmarshal(b, &r); err != nil {
+			return nil, fmt.Errorf("profile %s: generation %d: %w", p.Path, n, err)
+		}
+		gi.Time, gi.Members, gi.Added, gi.Removed = r.Time, r.Members, r.Added, r.Removed
+		return gi, nil
+	}
+	fi, err := os.Lstat(link)
+	if err != nil {
+		return nil, err
+	}
+	gi.Time = fi.ModTime()
+	if m, err := LoadManifest(target); err == nil {
+		gi.Members = m.Members
+	}
+	return gi, nil
+}
+
+// Current returns p's current generation.
+func (p *Profile) Current() (*GenerationInfo, error) {
+	ok, err := p.Exists()
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("profile %s: %w", p.Path, ErrNoProfile)
+	}
+	cur, err := os.Readlink(p.Path)
+	if err != nil {
+		return nil, err
+	}
+	n, ok := p.number(cur)
+	if !ok {
+		return nil, fmt.Errorf("profile %s: links to %s, not to a generation", p.Path, cur)
+	}
+	gi, err := p.info(n)
+	if err != nil {
+		return nil, fmt.Errorf("profile %s: %w", p.Path, err)
+	}
+	gi.Current = true
+	return gi, nil
+}
+
+// Switch makes g the current generation of p as a new numbered generation
+// (reusing the current number when g is already current), atomically.
+func (p *Profile) Switch(g *Generation) error {
+	_, err := p.Update(func([]Member) (*Generation, error) { return g, nil })
+	return err
+}
+
+// Update changes p under its lock: change gets the current members (none
+// for a profile not created yet) and returns the generation to switch to.
+// Concurrent updates of one profile run one after the other, each seeing
+// the result of the one before. A profile not created yet is created with
+// its empty generation 0 first. Update returns the generation now current.
+func (p *Profile) Update(change func(current []Member) (*Generation, error)) (*GenerationInfo, error) {
+	if p.ReadOnly {
+		return nil, &ReadOnlyError{p.Path}
+	}
+	unlock, err := p.lock()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	exists, err := p.Exists()
+	if err != nil {
+		return nil, err
+	}
+	var cur *GenerationInfo
+	if exists {
+		if cur, err = p.Current(); err != nil {
+			return nil, err
+		}
+	}
+	var members []Member
+	if cur != nil {
+		members = cur.Members
+	}
+	g, err := change(members)
+	if err != nil {
+		return nil, err
+	}
+	if cur == nil {
+		if cur, err = p.create(filepath.Dir(g.Dir)); err != nil {
+			return nil, err
+		}
+	}
+	if cur.Dir == g.Dir && sameMembers(cur.Members, g.Members) {
+		return cur, nil
+	}
+	n, err := p.nextNumber()
+	if err != nil {
+		return nil, err
+	}
+	added, removed := diffMembers(cur.Members, g.Members)
+	r := record{Time: time.Now().UTC(), Members: g.Members, Added: added, Removed: removed}
+	if err := p.addGeneration(n, g.Dir, r); err != nil {
+		return nil, err
+	}
+	if err := p.point(n); err != nil {
+		return nil, err
+	}
+	return &GenerationInfo{Number: n, Time: r.Time, Dir: g.Dir, Current: true,
+		Members: g.Members, Added: added, Removed: removed}, nil
+}
+
+// Create makes p with its empty generation 0, built under gensDir.
+func (p *Profile) Create(gensDir string) error {
+	if p.ReadOnly {
+		return &ReadOnlyError{p.Path}
+	}
+	unlock, err := p.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	exists, err := p.Exists()
+	if err != nil {
+		return err
+	}
+	if exists {
+		return fmt.Errorf("profile %s already exists", p.Path)
+	}
+	_, err = p.create(gensDir)
+	return err
+}
+
+// create makes generation 0, empty, and points p at it; p's lock is held.
+func (p *Profile) create(gensDir string) (*GenerationInfo, error) {
+	g, err := build(gensDir, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	r := record{Time: time.Now().UTC(), Members: []Member{}}
+	if err := p.addGeneration(0, g.Dir, r); err != nil {
+		return nil, err
+	}
+	if err := p.point(0); err != nil {
+		return nil, err
+	}
+	return &GenerationInfo{Number: 0, Time: r.Time, Dir: g.Dir, Current: true}, nil
+}
+
+// Rollback makes generation to current, or the one before the current
+// when to is negative.
+func (p *Profile) Rollback(to int) (*GenerationInfo, error) {
+	if p.ReadOnly {
+		return nil, &ReadOnlyError{p.Path}
+	}
+	unlock, err := p.lock()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	gens, err := p.Generations()
+	if err != nil {
+		return nil, err
+	}
+	var target, cur *GenerationInfo
+	for i := range gens {
+		if gens[i].Current {
+			cur = &gens[i]
+		}
+	}
+	for i := range gens {
+		if to >= 0 && gens[i].Number == to || to < 0 && cur != nil && gens[i].Number < cur.Number {
+			target = &gens[i]
+		}
+	}
+	switch {
+	case target == nil && to >= 0:
+		return nil, fmt.Errorf("profile %s has no generation %d", p.Path, to)
+	case target == nil:
+		return nil, fmt.Errorf("profile %s has no generation before the current one", p.Path)
+	}
+	if err := p.point(target.Number); err != nil {
+		return nil, err
+	}
+	target.Current = true
+	return target, nil
+}
+
+func (p *Profile) nextNumber() (int, error) {
+	ents, err := os.ReadDir(p.dir())
+	if err != nil {
+		return 0, err
+	}
+	next := 0
+	for _, de := range ents {
+		if n, ok := p.number(de.Name()); ok && n >= next {
+			next = n + 1
+		}
+	}
+	return next, nil
+}
+
+// addGeneration records generation n and links it to the tree dir.
+func (p *Profile) addGeneration(n int, dir string, r record) error {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(p.recordPath(n), append(b, '\n')); err != nil {
+		return fmt.Errorf("profile %s: %w", p.Path, err)
+	}
+	return p.symlinkAtomic(linkTarget(p.dir(), dir), p.linkPath(n))
+}
+
+// point switches p to its generation n.
+func (p *Profile) point(n int) error {
+	return p.symlinkAtomic(filepath.Base(p.linkPath(n)), p.Path)
+}
+
+// symlinkAtomic makes path a symlink to target by renaming a temporary
+// symlink over it: readers see the old link or the new one.
+func (p *Profile) symlinkAtomic(target, path string) error {
+	tmp := filepath.Join(p.dir(), fmt.Sprintf(".%s.tmp-%d-%d", p.base(), os.Getpid(), rand.Uint32()))
+	if err := os.Symlink(target, tmp); err != nil {
+		return fmt.Errorf("profile %s: %w", p.Path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("profile %s: %w", p.Path, err)
+	}
+	return nil
+}
+
+func writeFileAtomic(path string, b []byte) error {
+	tmp := fmt.Sprintf("%s.tmp-%d-%d", path, os.Getpid(), rand.Uint32())
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}
+
+// linkTarget is dir as a symlink in linkDir points to it: relative when
+// both live in one tree (a state directory moves as a whole), else
+// absolute.
+func linkTarget(linkDir, dir string) string {
+	rel, err := filepath.Rel(linkDir, dir)
+	if err != nil || strings.HasPrefix(rel, "../..") || rel == ".." {
+		return dir
+	}
+	return rel
+}
+
+func sameMembers(a, b []Member) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Name != b[i].Name || a[i].ID != b[i].ID || a[i].Request != b[i].Request || a[i].Priority != b[i].Priority {
+			return false
+		}
+	}
+	return true
+}
+
+// diffMembers says what going from old to new adds and removes; a member
+// whose entry, request or priority changed is removed and added.
+func diffMembers(old, new []Member) (added, removed []Member) {
+	byName := func(ms []Member) map[string]Member {
+		m := make(map[string]Member, len(ms))
+		for _, x := range ms {
+			m[x.Name] = x
+		}
+		return m
+	}
+	o, n := byName(old), byName(new)
+	for _, m := range new {
+		if x, ok := o[m.Name]; !ok || !sameMembers([]Member{x}, []Member{m}) {
+			added = append(added, m)
+		}
+	}
+	for _, m := range old {
+		if x, ok := n[m.Name]; !ok || !sameMembers([]Member{x}, []Member{m}) {
+			removed = append(removed, m)
+		}
+	}
+	return added, removed
+}

@@ -1,0 +1,210 @@
+package profile
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+
+	"github.com/noxenv/noxenv/store"
+)
+
+// DefaultPriority is the priority of a member added without --priority.
+const DefaultPriority = 5
+
+// Member is one package of a profile, identified by its name.
+type Member struct {
+	Name     string       `json:"name"`
+	Version  string       `json:"version"`
+	Request  string       `json:"request"` // NAME or NAME@CONSTRAINT, re-resolved by upgrade
+	ID       string       `json:"id"`      // the resolved entry
+	Priority int          `json:"priority"`
+	Entry    *store.Entry `json:"-"`
+}
+
+// Generation is a realized member set: a symlink forest under Dir.
+type Generation struct {
+	Dir     string
+	Members []Member
+	// Entries is the closure of the members, members first. Entries of a
+	// reused generation come from its manifest: their Info holds the
+	// name, version, references and env settings only.
+	Entries []*store.Entry
+	// ranks[i] is the rank of Entries[i] in the union.
+	ranks []rank
+}
+
+func (g *Generation) rankOf(i int) rank {
+	if i < len(g.ranks) {
+		return g.ranks[i]
+	}
+	return rank{priority: DefaultPriority}
+}
+
+// Key names the generation of a member set: a hash of its sorted (entry
+// id, priority) pairs. Names and requests do not count: members resolving
+// to the same entries give the same tree.
+func Key(members []Member) string {
+	pairs := make([]string, len(members))
+	for i, m := range members {
+		pairs[i] = m.ID + "\x00" + strconv.Itoa(m.Priority)
+	}
+	sort.Strings(pairs)
+	h := sha256.New()
+	for _, p := range pairs {
+		h.Write([]byte(p))
+		h.Write([]byte{'\n'})
+	}
+	return hex.EncodeToString(h.Sum(nil))[:32]
+}
+
+// Realize returns the generation of members (their closure included) under
+// gensDir, building it only when that member set has not been built yet.
+// The tree is built in a temporary directory beside and renamed into
+// place, so a generation directory is always complete. Members are kept
+// sorted by name.
+func Realize(sp *store.SearchPath, gensDir string, members []Member) (*Generation, error) {
+	members = sortedMembers(members)
+	dir := filepath.Join(gensDir, Key(members))
+	if g := reuse(dir); g != nil {
+		g.Members = members
+		return g, nil
+	}
+	roots := make([]*store.Entry, len(members))
+	for i, m := range members {
+		e := m.Entry
+		if e == nil {
+			var err error
+			if e, err = sp.Get(m.ID); err != nil {
+				return nil, fmt.Errorf("member %s: %w", m.Name, err)
+			}
+			members[i].Entry = e
+		}
+		roots[i] = e
+	}
+	var closure []*store.Entry
+	if len(roots) > 0 {
+		var err error
+		if closure, err = sp.Closure(roots); err != nil {
+			return nil, err
+		}
+	}
+	return build(gensDir, members, closure)
+}
+
+func sortedMembers(members []Member) []Member {
+	ms := append([]Member(nil), members...)
+	sort.SliceStable(ms, func(i, j int) bool { return ms[i].Name < ms[j].Name })
+	return ms
+}
+
+// reuse returns the generation already built at dir, or nil when there is
+// none or an entry it links to has gone.
+func reuse(dir string) *Generation {
+	m, err := LoadManifest(dir)
+	if err != nil {
+		return nil
+	}
+	for _, e := range m.Entries {
+		if _, err := os.Lstat(e.Path); err != nil {
+			return nil
+		}
+	}
+	return generationOf(dir, m)
+}
+
+// ranksOf gives each entry of closure its rank: a member its own
+// priority, an entry only in the closure the best priority of the members
+// that reach it, ranked after members of that priority.
+func ranksOf(members []Member, closure []*store.Entry) []rank {
+	index := make(map[string]int, len(closure))
+	for i, e := range closure {
+		index[e.ID] = i
+	}
+	ranks := make([]rank, len(closure))
+	set := make([]bool, len(closure))
+	for _, m := range members {
+		if i, ok := index[m.ID]; ok {
+			ranks[i], set[i] = rank{priority: m.Priority}, true
+		}
+	}
+	byPriority := sortedMembers(members)
+	sort.SliceStable(byPriority, func(i, j int) bool { return byPriority[i].Priority < byPriority[j].Priority })
+	for _, m := range byPriority {
+		queue := []int{index[m.ID]}
+		for len(queue) > 0 {
+			e := closure[queue[0]]
+			queue = queue[1:]
+			if e.Info == nil {
+				continue
+			}
+			for _, ref := range e.Info.References {
+				if i, ok := index[ref]; ok && !set[i] {
+					ranks[i], set[i] = rank{priority: m.Priority, dep: true}, true
+					queue = append(queue, i)
+				}
+			}
+		}
+	}
+	return ranks
+}
+
+// build realizes the union of closure as the generation of members.
+func build(gensDir string, members []Member, closure []*store.Entry) (*Generation, error) {
+	dir := filepath.Join(gensDir, Key(members))
+	g := &Generation{Dir: dir, Members: members, Entries: closure, ranks: ranksOf(members, closure)}
+	provs := make([]provider, len(closure))
+	for i, e := range closure {
+		provs[i] = provider{e, g.ranks[i]}
+	}
+	links, err := plan(provs)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(gensDir, 0o755); err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp(gensDir, ".tmp-"+filepath.Base(dir)+"-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp) // a no-op once renamed
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return nil, err
+	}
+	if err := makeLinks(tmp, links); err != nil {
+		return nil, fmt.Errorf("generation %s: %w", dir, err)
+	}
+	if err := writeManifest(tmp, manifestOf(g)); err != nil {
+		return nil, fmt.Errorf("generation %s: %w", dir, err)
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		// Someone else built the same member set meanwhile.
+		if other := reuse(dir); other != nil {
+			other.Members = members
+			return other, nil
+		}
+		return nil, fmt.Errorf("generation %s: %w", dir, err)
+	}
+	return g, nil
+}
+
+// makeLinks creates links under root, in order (parents come first).
+func makeLinks(root string, links []link) error {
+	for _, l := range links {
+		p := filepath.Join(root, l.path)
+		var err error
+		if l.target == "" {
+			err = os.Mkdir(p, 0o755)
+		} else {
+			err = os.Symlink(l.target, p)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,212 @@
+package profile
+
+import (
+	"errors"
+	"maps"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/noxenv/noxenv/store"
+)
+
+func TestFold(t *testing.T) {
+	sd := t.TempDir()
+	a := testEntry(t, sd, "a", "1.0", map[string]string{
+		"bin/a": "A", "lib/a/x.so": "x", "lib/liba.so": "a", "share/man/man1/a.1": "a",
+	})
+	b := testEntry(t, sd, "b", "2.0", map[string]string{
+		"bin/b": "B", "include/b/b.h": "b", "share/doc/b/README": "b",
+	})
+	tests := []struct {
+		name string
+		ents []*store.Entry
+		want map[string]string
+	}{
+		{"one member folds every top directory", []*store.Entry{a}, map[string]string{
+			"bin":   "-> " + a.Path + "/bin",
+			"lib":   "-> " + a.Path + "/lib",
+			"share": "-> " + a.Path + "/share",
+		}},
+		{"a second member unfolds what both have", []*store.Entry{a, b}, map[string]string{
+			"bin":       "/",
+			"bin/a":     "-> " + a.Path + "/bin/a",
+			"bin/b":     "-> " + b.Path + "/bin/b",
+			"include":   "-> " + b.Path + "/include",
+			"lib":       "-> " + a.Path + "/lib",
+			"share":     "/",
+			"share/doc": "-> " + b.Path + "/share/doc",
+			"share/man": "-> " + a.Path + "/share/man",
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var ms []Member
+			for _, e := range tc.ents {
+				ms = append(ms, member(e, DefaultPriority))
+			}
+			g, err := build(t.TempDir(), ms, tc.ents)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := tree(t, g.Dir); !maps.Equal(got, tc.want) {
+				t.Errorf("tree:\n got %v\nwant %v", got, tc.want)
+			}
+			for _, f := range []string{"bin/a", "lib/a/x.so", "share/man/man1/a.1"} {
+				if _, err := os.Stat(filepath.Join(g.Dir, f)); err != nil {
+					t.Errorf("%s not reachable: %v", f, err)
+				}
+			}
+		})
+	}
+}
+
+func TestConflict(t *testing.T) {
+	sd := t.TempDir()
+	a := testEntry(t, sd, "a", "1.0", map[string]string{"bin/tool": "A", "bin/a": "a"})
+	b := testEntry(t, sd, "b", "1.0", map[string]string{"bin/tool": "B"})
+	gens := t.TempDir()
+	_, err := build(gens, []Member{member(a, 5), member(b, 5)}, []*store.Entry{a, b})
+	var ce *ConflictError
+	if !errors.As(err, &ce) {
+		t.Fatalf("err = %v, want a conflict", err)
+	}
+	if ce.Path != "bin/tool" || ce.A != a.ID || ce.B != b.ID {
+		t.Errorf("conflict = %+v", ce)
+	}
+	if ents, _ := os.ReadDir(gens); len(ents) != 0 {
+		t.Errorf("a conflict left %v in the generations directory", ents)
+	}
+}
+
+func TestPriorities(t *testing.T) {
+	sd := t.TempDir()
+	a := testEntry(t, sd, "a", "1.0", map[string]string{"bin/tool": "A", "bin/a": "a"})
+	b := testEntry(t, sd, "b", "1.0", map[string]string{"bin/tool": "B", "bin/b": "b"})
+	same := testEntry(t, sd, "same", "1.0", map[string]string{"bin/tool": "A", "bin/s": "s"})
+	dep := testEntry(t, sd, "dep", "1.0", map[string]string{"bin/tool": "D", "bin/d": "d"})
+	user := testEntry(t, sd, "user", "1.0", map[string]string{"bin/u": "u"}, dep)
+	tests := []struct {
+		name    string
+		members []Member
+		closure []*store.Entry
+		winner  *store.Entry
+	}{
+		{"the lower priority number wins", []Member{member(a, 6), member(b, 4)}, []*store.Entry{a, b}, b},
+		{"whatever the order", []Member{member(a, 4), member(b, 6)}, []*store.Entry{b, a}, a},
+		{"identical content is no conflict", []Member{member(a, 5), member(same, 5)}, []*store.Entry{a, same}, a},
+		{"a member wins over a dependency of its priority", []Member{member(user, 5), member(b, 5)}, []*store.Entry{user, b, dep}, b},
+		{"a dependency has its member's priority", []Member{member(user, 3), member(b, 5)}, []*store.Entry{user, b, dep}, dep},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			g, err := build(t.TempDir(), tc.members, tc.closure)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := os.Readlink(filepath.Join(g.Dir, "bin", "tool"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := filepath.Join(tc.winner.Path, "bin", "tool"); got != want {
+				t.Errorf("bin/tool -> %s, want %s", got, want)
+			}
+		})
+	}
+}
+
+func TestDirectoryAgainstFile(t *testing.T) {
+	sd := t.TempDir()
+	a := testEntry(t, sd, "a", "1.0", map[string]string{"lib/x/a": "a"})
+	b := testEntry(t, sd, "b", "1.0", map[string]string{"lib/x": "file"})
+	c := testEntry(t, sd, "c", "1.0", map[string]string{"lib/x/c": "c"})
+	_, err := build(t.TempDir(), []Member{member(a, 5), member(b, 5)}, []*store.Entry{a, b})
+	var ce *ConflictError
+	if !errors.As(err, &ce) || ce.Path != "lib/x" {
+		t.Fatalf("err = %v, want a conflict on lib/x", err)
+	}
+	// When the directory wins, every directory of that name merges.
+	g, err := build(t.TempDir(), []Member{member(a, 4), member(b, 5), member(c, 6)}, []*store.Entry{a, b, c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"lib": "/", "lib/x": "/", "lib/x/a": "-> " + a.Path + "/lib/x/a", "lib/x/c": "-> " + c.Path + "/lib/x/c"}
+	if got := tree(t, g.Dir); !maps.Equal(got, want) {
+		t.Errorf("tree:\n got %v\nwant %v", got, want)
+	}
+}
+
+func TestReuse(t *testing.T) {
+	sd := t.TempDir()
+	a := testEntry(t, sd, "a", "1.0", map[string]string{"bin/a": "a"})
+	b := testEntry(t, sd, "b", "1.0", map[string]string{"bin/b": "b"})
+	if Key([]Member{member(a, 5), member(b, 5)}) != Key([]Member{member(b, 5), member(a, 5)}) {
+		t.Error("the key depends on the members' order")
+	}
+	if Key([]Member{member(a, 5), member(b, 5)}) == Key([]Member{member(a, 5), member(b, 4)}) {
+		t.Error("the key ignores priorities")
+	}
+	gens := t.TempDir()
+	ms := []Member{member(a, 5), member(b, 5)}
+	g, err := build(gens, ms, []*store.Entry{a, b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A generation found again is the one built, not a new tree.
+	stamp := filepath.Join(g.Dir, "bin", ".stamp")
+	if err := os.WriteFile(stamp, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	again := reuse(filepath.Join(gens, Key(ms)))
+	if again == nil || again.Dir != g.Dir {
+		t.Fatalf("reuse = %+v, want %s", again, g.Dir)
+	}
+	if _, err := os.Stat(stamp); err != nil {
+		t.Error("the generation was rebuilt")
+	}
+	if len(again.Entries) != 2 || again.Entries[0].ID != a.ID || again.Entries[1].Path != b.Path {
+		t.Errorf("entries of the reused generation: %+v", again.Entries)
+	}
+	// Building the same set again (another process did meanwhile) keeps
+	// the existing tree.
+	if g2, err := build(gens, ms, []*store.Entry{a, b}); err != nil || g2.Dir != g.Dir {
+		t.Fatalf("rebuild: %v, %v", g2, err)
+	}
+	if ents, _ := os.ReadDir(gens); len(ents) != 1 {
+		t.Errorf("generations directory holds %d files, want 1", len(ents))
+	}
+	// A generation whose entry has gone is not reused.
+	if err := os.RemoveAll(b.Path); err != nil {
+		t.Fatal(err)
+	}
+	if reuse(g.Dir) != nil {
+		t.Error("a generation linking to a deleted entry is reused")
+	}
+}
+
+func TestManifest(t *testing.T) {
+	sd := t.TempDir()
+	dep := testEntry(t, sd, "dep", "1.0", map[string]string{"lib/libd.so": "d"})
+	a := testEntry(t, sd, "a", "1.0", map[string]string{"bin/a": "a"}, dep)
+	g, err := build(t.TempDir(), []Member{member(a, 3)}, []*store.Entry{a, dep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := LoadManifest(g.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Members) != 1 || m.Members[0].ID != a.ID || m.Members[0].Priority != 3 {
+		t.Errorf("members: %+v", m.Members)
+	}
+	want := []ManifestEntry{
+		{ID: a.ID, Path: a.Path, Name: "a", Version: "1.0", Priority: 3, References: []string{dep.ID}},
+		{ID: dep.ID, Path: dep.Path, Name: "dep", Version: "1.0", Priority: 3, Dependency: true},
+	}
+	if len(m.Entries) != 2 || m.Entries[0].ID != want[0].ID || m.Entries[1].Dependency != true || m.Entries[1].Path != dep.Path {
+		t.Errorf("entries:\n got %+v\nwant %+v", m.Entries, want)
+	}
+	if _, err := LoadManifest(t.TempDir()); err == nil {
+		t.Error("a directory without a manifest loads")
+	}
+}
