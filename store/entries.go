@@ -1,0 +1,170 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// InfoSuffix ends the name of an entry's metadata file, ID.noxinfo.
+const InfoSuffix = ".noxinfo"
+
+// hashLen is the length of the HASH part of an entry id.
+const hashLen = 32
+
+// base32Alphabet is Nix's: digits and letters without e, o, u and t.
+const base32Alphabet = "0123456789abcdfghijklmnpqrsvwxyz"
+
+func isBase32(c byte) bool { return strings.IndexByte(base32Alphabet, c) >= 0 }
+
+// ParseID splits an entry id HASH-NAME-VERSION; ok is false for anything
+// else (plain ids NAME-VERSION included).
+func ParseID(id string) (hash, name, version string, ok bool) {
+	if len(id) < hashLen+4 || id[hashLen] != '-' {
+		return "", "", "", false
+	}
+	for i := 0; i < hashLen; i++ {
+		if !isBase32(id[i]) {
+			return "", "", "", false
+		}
+	}
+	name, version, ok = SplitNameVersion(id[hashLen+1:])
+	if !ok || CheckName(name) != nil || CheckVersion(version) != nil {
+		return "", "", "", false
+	}
+	return id[:hashLen], name, version, true
+}
+
+// IsHiddenName reports whether a store's directory item is noxenv's own
+// bookkeeping (markers, locks, unfinished adds): never an entry.
+func IsHiddenName(name string) bool { return strings.HasPrefix(name, ".") }
+
+// List returns the entries of st sorted by id. A directory named like an
+// entry id without its .noxinfo (an unfinished add or gc leftover) is
+// neither an entry nor a plain entry. A missing store has no entries.
+func (st *Store) List() ([]*Entry, error) { return st.list("") }
+
+// list returns the entries of st named name, or all when name is "".
+func (st *Store) list(name string) ([]*Entry, error) {
+	if st.Missing {
+		return nil, nil
+	}
+	des, err := os.ReadDir(st.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("store %s: %w", st.Dir, err)
+	}
+	infos := map[string]bool{}
+	for _, de := range des {
+		if n := de.Name(); strings.HasSuffix(n, InfoSuffix) && !IsHiddenName(n) {
+			infos[strings.TrimSuffix(n, InfoSuffix)] = true
+		}
+	}
+	var entries []*Entry
+	for _, de := range des {
+		e, err := st.entry(de.Name(), de, infos[de.Name()], name)
+		if err != nil {
+			return nil, err
+		}
+		if e != nil {
+			entries = append(entries, e)
+		}
+	}
+	return entries, nil
+}
+
+// entry makes the entry of the store item name, or returns nil when it is
+// none or not an entry of package only (when only is not ""). de may be nil
+// (the item is then looked up), hasInfo says whether name.noxinfo exists.
+func (st *Store) entry(name string, de os.DirEntry, hasInfo bool, only string) (*Entry, error) {
+	if IsHiddenName(name) || strings.HasSuffix(name, InfoSuffix) {
+		return nil, nil
+	}
+	_, n, v, isID := ParseID(name)
+	if isID && !hasInfo {
+		return nil, nil
+	}
+	if !isID {
+		var ok bool
+		if n, v, ok = SplitNameVersion(name); !ok || CheckName(n) != nil || CheckVersion(v) != nil {
+			return nil, nil
+		}
+	}
+	if only != "" && n != only {
+		return nil, nil
+	}
+	p := filepath.Join(st.Dir, name)
+	isDir := false
+	if de != nil && de.Type().IsDir() {
+		isDir = true
+	} else if fi, err := os.Stat(p); err == nil {
+		isDir = fi.IsDir()
+	}
+	if !isDir {
+		return nil, nil
+	}
+	e := &Entry{ID: name, Name: n, Version: v, Path: p, Store: st}
+	if isID {
+		info, err := readInfo(p + InfoSuffix)
+		if err != nil {
+			return nil, fmt.Errorf("entry %s of store %s: %w", name, st.Dir, err)
+		}
+		e.Info = info
+	}
+	return e, nil
+}
+
+// lookup returns the entry id of st, or nil.
+func (st *Store) lookup(id string) (*Entry, error) {
+	if st.Missing || strings.ContainsRune(id, '/') {
+		return nil, nil
+	}
+	_, err := os.Stat(filepath.Join(st.Dir, id+InfoSuffix))
+	return st.entry(id, nil, err == nil, "")
+}
+
+func readInfo(path string) (*Info, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var info Info
+	if err := json.Unmarshal(data, &info); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
+	}
+	return &info, nil
+}
+
+// List returns the entries of every store of the path, in search order.
+func (sp *SearchPath) List() ([]*Entry, error) {
+	var all []*Entry
+	for _, st := range sp.Stores {
+		es, err := st.List()
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, es...)
+	}
+	return all, nil
+}
+
+// sortNewestFirst orders entries of one name by version, highest first;
+// among equal versions an entry with metadata before a plain one, the most
+// recently added first, then by id.
+func sortNewestFirst(es []*Entry) {
+	sort.SliceStable(es, func(i, j int) bool {
+		a, b := es[i], es[j]
+		if c := CompareVersions(a.Version, b.Version); c != 0 {
+			return c > 0
+		}
+		if a.Plain() != b.Plain() {
+			return !a.Plain()
+		}
+		if !a.Plain() && !a.Info.Added.Equal(b.Info.Added) {
+			return a.Info.Added.After(b.Info.Added)
+		}
+		return a.ID > b.ID
+	})
+}

@@ -1,0 +1,254 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// ErrNotFound is wrapped by lookups that find no matching entry.
+var ErrNotFound = errors.New("not found")
+
+// NotFoundError is a request or id that no store of the path holds.
+type NotFoundError struct {
+	What   string // the request or id, as the user wrote it
+	Stores int    // how many stores were searched
+	// Versions are the versions of the requested name that exist (none
+	// matched the constraint); Close are names close to the requested one.
+	Versions []string
+	Close    []string
+}
+
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("%s: no such entry in the store path (%d stores searched)", e.What, e.Stores)
+}
+
+func (e *NotFoundError) Unwrap() error { return ErrNotFound }
+
+// Hint names what the stores hold instead.
+func (e *NotFoundError) Hint() string {
+	switch {
+	case len(e.Versions) > 0:
+		return "available versions: " + strings.Join(e.Versions, ", ")
+	case len(e.Close) > 0:
+		return "did you mean " + strings.Join(e.Close, ", ") + "?"
+	}
+	return "add it with 'noxenv store add SOURCE'; 'noxenv store list' shows what the stores hold"
+}
+
+// Resolve finds the highest matching version in the first store holding a
+// match. The error wraps ErrNotFound and names close names as a hint.
+func (sp *SearchPath) Resolve(r Request) (*Entry, error) {
+	c, err := ParseConstraint(r.Constraint)
+	if err != nil {
+		return nil, err
+	}
+	var versions []string
+	for _, st := range sp.Stores {
+		es, err := st.list(r.Name)
+		if err != nil {
+			return nil, err
+		}
+		var match []*Entry
+		for _, e := range es {
+			if c.Match(e.Version) {
+				match = append(match, e)
+			}
+			versions = append(versions, e.Version)
+		}
+		if len(match) > 0 {
+			sortNewestFirst(match)
+			return match[0], nil
+		}
+	}
+	nf := &NotFoundError{What: r.String(), Stores: len(sp.Stores), Versions: uniqueVersions(versions)}
+	if len(nf.Versions) == 0 {
+		nf.Close = sp.closeNames(r.Name)
+	}
+	return nil, nf
+}
+
+func uniqueVersions(vs []string) []string {
+	sort.Slice(vs, func(i, j int) bool { return CompareVersions(vs[i], vs[j]) < 0 })
+	var out []string
+	for i, v := range vs {
+		if i == 0 || v != vs[i-1] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// closeNames returns up to three names of the stores closest to name.
+func (sp *SearchPath) closeNames(name string) []string {
+	all, err := sp.List()
+	if err != nil {
+		return nil
+	}
+	dist := map[string]int{}
+	for _, e := range all {
+		if _, seen := dist[e.Name]; seen {
+			continue
+		}
+		d := editDistance(strings.ToLower(name), strings.ToLower(e.Name))
+		if strings.Contains(strings.ToLower(e.Name), strings.ToLower(name)) {
+			d = min(d, 1)
+		}
+		if d <= max(2, len(name)/3) {
+			dist[e.Name] = d
+		}
+	}
+	names := make([]string, 0, len(dist))
+	for n := range dist {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		if dist[names[i]] != dist[names[j]] {
+			return dist[names[i]] < dist[names[j]]
+		}
+		return names[i] < names[j]
+	})
+	return names[:min(3, len(names))]
+}
+
+// editDistance is the Levenshtein distance of a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// Get finds the entry with id in the first store holding it (ErrNotFound).
+func (sp *SearchPath) Get(id string) (*Entry, error) {
+	for _, st := range sp.Stores {
+		e, err := st.lookup(id)
+		if err != nil {
+			return nil, err
+		}
+		if e != nil {
+			return e, nil
+		}
+	}
+	return nil, &NotFoundError{What: id, Stores: len(sp.Stores)}
+}
+
+// Find resolves PKG as the command line takes it: an id, an entry path,
+// NAME or NAME@CONSTRAINT.
+func (sp *SearchPath) Find(pkg string) (*Entry, error) {
+	if strings.ContainsRune(pkg, '/') {
+		return sp.findPath(pkg)
+	}
+	if _, _, _, ok := ParseID(pkg); ok {
+		return sp.Get(pkg)
+	}
+	if _, _, ok := SplitNameVersion(pkg); ok && !strings.ContainsRune(pkg, '@') {
+		// NAME-VERSION is a plain entry's id, or else a name.
+		e, err := sp.Get(pkg)
+		if err == nil || !errors.Is(err, ErrNotFound) {
+			return e, err
+		}
+	}
+	r, err := ParseRequest(pkg)
+	if err != nil {
+		return nil, err
+	}
+	return sp.Resolve(r)
+}
+
+// findPath finds the entry whose directory is p.
+func (sp *SearchPath) findPath(p string) (*Entry, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return nil, err
+	}
+	dir, id := filepath.Split(abs)
+	dir = filepath.Clean(dir)
+	real, rerr := filepath.EvalSymlinks(dir)
+	for _, st := range sp.Stores {
+		if st.Missing {
+			continue
+		}
+		if st.Dir != dir {
+			if rs, err := filepath.EvalSymlinks(st.Dir); rerr != nil || err != nil || rs != real {
+				continue
+			}
+		}
+		e, err := st.lookup(id)
+		if err != nil || e != nil {
+			return e, err
+		}
+	}
+	if _, err := os.Stat(abs); err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	return nil, &NotFoundError{What: p, Stores: len(sp.Stores)}
+}
+
+// Closure returns roots and every entry they reference, transitively, each
+// once, roots first. A missing reference is an error.
+func (sp *SearchPath) Closure(roots []*Entry) ([]*Entry, error) {
+	seen := map[string]bool{}
+	var out []*Entry
+	for _, r := range roots {
+		if !seen[r.ID] {
+			seen[r.ID] = true
+			out = append(out, r)
+		}
+	}
+	for i := 0; i < len(out); i++ {
+		e := out[i]
+		if e.Plain() {
+			continue
+		}
+		for _, ref := range e.Info.References {
+			if seen[ref] {
+				continue
+			}
+			d, err := sp.Get(ref)
+			if err != nil {
+				return nil, fmt.Errorf("entry %s references %s: %w", e.ID, ref, err)
+			}
+			seen[ref] = true
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
+
+// Referrers returns the entries of the path that reference e directly.
+func (sp *SearchPath) Referrers(e *Entry) ([]*Entry, error) {
+	all, err := sp.List()
+	if err != nil {
+		return nil, err
+	}
+	var out []*Entry
+	for _, o := range all {
+		if o.Plain() {
+			continue
+		}
+		for _, ref := range o.Info.References {
+			if ref == e.ID {
+				out = append(out, o)
+				break
+			}
+		}
+	}
+	return out, nil
+}

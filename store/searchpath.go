@@ -1,0 +1,204 @@
+package store
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/sys/unix"
+)
+
+// MarkerName is the file that makes a directory a managed store.
+const MarkerName = ".noxstore"
+
+// FormatVersion is the store layout this noxenv writes and understands.
+const FormatVersion = 1
+
+// marker is the content of .noxstore.
+type marker struct {
+	Format int `json:"format"`
+}
+
+// Open makes the search path of dirs (highest precedence first). userDefault
+// is the default user store, made managed on first write; it may be "".
+// Missing directories are kept, marked Missing.
+func Open(dirs []string, userDefault string) (*SearchPath, error) {
+	sp := &SearchPath{}
+	if userDefault != "" {
+		abs, err := filepath.Abs(userDefault)
+		if err != nil {
+			return nil, fmt.Errorf("store %s: %w", userDefault, err)
+		}
+		sp.userDefault = abs
+	}
+	for _, d := range dirs {
+		st, err := openStore(d)
+		if err != nil {
+			return nil, err
+		}
+		sp.Stores = append(sp.Stores, st)
+	}
+	return sp, nil
+}
+
+func openStore(dir string) (*Store, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("store %s: %w", dir, err)
+	}
+	st := &Store{Dir: abs}
+	if fi, err := os.Stat(abs); err != nil || !fi.IsDir() {
+		st.Missing = true
+		return st, nil
+	}
+	data, err := os.ReadFile(filepath.Join(abs, MarkerName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return st, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store %s: %w", abs, err)
+	}
+	var m marker
+	if err := json.Unmarshal(data, &m); err != nil || m.Format < 1 {
+		return nil, fmt.Errorf("store %s: %s is not a valid store marker", abs, MarkerName)
+	}
+	st.Managed = true
+	// A store of a newer layout is read-only to this noxenv.
+	st.Writable = m.Format <= FormatVersion && canWrite(abs)
+	return st, nil
+}
+
+func canWrite(dir string) bool {
+	return unix.Access(dir, unix.W_OK|unix.X_OK) == nil
+}
+
+// Init makes dir a managed store, creating it if needed. It is idempotent.
+func Init(dir string) (*Store, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("store %s: %w", dir, err)
+	}
+	if err := os.MkdirAll(abs, 0o755); err != nil {
+		return nil, fmt.Errorf("store %s: %w", abs, err)
+	}
+	st, err := openStore(abs)
+	if err != nil {
+		return nil, err
+	}
+	if st.Managed {
+		return st, nil
+	}
+	if !canWrite(abs) {
+		return nil, fmt.Errorf("store %s: not writable", abs)
+	}
+	data, _ := json.Marshal(marker{Format: FormatVersion})
+	if err := writeFileAtomic(filepath.Join(abs, MarkerName), append(data, '\n'), 0o444); err != nil {
+		return nil, fmt.Errorf("store %s: %w", abs, err)
+	}
+	return openStore(abs)
+}
+
+// writeFileAtomic writes data to a hidden temporary file beside path and
+// renames it into place: a reader sees the old file or the whole new one.
+func writeFileAtomic(path string, data []byte, perm fs.FileMode) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-")
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Chmod(perm)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
+}
+
+// NoWritableStoreError says that no store of the path takes new entries.
+type NoWritableStoreError struct{ Dir string }
+
+func (e *NoWritableStoreError) Error() string {
+	if e.Dir != "" {
+		return fmt.Sprintf("store %s is not a managed, writable store", e.Dir)
+	}
+	return "no managed, writable store in the store path"
+}
+
+// Hint names the command that makes a store writable.
+func (e *NoWritableStoreError) Hint() string {
+	if e.Dir != "" {
+		return fmt.Sprintf("run 'noxenv store init %s' if you own it", e.Dir)
+	}
+	return "run 'noxenv store init DIR' and add DIR to NOXENV_STORE_PATH, or pass --store DIR"
+}
+
+// WritableStore is the store adds go to: dir when given (it must be
+// managed and writable), else the first managed writable store of the
+// path, initializing the default user store if needed.
+func (sp *SearchPath) WritableStore(dir string) (*Store, error) {
+	if dir != "" {
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			return nil, fmt.Errorf("store %s: %w", dir, err)
+		}
+		st := sp.store(abs)
+		if st == nil {
+			if st, err = openStore(abs); err != nil {
+				return nil, err
+			}
+		}
+		if !st.Writable {
+			return nil, &NoWritableStoreError{Dir: abs}
+		}
+		return st, nil
+	}
+	for _, st := range sp.Stores {
+		if st.Writable {
+			return st, nil
+		}
+		if sp.userDefault != "" && st.Dir == sp.userDefault && !st.Managed {
+			ini, err := Init(st.Dir)
+			if err != nil {
+				return nil, err
+			}
+			*st = *ini
+			return st, nil
+		}
+	}
+	return nil, &NoWritableStoreError{}
+}
+
+// store returns the store of the path whose directory is dir, or nil.
+func (sp *SearchPath) store(dir string) *Store {
+	for _, st := range sp.Stores {
+		if st.Dir == dir {
+			return st
+		}
+	}
+	return nil
+}
+
+// State describes a store for `store path`: "writable", "read-only" or
+// "missing". The default user store counts as writable before its first
+// use when it can be made.
+func (sp *SearchPath) State(st *Store) string {
+	switch {
+	case st.Writable:
+		return "writable"
+	case st.Dir == sp.userDefault && !st.Managed && !st.Missing && canWrite(st.Dir):
+		return "writable"
+	case st.Missing:
+		return "missing"
+	}
+	return "read-only"
+}
