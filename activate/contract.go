@@ -49,7 +49,3 @@ func Find(dir string) (string, error) { panic("unimplemented") }
 func Evaluate(ctx context.Context, cfg Config, file string, base map[string]string) (*Result, error) {
 	panic("unimplemented")
 }
-
-// Revert returns env with the changes of any loaded project undone, as
-// recorded in its state variable: the user's own environment.
-func Revert(env map[string]string) map[string]string { panic("unimplemented") }

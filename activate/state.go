@@ -1,0 +1,407 @@
+package activate
+
+import (
+	"bytes"
+	"compress/flate"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"sort"
+	"strings"
+
+	"github.com/noxenv/noxenv/shells"
+)
+
+// StateVar is the environment variable in which a shell carries what noxenv
+// last did to it: which .noxprofile is loaded (or blocked, or failed), the
+// files whose change needs a new evaluation, and how to revert each
+// variable it changed.
+const StateVar = "NOXENV_STATE"
+
+// DirVar names the loaded project's directory.
+const DirVar = "NOXENV_DIR"
+
+// Status says what became of a .noxprofile.
+type Status uint8
+
+const (
+	// Loaded: its environment is applied.
+	Loaded Status = iota + 1
+	// Blocked: it is not trusted; the environment is the user's own.
+	Blocked
+	// Failed: its evaluation failed; the environment is the user's own.
+	Failed
+)
+
+func (s Status) String() string {
+	switch s {
+	case Loaded:
+		return "loaded"
+	case Blocked:
+		return "blocked"
+	case Failed:
+		return "failed"
+	}
+	return fmt.Sprintf("status(%d)", uint8(s))
+}
+
+// Watch is a file whose change, appearance or removal needs a new
+// evaluation, with whether it existed when the evaluation started.
+type Watch struct {
+	Path   string
+	Exists bool
+}
+
+// State is what StateVar holds. It stays small whatever the environment:
+// of a PATH-like variable it keeps only the entries noxenv added, of any
+// other the previous value and a hash of the value noxenv set.
+type State struct {
+	File   string
+	Status Status
+	// Stamp (Unix nanoseconds) is no later than the moment the evaluation
+	// started reading files: a watched file modified after Stamp needs a
+	// new evaluation.
+	Stamp   int64
+	Watches []Watch
+	vars    []varChange
+}
+
+// varChange is how to revert one variable.
+type varChange struct {
+	name string
+	// list: a PATH-like variable to which noxenv only added entries.
+	list bool
+	// existed (list): the variable was set before.
+	existed bool
+	// front, back (list): the entries noxenv added before and after the
+	// previous ones.
+	front, back []string
+	// prev (scalar): the value before; nil when unset.
+	prev *string
+	// unset (scalar): noxenv unset the variable; otherwise sum is the hash
+	// of the value noxenv set.
+	unset bool
+	sum   uint64
+}
+
+// Record returns to with StateVar set to s and the changes that turned
+// base, the user's own environment, into to, so that Revert can undo them.
+func Record(base, to map[string]string, s State) map[string]string {
+	out := maps.Clone(to)
+	delete(out, StateVar)
+	s.vars = changesBetween(base, out)
+	out[StateVar] = s.encode()
+	return out
+}
+
+// LoadState returns the state env carries, or false when it carries none
+// or one that cannot be read (from another version of noxenv, say).
+func LoadState(env map[string]string) (State, bool) {
+	v, ok := env[StateVar]
+	if !ok {
+		return State{}, false
+	}
+	s, err := decodeState(v)
+	if err != nil {
+		return State{}, false
+	}
+	return s, true
+}
+
+// Revert returns env with the changes of any loaded project undone, as
+// recorded in its state variable: the user's own environment. A variable
+// the user changed after activation keeps the user's value; of a PATH-like
+// variable only the entries noxenv added are taken out.
+func Revert(env map[string]string) map[string]string {
+	out := maps.Clone(env)
+	s, _ := LoadState(env)
+	delete(out, StateVar)
+	for _, c := range s.vars {
+		c.revert(out)
+	}
+	return out
+}
+
+func changesBetween(base, to map[string]string) []varChange {
+	var vars []varChange
+	for name, v := range to {
+		if old, ok := base[name]; (!ok || old != v) && diffable(name) {
+			vars = append(vars, changeOf(name, base, v))
+		}
+	}
+	for name, old := range base {
+		if _, ok := to[name]; !ok && diffable(name) && name != StateVar {
+			old := old
+			vars = append(vars, varChange{name: name, prev: &old, unset: true})
+		}
+	}
+	sort.Slice(vars, func(i, j int) bool { return vars[i].name < vars[j].name })
+	return vars
+}
+
+// changeOf records that name was set to v.
+func changeOf(name string, base map[string]string, v string) varChange {
+	old, existed := base[name]
+	if shells.PathLike(name) && v != "" {
+		if front, back, ok := added(entries(old), entries(v)); ok {
+			return varChange{name: name, list: true, existed: existed, front: front, back: back}
+		}
+	}
+	c := varChange{name: name, sum: sum(v)}
+	if existed {
+		c.prev = &old
+	}
+	return c
+}
+
+// entries splits a ':'-separated list; the empty string has no entries.
+func entries(v string) []string {
+	if v == "" {
+		return nil
+	}
+	return strings.Split(v, ":")
+}
+
+// added finds old as a run in cur and returns the entries before and after
+// it, or false when cur is not old with entries added around it.
+func added(old, cur []string) (front, back []string, ok bool) {
+	if len(old) == 0 {
+		return cur, nil, true
+	}
+	for i := 0; i+len(old) <= len(cur); i++ {
+		if equal(cur[i:i+len(old)], old) {
+			return cur[:i], cur[i+len(old):], true
+		}
+	}
+	return nil, nil, false
+}
+
+func equal(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func sum(v string) uint64 {
+	h := sha256.Sum256([]byte(v))
+	return binary.LittleEndian.Uint64(h[:8])
+}
+
+// revert undoes c in env, keeping what the user changed since.
+func (c varChange) revert(env map[string]string) {
+	cur, set := env[c.name]
+	if c.list {
+		if !set {
+			return // the user unset it: keep that
+		}
+		list := entries(cur)
+		for _, e := range c.front {
+			list = removeFirst(list, e)
+		}
+		for _, e := range c.back {
+			list = removeLast(list, e)
+		}
+		if len(list) == 0 && !c.existed {
+			delete(env, c.name)
+			return
+		}
+		env[c.name] = strings.Join(list, ":")
+		return
+	}
+	if c.unset == set {
+		return // the user set it again, or unset what noxenv set
+	}
+	if !c.unset && sum(cur) != c.sum {
+		return // the user changed it
+	}
+	if c.prev == nil {
+		delete(env, c.name)
+	} else {
+		env[c.name] = *c.prev
+	}
+}
+
+func removeFirst(list []string, e string) []string {
+	for i, x := range list {
+		if x == e {
+			return append(list[:i:i], list[i+1:]...)
+		}
+	}
+	return list
+}
+
+func removeLast(list []string, e string) []string {
+	for i := len(list) - 1; i >= 0; i-- {
+		if list[i] == e {
+			return append(list[:i:i], list[i+1:]...)
+		}
+	}
+	return list
+}
+
+// The encoding: a format byte, then uvarint-length-prefixed fields,
+// compressed with DEFLATE and written in unpadded URL-safe base64, so that
+// the value is one plain word for every shell.
+const stateFormat = 1
+
+func (s State) encode() string {
+	var e encoder
+	e.byte(stateFormat)
+	e.str(s.File)
+	e.byte(byte(s.Status))
+	e.uint(uint64(s.Stamp))
+	e.uint(uint64(len(s.Watches)))
+	for _, w := range s.Watches {
+		e.str(w.Path)
+		e.bool(w.Exists)
+	}
+	e.uint(uint64(len(s.vars)))
+	for _, c := range s.vars {
+		e.str(c.name)
+		e.bool(c.list)
+		if c.list {
+			e.bool(c.existed)
+			e.strs(c.front)
+			e.strs(c.back)
+			continue
+		}
+		e.bool(c.prev != nil)
+		if c.prev != nil {
+			e.str(*c.prev)
+		}
+		e.bool(c.unset)
+		e.uint(c.sum)
+	}
+	var z bytes.Buffer
+	w, _ := flate.NewWriter(&z, flate.BestSpeed)
+	w.Write(e.buf)
+	w.Close()
+	return base64.RawURLEncoding.EncodeToString(z.Bytes())
+}
+
+func decodeState(v string) (State, error) {
+	z, err := base64.RawURLEncoding.DecodeString(v)
+	if err != nil {
+		return State{}, err
+	}
+	raw, err := io.ReadAll(flate.NewReader(bytes.NewReader(z)))
+	if err != nil {
+		return State{}, err
+	}
+	d := decoder{buf: raw}
+	if d.byte() != stateFormat {
+		return State{}, errors.New("unknown state format")
+	}
+	var s State
+	s.File = d.str()
+	s.Status = Status(d.byte())
+	s.Stamp = int64(d.uint())
+	for n := d.count(); n > 0; n-- {
+		s.Watches = append(s.Watches, Watch{Path: d.str(), Exists: d.bool()})
+	}
+	for n := d.count(); n > 0; n-- {
+		c := varChange{name: d.str(), list: d.bool()}
+		if c.list {
+			c.existed = d.bool()
+			c.front = d.strs()
+			c.back = d.strs()
+		} else {
+			if d.bool() {
+				p := d.str()
+				c.prev = &p
+			}
+			c.unset = d.bool()
+			c.sum = d.uint()
+		}
+		s.vars = append(s.vars, c)
+	}
+	if d.err != nil {
+		return State{}, d.err
+	}
+	return s, nil
+}
+
+type encoder struct{ buf []byte }
+
+func (e *encoder) byte(b byte)   { e.buf = append(e.buf, b) }
+func (e *encoder) uint(u uint64) { e.buf = binary.AppendUvarint(e.buf, u) }
+func (e *encoder) str(s string)  { e.uint(uint64(len(s))); e.buf = append(e.buf, s...) }
+func (e *encoder) strs(l []string) {
+	e.uint(uint64(len(l)))
+	for _, s := range l {
+		e.str(s)
+	}
+}
+
+func (e *encoder) bool(b bool) {
+	if b {
+		e.byte(1)
+	} else {
+		e.byte(0)
+	}
+}
+
+type decoder struct {
+	buf []byte
+	err error
+}
+
+var errTruncated = errors.New("truncated state")
+
+func (d *decoder) byte() byte {
+	if len(d.buf) == 0 {
+		d.err = errTruncated
+		return 0
+	}
+	b := d.buf[0]
+	d.buf = d.buf[1:]
+	return b
+}
+
+func (d *decoder) uint() uint64 {
+	u, n := binary.Uvarint(d.buf)
+	if n <= 0 {
+		d.err = errTruncated
+		d.buf = nil
+		return 0
+	}
+	d.buf = d.buf[n:]
+	return u
+}
+
+// count reads a length that must fit in what is left.
+func (d *decoder) count() int {
+	n := d.uint()
+	if n > uint64(len(d.buf)) {
+		d.err = errTruncated
+		return 0
+	}
+	return int(n)
+}
+
+func (d *decoder) str() string {
+	n := d.count()
+	s := string(d.buf[:n])
+	d.buf = d.buf[n:]
+	return s
+}
+
+func (d *decoder) bool() bool { return d.byte() == 1 }
+
+func (d *decoder) strs() []string {
+	var l []string
+	for n := d.count(); n > 0; n-- {
+		l = append(l, d.str())
+	}
+	return l
+}

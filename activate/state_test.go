@@ -1,0 +1,177 @@
+package activate
+
+import (
+	"fmt"
+	"maps"
+	"strings"
+	"testing"
+	"time"
+)
+
+func withoutState(env map[string]string) map[string]string {
+	out := maps.Clone(env)
+	delete(out, StateVar)
+	return out
+}
+
+func sameEnv(t *testing.T, got, want map[string]string) {
+	t.Helper()
+	got, want = withoutState(got), withoutState(want)
+	for k, v := range want {
+		if g, ok := got[k]; !ok || g != v {
+			t.Errorf("%s = %q (set %v), want %q", k, g, ok, v)
+		}
+	}
+	for k, g := range got {
+		if _, ok := want[k]; !ok {
+			t.Errorf("%s = %q, want it unset", k, g)
+		}
+	}
+}
+
+func loaded(base, to map[string]string) map[string]string {
+	return Record(base, to, State{File: "/p/.noxprofile", Status: Loaded, Stamp: time.Now().UnixNano()})
+}
+
+func TestRevertUndoesEverything(t *testing.T) {
+	base := map[string]string{
+		"PATH": "/usr/bin:/bin", "MANPATH": "", "KEEP": "same", "CHANGED": "old",
+		"GONE": "was here", "PWD": "/somewhere",
+	}
+	to := map[string]string{
+		"PATH": "/gen/bin:/usr/bin:/bin:/after", "MANPATH": "/gen/share/man:",
+		"XDG_DATA_DIRS": "/gen/share:/usr/local/share:/usr/share",
+		"KEEP": "same", "CHANGED": "new\nvalue", "NEW": "", DirVar: "/p",
+		"PWD": "/elsewhere", "CMAKE_PREFIX_PATH": "/gen",
+	}
+	env := loaded(base, to)
+	sameEnv(t, env, to)
+	got := Revert(env)
+	if _, ok := got[StateVar]; ok {
+		t.Errorf("Revert leaves %s", StateVar)
+	}
+	// PWD is the shell's: Revert leaves it as it is.
+	want := maps.Clone(base)
+	want["PWD"] = "/elsewhere"
+	sameEnv(t, got, want)
+}
+
+func TestRevertKeepsUserChanges(t *testing.T) {
+	base := map[string]string{"PATH": "/usr/bin", "A": "a0", "B": "b0", "U": "u0"}
+	to := map[string]string{"PATH": "/gen/bin:/usr/bin", "A": "a1", "B": "b1", "N": "n1"}
+	env := loaded(base, to)
+	env["PATH"] = "/mine:" + env["PATH"] + ":/mine/too"
+	env["A"] = "user's"
+	env["U"] = "set again by the user"
+	delete(env, "N")
+	env["LATER"] = "user's own"
+	got := Revert(env)
+	sameEnv(t, got, map[string]string{
+		"PATH": "/mine:/usr/bin:/mine/too", "A": "user's", "B": "b0",
+		"U": "set again by the user", "LATER": "user's own",
+	})
+}
+
+func TestRevertListOfUnsetVariable(t *testing.T) {
+	base := map[string]string{}
+	to := map[string]string{"MANPATH": "/gen/man:", "PKG_CONFIG_PATH": "/gen/lib/pkgconfig"}
+	env := loaded(base, to)
+	env["PKG_CONFIG_PATH"] = env["PKG_CONFIG_PATH"] + ":/mine"
+	sameEnv(t, Revert(env), map[string]string{"PKG_CONFIG_PATH": "/mine"})
+}
+
+// A PATH-like variable the project rewrote (not only added to) is
+// restored whole, like any other.
+func TestRevertRewrittenPath(t *testing.T) {
+	base := map[string]string{"PATH": "/a:/b:/c"}
+	to := map[string]string{"PATH": "/c:/x"}
+	sameEnv(t, Revert(loaded(base, to)), base)
+}
+
+// Moving from project A to project B is one switch: revert A, record B on
+// the user's own environment.
+func TestSwitchProjects(t *testing.T) {
+	user := map[string]string{"PATH": "/usr/bin", "HOME": "/h"}
+	a := loaded(user, map[string]string{"PATH": "/a/bin:/usr/bin", "HOME": "/h", "A": "1", DirVar: "/a"})
+	base := Revert(a)
+	sameEnv(t, base, user)
+	b := loaded(base, map[string]string{"PATH": "/b/bin:/usr/bin", "HOME": "/h", "B": "2", DirVar: "/b"})
+	d := Diff(a, b)
+	if _, ok := d["A"]; !ok || d["A"] != nil {
+		t.Errorf("switching does not unset A: %v", d)
+	}
+	if v := d["PATH"]; v == nil || *v != "/b/bin:/usr/bin" {
+		t.Errorf("switching sets PATH to %v", v)
+	}
+	sameEnv(t, Revert(b), user)
+}
+
+// The state stays small: a 30 kB PATH and 50 changed variables do not
+// make it hold PATH's value.
+func TestStateStaysSmall(t *testing.T) {
+	state := func(pathLen int) string {
+		var dirs []string
+		for i := 0; len(strings.Join(dirs, ":")) < pathLen; i++ {
+			dirs = append(dirs, fmt.Sprintf("/opt/tool%04d/with/a/longish/bin", i))
+		}
+		base := map[string]string{"PATH": strings.Join(dirs, ":")}
+		to := map[string]string{"PATH": "/gen/bin:" + base["PATH"]}
+		for i := 0; i < 50; i++ {
+			name := fmt.Sprintf("VAR%02d", i)
+			base[name] = "previous value of " + name
+			to[name] = strings.Repeat("new value ", 20)
+		}
+		return loaded(base, to)[StateVar]
+	}
+	small, big := state(1000), state(30000)
+	if len(big) > len(small)+64 {
+		t.Errorf("state grows with PATH: %d bytes with a 1 kB PATH, %d with 30 kB", len(small), len(big))
+	}
+	if len(big) > 2048 {
+		t.Errorf("state is %d bytes", len(big))
+	}
+}
+
+func TestStateRoundTrip(t *testing.T) {
+	s := State{File: "/p/.noxprofile", Status: Blocked, Stamp: 1234567890123,
+		Watches: []Watch{{"/p/.noxprofile", true}, {"/p/.env", false}}}
+	env := Record(map[string]string{}, map[string]string{"X": "1"}, s)
+	got, ok := LoadState(env)
+	if !ok || got.File != s.File || got.Status != s.Status || got.Stamp != s.Stamp ||
+		len(got.Watches) != 2 || got.Watches[0] != s.Watches[0] || got.Watches[1] != s.Watches[1] {
+		t.Errorf("LoadState = %+v, %v; want %+v", got, ok, s)
+	}
+	if _, ok := LoadState(map[string]string{StateVar: "garbage!"}); ok {
+		t.Error("LoadState reads garbage")
+	}
+}
+
+// FuzzState: any state variable is read without panicking, and Revert of
+// an unreadable one only drops it.
+func FuzzState(f *testing.F) {
+	f.Add(loaded(map[string]string{"A": "1"}, map[string]string{"A": "2", "PATH": "/x"})[StateVar])
+	f.Add("")
+	f.Fuzz(func(t *testing.T, v string) {
+		env := map[string]string{StateVar: v, "A": "2"}
+		got := Revert(env)
+		if _, ok := got[StateVar]; ok {
+			t.Error("Revert leaves the state variable")
+		}
+	})
+}
+
+// FuzzRevert: recording any change and reverting it gives the user's
+// environment back.
+func FuzzRevert(f *testing.F) {
+	f.Add("/usr/bin:/bin", "/gen/bin:/usr/bin:/bin", "a", "b", true)
+	f.Add("", "/x:", "", "", false)
+	f.Add("a::b", "::a::b", "x", "x", true)
+	f.Fuzz(func(t *testing.T, path0, path1, v0, v1 string, set bool) {
+		base := map[string]string{"PATH": path0, "V": v0}
+		to := map[string]string{"PATH": path1}
+		if set {
+			to["V"] = v1
+		}
+		sameEnv(t, Revert(loaded(base, to)), base)
+	})
+}

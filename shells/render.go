@@ -1,0 +1,107 @@
+package shells
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Changes maps a variable's name to its new value; nil unsets it.
+type Changes map[string]*string
+
+// Names are the shells Render knows, in the order of SPEC §4.5.
+var Names = []string{"bash", "zsh", "fish", "json"}
+
+// dialect writes one change in one shell's language.
+type dialect interface {
+	set(b *strings.Builder, name, value string)
+	unset(b *strings.Builder, name string)
+}
+
+var dialects = map[string]dialect{
+	"bash": bash{},
+	"zsh":  zsh{},
+	"fish": fish{},
+}
+
+// Render returns the code that applies changes in shell ("bash", "zsh",
+// "fish" or "json"), in a stable order: sorted by name.
+func Render(shell string, changes Changes) (string, error) {
+	names := make([]string, 0, len(changes))
+	for name, v := range changes {
+		if err := checkChange(name, v); err != nil {
+			return "", err
+		}
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	if shell == "json" {
+		return renderJSON(names, changes), nil
+	}
+	d, ok := dialects[shell]
+	if !ok {
+		return "", fmt.Errorf("unknown shell %q (want bash, zsh, fish or json)", shell)
+	}
+	var b strings.Builder
+	for _, name := range names {
+		if v := changes[name]; v == nil {
+			d.unset(&b, name)
+		} else {
+			d.set(&b, name, *v)
+		}
+	}
+	return b.String(), nil
+}
+
+// Quote returns s quoted for shell (bash, zsh or fish) as one word that the
+// shell reads back exactly.
+func Quote(shell, s string) (string, error) {
+	if strings.IndexByte(s, 0) >= 0 {
+		return "", fmt.Errorf("value %q holds a NUL byte, which no shell can carry", s)
+	}
+	switch shell {
+	case "bash", "zsh":
+		return quotePOSIX(s), nil
+	case "fish":
+		return quoteFish(s), nil
+	}
+	return "", fmt.Errorf("unknown shell %q (want bash, zsh or fish)", shell)
+}
+
+// checkChange rejects what no shell can hold: a name that is not an
+// identifier, a value with a NUL byte.
+func checkChange(name string, v *string) error {
+	if !ValidName(name) {
+		return fmt.Errorf("variable name %q is not a shell identifier", name)
+	}
+	if v != nil && strings.IndexByte(*v, 0) >= 0 {
+		return fmt.Errorf("variable %s: value holds a NUL byte, which no shell can carry", name)
+	}
+	return nil
+}
+
+// ValidName reports whether name is an identifier every shell can set:
+// a letter or underscore, then letters, digits and underscores.
+func ValidName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c == '_', 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
+		case '0' <= c && c <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// PathLike reports whether name holds a ':'-separated list of directories:
+// its name ends in PATH or DIRS (PATH, MANPATH, PKG_CONFIG_PATH,
+// XDG_DATA_DIRS, ...). fish gets such variables as lists, and noxenv
+// reverts them entry by entry.
+func PathLike(name string) bool {
+	return strings.HasSuffix(name, "PATH") || strings.HasSuffix(name, "DIRS")
+}

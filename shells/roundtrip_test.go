@@ -1,0 +1,165 @@
+package shells
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// shellArgv runs a file of rendered code the way the hook does (eval of a
+// command substitution, or fish's source) and then prints the whole
+// environment with env -0.
+func shellArgv(t *testing.T, shell, file, env string) []string {
+	switch shell {
+	case "bash":
+		return []string{"bash", "--norc", "--noprofile", "-c", `eval "$(cat "$1")"; exec "$2" -0`, "bash", file, env}
+	case "zsh":
+		return []string{"zsh", "-f", "-c", `eval "$(cat "$1")"; exec "$2" -0`, "zsh", file, env}
+	case "fish":
+		return []string{"fish", "--no-config", "-c", `source $argv[1]; exec $argv[2] -0`, file, env}
+	}
+	t.Fatalf("no argv for shell %s", shell)
+	return nil
+}
+
+// needShell returns the shell's path, skipping the test when it is missing
+// unless NOXENV_REQUIRE_SHELLS=1 (as in CI), which makes it a failure.
+func needShell(t testing.TB, name string) {
+	t.Helper()
+	if _, err := exec.LookPath(name); err != nil {
+		if os.Getenv("NOXENV_REQUIRE_SHELLS") == "1" {
+			t.Fatalf("%s is required (NOXENV_REQUIRE_SHELLS=1) but not on PATH", name)
+		}
+		t.Skipf("%s not on PATH", name)
+	}
+}
+
+// roundTrip renders changes for shell, applies them in the real shell
+// started with the environment base, and checks that the resulting
+// environment holds exactly the changed values.
+func roundTrip(t *testing.T, shell string, base []string, changes Changes) {
+	t.Helper()
+	needShell(t, shell)
+	envPath, err := exec.LookPath("env")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := Render(shell, changes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "code")
+	if err := os.WriteFile(file, []byte(code), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	argv := shellArgv(t, shell, file, envPath)
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Env = base
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%s: %v\n%s\ncode:\n%s", shell, err, stderr.String(), code)
+	}
+	got := map[string]string{}
+	for _, kv := range strings.Split(string(out), "\x00") {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			got[k] = v
+		}
+	}
+	for name, want := range changes {
+		v, ok := got[name]
+		if shell == "fish" && want != nil && (name == "PATH" || name == "CDPATH") {
+			w := fishPath(*want)
+			want = &w
+		}
+		switch {
+		case want == nil && ok:
+			t.Errorf("%s: %s is %q, want it unset\ncode:\n%s", shell, name, v, code)
+		case want != nil && !ok:
+			t.Errorf("%s: %s is unset, want %q\ncode:\n%s", shell, name, *want, code)
+		case want != nil && v != *want:
+			t.Errorf("%s: %s is %q, want %q\ncode:\n%s", shell, name, v, *want, code)
+		}
+	}
+	if stderr.Len() > 0 {
+		t.Errorf("%s: stderr: %s", shell, stderr.String())
+	}
+}
+
+// fishPath is what fish makes of a PATH or CDPATH value: it stores an empty
+// entry as ".".
+func fishPath(v string) string {
+	list := strings.Split(v, ":")
+	for i, e := range list {
+		if e == "" {
+			list[i] = "."
+		}
+	}
+	return strings.Join(list, ":")
+}
+
+func baseEnv(locale string) []string {
+	return []string{"HOME=/nonexistent", "LANG=" + locale, "LC_ALL=" + locale, "GONE=1", "PATH=" + os.Getenv("PATH")}
+}
+
+var trickyValues = []string{
+	"",
+	"plain",
+	"-e",
+	"-n",
+	"two words",
+	"line\nbreak\n",
+	"\n",
+	"trailing newlines\n\n\n",
+	`'single' "double" ` + "`back`",
+	`$HOME ${HOME} $(echo no) $((1+1)) \$ \\ \n \x41 \'`,
+	"*", "?", "[a-z]*", "~", "~root", "{a,b}", "#comment", "a;b&c|d>e<f",
+	"tab\there\rcr\x1bescape\x7fdel\x01",
+	"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
+	"\xff\xfe invalid \x80 \xc3",
+	"\xc3\xa9\xff\x41\x62",
+	"\xef\xbf\xbd real replacement char",
+	"\u200b zero width \u0085 next line",
+	"a::b:", ":", "::", "/x:", ":/x", "/a b:/c'd:/e\nf",
+	"\\", "'", "\\'", "'\\",
+	"%self", "!!", "-- --", "=",
+}
+
+func TestRoundTrip(t *testing.T) {
+	for _, shell := range []string{"bash", "zsh", "fish"} {
+		for _, locale := range []string{"C.UTF-8", "C"} {
+			t.Run(shell+"/"+locale, func(t *testing.T) {
+				for _, v := range trickyValues {
+					v := v
+					roundTrip(t, shell, baseEnv(locale), Changes{
+						"X": &v, "MANPATH": &v, "XDG_DATA_DIRS": &v, "GONE": nil,
+					})
+				}
+			})
+		}
+	}
+}
+
+// FuzzRoundTrip feeds random values through the quoting into real bash, zsh
+// and fish and compares the environment they end with byte for byte.
+func FuzzRoundTrip(f *testing.F) {
+	for i, v := range trickyValues {
+		f.Add(v, trickyValues[(i+7)%len(trickyValues)], i%2 == 0)
+	}
+	f.Fuzz(func(t *testing.T, v, w string, cLocale bool) {
+		if strings.IndexByte(v, 0) >= 0 || strings.IndexByte(w, 0) >= 0 {
+			t.Skip("NUL cannot be in an environment value")
+		}
+		locale := "C.UTF-8"
+		if cLocale {
+			locale = "C"
+		}
+		for _, shell := range []string{"bash", "zsh", "fish"} {
+			roundTrip(t, shell, baseEnv(locale), Changes{"X": &v, "PATH_LIST": &w, "PATH": &w, "GONE": nil})
+		}
+	})
+}
