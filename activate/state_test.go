@@ -41,7 +41,7 @@ func TestRevertUndoesEverything(t *testing.T) {
 	to := map[string]string{
 		"PATH": "/gen/bin:/usr/bin:/bin:/after", "MANPATH": "/gen/share/man:",
 		"XDG_DATA_DIRS": "/gen/share:/usr/local/share:/usr/share",
-		"KEEP": "same", "CHANGED": "new\nvalue", "NEW": "", DirVar: "/p",
+		"KEEP":          "same", "CHANGED": "new\nvalue", "NEW": "", DirVar: "/p",
 		"PWD": "/elsewhere", "CMAKE_PREFIX_PATH": "/gen",
 	}
 	env := loaded(base, to)
