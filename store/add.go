@@ -90,6 +90,9 @@ func (sp *SearchPath) Add(ctx context.Context, st *Store, src string, opts AddOp
 	if err != nil {
 		return nil, false, fmt.Errorf("add %w", err)
 	}
+	if !fi.IsDir() && !fi.Mode().IsRegular() {
+		return nil, false, fmt.Errorf("add %s: not a directory or a tarball", src)
+	}
 
 	release, err := sp.guardWith(st)
 	if err != nil {
