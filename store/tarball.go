@@ -390,4 +390,3 @@ func (x *tarImport) reroot(top string) {
 	}
 	x.items, x.order = items, order
 }
-
