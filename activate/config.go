@@ -1,10 +1,7 @@
 package activate
 
-// The functions other packages build on. Their bodies are written in the
-// activate package's own files; this file only fixes their signatures.
-
 import (
-	"context"
+	"time"
 
 	"github.com/noxenv/noxenv/profile"
 	"github.com/noxenv/noxenv/store"
@@ -23,8 +20,17 @@ type Config struct {
 	// ProfilesDir and ReleaseProfileDirs are searched by use_profile.
 	ProfilesDir        string
 	ReleaseProfileDirs []string
-	// Stderr receives log_status messages and warnings; nil discards them.
+	// CacheDir, when set, keeps evaluated environments so that the same
+	// file, lock, watched files and starting environment are not
+	// evaluated twice ($XDG_CACHE_HOME/noxenv).
+	CacheDir string
+	// Timeout bounds an evaluation; zero means DefaultTimeout.
+	Timeout time.Duration
+	// Stderr receives the script's output, log_status messages and
+	// warnings; nil discards them.
 	Stderr interface{ Write([]byte) (int, error) }
+	// Quiet drops log_status messages and warnings (NOXENV_LOG=quiet).
+	Quiet bool
 }
 
 // Result is an evaluated project environment.
@@ -36,16 +42,6 @@ type Result struct {
 	// dotenv, watched and sourced files.
 	Watched []string
 	// Generation holds the project's packages; nil when it uses none.
+	// From the cache, it has its Dir and Members but no Entries.
 	Generation *profile.Generation
-}
-
-// Find returns the nearest .noxprofile in dir or its parents, or "" when
-// there is none.
-func Find(dir string) (string, error) { panic("unimplemented") }
-
-// Evaluate evaluates the trusted file starting from base, the user's own
-// environment, and returns the project's environment. An untrusted file
-// gives a *BlockedError and is not evaluated.
-func Evaluate(ctx context.Context, cfg Config, file string, base map[string]string) (*Result, error) {
-	panic("unimplemented")
 }

@@ -1,0 +1,255 @@
+package activate
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/joho/godotenv"
+	"mvdan.cc/sh/v3/interp"
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// builtinFunc is a noxenv builtin: it runs in-process, and changes the
+// interpreter's variables through setVars.
+type builtinFunc func(e *evaluator, ctx context.Context, hc interp.HandlerContext, args []string) error
+
+// extraBuiltin adds the packages of noxenv shell after the script; no
+// script can name it usefully, as it does nothing without them.
+const extraBuiltin = "__noxenv_shell_packages"
+
+// lookupBuiltin returns the builtin called name, or nil.
+func lookupBuiltin(name string) builtinFunc {
+	switch name {
+	case "use":
+		return (*evaluator).use
+	case "use_profile":
+		return (*evaluator).useProfile
+	case "path_add":
+		return (*evaluator).pathAdd
+	case "path_add_to":
+		return (*evaluator).pathAddTo
+	case "dotenv":
+		return (*evaluator).dotenv
+	case "dotenv_if_exists":
+		return (*evaluator).dotenvIfExists
+	case "watch_file":
+		return (*evaluator).watchFile
+	case "source_env":
+		return (*evaluator).sourceEnv
+	case "source_up":
+		return (*evaluator).sourceUp
+	case "log_status":
+		return (*evaluator).logStatus
+	case extraBuiltin:
+		return (*evaluator).useExtra
+	}
+	return nil
+}
+
+// abs makes p absolute against the interpreter's directory.
+func abs(hc interp.HandlerContext, p string) string {
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p)
+	}
+	return filepath.Join(hc.Dir, p)
+}
+
+func (e *evaluator) pathAdd(ctx context.Context, hc interp.HandlerContext, args []string) error {
+	if len(args) == 0 {
+		return errors.New("usage: path_add DIR...")
+	}
+	return e.prepend(ctx, hc, "PATH", args)
+}
+
+func (e *evaluator) pathAddTo(ctx context.Context, hc interp.HandlerContext, args []string) error {
+	if len(args) < 2 {
+		return errors.New("usage: path_add_to VAR DIR...")
+	}
+	return e.prepend(ctx, hc, args[0], args[1:])
+}
+
+// prepend puts dirs, in their order, before the entries of the
+// :-separated variable name.
+func (e *evaluator) prepend(ctx context.Context, hc interp.HandlerContext, name string, dirs []string) error {
+	parts := make([]string, 0, len(dirs)+1)
+	for _, d := range dirs {
+		parts = append(parts, abs(hc, d))
+	}
+	if cur := hc.Env.Get(name); cur.IsSet() && cur.String() != "" {
+		parts = append(parts, cur.String())
+	}
+	v := strings.Join(parts, ":")
+	return e.setVars(ctx, hc, map[string]*string{name: &v})
+}
+
+func (e *evaluator) dotenv(ctx context.Context, hc interp.HandlerContext, args []string) error {
+	return e.loadDotenv(ctx, hc, args, false)
+}
+
+func (e *evaluator) dotenvIfExists(ctx context.Context, hc interp.HandlerContext, args []string) error {
+	return e.loadDotenv(ctx, hc, args, true)
+}
+
+// loadDotenv exports the KEY=VALUE lines of a dotenv file (.env by
+// default), which is watched whether or not it exists.
+func (e *evaluator) loadDotenv(ctx context.Context, hc interp.HandlerContext, args []string, ifExists bool) error {
+	if len(args) > 1 {
+		return errors.New("usage: dotenv [FILE]")
+	}
+	name := ".env"
+	if len(args) == 1 {
+		name = args[0]
+	}
+	p := abs(hc, name)
+	e.watch(p)
+	data, err := os.ReadFile(p)
+	if ifExists && errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	vars, err := godotenv.UnmarshalBytes(data)
+	if err != nil {
+		return fmt.Errorf("%s: %w", p, err)
+	}
+	changes := make(map[string]*string, len(vars))
+	for k, v := range vars {
+		changes[k] = &v
+	}
+	return e.setVars(ctx, hc, changes)
+}
+
+func (e *evaluator) watchFile(_ context.Context, hc interp.HandlerContext, args []string) error {
+	for _, f := range args {
+		e.watch(abs(hc, f))
+	}
+	return nil
+}
+
+func (e *evaluator) logStatus(_ context.Context, _ interp.HandlerContext, args []string) error {
+	if !e.cfg.Quiet {
+		fmt.Fprintf(e.stderr, "noxenv: %s\n", strings.Join(args, " "))
+	}
+	return nil
+}
+
+// sourceEnv evaluates another file (FILE/.noxprofile for a directory).
+func (e *evaluator) sourceEnv(ctx context.Context, hc interp.HandlerContext, args []string) error {
+	if len(args) != 1 {
+		return errors.New("usage: source_env FILE")
+	}
+	p := abs(hc, args[0])
+	if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+		p = filepath.Join(p, FileName)
+	}
+	return e.source(ctx, hc, p)
+}
+
+// sourceUp evaluates the nearest .noxprofile (or FILE) above the
+// directory of the file being evaluated.
+func (e *evaluator) sourceUp(ctx context.Context, hc interp.HandlerContext, args []string) error {
+	if len(args) > 1 {
+		return errors.New("usage: source_up [FILE]")
+	}
+	name := FileName
+	if len(args) == 1 {
+		name = args[0]
+	}
+	start := filepath.Dir(hc.Dir)
+	if cur := e.current(); cur != "" {
+		start = filepath.Dir(filepath.Dir(cur))
+	}
+	for dir := start; ; dir = filepath.Dir(dir) {
+		p := filepath.Join(dir, name)
+		e.deps.add(p)
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
+			return e.source(ctx, hc, p)
+		}
+		if filepath.Dir(dir) == dir {
+			return fmt.Errorf("no %s above %s", name, start)
+		}
+	}
+}
+
+// source evaluates the trusted file p in the current interpreter, from
+// its own directory.
+func (e *evaluator) source(ctx context.Context, hc interp.HandlerContext, p string) error {
+	p, err := trustPath(p)
+	if err != nil {
+		return err
+	}
+	e.watch(p)
+	content, err := readTrusted(e.cfg.AllowDir, p)
+	if err != nil {
+		return err
+	}
+	if _, err := syntax.NewParser().Parse(bytes.NewReader(content), p); err != nil {
+		var pe syntax.ParseError
+		if errors.As(err, &pe) {
+			return shellStatus{posError(pe.Filename, pe.Pos, errors.New(pe.Text))}
+		}
+		return err
+	}
+	if len(e.files) > 32 {
+		return fmt.Errorf("source_env %s: nested too deeply", p)
+	}
+	e.verified[p] = content
+	e.files = append(e.files, p)
+	defer func() {
+		e.files = e.files[:len(e.files)-1]
+		delete(e.verified, p)
+	}()
+	if err := hc.Builtin(ctx, []string{"cd", filepath.Dir(p)}); err != nil {
+		return err
+	}
+	serr := hc.Builtin(ctx, []string{"source", p})
+	if err := hc.Builtin(ctx, []string{"cd", hc.Dir}); err != nil && serr == nil {
+		return err
+	}
+	if serr != nil {
+		return shellStatus{serr}
+	}
+	return nil
+}
+
+// open serves sourced files from their verified content and records what
+// the script reads; a script that writes files is not cached.
+func (e *evaluator) open(ctx context.Context, path string, flag int, perm os.FileMode) (io.ReadWriteCloser, error) {
+	p := abs(interp.HandlerCtx(ctx), path)
+	if data, ok := e.verified[p]; ok && flag == os.O_RDONLY {
+		return readOnly{bytes.NewReader(data)}, nil
+	}
+	switch {
+	case p == os.DevNull:
+	case flag&(os.O_WRONLY|os.O_RDWR) != 0:
+		e.deps.taint()
+	default:
+		e.deps.add(p)
+	}
+	return interp.DefaultOpenHandler()(ctx, path, flag, perm)
+}
+
+func (e *evaluator) stat(ctx context.Context, name string, followSymlinks bool) (fs.FileInfo, error) {
+	e.deps.add(abs(interp.HandlerCtx(ctx), name))
+	return interp.DefaultStatHandler()(ctx, name, followSymlinks)
+}
+
+// readDir serves globbing, whose result depends on a whole directory:
+// such a script is not cached.
+func (e *evaluator) readDir(ctx context.Context, path string) ([]fs.DirEntry, error) {
+	e.deps.taint()
+	return interp.DefaultReadDirHandler2()(ctx, path)
+}
+
+type readOnly struct{ *bytes.Reader }
+
+func (readOnly) Write([]byte) (int, error) { return 0, errors.New("read-only") }
+func (readOnly) Close() error              { return nil }

@@ -1,0 +1,184 @@
+package activate
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"hash"
+	"io"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/noxenv/noxenv/profile"
+)
+
+// The cache keeps an evaluation's result under a key made of everything
+// it started from (the file and its content, the starting environment,
+// the configuration), and with it a fingerprint of every file the
+// evaluation looked at. A result is reused only when every fingerprint
+// still matches, its generation is still the project's current one, and
+// the evaluation ran nothing whose effect cannot be known: no external
+// command, no file written, no globbing, no unlocked package.
+
+// cacheFormat changes whenever what an evaluation computes changes.
+const cacheFormat = "noxenv-eval-1"
+
+type cached struct {
+	// Set and Unset turn the starting environment into the result.
+	Set     map[string]string `json:"set"`
+	Unset   []string          `json:"unset"`
+	Watched []string          `json:"watched"`
+	// Deps maps each file looked at to its fingerprint.
+	Deps map[string]string `json:"deps"`
+	// GenDir is the generation, Root what the project's profile resolved
+	// to when it was recorded; empty without packages.
+	GenDir  string           `json:"gen_dir,omitempty"`
+	Root    string           `json:"root,omitempty"`
+	Members []profile.Member `json:"members,omitempty"`
+}
+
+// deps are the files an evaluation looked at; ok turns false when its
+// result depends on more than files.
+type deps struct {
+	ok    bool
+	paths map[string]bool
+}
+
+func newDeps() *deps { return &deps{ok: true, paths: map[string]bool{}} }
+
+func (d *deps) taint() {
+	if d != nil {
+		d.ok = false
+	}
+}
+
+func (d *deps) add(p string) {
+	if d != nil {
+		d.paths[p] = true
+	}
+}
+
+// fingerprint says what a file is now: absent, a directory, or a regular
+// file's content, with the target of any symbolic link on the way.
+func fingerprint(p string) string {
+	fi, err := os.Stat(p)
+	if err != nil {
+		return "absent"
+	}
+	fp := ""
+	if t, err := filepath.EvalSymlinks(p); err == nil && t != p {
+		fp = "link:" + t + " "
+	}
+	switch {
+	case fi.IsDir():
+		return fp + "dir"
+	case !fi.Mode().IsRegular():
+		return fp + fi.Mode().Type().String()
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return fp + "unreadable"
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return fp + "unreadable"
+	}
+	return fp + "sha256:" + hex.EncodeToString(h.Sum(nil))
+}
+
+// cacheFile returns where the result of evaluating file (with content)
+// from base under cfg is kept.
+func cacheFile(cfg Config, file string, content []byte, base map[string]string) string {
+	h := sha256.New()
+	field := func(h hash.Hash, s string) {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	field(h, cacheFormat)
+	field(h, file)
+	field(h, string(content))
+	field(h, cfg.StateDir)
+	field(h, cfg.AllowDir)
+	field(h, cfg.ProfilesDir)
+	for _, d := range cfg.ReleaseProfileDirs {
+		field(h, d)
+	}
+	if cfg.Stores != nil {
+		for _, s := range cfg.Stores.Stores {
+			field(h, s.Dir)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(base)) {
+		field(h, k)
+		field(h, base[k])
+	}
+	return filepath.Join(cfg.CacheDir, "eval", hex.EncodeToString(h.Sum(nil)))
+}
+
+// loadCached returns the cached result, or nil when there is none still
+// valid.
+func loadCached(cfg Config, file string, content []byte, base map[string]string) *Result {
+	data, err := os.ReadFile(cacheFile(cfg, file, content, base))
+	if err != nil {
+		return nil
+	}
+	var c cached
+	if json.Unmarshal(data, &c) != nil {
+		return nil
+	}
+	for p, fp := range c.Deps {
+		if fingerprint(p) != fp {
+			return nil
+		}
+	}
+	res := &Result{File: file, Env: cloneEnv(base), Watched: c.Watched}
+	maps.Copy(res.Env, c.Set)
+	for _, k := range c.Unset {
+		delete(res.Env, k)
+	}
+	if c.GenDir != "" {
+		root, err := filepath.EvalSymlinks(projectProfile(cfg.StateDir, file).Path)
+		if err != nil || root != c.Root {
+			return nil
+		}
+		res.Generation = &profile.Generation{Dir: c.GenDir, Members: c.Members}
+	}
+	return res
+}
+
+// storeCached keeps res for the next evaluation from the same start. A
+// cache that cannot be written is only slower: errors are ignored.
+func storeCached(cfg Config, file string, content []byte, base map[string]string, res *Result, d *deps) {
+	c := cached{Set: map[string]string{}, Watched: res.Watched, Deps: map[string]string{}}
+	for k, v := range res.Env {
+		if bv, ok := base[k]; !ok || bv != v {
+			c.Set[k] = v
+		}
+	}
+	for k := range base {
+		if _, ok := res.Env[k]; !ok {
+			c.Unset = append(c.Unset, k)
+		}
+	}
+	for p := range d.paths {
+		c.Deps[p] = fingerprint(p)
+	}
+	if g := res.Generation; g != nil {
+		root, err := filepath.EvalSymlinks(projectProfile(cfg.StateDir, file).Path)
+		if err != nil {
+			return
+		}
+		c.GenDir, c.Root, c.Members = g.Dir, root, g.Members
+	}
+	data, err := json.Marshal(c)
+	if err != nil {
+		return
+	}
+	p := cacheFile(cfg, file, content, base)
+	if os.MkdirAll(filepath.Dir(p), 0o700) == nil {
+		_ = writeFileAtomic(p, data, 0o600)
+	}
+}

@@ -1,0 +1,61 @@
+package activate
+
+import (
+	"errors"
+	"fmt"
+
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// PosError is an error at a position of a .noxprofile (or of a file it
+// sources): FILE:LINE:COL: message.
+type PosError struct {
+	File      string
+	Line, Col uint
+	Err       error
+}
+
+func (e *PosError) Error() string {
+	if e.Line == 0 {
+		return fmt.Sprintf("%s: %v", e.File, e.Err)
+	}
+	return fmt.Sprintf("%s:%d:%d: %v", e.File, e.Line, e.Col, e.Err)
+}
+
+func (e *PosError) Unwrap() error { return e.Err }
+
+// Hint passes on the hint of the error it wraps, if any.
+func (e *PosError) Hint() string {
+	var h interface{ Hint() string }
+	if errors.As(e.Err, &h) {
+		return h.Hint()
+	}
+	return ""
+}
+
+func posError(file string, pos syntax.Pos, err error) *PosError {
+	var pe *PosError
+	if errors.As(err, &pe) {
+		return pe
+	}
+	e := &PosError{File: file, Err: err}
+	if pos.IsValid() {
+		e.Line, e.Col = pos.Line(), pos.Col()
+	}
+	return e
+}
+
+// MissingPinError is a locked request whose entry no store holds.
+type MissingPinError struct {
+	Request string
+	ID      string
+}
+
+func (e *MissingPinError) Error() string {
+	return fmt.Sprintf("%s is locked to entry %s, which is in no store", e.Request, e.ID)
+}
+
+// Hint names the two remedies.
+func (e *MissingPinError) Hint() string {
+	return fmt.Sprintf("add entry %s back to a store, or run 'noxenv lock --update %s' to pin what the stores hold now", e.ID, requestName(e.Request))
+}

@@ -1,0 +1,386 @@
+package activate
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"mvdan.cc/sh/v3/expand"
+	"mvdan.cc/sh/v3/interp"
+	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/noxenv/noxenv/profile"
+)
+
+// DefaultTimeout bounds an evaluation when Config.Timeout is zero.
+const DefaultTimeout = time.Minute
+
+// ignoredVars are variables an evaluation never hands back: the
+// interpreter's own bookkeeping, not the project's environment.
+var ignoredVars = map[string]bool{"PWD": true, "OLDPWD": true, "SHLVL": true, "_": true}
+
+// options are what distinguishes evaluate's callers.
+type options struct {
+	// update re-resolves locked requests: those named in names, or all
+	// when names is empty.
+	update bool
+	names  []string
+	// prune writes the lock with exactly the requests met.
+	prune bool
+	// extra are packages added after the script (noxenv shell); they are
+	// not locked and not part of the project's generation.
+	extra []string
+	// keepGuard returns with the store guard still held, for a caller
+	// that records the result as a root itself.
+	keepGuard bool
+	// noRoot leaves the project's root as it is.
+	noRoot bool
+}
+
+// Evaluate evaluates the trusted file starting from base, the user's own
+// environment, and returns the project's environment. An untrusted file
+// gives a *BlockedError and is not evaluated.
+func Evaluate(ctx context.Context, cfg Config, file string, base map[string]string) (*Result, error) {
+	res, _, err := evaluate(ctx, cfg, file, base, options{})
+	return res, err
+}
+
+// Relock evaluates file as Evaluate does and rewrites its lock with
+// exactly the requests the evaluation met. With update, the requests whose
+// names are in names (all when names is empty) are resolved again.
+func Relock(ctx context.Context, cfg Config, file string, base map[string]string, update bool, names []string) (*Result, error) {
+	res, _, err := evaluate(ctx, cfg, file, base, options{update: update, names: names, prune: true})
+	return res, err
+}
+
+// evaluator is one evaluation: the interpreter, what the builtins
+// gathered, and the lock.
+type evaluator struct {
+	cfg    Config
+	opts   options
+	stderr io.Writer
+	runner *interp.Runner
+
+	// files is the stack of files being evaluated (source_env pushes).
+	files []string
+	// verified holds the content of sourced files as checked for trust:
+	// the interpreter reads that, not the file again.
+	verified map[string][]byte
+
+	lockFile  string
+	lock      *Lock
+	lockDirty bool
+	met       map[string]bool
+
+	members []profile.Member
+	gen     *profile.Generation
+	applied *applied
+	release func()
+
+	watched []string
+	deps    *deps
+
+	// last is the last simple command, for errors of set -e.
+	lastPos  syntax.Pos
+	lastFile string
+	lastArgs []string
+}
+
+func evaluate(ctx context.Context, cfg Config, file string, base map[string]string, opts options) (res *Result, release func(), err error) {
+	e := &evaluator{cfg: cfg, opts: opts, stderr: io.Discard, met: map[string]bool{}, verified: map[string][]byte{}}
+	if cfg.Stderr != nil {
+		e.stderr = cfg.Stderr
+	}
+	defer func() {
+		if err != nil || !opts.keepGuard {
+			e.releaseGuard()
+		}
+	}()
+	var content []byte
+	cacheable := cfg.CacheDir != "" && file != "" && !opts.update && !opts.prune && len(opts.extra) == 0
+	if file != "" {
+		if file, err = trustPath(file); err != nil {
+			return nil, nil, err
+		}
+		if content, err = readTrusted(cfg.AllowDir, file); err != nil {
+			return nil, nil, err
+		}
+		e.lockFile = lockPath(file)
+		if e.lock, err = readLock(e.lockFile); err != nil {
+			return nil, nil, err
+		}
+		if cacheable {
+			if res := loadCached(cfg, file, content, base); res != nil {
+				return res, nil, nil
+			}
+		}
+		e.deps = newDeps()
+		e.watch(file, e.lockFile)
+	}
+	timeout := cfg.Timeout
+	if timeout == 0 {
+		timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	env, err := e.run(ctx, file, content, base)
+	if err != nil {
+		return nil, nil, err
+	}
+	res = &Result{File: file, Env: env, Watched: e.watched, Generation: e.gen}
+	if file != "" {
+		if err := e.writeLock(); err != nil {
+			return nil, nil, err
+		}
+		if e.gen != nil && !opts.noRoot {
+			if err := registerProject(cfg.StateDir, file, e.gen); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	if len(opts.extra) > 0 {
+		if res.Env, err = e.runExtra(ctx, res.Env); err != nil {
+			return nil, nil, err
+		}
+		res.Generation = e.gen
+	}
+	if cacheable && e.deps.ok {
+		storeCached(cfg, file, content, base, res, e.deps)
+	}
+	return res, e.releaseGuard, nil
+}
+
+// run evaluates content (none when file is "") and returns the exported
+// environment it leaves: base with the script's changes.
+func (e *evaluator) run(ctx context.Context, file string, content []byte, base map[string]string) (map[string]string, error) {
+	var prog *syntax.File
+	if file != "" {
+		var err error
+		if prog, err = syntax.NewParser().Parse(bytes.NewReader(content), file); err != nil {
+			return nil, err
+		}
+		e.files = []string{file}
+	}
+	dir, err := os.Getwd()
+	if file != "" {
+		dir, err = filepath.Dir(file), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	pairs := make([]string, 0, len(base))
+	for k, v := range base {
+		pairs = append(pairs, k+"="+v)
+	}
+	r, err := interp.New(
+		interp.Env(expand.ListEnviron(pairs...)),
+		interp.Dir(dir),
+		interp.StdIO(nil, e.stderr, e.stderr),
+		interp.Params("-e"),
+		interp.CallHandler(e.call),
+		interp.ExecHandlers(e.builtins),
+		interp.OpenHandler(e.open),
+		interp.StatHandler(e.stat),
+		interp.ReadDirHandler2(e.readDir),
+	)
+	if err != nil {
+		return nil, err
+	}
+	e.runner = r
+	// A first, empty run sets the interpreter's own variables, so that
+	// only the script's changes are compared afterwards.
+	if err := r.Run(ctx, &syntax.File{}); err != nil {
+		return nil, err
+	}
+	start := exported(r.Vars)
+	if prog != nil {
+		if err := r.Run(ctx, prog); err != nil {
+			return nil, e.runError(ctx, file, err)
+		}
+	}
+	return applyChanges(base, start, exported(r.Vars)), nil
+}
+
+// runExtra adds the packages of options.extra after the script, through
+// the same code as use, and returns the environment then.
+func (e *evaluator) runExtra(ctx context.Context, env map[string]string) (map[string]string, error) {
+	e.files = nil
+	start := exported(e.runner.Vars)
+	call := &syntax.CallExpr{Args: []*syntax.Word{lit(extraBuiltin)}}
+	if err := e.runner.Run(ctx, call); err != nil {
+		return nil, e.runError(ctx, "", err)
+	}
+	return applyChanges(env, start, exported(e.runner.Vars)), nil
+}
+
+func lit(s string) *syntax.Word {
+	return &syntax.Word{Parts: []syntax.WordPart{&syntax.Lit{Value: s}}}
+}
+
+// runError turns what the interpreter returned into an error naming the
+// file and, where known, the position.
+func (e *evaluator) runError(ctx context.Context, file string, err error) error {
+	var pe *PosError
+	switch {
+	case errors.As(err, &pe):
+		return err
+	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil:
+		return fmt.Errorf("%s: evaluation took longer than %s", file, e.timeout())
+	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
+		return fmt.Errorf("%s: evaluation interrupted", file)
+	}
+	var st interp.ExitStatus
+	if errors.As(err, &st) && e.lastArgs != nil {
+		return posError(e.lastFile, e.lastPos, fmt.Errorf("%s failed with exit status %d", e.lastArgs[0], st))
+	}
+	if file == "" {
+		return err
+	}
+	return fmt.Errorf("%s: %w", file, err)
+}
+
+func (e *evaluator) timeout() time.Duration {
+	if e.cfg.Timeout == 0 {
+		return DefaultTimeout
+	}
+	return e.cfg.Timeout
+}
+
+// call records each simple command, to name the one that failed.
+func (e *evaluator) call(ctx context.Context, args []string) ([]string, error) {
+	hc := interp.HandlerCtx(ctx)
+	e.lastPos, e.lastFile, e.lastArgs = hc.Pos, e.current(), args
+	return args, nil
+}
+
+// current is the file being evaluated.
+func (e *evaluator) current() string {
+	if len(e.files) == 0 {
+		return ""
+	}
+	return e.files[len(e.files)-1]
+}
+
+// builtins runs noxenv's builtins in-process and passes every other
+// command to the interpreter's default handler.
+func (e *evaluator) builtins(next interp.ExecHandlerFunc) interp.ExecHandlerFunc {
+	return func(ctx context.Context, args []string) error {
+		b := lookupBuiltin(args[0])
+		if b == nil {
+			// An external command may depend on anything: its result
+			// cannot be cached.
+			e.deps.taint()
+			return next(ctx, args)
+		}
+		hc := interp.HandlerCtx(ctx)
+		err := b(e, ctx, hc, args[1:])
+		var st shellStatus
+		if errors.As(err, &st) {
+			return st.err
+		}
+		if err != nil {
+			return posError(e.current(), hc.Pos, err)
+		}
+		return nil
+	}
+}
+
+// shellStatus carries an interpreter status (of a sourced file) through a
+// builtin unchanged.
+type shellStatus struct{ err error }
+
+func (s shellStatus) Error() string { return s.err.Error() }
+
+// setVars applies changes (nil: unset) to the interpreter's variables,
+// exporting what it sets.
+func (e *evaluator) setVars(ctx context.Context, hc interp.HandlerContext, changes map[string]*string) error {
+	var b strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(changes)) {
+		if !syntax.ValidName(k) {
+			return fmt.Errorf("invalid variable name %q", k)
+		}
+		v := changes[k]
+		if v == nil {
+			fmt.Fprintf(&b, "unset %s\n", k)
+			continue
+		}
+		q, err := syntax.Quote(*v, syntax.LangBash)
+		if err != nil {
+			return fmt.Errorf("variable %s: %w", k, err)
+		}
+		fmt.Fprintf(&b, "export %s=%s\n", k, q)
+	}
+	if b.Len() == 0 {
+		return nil
+	}
+	if err := hc.Builtin(ctx, []string{"eval", b.String()}); err != nil {
+		return fmt.Errorf("setting %s: %w", strings.Join(slices.Sorted(maps.Keys(changes)), " "), err)
+	}
+	return nil
+}
+
+// exported returns the exported string variables of vars.
+func exported(vars map[string]expand.Variable) map[string]string {
+	m := make(map[string]string, len(vars))
+	for k, v := range vars {
+		if v.IsSet() && v.Exported && v.Kind == expand.String {
+			m[k] = v.Str
+		}
+	}
+	return m
+}
+
+// envOf returns the exported variables of a handler's environment.
+func envOf(env expand.Environ) map[string]string {
+	m := map[string]string{}
+	for k, v := range env.Each {
+		if v.IsSet() && v.Exported && v.Kind == expand.String {
+			m[k] = v.Str
+		} else {
+			delete(m, k)
+		}
+	}
+	return m
+}
+
+// applyChanges returns base with what changed from start to end applied.
+func applyChanges(base, start, end map[string]string) map[string]string {
+	out := cloneEnv(base)
+	for k, v := range end {
+		if sv, ok := start[k]; (!ok || sv != v) && !ignoredVars[k] {
+			out[k] = v
+		}
+	}
+	for k := range start {
+		if _, ok := end[k]; !ok && !ignoredVars[k] {
+			delete(out, k)
+		}
+	}
+	return out
+}
+
+// watch adds files to those whose change means evaluating again.
+func (e *evaluator) watch(files ...string) {
+	for _, f := range files {
+		if !slices.Contains(e.watched, f) {
+			e.watched = append(e.watched, f)
+		}
+		e.deps.add(f)
+	}
+}
+
+// cloneEnv copies env; the copy of nil is an empty map.
+func cloneEnv(env map[string]string) map[string]string {
+	out := make(map[string]string, len(env))
+	maps.Copy(out, env)
+	return out
+}

@@ -1,0 +1,197 @@
+package activate
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// project writes files (name → content) under a new directory and returns
+// it with a configuration whose trust records live beside it.
+func project(t *testing.T, files map[string]string) (string, Config) {
+	t.Helper()
+	root := t.TempDir()
+	dir := filepath.Join(root, "proj")
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := Config{
+		StateDir: filepath.Join(root, "state"),
+		AllowDir: filepath.Join(root, "allow"),
+		CacheDir: filepath.Join(root, "cache"),
+		Timeout:  10 * time.Second,
+	}
+	return dir, cfg
+}
+
+func allow(t *testing.T, cfg Config, file string) {
+	t.Helper()
+	if err := Allow(cfg.AllowDir, file); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestEvaluateVariables(t *testing.T) {
+	dir, cfg := project(t, map[string]string{
+		FileName: `export GREETING="hello $USER"
+unset DROPME
+NOTEXPORTED=1
+path_add bin tools
+path_add_to MYPATH lib
+dotenv
+dotenv_if_exists missing.env
+watch_file extra.txt
+cd sub
+`,
+		".env":      "FROM_DOTENV='a b'\n",
+		"sub/.keep": "",
+	})
+	file := filepath.Join(dir, FileName)
+	allow(t, cfg, file)
+	base := map[string]string{"USER": "ann", "PATH": "/usr/bin", "DROPME": "x", "PWD": dir}
+	res, err := Evaluate(context.Background(), cfg, file, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"USER":        "ann",
+		"GREETING":    "hello ann",
+		"PATH":        filepath.Join(dir, "bin") + ":" + filepath.Join(dir, "tools") + ":/usr/bin",
+		"MYPATH":      filepath.Join(dir, "lib"),
+		"FROM_DOTENV": "a b",
+		"PWD":         dir,
+	}
+	if len(res.Env) != len(want) {
+		t.Errorf("env = %v, want %v", res.Env, want)
+	}
+	for k, v := range want {
+		if res.Env[k] != v {
+			t.Errorf("%s = %q, want %q", k, res.Env[k], v)
+		}
+	}
+	for _, w := range []string{file, filepath.Join(dir, LockName), filepath.Join(dir, ".env"), filepath.Join(dir, "missing.env"), filepath.Join(dir, "extra.txt")} {
+		if !contains(res.Watched, w) {
+			t.Errorf("%s not watched: %v", w, res.Watched)
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestEvaluateBlocked(t *testing.T) {
+	dir, cfg := project(t, map[string]string{FileName: "touch pwned\n"})
+	file := filepath.Join(dir, FileName)
+	_, err := Evaluate(context.Background(), cfg, file, map[string]string{"PATH": os.Getenv("PATH")})
+	var blocked *BlockedError
+	if !errors.As(err, &blocked) {
+		t.Fatalf("err = %v, want blocked", err)
+	}
+	if want := file + " is blocked. Run 'noxenv allow' to approve its content"; err.Error() != want {
+		t.Errorf("message %q, want %q", err, want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "pwned")); err == nil {
+		t.Fatal("an untrusted file ran")
+	}
+	allow(t, cfg, file)
+	os.WriteFile(file, []byte("touch pwned \n"), 0o644)
+	if _, err := Evaluate(context.Background(), cfg, file, nil); !errors.As(err, &blocked) {
+		t.Fatalf("changed file: err = %v, want blocked", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "pwned")); err == nil {
+		t.Fatal("a changed file ran")
+	}
+}
+
+func TestTrustIsKeyedOnPath(t *testing.T) {
+	dir, cfg := project(t, map[string]string{FileName: "export A=1\n"})
+	file := filepath.Join(dir, FileName)
+	allow(t, cfg, file)
+	other := filepath.Join(t.TempDir(), FileName)
+	data, _ := os.ReadFile(file)
+	os.WriteFile(other, data, 0o644)
+	if ok, err := Trusted(cfg.AllowDir, other); err != nil || ok {
+		t.Errorf("copy trusted = %v, %v", ok, err)
+	}
+	if ok, err := Trusted(cfg.AllowDir, file); err != nil || !ok {
+		t.Errorf("original trusted = %v, %v", ok, err)
+	}
+	if err := Deny(cfg.AllowDir, file); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := Trusted(cfg.AllowDir, file); ok {
+		t.Error("trusted after deny")
+	}
+}
+
+func TestEvaluateErrorsHavePositions(t *testing.T) {
+	for name, tc := range map[string]struct{ script, want string }{
+		"syntax":    {"export A=1\nif then\n", ":2:1: "},
+		"builtin":   {"export A=1\n  path_add\n", ":2:3: usage: path_add DIR..."},
+		"errexit":   {"\n\nfalse\n", ":3:1: false failed with exit status 1"},
+		"dotenv":    {"dotenv nothere\n", ":1:1: open "},
+		"untrusted": {"source_env other\n", ":1:1: "},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir, cfg := project(t, map[string]string{FileName: tc.script, "other": "touch pwned\n"})
+			file := filepath.Join(dir, FileName)
+			allow(t, cfg, file)
+			_, err := Evaluate(context.Background(), cfg, file, map[string]string{"PATH": os.Getenv("PATH")})
+			if err == nil || !strings.HasPrefix(err.Error(), file+tc.want) {
+				t.Fatalf("err = %v, want prefix %s", err, file+tc.want)
+			}
+		})
+	}
+}
+
+func TestSourceEnv(t *testing.T) {
+	dir, cfg := project(t, map[string]string{
+		FileName:          "source_env sub\nexport TOP=$FROM_SUB\n",
+		"sub/" + FileName: "export FROM_SUB=yes\nlog_status hello\nfalse_builtin_error() { :; }\n",
+	})
+	file := filepath.Join(dir, FileName)
+	allow(t, cfg, file)
+	var stderr bytes.Buffer
+	cfg.Stderr = &stderr
+	_, err := Evaluate(context.Background(), cfg, file, nil)
+	var blocked *BlockedError
+	if !errors.As(err, &blocked) || blocked.Path != filepath.Join(dir, "sub", FileName) {
+		t.Fatalf("err = %v, want the sourced file blocked", err)
+	}
+	allow(t, cfg, filepath.Join(dir, "sub", FileName))
+	res, err := Evaluate(context.Background(), cfg, file, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Env["TOP"] != "yes" || stderr.String() != "noxenv: hello\n" {
+		t.Errorf("TOP = %q, stderr %q", res.Env["TOP"], stderr.String())
+	}
+}
+
+func TestEvaluateTimeout(t *testing.T) {
+	dir, cfg := project(t, map[string]string{FileName: "while :; do :; done\n"})
+	file := filepath.Join(dir, FileName)
+	allow(t, cfg, file)
+	cfg.Timeout = 100 * time.Millisecond
+	_, err := Evaluate(context.Background(), cfg, file, nil)
+	if err == nil || !strings.Contains(err.Error(), "longer than") {
+		t.Fatalf("err = %v", err)
+	}
+}

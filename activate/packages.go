@@ -1,0 +1,330 @@
+package activate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"mvdan.cc/sh/v3/interp"
+
+	"github.com/noxenv/noxenv/profile"
+	"github.com/noxenv/noxenv/store"
+)
+
+// use NAME [CONSTRAINT] / use NAME@CONSTRAINT
+func (e *evaluator) use(ctx context.Context, hc interp.HandlerContext, args []string) error {
+	if len(args) == 0 || len(args) > 2 {
+		return errors.New("usage: use NAME [CONSTRAINT]")
+	}
+	s := args[0]
+	if len(args) == 2 {
+		s += "@" + args[1]
+	}
+	req, err := store.ParseRequest(s)
+	if err != nil {
+		return err
+	}
+	ent, err := e.pin(req)
+	if err != nil {
+		return err
+	}
+	e.addMember(profile.Member{Name: ent.Name, Request: req.String(), ID: ent.ID, Priority: profile.DefaultPriority, Entry: ent})
+	return e.applyPackages(ctx, hc)
+}
+
+// useProfile adds every member of a user or release profile's current
+// generation, as they are pinned there.
+func (e *evaluator) useProfile(ctx context.Context, hc interp.HandlerContext, args []string) error {
+	if len(args) != 1 {
+		return errors.New("usage: use_profile NAME")
+	}
+	link, err := e.findProfile(args[0])
+	if err != nil {
+		return err
+	}
+	e.deps.add(link)
+	if err := e.guard(); err != nil {
+		return err
+	}
+	dir, err := filepath.EvalSymlinks(link)
+	if err != nil {
+		return fmt.Errorf("profile %s: %w", args[0], err)
+	}
+	m, err := profile.LoadManifest(dir)
+	if err != nil {
+		return fmt.Errorf("profile %s: %w", args[0], err)
+	}
+	for _, mem := range m.Members {
+		ent, err := e.cfg.Stores.Get(mem.ID)
+		if err != nil {
+			return fmt.Errorf("profile %s: member %s: %w", args[0], mem.Name, err)
+		}
+		mem.Entry = ent
+		e.addMember(mem)
+	}
+	return e.applyPackages(ctx, hc)
+}
+
+// findProfile returns the link of the user profile name, else of the
+// first release profile of that name.
+func (e *evaluator) findProfile(name string) (string, error) {
+	if name == "" || strings.ContainsRune(name, '/') || name == "." || name == ".." {
+		return "", fmt.Errorf("invalid profile name %q", name)
+	}
+	for _, d := range append([]string{e.cfg.ProfilesDir}, e.cfg.ReleaseProfileDirs...) {
+		if d == "" {
+			continue
+		}
+		p := filepath.Join(d, name)
+		if _, err := os.Lstat(p); err == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("no profile named %s", name)
+}
+
+// useExtra adds the packages noxenv shell names, unlocked.
+func (e *evaluator) useExtra(ctx context.Context, hc interp.HandlerContext, _ []string) error {
+	if err := e.guard(); err != nil {
+		return err
+	}
+	for _, pkg := range e.opts.extra {
+		ent, err := e.cfg.Stores.Find(pkg)
+		if err != nil {
+			return err
+		}
+		e.addMember(profile.Member{Name: ent.Name, Request: pkg, ID: ent.ID, Priority: profile.DefaultPriority, Entry: ent})
+	}
+	return e.applyPackages(ctx, hc)
+}
+
+// guard holds the stores' gc lock from the first lookup until the
+// evaluation's generation is recorded as a root.
+func (e *evaluator) guard() error {
+	if e.release != nil {
+		return nil
+	}
+	if e.cfg.Stores == nil {
+		return errors.New("no package stores are configured")
+	}
+	release, err := e.cfg.Stores.Guard(false)
+	if err != nil {
+		return err
+	}
+	e.release = release
+	return nil
+}
+
+func (e *evaluator) releaseGuard() {
+	if e.release != nil {
+		e.release()
+		e.release = nil
+	}
+}
+
+// pin returns the entry req is locked to, resolving and locking it when
+// it is not locked yet or is to be updated.
+func (e *evaluator) pin(req store.Request) (*store.Entry, error) {
+	if err := e.guard(); err != nil {
+		return nil, err
+	}
+	key := req.String()
+	e.met[key] = true
+	if e.lock == nil {
+		e.lock = &Lock{Version: lockVersion, Packages: map[string]Pin{}}
+	}
+	old, locked := e.lock.Packages[key]
+	if locked && !e.reresolve(req.Name) {
+		ent, err := e.cfg.Stores.Get(old.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, &MissingPinError{Request: key, ID: old.ID}
+		}
+		if err != nil {
+			return nil, err
+		}
+		if ent.Info != nil && old.Hash != "" && ent.Info.Hash != old.Hash {
+			return nil, fmt.Errorf("entry %s has content %s, the lock pins %s", ent.Path, ent.Info.Hash, old.Hash)
+		}
+		return ent, nil
+	}
+	ent, err := e.cfg.Stores.Resolve(req)
+	if err != nil {
+		return nil, err
+	}
+	p := Pin{ID: ent.ID}
+	if ent.Info != nil {
+		p.Hash = ent.Info.Hash
+	}
+	if !locked || old != p {
+		e.lock.Packages[key] = p
+		e.lockDirty = true
+	}
+	return ent, nil
+}
+
+// reresolve says whether a locked request for name is resolved again.
+func (e *evaluator) reresolve(name string) bool {
+	if !e.opts.update {
+		return false
+	}
+	if len(e.opts.names) == 0 {
+		return true
+	}
+	for _, n := range e.opts.names {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+// requestName is the NAME of a request NAME[@CONSTRAINT].
+func requestName(req string) string {
+	name, _, _ := strings.Cut(req, "@")
+	return name
+}
+
+// addMember adds m, replacing a member of the same name.
+func (e *evaluator) addMember(m profile.Member) {
+	for i := range e.members {
+		if e.members[i].Name == m.Name {
+			e.members[i] = m
+			return
+		}
+	}
+	e.members = append(e.members, m)
+}
+
+// writeLock writes the lock when the evaluation changed it. A directory
+// the user cannot write gets no lock and a warning, except for noxenv
+// lock, which exists to write it.
+func (e *evaluator) writeLock() error {
+	if e.opts.prune {
+		for k := range e.lock.Packages {
+			if !e.met[k] {
+				delete(e.lock.Packages, k)
+				e.lockDirty = true
+			}
+		}
+	}
+	if !e.lockDirty {
+		return nil
+	}
+	err := writeFileAtomic(e.lockFile, e.lock.marshal(), 0o644)
+	if err == nil || e.opts.prune || !(errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS)) {
+		return err
+	}
+	// Unlocked requests are resolved again next time: not cacheable.
+	e.deps.taint()
+	if !e.cfg.Quiet {
+		fmt.Fprintf(e.stderr, "noxenv: %s is not writable: packages stay unlocked (%v)\n", filepath.Dir(e.lockFile), err)
+	}
+	return nil
+}
+
+// applied records what putting a generation into the environment
+// changed, so that the next generation replaces it rather than adding to
+// it.
+type applied struct {
+	// prefixes are the generation's and its entries' directories.
+	prefixes []string
+	vars     map[string]change
+}
+
+type change struct {
+	before, after       string
+	hadBefore, hasAfter bool
+}
+
+// listVars are the :-separated variables of SPEC §4.4.
+var listVars = map[string]bool{
+	"PATH": true, "MANPATH": true, "INFOPATH": true, "PKG_CONFIG_PATH": true,
+	"CMAKE_PREFIX_PATH": true, "XDG_DATA_DIRS": true, "LD_LIBRARY_PATH": true,
+}
+
+// applyPackages realizes the members so far as one generation and puts it
+// into the interpreter's environment in place of the previous one, so
+// that the commands after use find the packages.
+func (e *evaluator) applyPackages(ctx context.Context, hc interp.HandlerContext) error {
+	gen, err := profile.Realize(e.cfg.Stores, filepath.Join(e.cfg.StateDir, "generations"), e.members)
+	if err != nil {
+		return err
+	}
+	env := envOf(hc.Env)
+	base := e.unapply(env)
+	out := profile.Environ(gen, base)
+	a := &applied{prefixes: []string{gen.Dir}, vars: map[string]change{}}
+	for _, ent := range gen.Entries {
+		a.prefixes = append(a.prefixes, ent.Path)
+	}
+	changes := map[string]*string{}
+	for _, m := range []map[string]string{base, env, out} {
+		for k := range m {
+			b, bok := base[k]
+			o, ook := out[k]
+			if bok != ook || b != o {
+				a.vars[k] = change{before: b, after: o, hadBefore: bok, hasAfter: ook}
+			}
+			if c, cok := env[k]; cok != ook || c != o {
+				if ook {
+					changes[k] = &o
+				} else {
+					changes[k] = nil
+				}
+			}
+		}
+	}
+	e.gen, e.applied = gen, a
+	return e.setVars(ctx, hc, changes)
+}
+
+// unapply returns env without what the previous generation put there: a
+// variable the script left as it was gets its value from before; in a
+// :-separated one the script changed, only the generation's entries go.
+func (e *evaluator) unapply(env map[string]string) map[string]string {
+	out := cloneEnv(env)
+	if e.applied == nil {
+		return out
+	}
+	for k, c := range e.applied.vars {
+		cur, ok := env[k]
+		switch {
+		case ok == c.hasAfter && cur == c.after:
+			if c.hadBefore {
+				out[k] = c.before
+			} else {
+				delete(out, k)
+			}
+		case ok && (listVars[k] || strings.Contains(c.after, ":")):
+			out[k] = e.applied.removeFrom(cur)
+		}
+	}
+	return out
+}
+
+// removeFrom drops from a :-separated list the elements that lie in the
+// generation or its entries.
+func (a *applied) removeFrom(list string) string {
+	parts := strings.Split(list, ":")
+	kept := parts[:0]
+	for _, p := range parts {
+		if !a.owns(p) {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, ":")
+}
+
+func (a *applied) owns(p string) bool {
+	for _, pre := range a.prefixes {
+		if p == pre || strings.HasPrefix(p, pre+"/") {
+			return true
+		}
+	}
+	return false
+}

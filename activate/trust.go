@@ -1,0 +1,148 @@
+package activate
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// BlockedError is returned for a file the user has not allowed, or whose
+// content changed since, or that moved. Nothing of such a file is run.
+type BlockedError struct {
+	Path string
+}
+
+func (e *BlockedError) Error() string {
+	return fmt.Sprintf("%s is blocked. Run 'noxenv allow' to approve its content", e.Path)
+}
+
+// trustPath returns the path a trust record is keyed on: file made
+// absolute, with the symbolic links of its directory resolved, so that
+// the same file reached through a linked directory stays trusted while a
+// copy or a move of it does not.
+func trustPath(file string) (string, error) {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return "", err
+	}
+	dir, err := filepath.EvalSymlinks(filepath.Dir(abs))
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, filepath.Base(abs)), nil
+}
+
+// TrustRecord returns the file under allowDir that records whether file is
+// allowed: it appears, changes or vanishes when the trust in file does.
+func TrustRecord(allowDir, file string) (string, error) {
+	p, err := trustPath(file)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256([]byte(p))
+	return filepath.Join(allowDir, hex.EncodeToString(sum[:])), nil
+}
+
+// trustLine is what a record holds: the content hash, then the path.
+func trustLine(path string, content []byte) []byte {
+	sum := sha256.Sum256(content)
+	return fmt.Appendf(nil, "sha256:%s %s\n", hex.EncodeToString(sum[:]), path)
+}
+
+// Allow records file, with its current content, as trusted.
+func Allow(allowDir, file string) error {
+	p, err := trustPath(file)
+	if err != nil {
+		return err
+	}
+	content, err := os.ReadFile(p)
+	if err != nil {
+		return err
+	}
+	rec, err := TrustRecord(allowDir, p)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(allowDir, 0o700); err != nil {
+		return err
+	}
+	return writeFileAtomic(rec, trustLine(p, content), 0o600)
+}
+
+// Deny revokes any trust in file. Denying a file that is not allowed is
+// not an error.
+func Deny(allowDir, file string) error {
+	rec, err := TrustRecord(allowDir, file)
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(rec); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+// Trusted reports whether file is allowed with its current content.
+func Trusted(allowDir, file string) (bool, error) {
+	_, err := readTrusted(allowDir, file)
+	var blocked *BlockedError
+	if errors.As(err, &blocked) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// readTrusted returns the content of file when it is trusted, and a
+// *BlockedError otherwise. The content returned is the content checked:
+// the caller evaluates exactly that, never a later read of the file.
+func readTrusted(allowDir, file string) ([]byte, error) {
+	p, err := trustPath(file)
+	if err != nil {
+		return nil, err
+	}
+	content, err := os.ReadFile(p)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := TrustRecord(allowDir, p)
+	if err != nil {
+		return nil, err
+	}
+	want, err := os.ReadFile(rec)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	if err != nil || !bytes.Equal(want, trustLine(p, content)) {
+		return nil, &BlockedError{Path: file}
+	}
+	return content, nil
+}
+
+// writeFileAtomic writes data beside path and renames it into place, so a
+// reader sees the old content or the new, never a part.
+func writeFileAtomic(path string, data []byte, perm fs.FileMode) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Chmod(perm)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
+}
