@@ -63,14 +63,14 @@ func abs(hc interp.HandlerContext, p string) string {
 
 func (e *evaluator) pathAdd(ctx context.Context, hc interp.HandlerContext, args []string) error {
 	if len(args) == 0 {
-		return errors.New("usage: path_add DIR...")
+		return errors.New("path_add needs at least one DIR")
 	}
 	return e.prepend(ctx, hc, "PATH", args)
 }
 
 func (e *evaluator) pathAddTo(ctx context.Context, hc interp.HandlerContext, args []string) error {
 	if len(args) < 2 {
-		return errors.New("usage: path_add_to VAR DIR...")
+		return errors.New("path_add_to needs a VAR and at least one DIR")
 	}
 	return e.prepend(ctx, hc, args[0], args[1:])
 }

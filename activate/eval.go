@@ -23,10 +23,6 @@ import (
 // DefaultTimeout bounds an evaluation when Config.Timeout is zero.
 const DefaultTimeout = time.Minute
 
-// ignoredVars are variables an evaluation never hands back: the
-// interpreter's own bookkeeping, not the project's environment.
-var ignoredVars = map[string]bool{"PWD": true, "OLDPWD": true, "SHLVL": true, "_": true}
-
 // options are what distinguishes evaluate's callers.
 type options struct {
 	// update re-resolves locked requests: those named in names, or all
@@ -356,12 +352,12 @@ func envOf(env expand.Environ) map[string]string {
 func applyChanges(base, start, end map[string]string) map[string]string {
 	out := cloneEnv(base)
 	for k, v := range end {
-		if sv, ok := start[k]; (!ok || sv != v) && !ignoredVars[k] {
+		if sv, ok := start[k]; (!ok || sv != v) && !shellOwned[k] {
 			out[k] = v
 		}
 	}
 	for k := range start {
-		if _, ok := end[k]; !ok && !ignoredVars[k] {
+		if _, ok := end[k]; !ok && !shellOwned[k] {
 			delete(out, k)
 		}
 	}

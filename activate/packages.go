@@ -33,7 +33,7 @@ func (e *evaluator) use(ctx context.Context, hc interp.HandlerContext, args []st
 	if err != nil {
 		return err
 	}
-	e.addMember(profile.Member{Name: ent.Name, Request: req.String(), ID: ent.ID, Priority: profile.DefaultPriority, Entry: ent})
+	e.addMember(profile.Member{Name: ent.Name, Version: ent.Version, Request: req.String(), ID: ent.ID, Priority: profile.DefaultPriority, Entry: ent})
 	return e.applyPackages(ctx, hc)
 }
 
@@ -98,7 +98,7 @@ func (e *evaluator) useExtra(ctx context.Context, hc interp.HandlerContext, _ []
 		if err != nil {
 			return err
 		}
-		e.addMember(profile.Member{Name: ent.Name, Request: pkg, ID: ent.ID, Priority: profile.DefaultPriority, Entry: ent})
+		e.addMember(profile.Member{Name: ent.Name, Version: ent.Version, Request: pkg, ID: ent.ID, Priority: profile.DefaultPriority, Entry: ent})
 	}
 	return e.applyPackages(ctx, hc)
 }

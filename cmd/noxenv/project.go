@@ -1,8 +1,263 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"syscall"
+
+	"github.com/adrg/xdg"
+	"github.com/spf13/cobra"
+	"mvdan.cc/sh/v3/expand"
+	"mvdan.cc/sh/v3/interp"
+
+	"github.com/noxenv/noxenv/activate"
+)
 
 // newProjectCmds returns allow, deny, lock, exec and shell.
 func newProjectCmds(a *app) []*cobra.Command {
-	return nil
+	return []*cobra.Command{newAllowCmd(a), newDenyCmd(a), newLockCmd(a), newExecCmd(a), newShellCmd(a)}
+}
+
+// activateConfig is where activation finds and keeps things; the store
+// search path is opened on first need only.
+func (a *app) activateConfig() (activate.Config, error) {
+	sp, err := a.stores()
+	if err != nil {
+		return activate.Config{}, err
+	}
+	return activate.Config{
+		Stores:             sp,
+		StateDir:           a.loc.stateDir,
+		AllowDir:           a.loc.allowDir,
+		ProfilesDir:        a.loc.profilesDir,
+		ReleaseProfileDirs: a.loc.releaseProfileDirs,
+		CacheDir:           filepath.Join(xdg.CacheHome, "noxenv"),
+		Stderr:             a.stderr,
+		Quiet:              a.quiet,
+	}, nil
+}
+
+// noProjectError is a directory without a .noxprofile above it.
+type noProjectError struct{ dir string }
+
+func (e noProjectError) Error() string {
+	return fmt.Sprintf("no %s in %s or its parents", activate.FileName, e.dir)
+}
+
+// projectFile returns the .noxprofile that arg names: a file, or the
+// nearest one from a directory (the working directory by default).
+func projectFile(arg []string) (string, error) {
+	p := "."
+	if len(arg) > 0 {
+		p = arg[0]
+	}
+	fi, err := os.Stat(p)
+	if err != nil {
+		return "", err
+	}
+	if !fi.IsDir() {
+		return filepath.Abs(p)
+	}
+	file, err := activate.Find(p)
+	if err == nil && file == "" {
+		err = noProjectError{p}
+	}
+	return file, err
+}
+
+func newAllowCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "allow [PATH]",
+		Short: "Trust a .noxprofile with its current content",
+		Args:  args(cobra.MaximumNArgs(1)),
+		RunE: func(cmd *cobra.Command, arg []string) error {
+			file, err := projectFile(arg)
+			if err != nil {
+				return err
+			}
+			return activate.Allow(a.loc.allowDir, file)
+		},
+	}
+}
+
+func newDenyCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "deny [PATH]",
+		Short: "Revoke the trust in a .noxprofile",
+		Args:  args(cobra.MaximumNArgs(1)),
+		RunE: func(cmd *cobra.Command, arg []string) error {
+			file, err := projectFile(arg)
+			if err != nil {
+				return err
+			}
+			return activate.Deny(a.loc.allowDir, file)
+		},
+	}
+}
+
+func newLockCmd(a *app) *cobra.Command {
+	var update bool
+	c := &cobra.Command{
+		Use:   "lock [--update [NAME...]]",
+		Short: "Write the project's .noxprofile.lock, re-resolving with --update",
+		Args: args(func(cmd *cobra.Command, names []string) error {
+			if len(names) > 0 && !update {
+				return errors.New("package names are taken with --update only")
+			}
+			return nil
+		}),
+		RunE: func(cmd *cobra.Command, names []string) error {
+			file, err := projectFile(nil)
+			if err != nil {
+				return err
+			}
+			cfg, err := a.activateConfig()
+			if err != nil {
+				return err
+			}
+			_, err = activate.Relock(cmd.Context(), cfg, file, activate.Revert(a.env), update, names)
+			return err
+		},
+	}
+	c.Flags().BoolVar(&update, "update", false, "resolve the named packages (all without names) again")
+	return c
+}
+
+func newExecCmd(a *app) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "exec [DIR] -- CMD [ARG]...",
+		Short: "Run a command in a directory's project environment",
+		Long: "Run CMD in the project environment of DIR (default: the working directory),\n" +
+			"evaluated afresh with any loaded project reverted. CMD replaces noxenv.",
+		Args: args(cobra.MinimumNArgs(1)),
+		RunE: func(cmd *cobra.Command, argv []string) error {
+			// Flags end at the first argument, so a "--" after DIR is an
+			// argument; a leading one is taken by the flag parser.
+			dir, command := ".", argv
+			switch {
+			case cmd.ArgsLenAtDash() == 0:
+			case len(argv) > 1 && argv[1] == "--":
+				dir, command = argv[0], argv[2:]
+			case len(argv) > 1:
+				dir, command = argv[0], argv[1:]
+			}
+			if len(command) == 0 {
+				return usageError{errors.New("exec needs a command")}
+			}
+			env := activate.Revert(a.env)
+			file, err := activate.Find(dir)
+			if err != nil {
+				return err
+			}
+			if file != "" {
+				cfg, err := a.activateConfig()
+				if err != nil {
+					return err
+				}
+				res, err := activate.Evaluate(cmd.Context(), cfg, file, env)
+				if err != nil {
+					return err
+				}
+				env = res.Env
+			}
+			return execIn(env, command)
+		},
+	}
+	c.Flags().SetInterspersed(false)
+	return c
+}
+
+// execIn replaces noxenv with command, looked up in env's PATH.
+func execIn(env map[string]string, command []string) error {
+	pairs := make([]string, 0, len(env))
+	for k, v := range env {
+		pairs = append(pairs, k+"="+v)
+	}
+	cwd, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	path, err := interp.LookPathDir(cwd, expand.ListEnviron(pairs...), command[0])
+	if err != nil {
+		return fmt.Errorf("%s: command not found", command[0])
+	}
+	err = syscall.Exec(path, command, pairs)
+	return fmt.Errorf("exec %s: %w", path, err)
+}
+
+func newShellCmd(a *app) *cobra.Command {
+	var pure bool
+	c := &cobra.Command{
+		Use:   "shell [PKG]... [--pure] [-- CMD [ARG]...]",
+		Short: "Start a shell, or run a command, with the project's packages and more",
+		Long: "Start $SHELL, or CMD, in the current project's environment (when there is\n" +
+			"one and it is trusted) plus the PKGs. --pure starts from a minimal\n" +
+			"environment. The session's packages are kept from gc while it runs.",
+		RunE: func(cmd *cobra.Command, argv []string) error {
+			pkgs, command := argv, []string(nil)
+			if dash := cmd.ArgsLenAtDash(); dash >= 0 {
+				pkgs, command = argv[:dash], argv[dash:]
+			}
+			base := activate.Revert(a.env)
+			if pure {
+				base = pureEnv(base)
+			}
+			file, err := activate.Find(".")
+			if err != nil {
+				return err
+			}
+			cfg, err := a.activateConfig()
+			if err != nil {
+				return err
+			}
+			if file != "" {
+				if ok, err := activate.Trusted(cfg.AllowDir, file); err != nil {
+					return err
+				} else if !ok {
+					a.logf("%v", &activate.BlockedError{Path: file})
+					file = ""
+				}
+			}
+			s, err := activate.StartSession(cmd.Context(), cfg, file, base, pkgs)
+			if err != nil {
+				return err
+			}
+			if len(command) == 0 {
+				sh := s.Env["SHELL"]
+				if sh == "" {
+					sh = "/bin/sh"
+				}
+				command = []string{sh}
+			}
+			err = execIn(s.Env, command)
+			// The session's root stays open (and locked) until the exec.
+			runtime.KeepAlive(s.Root)
+			return err
+		},
+	}
+	c.Flags().BoolVar(&pure, "pure", false, "start from a minimal environment instead of the user's")
+	return c
+}
+
+// pureVars are what a --pure session keeps of the user's environment: who
+// and where the user is, the terminal and the locale, and where noxenv
+// finds its own things.
+var pureVars = []string{"HOME", "USER", "LOGNAME", "SHELL", "TERM", "COLORTERM", "LANG", "LANGUAGE",
+	"LC_ALL", "LC_CTYPE", "LC_MESSAGES", "TZ", "DISPLAY", "WAYLAND_DISPLAY", "XAUTHORITY", "TMPDIR",
+	"XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR",
+	"XDG_DATA_DIRS", "XDG_CONFIG_DIRS", "NOXENV_STORE_PATH", "NOXENV_LOG"}
+
+// pureEnv returns the minimal environment of env, with the system's
+// standard PATH.
+func pureEnv(env map[string]string) map[string]string {
+	out := map[string]string{"PATH": "/usr/local/bin:/usr/bin:/bin"}
+	for _, k := range pureVars {
+		if v, ok := env[k]; ok {
+			out[k] = v
+		}
+	}
+	return out
 }
