@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -16,12 +15,13 @@ import (
 // the entries of that store its roots keep alive.
 const recordsDir = ".noxroots"
 
-// RootRecord is what one user's root keeps alive in a shared store: the
-// file STORE/.noxroots/UID/KEY, KEY naming the root (a generation), one
-// entry id a line.
+// RootRecord is what one root of one user keeps alive in a shared store:
+// the file STORE/.noxroots/OWNER/KEY, one entry id a line. OWNER names the
+// user and the state directory holding the roots (a user may have
+// several), KEY the root (a generation).
 type RootRecord struct {
 	Store *Store
-	UID   int
+	Owner string
 	Key   string
 	IDs   []string
 }
@@ -45,12 +45,12 @@ func (sp *SearchPath) sharedStores() []*Store {
 }
 
 // RecordRoots records in every shared collectable store that key, a root
-// of the calling user, keeps alive those of entries (entry paths) that lie
-// in that store, so that another user's gc keeps them too. Whoever makes a
-// root calls it under Guard(false), before the guard is released.
-func (sp *SearchPath) RecordRoots(key string, entries []string) error {
+// of owner, keeps alive those of entries (entry paths) that lie in that
+// store, so that another user's gc keeps them too. Whoever makes a root
+// calls it under Guard(false), before the guard is released.
+func (sp *SearchPath) RecordRoots(owner, key string, entries []string) error {
 	for _, st := range sp.sharedStores() {
-		if err := ensureRecord(st, key, idsIn(st, entries), noStep); err != nil {
+		if err := ensureRecord(st, owner, key, idsIn(st, entries), noStep); err != nil {
 			return err
 		}
 	}
@@ -59,24 +59,24 @@ func (sp *SearchPath) RecordRoots(key string, entries []string) error {
 
 func noStep() error { return nil }
 
-// userRecords is the calling user's directory of records in st.
-func userRecords(st *Store) string {
-	return filepath.Join(st.Dir, recordsDir, strconv.Itoa(os.Getuid()))
+// ownerRecords is owner's directory of records in st.
+func ownerRecords(st *Store, owner string) string {
+	return filepath.Join(st.Dir, recordsDir, owner)
 }
 
 // ensureRecord writes the record of key in st unless it exists (a key's
 // content never changes) or ids is empty.
-func ensureRecord(st *Store, key string, ids []string, step func() error) error {
+func ensureRecord(st *Store, owner, key string, ids []string, step func() error) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	if _, err := os.Stat(filepath.Join(userRecords(st), key)); err == nil {
+	if _, err := os.Stat(filepath.Join(ownerRecords(st, owner), key)); err == nil {
 		return nil
 	}
 	if err := step(); err != nil {
 		return err
 	}
-	return writeRecord(st, key, ids)
+	return writeRecord(st, owner, key, ids)
 }
 
 // idsIn returns the ids of the entry paths that lie in st.
@@ -92,7 +92,7 @@ func idsIn(st *Store, entries []string) []string {
 }
 
 // writeRecord writes the record of key in st atomically.
-func writeRecord(st *Store, key string, ids []string) error {
+func writeRecord(st *Store, owner, key string, ids []string) error {
 	top := filepath.Join(st.Dir, recordsDir)
 	if err := os.Mkdir(top, 0o755); err == nil {
 		// Every user of the store adds a directory of its own; the
@@ -105,7 +105,7 @@ func writeRecord(st *Store, key string, ids []string) error {
 	} else if !errors.Is(err, os.ErrExist) {
 		return fmt.Errorf("store %s: %w", st.Dir, err)
 	}
-	dir := userRecords(st)
+	dir := ownerRecords(st, owner)
 	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
 		return fmt.Errorf("store %s: %w", st.Dir, err)
 	}
@@ -145,8 +145,7 @@ func (sp *SearchPath) RootRecords() ([]RootRecord, error) {
 			return nil, fmt.Errorf("store %s: %w", st.Dir, err)
 		}
 		for _, u := range users {
-			uid, err := strconv.Atoi(u.Name())
-			if err != nil || !u.IsDir() {
+			if !u.IsDir() || strings.HasPrefix(u.Name(), ".") {
 				continue
 			}
 			keys, err := os.ReadDir(filepath.Join(top, u.Name()))
@@ -161,7 +160,7 @@ func (sp *SearchPath) RootRecords() ([]RootRecord, error) {
 				if err != nil {
 					return nil, fmt.Errorf("store %s: %w", st.Dir, err)
 				}
-				out = append(out, RootRecord{Store: st, UID: uid, Key: k.Name(), IDs: ids})
+				out = append(out, RootRecord{Store: st, Owner: u.Name(), Key: k.Name(), IDs: ids})
 			}
 		}
 	}
@@ -183,18 +182,18 @@ func readRecord(p string) ([]string, error) {
 	return ids, sc.Err()
 }
 
-// SyncRecords makes the calling user's records in the shared collectable
-// stores match roots (key to the entry paths it keeps alive): missing ones
-// are written, and records of keys no longer rooted are removed, along
-// with unfinished record files. Called by gc under Guard(true).
-func (sp *SearchPath) SyncRecords(roots map[string][]string, step func() error) error {
+// SyncRecords makes owner's records in the shared collectable stores match
+// roots (key to the entry paths it keeps alive): missing ones are written,
+// and records of keys no longer rooted are removed, along with unfinished
+// record files. Called by gc under Guard(true).
+func (sp *SearchPath) SyncRecords(owner string, roots map[string][]string, step func() error) error {
 	for _, st := range sp.sharedStores() {
 		for key, entries := range roots {
-			if err := ensureRecord(st, key, idsIn(st, entries), step); err != nil {
+			if err := ensureRecord(st, owner, key, idsIn(st, entries), step); err != nil {
 				return err
 			}
 		}
-		dir := userRecords(st)
+		dir := ownerRecords(st, owner)
 		des, err := os.ReadDir(dir)
 		if errors.Is(err, os.ErrNotExist) {
 			continue

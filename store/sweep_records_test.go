@@ -3,7 +3,6 @@ package store
 import (
 	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
 )
 
@@ -19,11 +18,11 @@ func TestRootRecords(t *testing.T) {
 	a, b := putEntry(t, group, "a"), putEntry(t, group, "b")
 	mine := putEntry(t, own, "mine", "a")
 	paths := []string{filepath.Join(own.Dir, mine), filepath.Join(group.Dir, a)}
-	if err := sp.RecordRoots("gen1", paths); err != nil {
+	if err := sp.RecordRoots("me", "gen1", paths); err != nil {
 		t.Fatal(err)
 	}
 	// Another user's record, as that user's own noxenv writes it.
-	other := filepath.Join(group.Dir, recordsDir, "4242")
+	other := filepath.Join(group.Dir, recordsDir, "other")
 	if err := os.MkdirAll(other, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -36,10 +35,10 @@ func TestRootRecords(t *testing.T) {
 	}
 	got := map[string][]string{}
 	for _, r := range recs {
-		got[strconv.Itoa(r.UID)+"/"+r.Key] = r.IDs
+		got[r.Owner+"/"+r.Key] = r.IDs
 	}
-	uid := strconv.Itoa(os.Getuid())
-	if len(got) != 2 || len(got[uid+"/gen1"]) != 1 || got[uid+"/gen1"][0] != a || got["4242/genX"][0] != b {
+	uid := "me"
+	if len(got) != 2 || len(got[uid+"/gen1"]) != 1 || got[uid+"/gen1"][0] != a || got["other/genX"][0] != b {
 		t.Fatalf("records %v", got)
 	}
 	if _, err := os.Stat(filepath.Join(own.Dir, recordsDir)); err == nil {
@@ -51,7 +50,7 @@ func TestRootRecords(t *testing.T) {
 	}
 
 	// gc syncs: gen1 is no longer rooted, gen2 is.
-	if err := sp.SyncRecords(map[string][]string{"gen2": {filepath.Join(group.Dir, b)}}, noStep); err != nil {
+	if err := sp.SyncRecords("me", map[string][]string{"gen2": {filepath.Join(group.Dir, b)}}, noStep); err != nil {
 		t.Fatal(err)
 	}
 	recs, err = sp.RootRecords()
@@ -60,9 +59,9 @@ func TestRootRecords(t *testing.T) {
 	}
 	got = map[string][]string{}
 	for _, r := range recs {
-		got[strconv.Itoa(r.UID)+"/"+r.Key] = r.IDs
+		got[r.Owner+"/"+r.Key] = r.IDs
 	}
-	if len(got) != 2 || got[uid+"/gen2"][0] != b || got["4242/genX"] == nil {
+	if len(got) != 2 || got[uid+"/gen2"][0] != b || got["other/genX"] == nil {
 		t.Fatalf("records after sync %v", got)
 	}
 }

@@ -1,12 +1,352 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/noxenv/noxenv/profile"
+	"github.com/noxenv/noxenv/store"
+)
 
 func newGCCmd(a *app) *cobra.Command {
-	return &cobra.Command{Use: "gc", Short: "Delete what no root keeps alive"}
+	var (
+		dryRun    bool
+		keep      int
+		olderThan string
+	)
+	cmd := &cobra.Command{
+		Use:   "gc [--dry-run] [--keep N | --older-than DURATION]",
+		Short: "Delete what no root keeps alive",
+		Long: `Delete every entry of the writable stores that no root keeps alive:
+user, release and ad hoc profiles, projects whose .noxprofile exists,
+live noxenv shell sessions, and other users' roots recorded in shared stores.
+With --keep or --older-than, first delete the older generations of user
+profiles and projects (never a current one).`,
+		Args: args(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			pol, err := gcPolicy(cmd, keep, olderThan)
+			if err != nil {
+				return usageError{err}
+			}
+			return a.gc(dryRun, pol)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVarP(&dryRun, "dry-run", "n", false, "print what would be deleted, delete nothing")
+	f.IntVar(&keep, "keep", 0, "keep the `N` most recent generations of each profile and project")
+	f.StringVar(&olderThan, "older-than", "", "delete generations older than `DURATION` (30d, 12h)")
+	return cmd
+}
+
+// gcPolicy turns the flags into the policy for previous generations.
+func gcPolicy(cmd *cobra.Command, keep int, olderThan string) (profile.Policy, error) {
+	pol := profile.Policy{Now: time.Now()}
+	keepSet, olderSet := cmd.Flags().Changed("keep"), cmd.Flags().Changed("older-than")
+	switch {
+	case keepSet && olderSet:
+		return pol, fmt.Errorf("--keep and --older-than exclude each other")
+	case keepSet && keep < 1:
+		return pol, fmt.Errorf("--keep %d: want at least 1", keep)
+	case keepSet:
+		pol.Keep = keep
+	case olderSet:
+		d, err := parseAge(olderThan)
+		if err != nil {
+			return pol, err
+		}
+		pol.OlderThan = d
+	}
+	return pol, nil
+}
+
+// parseAge reads Nd (days) or a Go duration (12h, 90m).
+func parseAge(s string) (time.Duration, error) {
+	var d time.Duration
+	var err error
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		var days int
+		days, err = strconv.Atoi(n)
+		d = time.Duration(days) * 24 * time.Hour
+	} else {
+		d, err = time.ParseDuration(s)
+	}
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("--older-than %q: want a positive duration such as 30d or 12h", s)
+	}
+	return d, nil
+}
+
+// gcKillAfter is a test hook: the environment variable makes gc kill
+// itself with SIGKILL before its Nth change on disk, so tests can check
+// that a gc killed at any point leaves every root working.
+const gcKillAfter = "NOXENV_TEST_GC_KILL_AFTER"
+
+// gcStep returns the step function handed to the deletions.
+func (a *app) gcStep() func() error {
+	n, err := strconv.Atoi(a.env[gcKillAfter])
+	if err != nil {
+		return func() error { return nil }
+	}
+	return func() error {
+		if n--; n < 0 {
+			syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		}
+		return nil
+	}
+}
+
+func (a *app) places() profile.Places {
+	return profile.Places{
+		StateDir:    a.loc.stateDir,
+		ProfilesDir: a.loc.profilesDir,
+		ReleaseDirs: a.loc.releaseProfileDirs,
+	}
+}
+
+// collection is everything a gc has found: the roots, what they keep
+// alive, and the plan for the stores.
+type collection struct {
+	roots *profile.Roots
+	// entries maps each live generation to what it keeps alive.
+	entries map[string][]profile.ManifestEntry
+	// records are every user's roots recorded in shared stores.
+	records []store.RootRecord
+	owner   string
+}
+
+// collect finds the roots under pl and what they keep alive; the caller
+// holds Guard(true) when it deletes anything afterwards.
+func collect(sp *store.SearchPath, pl profile.Places, pol profile.Policy) (*collection, error) {
+	roots, err := profile.FindRoots(pl, pol)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := roots.Entries()
+	if err != nil {
+		return nil, err
+	}
+	records, err := sp.RootRecords()
+	if err != nil {
+		return nil, err
+	}
+	return &collection{roots: roots, entries: entries, records: records, owner: profile.RecordOwner(pl.StateDir)}, nil
+}
+
+// live is the set of ids the roots keep alive, with the other owners'
+// records in shared stores. Ids are kept in every store holding them.
+func (c *collection) live() map[string]bool {
+	live := make(map[string]bool)
+	for _, es := range c.entries {
+		for _, e := range es {
+			live[e.ID] = true
+		}
+	}
+	for _, r := range c.records {
+		if r.Owner != c.owner {
+			for _, id := range r.IDs {
+				live[id] = true
+			}
+		}
+	}
+	return live
+}
+
+// ownRecords maps each live generation, by name, to the entry paths it
+// keeps alive, as shared stores record it.
+func (c *collection) ownRecords() map[string][]string {
+	out := make(map[string][]string, len(c.entries))
+	for gen, es := range c.entries {
+		paths := make([]string, len(es))
+		for i, e := range es {
+			paths[i] = e.Path
+		}
+		out[filepath.Base(gen)] = append(out[filepath.Base(gen)], paths...)
+	}
+	return out
+}
+
+func (a *app) openStores() (*store.SearchPath, error) {
+	return store.Open(a.loc.storePath, a.loc.userStore)
+}
+
+func (a *app) gc(dryRun bool, pol profile.Policy) error {
+	sp, err := a.openStores()
+	if err != nil {
+		return err
+	}
+	release, err := sp.Guard(true)
+	if err != nil {
+		return err
+	}
+	defer release()
+	c, err := collect(sp, a.places(), pol)
+	if err != nil {
+		return err
+	}
+	plan, err := sp.PlanSweep(c.live())
+	if err != nil {
+		return err
+	}
+	r := c.roots
+	w := a.stdout
+	for _, d := range r.Doomed {
+		fmt.Fprintf(w, "generation %s %s %d\n", d.Kind, d.Name, d.Number)
+	}
+	for _, d := range r.Dangling {
+		fmt.Fprintf(w, "dangling   %s %s\n", d.Kind, d.Name)
+	}
+	for _, p := range r.Unused {
+		fmt.Fprintf(w, "unused     %s\n", p)
+	}
+	for _, l := range plan.Leftovers {
+		fmt.Fprintf(w, "leftover   %s\n", l.Path())
+	}
+	printEntry := func(g store.Garbage) { fmt.Fprintf(w, "entry      %9s  %s\n", humanSize(g.Size), g.Path()) }
+	summary := fmt.Sprintf("%s: %s, %s, %s, %s kept", humanSize(plan.Size()),
+		count(len(plan.Garbage), "entry", "entries"), count(len(r.Doomed), "generation", "generations"),
+		count(len(r.Unused), "generation tree", "generation trees"), count(plan.Kept, "entry", "entries"))
+	if dryRun {
+		for _, g := range plan.Garbage {
+			printEntry(g)
+		}
+		fmt.Fprintf(w, "would free %s\n", summary)
+		return nil
+	}
+	step := a.gcStep()
+	if err := r.Prune(step); err != nil {
+		return err
+	}
+	if err := sp.SyncRecords(c.owner, c.ownRecords(), step); err != nil {
+		return err
+	}
+	if err := store.Sweep(plan, store.SweepOptions{Step: step, Deleted: printEntry}); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "freed %s\n", summary)
+	return nil
+}
+
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// humanSize writes n bytes in binary units.
+func humanSize(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
 // newSurveyCmd is `noxenv store survey`.
 func newSurveyCmd(a *app) *cobra.Command {
-	return &cobra.Command{Use: "survey", Short: "List every root and the entries it keeps alive"}
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "survey [--json]",
+		Short: "List every root and the entries it keeps alive",
+		Args:  args(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.survey(asJSON)
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+// surveyRoot is one root of the survey and, by store, what it keeps alive.
+type surveyRoot struct {
+	profile.Root
+	// Owner names another user's root recorded in a shared store.
+	Owner  string              `json:"owner,omitempty"`
+	Stores map[string][]string `json:"stores"`
+}
+
+type surveyReport struct {
+	Roots    []surveyRoot       `json:"roots"`
+	Dangling []profile.Dangling `json:"dangling"`
+}
+
+func (a *app) survey(asJSON bool) error {
+	sp, err := a.openStores()
+	if err != nil {
+		return err
+	}
+	c, err := collect(sp, a.places(), profile.Policy{})
+	if err != nil {
+		return err
+	}
+	rep := surveyReport{Roots: []surveyRoot{}, Dangling: c.roots.Dangling}
+	if rep.Dangling == nil {
+		rep.Dangling = []profile.Dangling{}
+	}
+	for _, root := range c.roots.Live {
+		sr := surveyRoot{Root: root, Stores: map[string][]string{}}
+		for _, e := range c.entries[root.Generation] {
+			d := filepath.Dir(e.Path)
+			sr.Stores[d] = append(sr.Stores[d], e.ID)
+		}
+		rep.Roots = append(rep.Roots, sr)
+	}
+	for _, r := range c.records {
+		if r.Owner == c.owner {
+			continue
+		}
+		rep.Roots = append(rep.Roots, surveyRoot{
+			Root:   profile.Root{Kind: profile.RootRecorded, Name: r.Key, Link: filepath.Join(r.Store.Dir, ".noxroots", r.Owner, r.Key)},
+			Owner:  r.Owner,
+			Stores: map[string][]string{r.Store.Dir: r.IDs},
+		})
+	}
+	if asJSON {
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	w := a.stdout
+	for _, r := range rep.Roots {
+		fmt.Fprintf(w, "%s %s", r.Kind, r.Name)
+		if r.Number > 0 || r.Kind == profile.RootProfile {
+			fmt.Fprintf(w, " generation %d", r.Number)
+		}
+		if r.Current {
+			fmt.Fprint(w, " (current)")
+		}
+		if r.Owner != "" {
+			fmt.Fprintf(w, " of %s", r.Owner)
+		}
+		fmt.Fprintf(w, "\n  %s\n", r.Link)
+		dirs := make([]string, 0, len(r.Stores))
+		for d := range r.Stores {
+			dirs = append(dirs, d)
+		}
+		sort.Strings(dirs)
+		for _, d := range dirs {
+			fmt.Fprintf(w, "  %s\n", d)
+			for _, id := range r.Stores[d] {
+				fmt.Fprintf(w, "    %s\n", id)
+			}
+		}
+	}
+	for _, d := range rep.Dangling {
+		fmt.Fprintf(w, "dangling %s %s\n  %s\n", d.Kind, d.Name, d.Path)
+	}
+	return nil
 }

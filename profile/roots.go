@@ -1,0 +1,419 @@
+package profile
+
+import (
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/noxenv/noxenv/store"
+)
+
+// RootKind says what keeps a generation alive.
+type RootKind string
+
+const (
+	RootProfile RootKind = "profile" // a user profile
+	RootRelease RootKind = "release" // a release profile, read-only
+	RootAdHoc   RootKind = "adhoc"   // an ad hoc profile that still exists
+	RootProject RootKind = "project" // a project whose .noxprofile exists
+	RootSession RootKind = "session" // a live noxenv shell
+	// RootRecorded is another user's root, as recorded in a shared store.
+	RootRecorded RootKind = "recorded"
+)
+
+// Root is one generation that something keeps alive.
+type Root struct {
+	Kind RootKind `json:"kind"`
+	// Name is the profile's name or path, the project's directory, or
+	// the session's file.
+	Name string `json:"name"`
+	// Link is the generation link or session file that roots it.
+	Link   string `json:"link"`
+	Number int    `json:"number,omitempty"`
+	// Current marks the generation a profile or project uses now.
+	Current bool `json:"current,omitempty"`
+	// Generation is the generation tree.
+	Generation string `json:"generation"`
+}
+
+// Dangling is a registration whose root is gone: an ad hoc profile
+// deleted, a project whose .noxprofile was deleted, a session that ended,
+// or what an interrupted gc left of one.
+type Dangling struct {
+	Kind RootKind `json:"kind"`
+	Name string   `json:"name"`
+	Path string   `json:"path"` // what gc removes
+}
+
+// Places are where roots live.
+type Places struct {
+	StateDir    string   // $XDG_STATE_HOME/noxenv
+	ProfilesDir string   // the user profiles
+	ReleaseDirs []string // the release profile directories
+}
+
+func (pl Places) generationsDir() string { return filepath.Join(pl.StateDir, "generations") }
+
+// Policy says which previous generations of user profiles and projects gc
+// deletes. The zero Policy deletes none. A current generation is never
+// deleted.
+type Policy struct {
+	// Keep, when positive, keeps the Keep most recent generations.
+	Keep int
+	// OlderThan, when positive, deletes generations older than that.
+	OlderThan time.Duration
+	Now       time.Time
+}
+
+// doomed reports whether pol deletes g, the i-th most recent generation
+// (0 for the most recent).
+func (pol Policy) doomed(g GenerationInfo, i int) bool {
+	switch {
+	case g.Current:
+		return false
+	case pol.Keep > 0:
+		return i >= pol.Keep
+	case pol.OlderThan > 0:
+		return g.Time.Before(pol.Now.Add(-pol.OlderThan))
+	}
+	return false
+}
+
+// Roots is what gc keeps and what it removes before sweeping the stores.
+type Roots struct {
+	Live []Root
+	// Doomed are the generations the policy deletes: their links go.
+	Doomed   []Root
+	Dangling []Dangling
+	// Unused are generation trees under the state directory that no live
+	// root uses.
+	Unused []string
+}
+
+// FindRoots enumerates every root under pl. It changes nothing on disk; the
+// caller holds the stores' Guard(true), so no root is being made
+// meanwhile.
+func FindRoots(pl Places, pol Policy) (*Roots, error) {
+	r := &Roots{}
+	if err := r.addProfiles(RootProfile, pl.ProfilesDir, pol); err != nil {
+		return nil, err
+	}
+	for _, d := range pl.ReleaseDirs {
+		if err := r.addProfiles(RootRelease, d, Policy{}); err != nil {
+			return nil, err
+		}
+	}
+	if err := r.addAdHoc(pl); err != nil {
+		return nil, err
+	}
+	if err := r.addProjects(pl, pol); err != nil {
+		return nil, err
+	}
+	if err := r.addSessions(pl); err != nil {
+		return nil, err
+	}
+	if err := r.findUnused(pl); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// generationLink matches the name of a numbered generation link.
+var generationLink = regexp.MustCompile(`^(.+)-([0-9]+)-link$`)
+
+// readDir lists dir; a missing dir is empty.
+func readDir(dir string) ([]os.DirEntry, error) {
+	des, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	return des, err
+}
+
+// addProfiles adds the generations of every profile in dir.
+func (r *Roots) addProfiles(kind RootKind, dir string, pol Policy) error {
+	des, err := readDir(dir)
+	if err != nil {
+		return fmt.Errorf("profiles %s: %w", dir, err)
+	}
+	for _, de := range des {
+		name := de.Name()
+		if strings.HasPrefix(name, ".") || generationLink.MatchString(name) || de.Type()&os.ModeSymlink == 0 {
+			continue
+		}
+		p := &Profile{Path: filepath.Join(dir, name), ReadOnly: kind == RootRelease}
+		if err := r.addProfile(kind, name, p, pol); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addProfile adds p's generations, live or doomed by pol.
+func (r *Roots) addProfile(kind RootKind, name string, p *Profile, pol Policy) error {
+	gens, err := p.Generations()
+	if err != nil {
+		return fmt.Errorf("profile %s: %w", p.Path, err)
+	}
+	for i := range gens {
+		// Most recent first, for Policy.doomed.
+		g := gens[len(gens)-1-i]
+		root := Root{
+			Kind: kind, Name: name, Number: g.Number, Current: g.Current,
+			Link:       fmt.Sprintf("%s-%d-link", p.Path, g.Number),
+			Generation: absFrom(filepath.Dir(p.Path), g.Dir),
+		}
+		if pol.doomed(g, i) {
+			r.Doomed = append(r.Doomed, root)
+		} else {
+			r.Live = append(r.Live, root)
+		}
+	}
+	return nil
+}
+
+// absFrom makes p, relative to dir, absolute.
+func absFrom(dir, p string) string {
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p)
+	}
+	return filepath.Join(dir, p)
+}
+
+// adHocDir holds the registrations of ad hoc profiles: symlinks to them.
+func (pl Places) adHocDir() string { return filepath.Join(pl.StateDir, "roots", "adhoc") }
+
+func (r *Roots) addAdHoc(pl Places) error {
+	dir := pl.adHocDir()
+	des, err := readDir(dir)
+	if err != nil {
+		return fmt.Errorf("ad hoc roots %s: %w", dir, err)
+	}
+	for _, de := range des {
+		reg := filepath.Join(dir, de.Name())
+		target, err := os.Readlink(reg)
+		if err != nil {
+			if !strings.HasPrefix(de.Name(), ".") {
+				r.Dangling = append(r.Dangling, Dangling{Kind: RootAdHoc, Name: de.Name(), Path: reg})
+			}
+			continue
+		}
+		if _, err := os.Lstat(target); errors.Is(err, os.ErrNotExist) {
+			r.Dangling = append(r.Dangling, Dangling{Kind: RootAdHoc, Name: target, Path: reg})
+			continue
+		}
+		if err := r.addProfile(RootAdHoc, target, &Profile{Path: target}, Policy{}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (pl Places) projectsDir() string { return filepath.Join(pl.StateDir, "projects") }
+
+// addProjects adds each project whose .noxprofile exists; the others, and
+// what an interrupted prune left, are dangling.
+func (r *Roots) addProjects(pl Places, pol Policy) error {
+	dir := pl.projectsDir()
+	des, err := readDir(dir)
+	if err != nil {
+		return fmt.Errorf("projects %s: %w", dir, err)
+	}
+	for _, de := range des {
+		pdir := filepath.Join(dir, de.Name())
+		if strings.HasPrefix(de.Name(), ".") {
+			r.Dangling = append(r.Dangling, Dangling{Kind: RootProject, Name: de.Name(), Path: pdir})
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(pdir, "noxprofile"))
+		file := strings.TrimSpace(string(b))
+		if err == nil {
+			_, err = os.Stat(file)
+		}
+		if errors.Is(err, os.ErrNotExist) {
+			r.Dangling = append(r.Dangling, Dangling{Kind: RootProject, Name: filepath.Dir(file), Path: pdir})
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("project %s: %w", pdir, err)
+		}
+		p := &Profile{Path: filepath.Join(pdir, "profile")}
+		if _, err := os.Lstat(p.Path); errors.Is(err, os.ErrNotExist) {
+			continue // evaluated, but uses no packages
+		}
+		if err := r.addProfile(RootProject, filepath.Dir(file), p, pol); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addSessions adds the generation of each live noxenv shell. A session
+// holds an exclusive lock on its file for its whole life: a file gc can
+// lock belongs to a session that ended.
+func (r *Roots) addSessions(pl Places) error {
+	dir := filepath.Join(pl.StateDir, "sessions")
+	des, err := readDir(dir)
+	if err != nil {
+		return fmt.Errorf("sessions %s: %w", dir, err)
+	}
+	for _, de := range des {
+		p := filepath.Join(dir, de.Name())
+		live, gen, err := sessionLive(p)
+		if err != nil {
+			return fmt.Errorf("session %s: %w", p, err)
+		}
+		if !live {
+			r.Dangling = append(r.Dangling, Dangling{Kind: RootSession, Name: de.Name(), Path: p})
+			continue
+		}
+		r.Live = append(r.Live, Root{Kind: RootSession, Name: de.Name(), Link: p, Current: true, Generation: gen})
+	}
+	return nil
+}
+
+// sessionLive tries to lock the session file p: a lock taken means the
+// session ended.
+func sessionLive(p string) (live bool, gen string, err error) {
+	f, err := os.Open(p)
+	if errors.Is(err, os.ErrNotExist) {
+		return false, "", nil
+	}
+	if err != nil {
+		return false, "", err
+	}
+	defer f.Close()
+	err = unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
+	if err == nil {
+		return false, "", nil // closing f releases the lock
+	}
+	if err != unix.EWOULDBLOCK {
+		return false, "", err
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return false, "", err
+	}
+	return true, strings.TrimSpace(string(b)), nil
+}
+
+// findUnused lists the generation trees (and their manifests, and what an
+// interrupted removal left) that no live root uses.
+func (r *Roots) findUnused(pl Places) error {
+	dir := pl.generationsDir()
+	des, err := readDir(dir)
+	if err != nil {
+		return fmt.Errorf("generations %s: %w", dir, err)
+	}
+	used := make(map[string]bool, len(r.Live))
+	for _, root := range r.Live {
+		if filepath.Dir(root.Generation) == dir {
+			used[filepath.Base(root.Generation)] = true
+		}
+	}
+	for _, de := range des {
+		name := de.Name()
+		if strings.HasPrefix(name, trashPrefix) {
+			r.Unused = append(r.Unused, filepath.Join(dir, name))
+			continue
+		}
+		if strings.HasPrefix(name, ".") {
+			continue
+		}
+		// A manifest lies beside its tree, named after it.
+		base, _, _ := strings.Cut(name, ".")
+		if !used[base] {
+			r.Unused = append(r.Unused, filepath.Join(dir, name))
+		}
+	}
+	sort.Strings(r.Unused)
+	return nil
+}
+
+// trashPrefix starts the hidden name a tree is renamed to while it is
+// removed, so that it vanishes at once for readers.
+const trashPrefix = ".trash-"
+
+// Prune carries out what FindRoots found, in an order that leaves every
+// remaining root working whenever it stops: doomed generation links first,
+// then dangling registrations, then unused generation trees (each renamed
+// aside before it is removed). step is called before each change on disk;
+// its error stops the prune there.
+func (r *Roots) Prune(step func() error) error {
+	for _, d := range r.Doomed {
+		if err := step(); err != nil {
+			return err
+		}
+		if err := os.Remove(d.Link); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("delete generation %d of %s: %w", d.Number, d.Name, err)
+		}
+	}
+	for _, d := range r.Dangling {
+		if err := removeAside(d.Path, step); err != nil {
+			return err
+		}
+	}
+	for _, p := range r.Unused {
+		if err := removeAside(p, step); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// removeAside removes p: renamed to a hidden trash name first, unless it
+// is one already, so that an interrupted removal leaves no half tree under
+// p's name.
+func removeAside(p string, step func() error) error {
+	if err := step(); err != nil {
+		return err
+	}
+	trash := p
+	if !strings.HasPrefix(filepath.Base(p), ".") {
+		trash = filepath.Join(filepath.Dir(p), trashPrefix+filepath.Base(p))
+		if err := os.Rename(p, trash); err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return nil
+			}
+			return fmt.Errorf("remove %s: %w", p, err)
+		}
+	}
+	return store.RemoveTree(trash, step)
+}
+
+// RecordOwner names the records that the roots under stateDir leave in
+// shared stores: the user's uid and a digest of the state directory, so a
+// user with several state directories has several owners, each kept alive.
+func RecordOwner(stateDir string) string {
+	sum := sha256.Sum256([]byte(filepath.Clean(stateDir)))
+	return fmt.Sprintf("%d-%x", os.Getuid(), sum[:6])
+}
+
+// Entries maps each live generation to the entries it keeps alive, read
+// from its manifest. A generation whose tree is gone keeps nothing.
+func (r *Roots) Entries() (map[string][]ManifestEntry, error) {
+	out := make(map[string][]ManifestEntry, len(r.Live))
+	for _, root := range r.Live {
+		if _, done := out[root.Generation]; done {
+			continue
+		}
+		if _, err := os.Stat(root.Generation); errors.Is(err, os.ErrNotExist) {
+			out[root.Generation] = nil
+			continue
+		}
+		m, err := LoadManifest(root.Generation)
+		if err != nil {
+			return nil, fmt.Errorf("generation %s: %w", root.Generation, err)
+		}
+		out[root.Generation] = m.Entries
+	}
+	return out, nil
+}
