@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -62,31 +63,6 @@ type Places struct {
 
 func (pl Places) generationsDir() string { return filepath.Join(pl.StateDir, "generations") }
 
-// Policy says which previous generations of user profiles and projects gc
-// deletes. The zero Policy deletes none. A current generation is never
-// deleted.
-type Policy struct {
-	// Keep, when positive, keeps the Keep most recent generations.
-	Keep int
-	// OlderThan, when positive, deletes generations older than that.
-	OlderThan time.Duration
-	Now       time.Time
-}
-
-// doomed reports whether pol deletes g, the i-th most recent generation
-// (0 for the most recent).
-func (pol Policy) doomed(g GenerationInfo, i int) bool {
-	switch {
-	case g.Current:
-		return false
-	case pol.Keep > 0:
-		return i >= pol.Keep
-	case pol.OlderThan > 0:
-		return g.Time.Before(pol.Now.Add(-pol.OlderThan))
-	}
-	return false
-}
-
 // Roots is what gc keeps and what it removes before sweeping the stores.
 type Roots struct {
 	Live []Root
@@ -96,25 +72,38 @@ type Roots struct {
 	// Unused are generation trees under the state directory that no live
 	// root uses.
 	Unused []string
+
+	// policy is the delete-generations spec applied to user profiles and
+	// projects; doomedIn are the profiles it deletes generations of.
+	policy   string
+	doomedIn []*Profile
 }
 
-// FindRoots enumerates every root under pl. It changes nothing on disk; the
+// FindRoots enumerates every root under pl. policy, when not "", is a
+// delete-generations spec ("+K", "Nd", "old"; see DeleteGenerations) for
+// the previous generations of user profiles and projects: the generations
+// it selects are doomed, not live. FindRoots changes nothing on disk; the
 // caller holds the stores' Guard(true), so no root is being made
 // meanwhile.
-func FindRoots(pl Places, pol Policy) (*Roots, error) {
-	r := &Roots{}
-	if err := r.addProfiles(RootProfile, pl.ProfilesDir, pol); err != nil {
+func FindRoots(pl Places, policy string) (*Roots, error) {
+	if policy != "" {
+		if _, err := parseSpec(policy, time.Now()); err != nil {
+			return nil, err
+		}
+	}
+	r := &Roots{policy: policy}
+	if err := r.addProfiles(RootProfile, pl.ProfilesDir); err != nil {
 		return nil, err
 	}
 	for _, d := range pl.ReleaseDirs {
-		if err := r.addProfiles(RootRelease, d, Policy{}); err != nil {
+		if err := r.addProfiles(RootRelease, d); err != nil {
 			return nil, err
 		}
 	}
 	if err := r.addAdHoc(pl); err != nil {
 		return nil, err
 	}
-	if err := r.addProjects(pl, pol); err != nil {
+	if err := r.addProjects(pl); err != nil {
 		return nil, err
 	}
 	if err := r.addSessions(pl); err != nil {
@@ -139,7 +128,7 @@ func readDir(dir string) ([]os.DirEntry, error) {
 }
 
 // addProfiles adds the generations of every profile in dir.
-func (r *Roots) addProfiles(kind RootKind, dir string, pol Policy) error {
+func (r *Roots) addProfiles(kind RootKind, dir string) error {
 	des, err := readDir(dir)
 	if err != nil {
 		return fmt.Errorf("profiles %s: %w", dir, err)
@@ -150,42 +139,45 @@ func (r *Roots) addProfiles(kind RootKind, dir string, pol Policy) error {
 			continue
 		}
 		p := &Profile{Path: filepath.Join(dir, name), ReadOnly: kind == RootRelease}
-		if err := r.addProfile(kind, name, p, pol); err != nil {
+		if err := r.addProfile(kind, name, p); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// addProfile adds p's generations, live or doomed by pol.
-func (r *Roots) addProfile(kind RootKind, name string, p *Profile, pol Policy) error {
+// addProfile adds p's generations: live, or doomed by the policy for user
+// profiles and projects.
+func (r *Roots) addProfile(kind RootKind, name string, p *Profile) error {
 	gens, err := p.Generations()
 	if err != nil {
 		return fmt.Errorf("profile %s: %w", p.Path, err)
 	}
-	for i := range gens {
-		// Most recent first, for Policy.doomed.
-		g := gens[len(gens)-1-i]
+	doomed := map[int]bool{}
+	if r.policy != "" && (kind == RootProfile || kind == RootProject) {
+		sel, err := p.PlanDeleteGenerations(r.policy)
+		if err != nil {
+			return err
+		}
+		for _, g := range sel {
+			doomed[g.Number] = true
+		}
+		if len(sel) > 0 {
+			r.doomedIn = append(r.doomedIn, p)
+		}
+	}
+	for _, g := range gens {
 		root := Root{
 			Kind: kind, Name: name, Number: g.Number, Current: g.Current,
-			Link:       fmt.Sprintf("%s-%d-link", p.Path, g.Number),
-			Generation: absFrom(filepath.Dir(p.Path), g.Dir),
+			Link: p.linkPath(g.Number), Generation: filepath.Clean(g.Dir),
 		}
-		if pol.doomed(g, i) {
+		if doomed[g.Number] {
 			r.Doomed = append(r.Doomed, root)
 		} else {
 			r.Live = append(r.Live, root)
 		}
 	}
 	return nil
-}
-
-// absFrom makes p, relative to dir, absolute.
-func absFrom(dir, p string) string {
-	if filepath.IsAbs(p) {
-		return filepath.Clean(p)
-	}
-	return filepath.Join(dir, p)
 }
 
 // adHocDir holds the registrations of ad hoc profiles: symlinks to them.
@@ -210,7 +202,7 @@ func (r *Roots) addAdHoc(pl Places) error {
 			r.Dangling = append(r.Dangling, Dangling{Kind: RootAdHoc, Name: target, Path: reg})
 			continue
 		}
-		if err := r.addProfile(RootAdHoc, target, &Profile{Path: target}, Policy{}); err != nil {
+		if err := r.addProfile(RootAdHoc, target, &Profile{Path: target}); err != nil {
 			return err
 		}
 	}
@@ -221,7 +213,7 @@ func (pl Places) projectsDir() string { return filepath.Join(pl.StateDir, "proje
 
 // addProjects adds each project whose .noxprofile exists; the others, and
 // what an interrupted prune left, are dangling.
-func (r *Roots) addProjects(pl Places, pol Policy) error {
+func (r *Roots) addProjects(pl Places) error {
 	dir := pl.projectsDir()
 	des, err := readDir(dir)
 	if err != nil {
@@ -249,7 +241,7 @@ func (r *Roots) addProjects(pl Places, pol Policy) error {
 		if _, err := os.Lstat(p.Path); errors.Is(err, os.ErrNotExist) {
 			continue // evaluated, but uses no packages
 		}
-		if err := r.addProfile(RootProject, filepath.Dir(file), p, pol); err != nil {
+		if err := r.addProfile(RootProject, filepath.Dir(file), p); err != nil {
 			return err
 		}
 	}
@@ -305,55 +297,64 @@ func sessionLive(p string) (live bool, gen string, err error) {
 	return true, strings.TrimSpace(string(b)), nil
 }
 
-// findUnused lists the generation trees (and their manifests, and what an
-// interrupted removal left) that no live root uses.
+// findUnused lists the generation trees that no live root uses, and what
+// interrupted builds and removals left (no build is in progress: builders
+// hold the stores' shared guard, gc the exclusive one).
 func (r *Roots) findUnused(pl Places) error {
 	dir := pl.generationsDir()
 	des, err := readDir(dir)
 	if err != nil {
 		return fmt.Errorf("generations %s: %w", dir, err)
 	}
-	used := make(map[string]bool, len(r.Live))
+	// Roots may spell a tree's path differently (symlinked or relative
+	// state directories): a tree is known by its file identity.
+	used := make(map[fileID]bool, len(r.Live))
 	for _, root := range r.Live {
-		if filepath.Dir(root.Generation) == dir {
-			used[filepath.Base(root.Generation)] = true
+		if id, ok := fileIDOf(os.Stat(root.Generation)); ok {
+			used[id] = true
 		}
 	}
 	for _, de := range des {
-		name := de.Name()
-		if strings.HasPrefix(name, trashPrefix) {
-			r.Unused = append(r.Unused, filepath.Join(dir, name))
-			continue
-		}
-		if strings.HasPrefix(name, ".") {
-			continue
-		}
-		// A manifest lies beside its tree, named after it.
-		base, _, _ := strings.Cut(name, ".")
-		if !used[base] {
-			r.Unused = append(r.Unused, filepath.Join(dir, name))
+		p := filepath.Join(dir, de.Name())
+		if id, ok := fileIDOf(os.Lstat(p)); ok && !used[id] {
+			r.Unused = append(r.Unused, p)
 		}
 	}
 	sort.Strings(r.Unused)
 	return nil
 }
 
+// fileID identifies a file whatever path leads to it.
+type fileID struct{ dev, ino uint64 }
+
+func fileIDOf(fi os.FileInfo, err error) (fileID, bool) {
+	if err != nil {
+		return fileID{}, false
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return fileID{}, false
+	}
+	return fileID{uint64(st.Dev), st.Ino}, true
+}
+
 // trashPrefix starts the hidden name a tree is renamed to while it is
 // removed, so that it vanishes at once for readers.
 const trashPrefix = ".trash-"
 
-// Prune carries out what FindRoots found, in an order that leaves every
-// remaining root working whenever it stops: doomed generation links first,
-// then dangling registrations, then unused generation trees (each renamed
-// aside before it is removed). step is called before each change on disk;
-// its error stops the prune there.
+// Prune deletes the doomed generations' links (DeleteGenerations, which
+// never deletes a generation that became current meanwhile) and the
+// dangling registrations. The generation trees are left: the caller finds
+// the roots again and removes what is unused then (RemoveUnused), so
+// nothing still linked is ever removed. step is called before each change
+// on disk; its error stops the prune there.
 func (r *Roots) Prune(step func() error) error {
-	for _, d := range r.Doomed {
+	for _, p := range r.doomedIn {
 		if err := step(); err != nil {
 			return err
 		}
-		if err := os.Remove(d.Link); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("delete generation %d of %s: %w", d.Number, d.Name, err)
+		if err := p.DeleteGenerations(r.policy); err != nil {
+			return err
 		}
 	}
 	for _, d := range r.Dangling {
@@ -361,6 +362,13 @@ func (r *Roots) Prune(step func() error) error {
 			return err
 		}
 	}
+	return nil
+}
+
+// RemoveUnused removes the unused generation trees, each renamed aside
+// first, so that an interrupted removal leaves no partial tree under a
+// generation's name.
+func (r *Roots) RemoveUnused(step func() error) error {
 	for _, p := range r.Unused {
 		if err := removeAside(p, step); err != nil {
 			return err

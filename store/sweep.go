@@ -1,7 +1,6 @@
 package store
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -10,10 +9,8 @@ import (
 	"strings"
 )
 
-// Names in a store directory that are not entries.
+// Hidden names in a store directory that gc removes.
 const (
-	// sweepInfoExt ends the metadata file beside each entry.
-	sweepInfoExt = ".noxinfo"
 	// trashPrefix starts the hidden name an entry's tree is renamed to
 	// once its metadata is gone, while gc removes it.
 	trashPrefix = ".trash-"
@@ -104,9 +101,9 @@ func planStore(st *Store, live map[string]bool, plan *SweepPlan) error {
 		switch {
 		case strings.HasPrefix(name, trashPrefix), strings.HasPrefix(name, unfinishedPrefix):
 			plan.Leftovers = append(plan.Leftovers, Leftover{st, name})
-		case strings.HasSuffix(name, sweepInfoExt) && idShaped(strings.TrimSuffix(name, sweepInfoExt)):
-			infos[strings.TrimSuffix(name, sweepInfoExt)] = true
-		case de.IsDir() && idShaped(name):
+		case strings.HasSuffix(name, InfoSuffix) && isEntryID(strings.TrimSuffix(name, InfoSuffix)):
+			infos[strings.TrimSuffix(name, InfoSuffix)] = true
+		case de.IsDir() && isEntryID(name):
 			dirs[name] = true
 		}
 	}
@@ -117,7 +114,7 @@ func planStore(st *Store, live map[string]bool, plan *SweepPlan) error {
 	}
 	for id := range infos {
 		if !dirs[id] {
-			plan.Leftovers = append(plan.Leftovers, Leftover{st, id + sweepInfoExt})
+			plan.Leftovers = append(plan.Leftovers, Leftover{st, id + InfoSuffix})
 			continue
 		}
 		if live[id] {
@@ -133,39 +130,18 @@ func planStore(st *Store, live map[string]bool, plan *SweepPlan) error {
 	return nil
 }
 
-// sweepInfo is the part of an entry's metadata a sweep needs.
-type sweepInfo struct {
-	Size       int64    `json:"size"`
-	References []string `json:"references"`
-}
-
 func readGarbage(st *Store, id string) (Garbage, error) {
-	p := filepath.Join(st.Dir, id+sweepInfoExt)
-	b, err := os.ReadFile(p)
+	info, err := readInfo(filepath.Join(st.Dir, id+InfoSuffix))
 	if err != nil {
-		return Garbage{}, fmt.Errorf("store %s: %w", st.Dir, err)
+		return Garbage{}, fmt.Errorf("entry %s of store %s: %w", id, st.Dir, err)
 	}
-	var si sweepInfo
-	if err := json.Unmarshal(b, &si); err != nil {
-		return Garbage{}, fmt.Errorf("store %s: entry %s: %w", st.Dir, id, err)
-	}
-	return Garbage{Store: st, ID: id, Size: si.Size, References: si.References}, nil
+	return Garbage{Store: st, ID: id, Size: info.Size, References: info.References}, nil
 }
 
-// hashAlphabet is the alphabet of entry hashes.
-const hashAlphabet = "0123456789abcdfghijklmnpqrsvwxyz"
-
-// idShaped reports whether name looks like an entry id, HASH-NAME-VERSION.
-func idShaped(name string) bool {
-	if len(name) < 34 || name[32] != '-' {
-		return false
-	}
-	for i := 0; i < 32; i++ {
-		if !strings.ContainsRune(hashAlphabet, rune(name[i])) {
-			return false
-		}
-	}
-	return true
+// isEntryID reports whether name is an entry id, HASH-NAME-VERSION.
+func isEntryID(name string) bool {
+	_, _, _, ok := ParseID(name)
+	return ok
 }
 
 // dependentsFirst orders garbage so that an entry comes before every copy
@@ -272,7 +248,7 @@ func deleteEntry(g Garbage, step func() error) error {
 		return err
 	}
 	dir := g.Path()
-	if err := os.Remove(dir + sweepInfoExt); err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err := os.Remove(dir + InfoSuffix); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("store %s: delete %s: %w", g.Store.Dir, g.ID, err)
 	}
 	if err := step(); err != nil {

@@ -15,7 +15,7 @@ import (
 func fakeID(name string) string {
 	h := []byte(strings.Repeat("0", 32))
 	for i := range len(name) {
-		h[i] = hashAlphabet[name[i]%32]
+		h[i] = base32Alphabet[name[i]%32]
 	}
 	return string(h) + "-" + name + "-1.0"
 }

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -33,56 +32,39 @@ With --keep or --older-than, first delete the older generations of user
 profiles and projects (never a current one).`,
 		Args: args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			pol, err := gcPolicy(cmd, keep, olderThan)
+			policy, err := gcPolicy(cmd, keep, olderThan)
 			if err != nil {
 				return usageError{err}
 			}
-			return a.gc(dryRun, pol)
+			return a.gc(dryRun, policy)
 		},
 	}
 	f := cmd.Flags()
 	f.BoolVarP(&dryRun, "dry-run", "n", false, "print what would be deleted, delete nothing")
 	f.IntVar(&keep, "keep", 0, "keep the `N` most recent generations of each profile and project")
-	f.StringVar(&olderThan, "older-than", "", "delete generations older than `DURATION` (30d, 12h)")
+	f.StringVar(&olderThan, "older-than", "", "delete generations older than `DURATION` (30d)")
 	return cmd
 }
 
-// gcPolicy turns the flags into the policy for previous generations.
-func gcPolicy(cmd *cobra.Command, keep int, olderThan string) (profile.Policy, error) {
-	pol := profile.Policy{Now: time.Now()}
+// gcPolicy turns the flags into a delete-generations spec for the
+// previous generations of user profiles and projects ("" for none).
+func gcPolicy(cmd *cobra.Command, keep int, olderThan string) (string, error) {
 	keepSet, olderSet := cmd.Flags().Changed("keep"), cmd.Flags().Changed("older-than")
 	switch {
 	case keepSet && olderSet:
-		return pol, fmt.Errorf("--keep and --older-than exclude each other")
+		return "", fmt.Errorf("--keep and --older-than exclude each other")
 	case keepSet && keep < 1:
-		return pol, fmt.Errorf("--keep %d: want at least 1", keep)
+		return "", fmt.Errorf("--keep %d: want at least 1", keep)
 	case keepSet:
-		pol.Keep = keep
+		return "+" + strconv.Itoa(keep), nil
 	case olderSet:
-		d, err := parseAge(olderThan)
-		if err != nil {
-			return pol, err
+		n, ok := strings.CutSuffix(olderThan, "d")
+		if days, err := strconv.Atoi(n); !ok || err != nil || days < 0 {
+			return "", fmt.Errorf("--older-than %q: want a number of days, such as 30d", olderThan)
 		}
-		pol.OlderThan = d
+		return olderThan, nil
 	}
-	return pol, nil
-}
-
-// parseAge reads Nd (days) or a Go duration (12h, 90m).
-func parseAge(s string) (time.Duration, error) {
-	var d time.Duration
-	var err error
-	if n, ok := strings.CutSuffix(s, "d"); ok {
-		var days int
-		days, err = strconv.Atoi(n)
-		d = time.Duration(days) * 24 * time.Hour
-	} else {
-		d, err = time.ParseDuration(s)
-	}
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("--older-than %q: want a positive duration such as 30d or 12h", s)
-	}
-	return d, nil
+	return "", nil
 }
 
 // gcKillAfter is a test hook: the environment variable makes gc kill
@@ -123,10 +105,11 @@ type collection struct {
 	owner   string
 }
 
-// collect finds the roots under pl and what they keep alive; the caller
-// holds Guard(true) when it deletes anything afterwards.
-func collect(sp *store.SearchPath, pl profile.Places, pol profile.Policy) (*collection, error) {
-	roots, err := profile.FindRoots(pl, pol)
+// collect finds the roots under pl (see profile.FindRoots for policy)
+// and what they keep alive. The caller holds Guard(true) if it deletes
+// anything on the strength of it.
+func collect(sp *store.SearchPath, pl profile.Places, policy string) (*collection, error) {
+	roots, err := profile.FindRoots(pl, policy)
 	if err != nil {
 		return nil, err
 	}
@@ -178,7 +161,12 @@ func (a *app) openStores() (*store.SearchPath, error) {
 	return store.Open(a.loc.storePath, a.loc.userStore)
 }
 
-func (a *app) gc(dryRun bool, pol profile.Policy) error {
+// gc collects garbage: it finds the roots and plans; with dryRun it
+// prints the plan, else it deletes the doomed generations and dangling
+// roots, finds the roots again (what is left is exactly what stays
+// linked), removes the unused generation trees and sweeps the stores,
+// dependents first. It holds the stores' exclusive guard throughout.
+func (a *app) gc(dryRun bool, policy string) error {
 	sp, err := a.openStores()
 	if err != nil {
 		return err
@@ -188,32 +176,41 @@ func (a *app) gc(dryRun bool, pol profile.Policy) error {
 		return err
 	}
 	defer release()
-	c, err := collect(sp, a.places(), pol)
+	c, err := collect(sp, a.places(), policy)
 	if err != nil {
 		return err
+	}
+	w := a.stdout
+	for _, d := range c.roots.Doomed {
+		fmt.Fprintf(w, "generation %s %s %d\n", d.Kind, d.Name, d.Number)
+	}
+	for _, d := range c.roots.Dangling {
+		fmt.Fprintf(w, "dangling   %s %s\n", d.Kind, d.Name)
+	}
+	doomed := len(c.roots.Doomed)
+	step := a.gcStep()
+	if !dryRun {
+		if err := c.roots.Prune(step); err != nil {
+			return err
+		}
+		if c, err = collect(sp, a.places(), ""); err != nil {
+			return err
+		}
 	}
 	plan, err := sp.PlanSweep(c.live())
 	if err != nil {
 		return err
 	}
-	r := c.roots
-	w := a.stdout
-	for _, d := range r.Doomed {
-		fmt.Fprintf(w, "generation %s %s %d\n", d.Kind, d.Name, d.Number)
-	}
-	for _, d := range r.Dangling {
-		fmt.Fprintf(w, "dangling   %s %s\n", d.Kind, d.Name)
-	}
-	for _, p := range r.Unused {
+	for _, p := range c.roots.Unused {
 		fmt.Fprintf(w, "unused     %s\n", p)
 	}
 	for _, l := range plan.Leftovers {
 		fmt.Fprintf(w, "leftover   %s\n", l.Path())
 	}
 	printEntry := func(g store.Garbage) { fmt.Fprintf(w, "entry      %9s  %s\n", humanSize(g.Size), g.Path()) }
-	summary := fmt.Sprintf("%s: %s, %s, %s, %s kept", humanSize(plan.Size()),
-		count(len(plan.Garbage), "entry", "entries"), count(len(r.Doomed), "generation", "generations"),
-		count(len(r.Unused), "generation tree", "generation trees"), count(plan.Kept, "entry", "entries"))
+	summary := fmt.Sprintf("%s: %s, %s, %s; %s kept", humanSize(plan.Size()),
+		count(len(plan.Garbage), "entry", "entries"), count(doomed, "generation", "generations"),
+		count(len(c.roots.Unused), "generation tree", "generation trees"), count(plan.Kept, "entry", "entries"))
 	if dryRun {
 		for _, g := range plan.Garbage {
 			printEntry(g)
@@ -221,8 +218,7 @@ func (a *app) gc(dryRun bool, pol profile.Policy) error {
 		fmt.Fprintf(w, "would free %s\n", summary)
 		return nil
 	}
-	step := a.gcStep()
-	if err := r.Prune(step); err != nil {
+	if err := c.roots.RemoveUnused(step); err != nil {
 		return err
 	}
 	if err := sp.SyncRecords(c.owner, c.ownRecords(), step); err != nil {
@@ -289,7 +285,7 @@ func (a *app) survey(asJSON bool) error {
 	if err != nil {
 		return err
 	}
-	c, err := collect(sp, a.places(), profile.Policy{})
+	c, err := collect(sp, a.places(), "")
 	if err != nil {
 		return err
 	}
