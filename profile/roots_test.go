@@ -1,0 +1,258 @@
+package profile
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/noxenv/noxenv/store"
+)
+
+// rootsFixture is a state directory with one root of each kind.
+type rootsFixture struct {
+	pl      Places
+	sp      *store.SearchPath
+	entries map[string]*store.Entry
+	gens    map[string]*Generation
+}
+
+func newRootsFixture(t *testing.T) *rootsFixture {
+	t.Helper()
+	top := t.TempDir()
+	f := &rootsFixture{
+		pl: Places{
+			StateDir:    filepath.Join(top, "state"),
+			ProfilesDir: filepath.Join(top, "state", "profiles"),
+			ReleaseDirs: []string{filepath.Join(top, "release", "profiles")},
+		},
+		entries: map[string]*store.Entry{},
+		gens:    map[string]*Generation{},
+	}
+	sd := filepath.Join(top, "store")
+	if _, err := store.Init(sd); err != nil {
+		t.Fatal(err)
+	}
+	sp, err := store.Open([]string{sd}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.sp = sp
+	for _, name := range []string{"a", "b", "c", "d", "e", "r", "s", "x"} {
+		f.entries[name] = testEntry(t, sd, name, "1.0", map[string]string{"bin/" + name: name})
+	}
+	return f
+}
+
+// profile makes the profile at path with one generation per member set.
+func (f *rootsFixture) profile(t *testing.T, path string, sets ...string) *Profile {
+	t.Helper()
+	p := &Profile{Path: path}
+	for _, set := range sets {
+		var ms []Member
+		for _, n := range strings.Split(set, ",") {
+			if n != "" {
+				ms = append(ms, member(f.entries[n], DefaultPriority))
+			}
+		}
+		g, err := Realize(f.sp, f.pl.generationsDir(), ms)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.gens[set] = g
+		if err := p.Switch(g); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return p
+}
+
+// project makes the project of dir, with its .noxprofile when alive.
+func (f *rootsFixture) project(t *testing.T, key, dir string, alive bool, sets ...string) {
+	t.Helper()
+	pdir := filepath.Join(f.pl.projectsDir(), key)
+	f.profile(t, filepath.Join(pdir, "profile"), sets...)
+	file := filepath.Join(dir, ".noxprofile")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if alive {
+		if err := os.WriteFile(file, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(pdir, "noxprofile"), []byte(file+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// session makes a session file; a live one is locked until the test ends.
+func (f *rootsFixture) session(t *testing.T, key string, g *Generation, live bool) {
+	t.Helper()
+	dir := filepath.Join(f.pl.StateDir, "sessions")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, key)
+	if err := os.WriteFile(p, []byte(g.Dir+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if live {
+		fd, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { fd.Close() })
+		if err := unix.Flock(int(fd.Fd()), unix.LOCK_EX); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func describe(roots []Root) []string {
+	var out []string
+	for _, r := range roots {
+		cur := ""
+		if r.Current {
+			cur = "*"
+		}
+		out = append(out, fmt.Sprintf("%s %s %d%s", r.Kind, filepath.Base(r.Name), r.Number, cur))
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestFindRoots(t *testing.T) {
+	f := newRootsFixture(t)
+	top := filepath.Dir(f.pl.StateDir)
+	f.profile(t, filepath.Join(f.pl.ProfilesDir, "default"), "a", "a,b")
+	f.profile(t, filepath.Join(f.pl.ReleaseDirs[0], "rel"), "r")
+	adhoc := filepath.Join(top, "work", "p")
+	f.profile(t, adhoc, "c")
+	gone := filepath.Join(top, "work", "gone")
+	f.profile(t, gone, "x")
+	for _, p := range []string{adhoc, gone} {
+		if err := RegisterAdHoc(f.pl.StateDir, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.Remove(gone)
+	f.project(t, "k1", filepath.Join(top, "proj"), true, "d", "d,e")
+	f.project(t, "k2", filepath.Join(top, "dead"), false, "x")
+	f.session(t, "s1", f.profile(t, filepath.Join(top, "tmp", "sess"), "s").mustCurrent(t), true)
+	f.session(t, "s2", f.gens["x"], false)
+
+	r, err := FindRoots(f.pl, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"adhoc p 0", "adhoc p 1*",
+		"profile default 0", "profile default 1", "profile default 2*",
+		"project proj 0", "project proj 1", "project proj 2*",
+		"release rel 0", "release rel 1*",
+		"session s1 0*",
+	}
+	if got := describe(r.Live); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("live roots:\n%v\nwant\n%v", got, want)
+	}
+	var dangling []string
+	for _, d := range r.Dangling {
+		dangling = append(dangling, fmt.Sprintf("%s %s", d.Kind, filepath.Base(d.Name)))
+	}
+	sort.Strings(dangling)
+	if want := []string{"adhoc gone", "project dead", "session s2"}; fmt.Sprint(dangling) != fmt.Sprint(want) {
+		t.Errorf("dangling %v, want %v", dangling, want)
+	}
+	// x's generation is used by the deleted ad hoc profile and the dead
+	// project only.
+	if len(r.Unused) != 1 || r.Unused[0] != f.gens["x"].Dir {
+		t.Errorf("unused %v, want %s", r.Unused, f.gens["x"].Dir)
+	}
+	es, err := r.Entries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := es[f.gens["d,e"].Dir]; len(got) != 2 {
+		t.Errorf("generation d,e keeps %v", got)
+	}
+
+	// Pruning removes the dangling registrations; the unused tree goes
+	// only when asked, after the roots are found again.
+	if err := r.Prune(func() error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range r.Dangling {
+		if _, err := os.Lstat(d.Path); !os.IsNotExist(err) {
+			t.Errorf("dangling %s still there", d.Path)
+		}
+	}
+	again, err := FindRoots(f.pl, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(again.Dangling) != 0 || fmt.Sprint(describe(again.Live)) != fmt.Sprint(want) {
+		t.Errorf("after prune: dangling %v, live %v", again.Dangling, describe(again.Live))
+	}
+	if err := again.RemoveUnused(func() error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(f.gens["x"].Dir); !os.IsNotExist(err) {
+		t.Errorf("unused generation still there")
+	}
+	if _, err := os.Stat(f.gens["d,e"].Dir); err != nil {
+		t.Errorf("used generation removed: %v", err)
+	}
+}
+
+func (p *Profile) mustCurrent(t *testing.T) *Generation {
+	t.Helper()
+	cur, err := p.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Generation{Dir: cur.Dir}
+}
+
+func TestFindRootsPolicy(t *testing.T) {
+	f := newRootsFixture(t)
+	top := filepath.Dir(f.pl.StateDir)
+	def := f.profile(t, filepath.Join(f.pl.ProfilesDir, "default"), "a", "a,b", "a,b,c")
+	f.project(t, "k1", filepath.Join(top, "proj"), true, "d", "d,e")
+	if _, err := def.Rollback(-1); err != nil {
+		t.Fatal(err)
+	}
+	r, err := FindRoots(f.pl, "+1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The current generation stays, and the newer one after a rollback.
+	want := []string{"profile default 2*", "profile default 3", "project proj 2*"}
+	if got := describe(r.Live); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("live %v, want %v", got, want)
+	}
+	if got := describe(r.Doomed); len(got) != 4 {
+		t.Errorf("doomed %v, want generations 0 and 1 of each", got)
+	}
+	if err := r.Prune(func() error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	again, err := FindRoots(f.pl, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := describe(again.Live); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("after prune: live %v, want %v", got, want)
+	}
+	// Generation 0 (empty) and "a" of default, "d" of the project.
+	if len(again.Unused) != 3 {
+		t.Errorf("unused %v, want 3 trees", again.Unused)
+	}
+	if _, err := FindRoots(f.pl, "bogus"); err == nil {
+		t.Errorf("a bad policy is accepted")
+	}
+}
