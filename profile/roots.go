@@ -1,7 +1,6 @@
 package profile
 
 import (
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
@@ -395,14 +394,6 @@ func removeAside(p string, step func() error) error {
 		}
 	}
 	return store.RemoveTree(trash, step)
-}
-
-// RecordOwner names the records that the roots under stateDir leave in
-// shared stores: the user's uid and a digest of the state directory, so a
-// user with several state directories has several owners, each kept alive.
-func RecordOwner(stateDir string) string {
-	sum := sha256.Sum256([]byte(filepath.Clean(stateDir)))
-	return fmt.Sprintf("%d-%x", os.Getuid(), sum[:6])
 }
 
 // Entries maps each live generation to the entries it keeps alive, read

@@ -256,3 +256,23 @@ func TestFindRootsPolicy(t *testing.T) {
 		t.Errorf("a bad policy is accepted")
 	}
 }
+
+func TestRealizeRecordsSharedRoots(t *testing.T) {
+	f := newRootsFixture(t)
+	st := f.sp.Stores[0]
+	if err := os.Chmod(st.Dir, 0o2775); err != nil {
+		t.Fatal(err)
+	}
+	f.profile(t, filepath.Join(f.pl.ProfilesDir, "default"), "a,b")
+	recs, err := f.sp.RootRecords()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := []string{f.entries["a"].ID, f.entries["b"].ID}
+	sort.Strings(ids)
+	want := fmt.Sprint(ids)
+	if len(recs) != 1 || recs[0].Owner != RecordOwner(f.pl.StateDir) ||
+		recs[0].Key != filepath.Base(f.gens["a,b"].Dir) || fmt.Sprint(recs[0].IDs) != want {
+		t.Fatalf("records %+v, want one of %s for %s", recs, RecordOwner(f.pl.StateDir), want)
+	}
+}
