@@ -1,0 +1,104 @@
+// Command profile_tool prepares and replays the profile realization
+// benchmark (bench/profile_realize.sh):
+//
+//	profile_tool gen DIR N      make N package trees DIR/pkgNNN-1.0 of 250 files
+//	profile_tool floor LIST ROOT  create exactly the directories and symlinks of LIST under ROOT
+//
+// LIST holds "d PATH" and "l PATH\tTARGET" lines, parents before children,
+// as find -printf writes them: the floor is the least work that produces a
+// given tree.
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+func main() {
+	if len(os.Args) != 4 {
+		fmt.Fprintln(os.Stderr, "usage: profile_tool gen DIR N | floor LIST ROOT")
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "gen":
+		var n int
+		if n, err = strconv.Atoi(os.Args[3]); err == nil {
+			err = gen(os.Args[2], n)
+		}
+	case "floor":
+		err = floor(os.Args[2], os.Args[3])
+	default:
+		err = fmt.Errorf("unknown command %q", os.Args[1])
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "profile_tool:", err)
+		os.Exit(1)
+	}
+}
+
+// gen makes n trees shaped like installed packages: 238 files in
+// directories of their own, 12 in directories all of them share.
+func gen(dir string, n int) error {
+	for i := range n {
+		name := fmt.Sprintf("pkg%03d", i)
+		root := filepath.Join(dir, name+"-1.0")
+		var files []string
+		for j := range 4 {
+			files = append(files, fmt.Sprintf("bin/%s-%d", name, j), fmt.Sprintf("share/man/man1/%s-%d.1", name, j))
+		}
+		files = append(files, "lib/lib"+name+".so", "lib/lib"+name+".a", "lib/pkgconfig/"+name+".pc", "share/info/"+name+".info")
+		for j := range 238 {
+			switch j % 3 {
+			case 0:
+				files = append(files, fmt.Sprintf("lib/%s/sub%d/f%d", name, j%7, j))
+			case 1:
+				files = append(files, fmt.Sprintf("include/%s/f%d.h", name, j))
+			default:
+				files = append(files, fmt.Sprintf("share/doc/%s/f%d", name, j))
+			}
+		}
+		for _, f := range files {
+			p := filepath.Join(root, f)
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				return err
+			}
+			if err := os.WriteFile(p, []byte(name+" "+f+"\n"), 0o755); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func floor(list, root string) error {
+	f, err := os.Open(list)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := os.Mkdir(root, 0o755); err != nil {
+		return err
+	}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		kind, rest, _ := strings.Cut(sc.Text(), " ")
+		switch kind {
+		case "d":
+			err = os.Mkdir(filepath.Join(root, rest), 0o755)
+		case "l":
+			path, target, _ := strings.Cut(rest, "\t")
+			err = os.Symlink(target, filepath.Join(root, path))
+		default:
+			err = fmt.Errorf("bad line %q", sc.Text())
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return sc.Err()
+}
