@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -399,14 +400,13 @@ func writeFileAtomic(path string, b []byte) error {
 }
 
 // linkTarget is dir as a symlink in linkDir points to it: relative when
-// both live in one tree (a state directory moves as a whole), else
-// absolute.
+// linkDir and dir's parent are siblings (profiles/ and generations/ of
+// one state directory, which may move as a whole), else absolute.
 func linkTarget(linkDir, dir string) string {
-	rel, err := filepath.Rel(linkDir, dir)
-	if err != nil || strings.HasPrefix(rel, "../..") || rel == ".." {
-		return dir
+	if filepath.Dir(linkDir) == filepath.Dir(filepath.Dir(dir)) {
+		return filepath.Join("..", filepath.Base(filepath.Dir(dir)), filepath.Base(dir))
 	}
-	return rel
+	return dir
 }
 
 func sameMembers(a, b []Member) bool {
@@ -443,4 +443,45 @@ func diffMembers(old, new []Member) (added, removed []Member) {
 		}
 	}
 	return added, removed
+}
+
+// Load returns the generation tree at dir as its manifest describes it.
+func Load(dir string) (*Generation, error) {
+	m, err := LoadManifest(dir)
+	if err != nil {
+		return nil, err
+	}
+	return generationOf(dir, m), nil
+}
+
+// CheckName reports whether name can name a profile of a directory.
+func CheckName(name string) error {
+	switch {
+	case name == "", strings.HasPrefix(name, "."), strings.ContainsRune(name, '/'):
+		return fmt.Errorf("invalid profile name %q", name)
+	case linkName.MatchString(name):
+		return fmt.Errorf("invalid profile name %q: it looks like a generation link", name)
+	}
+	return nil
+}
+
+// linkName matches every generation link name.
+var linkName = regexp.MustCompile(`^.+-[0-9]+-link$`)
+
+// Names lists the profiles in dir, sorted; a missing dir has none.
+func Names(dir string) ([]string, error) {
+	ents, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, de := range ents {
+		if de.Type() == fs.ModeSymlink && CheckName(de.Name()) == nil {
+			names = append(names, de.Name())
+		}
+	}
+	return names, nil
 }
