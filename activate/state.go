@@ -67,7 +67,10 @@ type State struct {
 	// new evaluation.
 	Stamp   int64
 	Watches []Watch
-	vars    []varChange
+	// errSum identifies a Blocked or Failed state's error and file
+	// content: the same error is reported once.
+	errSum uint64
+	vars   []varChange
 }
 
 // varChange is how to revert one variable.
@@ -265,6 +268,7 @@ func (s State) encode() string {
 		e.str(w.Path)
 		e.bool(w.Exists)
 	}
+	e.uint(s.errSum)
 	e.uint(uint64(len(s.vars)))
 	for _, c := range s.vars {
 		e.str(c.name)
@@ -309,6 +313,7 @@ func decodeState(v string) (State, error) {
 	for n := d.count(); n > 0; n-- {
 		s.Watches = append(s.Watches, Watch{Path: d.str(), Exists: d.bool()})
 	}
+	s.errSum = d.uint()
 	for n := d.count(); n > 0; n-- {
 		c := varChange{name: d.str(), list: d.bool()}
 		if c.list {

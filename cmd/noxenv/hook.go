@@ -1,8 +1,324 @@
 package main
 
-import "github.com/spf13/cobra"
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/noxenv/noxenv/activate"
+	"github.com/noxenv/noxenv/hook"
+	"github.com/noxenv/noxenv/shells"
+)
 
 // newHookCmds returns hook, export, status and reload.
 func newHookCmds(a *app) []*cobra.Command {
-	return nil
+	return []*cobra.Command{newHookCmd(a), newExportCmd(a), newStatusCmd(a), newReloadCmd(a)}
 }
+
+func newHookCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:       "hook bash|zsh|fish",
+		Short:     "Print the shell code that switches environments at every prompt",
+		Long:      "Print the shell code that switches environments at every prompt and cd.\n\n  bash: eval \"$(noxenv hook bash)\"   in ~/.bashrc\n  zsh:  eval \"$(noxenv hook zsh)\"    in ~/.zshrc\n  fish: noxenv hook fish | source    in config.fish",
+		Args:      args(cobra.ExactArgs(1)),
+		ValidArgs: hook.Shells,
+		RunE: func(cmd *cobra.Command, argv []string) error {
+			exe, err := a.executable()
+			if err != nil {
+				return err
+			}
+			code, err := hook.Snippet(argv[0], exe)
+			if err != nil {
+				return usageError{err}
+			}
+			_, err = fmt.Fprint(a.stdout, code)
+			return err
+		},
+	}
+}
+
+// executable returns the absolute path noxenv was started by, symbolic
+// links kept (the path it was installed at, which stays valid across an
+// upgrade that moves the link), or the resolved one.
+func (a *app) executable() (string, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("finding noxenv's own path: %w", err)
+	}
+	name := os.Args[0]
+	if !strings.Contains(name, "/") {
+		if p, err := exec.LookPath(name); err == nil {
+			name = p
+		}
+	}
+	if p, err := filepath.Abs(name); err == nil && sameFile(p, self) {
+		return p, nil
+	}
+	return self, nil
+}
+
+func sameFile(a, b string) bool {
+	fa, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	fb, err := os.Stat(b)
+	return err == nil && os.SameFile(fa, fb)
+}
+
+// hookDir holds the stamps and the reload file.
+func (a *app) hookDir() string { return filepath.Join(a.loc.stateDir, "hook") }
+
+// workDir returns the directory the shell is in: $PWD when it names the
+// working directory (it keeps the symbolic links the user went through),
+// the working directory otherwise.
+func (a *app) workDir() (string, error) {
+	if pwd := a.env["PWD"]; filepath.IsAbs(pwd) && sameFile(pwd, ".") {
+		return pwd, nil
+	}
+	return os.Getwd()
+}
+
+func newExportCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:       "export bash|zsh|fish|json",
+		Short:     "Print the code that gives the shell the environment of the working directory",
+		Args:      args(cobra.ExactArgs(1)),
+		ValidArgs: shells.Names,
+		RunE: func(cmd *cobra.Command, argv []string) error {
+			shell := argv[0]
+			if !contains(shells.Names, shell) {
+				return usageError{fmt.Errorf("unknown shell %q (want bash, zsh, fish or json)", shell)}
+			}
+			return a.export(cmd, shell)
+		},
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *app) export(cmd *cobra.Command, shell string) error {
+	dir, err := a.workDir()
+	if err != nil {
+		return err
+	}
+	cfg, err := a.activateConfig()
+	if err != nil {
+		return err
+	}
+	stamp := hook.StampTime(time.Now())
+	reload := hook.ReloadFile(a.hookDir())
+	old, _ := activate.LoadState(a.env)
+	sw := activate.Next(cmd.Context(), cfg, a.env, dir, stamp, []string{reload})
+	changes := activate.Diff(a.env, sw.Env)
+	code, err := shells.Render(shell, changes)
+	if err != nil {
+		return err
+	}
+	if shell != "json" {
+		fp, err := a.fastPath(sw.State, stamp, reload)
+		if err != nil {
+			return err
+		}
+		vars, err := fp.Render(shell)
+		if err != nil {
+			return err
+		}
+		code += vars
+	}
+	if _, err := fmt.Fprint(a.stdout, code); err != nil {
+		return err
+	}
+	a.logSwitch(old, sw, changes)
+	return sw.Err
+}
+
+// fastPath is what the shell checks at each prompt: the same directory,
+// the watched files unchanged, and no .noxprofile appeared between the
+// working directory and the project's (or the root, outside any project).
+func (a *app) fastPath(s activate.State, stamp time.Time, reload string) (hook.FastPath, error) {
+	fp := hook.FastPath{Dir: a.env["PWD"]}
+	if s.File != "" {
+		stamp = time.Unix(0, s.Stamp)
+	}
+	var err error
+	if fp.Stamp, err = hook.Stamp(a.hookDir(), stamp); err != nil {
+		return fp, err
+	}
+	watches := s.Watches
+	if s.File == "" {
+		_, err := os.Stat(reload)
+		watches = []activate.Watch{{Path: reload, Exists: err == nil}}
+	}
+	for _, w := range watches {
+		if w.Exists {
+			fp.Exist = append(fp.Exist, w.Path)
+		} else {
+			fp.Absent = append(fp.Absent, w.Path)
+		}
+	}
+	top := filepath.Dir(s.File)
+	for d := fp.Dir; filepath.IsAbs(d) && d != top; d = filepath.Dir(d) {
+		fp.Absent = append(fp.Absent, filepath.Join(d, activate.FileName))
+		if d == filepath.Dir(d) {
+			break
+		}
+	}
+	return fp, nil
+}
+
+// logSwitch says what changed: the project loaded or unloaded, and the
+// variables set (+), changed (~) and unset (-).
+func (a *app) logSwitch(old activate.State, sw activate.Switch, changes shells.Changes) {
+	if old.Status == activate.Loaded && (sw.State.File != old.File || sw.State.Status != activate.Loaded) {
+		a.logf("unloading %s", old.File)
+	}
+	if !sw.Evaluated || sw.State.Status != activate.Loaded {
+		return
+	}
+	a.logf("loading %s", sw.State.File)
+	var names []string
+	for name, v := range changes {
+		if name == activate.StateVar || name == activate.DirVar {
+			continue
+		}
+		_, had := a.env[name]
+		switch {
+		case v == nil:
+			names = append(names, "-"+name)
+		case had:
+			names = append(names, "~"+name)
+		default:
+			names = append(names, "+"+name)
+		}
+	}
+	if len(names) > 0 {
+		sort.Slice(names, func(i, j int) bool { return names[i][1:] < names[j][1:] })
+		a.logf("export %s", strings.Join(names, " "))
+	}
+}
+
+func newReloadCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "reload",
+		Short: "Evaluate the environment again at the next prompt",
+		Args:  args(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return hook.Reload(a.hookDir())
+		},
+	}
+}
+
+// status is what `noxenv status --json` prints.
+type status struct {
+	Dir        string   `json:"dir"`
+	Loaded     string   `json:"loaded,omitempty"`
+	State      string   `json:"state,omitempty"`
+	Found      string   `json:"found,omitempty"`
+	Trusted    *bool    `json:"trusted,omitempty"`
+	Profile    string   `json:"generation,omitempty"`
+	Watched    []string `json:"watched,omitempty"`
+	UpToDate   bool     `json:"up_to_date"`
+	ProjectDir string   `json:"project_dir,omitempty"`
+}
+
+func newStatusCmd(a *app) *cobra.Command {
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "status",
+		Short: "Show the loaded and the found .noxprofile, its trust, generation and watched files",
+		Args:  args(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := a.status()
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				enc := json.NewEncoder(a.stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(st)
+			}
+			return printStatus(a, st)
+		},
+	}
+	c.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
+	return c
+}
+
+func (a *app) status() (status, error) {
+	dir, err := a.workDir()
+	if err != nil {
+		return status{}, err
+	}
+	st := status{Dir: dir, Profile: a.env["NOXENV_PROFILE"], ProjectDir: a.env[activate.DirVar]}
+	if s, ok := activate.LoadState(a.env); ok {
+		st.Loaded = s.File
+		st.State = s.Status.String()
+		for _, w := range s.Watches {
+			st.Watched = append(st.Watched, w.Path)
+		}
+		st.UpToDate = activate.Fresh(s)
+	}
+	if st.Found, err = activate.Find(dir); err != nil {
+		return st, err
+	}
+	if st.Found != "" {
+		ok, err := activate.Trusted(a.loc.allowDir, st.Found)
+		if err != nil {
+			return st, err
+		}
+		st.Trusted = &ok
+		st.UpToDate = st.UpToDate && st.Found == st.Loaded
+	} else {
+		st.UpToDate = st.Loaded == ""
+	}
+	return st, nil
+}
+
+func printStatus(a *app, st status) error {
+	var b strings.Builder
+	line := func(k, v string) { fmt.Fprintf(&b, "%-11s %s\n", k+":", v) }
+	line("directory", st.Dir)
+	switch {
+	case st.Loaded == "":
+		line("loaded", "none")
+	default:
+		line("loaded", st.Loaded+" ("+st.State+")")
+	}
+	switch {
+	case st.Found == "":
+		line("found", "none")
+	case *st.Trusted:
+		line("found", st.Found+" (allowed)")
+	default:
+		line("found", st.Found+" (blocked: run 'noxenv allow')")
+	}
+	if st.Profile != "" {
+		line("generation", st.Profile)
+	}
+	for _, w := range st.Watched {
+		line("watching", w)
+	}
+	if st.UpToDate {
+		line("up to date", "yes")
+	} else {
+		line("up to date", "no: the next prompt evaluates again")
+	}
+	_, err := fmt.Fprint(a.stdout, b.String())
+	return err
+}
+
