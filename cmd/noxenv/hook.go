@@ -321,4 +321,3 @@ func printStatus(a *app, st status) error {
 	_, err := fmt.Fprint(a.stdout, b.String())
 	return err
 }
-

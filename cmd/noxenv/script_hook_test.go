@@ -1,0 +1,244 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+func init() {
+	scriptCmds["tshell"] = cmdTshell
+}
+
+// A tshell is an interactive shell in a tmux pane, with a real prompt, to
+// which a script types lines as a user does. Its harness rc file sources
+// the user's rc (written by the script) and then adds, last, a prompt
+// function that writes "PROMPTS STATUS" to a file with builtins only: the
+// number of prompts shown so far and the $? it saw.
+type tshell struct {
+	sock, count, trace string
+	prompts            int
+	traced             int // strace lines already shown by "tshell execs"
+}
+
+var (
+	tshellsMu sync.Mutex
+	tshells   = map[*testscript.TestScript]*tshell{}
+)
+
+const tshellUsage = `usage:
+tshell start [-strace] bash|zsh|fish   start the shell, wait for its first prompt
+tshell type [-repeat N] LINE...         type each line and Enter, wait for their prompts
+tshell enter N                          press Enter N times, wait for the prompts
+tshell status                           print the last prompt's $? to stdout
+tshell screen                           print the whole pane, history included, to stdout
+tshell execs                            print the programs started since the last execs (needs -strace)
+tshell stop                             end the shell`
+
+// cmdTshell implements the tshell command.
+func cmdTshell(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) == 0 {
+		ts.Fatalf("%s", tshellUsage)
+	}
+	tshellsMu.Lock()
+	sh := tshells[ts]
+	tshellsMu.Unlock()
+	if args[0] != "start" && sh == nil {
+		ts.Fatalf("tshell %s: no shell started", args[0])
+	}
+	switch args[0] {
+	case "start":
+		startTshell(ts, args[1:])
+	case "type":
+		repeat := 1
+		lines := args[1:]
+		if len(lines) >= 2 && lines[0] == "-repeat" {
+			n, err := strconv.Atoi(lines[1])
+			ts.Check(err)
+			repeat, lines = n, lines[2:]
+		}
+		var all []string
+		for i := 0; i < repeat; i++ {
+			all = append(all, lines...)
+		}
+		// Type ahead in chunks, as a fast typist would, waiting for the
+		// prompts of each chunk.
+		for len(all) > 0 {
+			n := min(len(all), 24)
+			for _, l := range all[:n] {
+				sh.tmux(ts, "send-keys", "-t", "t", "-l", "--", l)
+				sh.tmux(ts, "send-keys", "-t", "t", "Enter")
+			}
+			sh.wait(ts, n)
+			all = all[n:]
+		}
+	case "enter":
+		n, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		for done := 0; done < n; {
+			k := min(n-done, 24)
+			for i := 0; i < k; i++ {
+				sh.tmux(ts, "send-keys", "-t", "t", "Enter")
+			}
+			sh.wait(ts, k)
+			done += k
+		}
+	case "status":
+		_, st := sh.read(ts)
+		fmt.Fprintln(ts.Stdout(), st)
+	case "screen":
+		ts.Check(ts.Exec("tmux", "-S", sh.sock, "capture-pane", "-p", "-J", "-S", "-", "-t", "t"))
+	case "execs":
+		if sh.trace == "" {
+			ts.Fatalf("tshell execs: the shell was not started with -strace")
+		}
+		lines := strings.Split(ts.ReadFile(sh.trace), "\n")
+		var out []string
+		for _, l := range lines[sh.traced:] {
+			if strings.Contains(l, "execve(") {
+				out = append(out, l)
+			}
+		}
+		sh.traced = len(lines) - 1
+		fmt.Fprint(ts.Stdout(), strings.Join(out, "\n")+"\n")
+	case "stop":
+		sh.stop(ts)
+	default:
+		ts.Fatalf("%s", tshellUsage)
+	}
+}
+
+func startTshell(ts *testscript.TestScript, args []string) {
+	sh := &tshell{}
+	if len(args) > 0 && args[0] == "-strace" {
+		sh.trace = ts.MkAbs(".tshell/strace")
+		args = args[1:]
+	}
+	if len(args) != 1 {
+		ts.Fatalf("%s", tshellUsage)
+	}
+	dir := ts.MkAbs(".tshell")
+	ts.Check(os.MkdirAll(dir, 0o700))
+	sh.sock = filepath.Join(dir, "tmux.sock")
+	sh.count = filepath.Join(dir, "prompts")
+	env := []string{"NXT_COUNT=" + sh.count}
+	var argv []string
+	switch shell := args[0]; shell {
+	case "bash":
+		rc := filepath.Join(dir, "bashrc")
+		ts.Check(os.WriteFile(rc, []byte(`_nxt_n=0
+PS1='$ '
+[ -f ~/.bashrc ] && . ~/.bashrc
+_nxt_prompt() { local s=$?; _nxt_n=$((_nxt_n+1)); printf '%s %s\n' "$_nxt_n" "$s" >"$NXT_COUNT"; return $s; }
+if [[ -n ${PROMPT_COMMAND+set} && ${PROMPT_COMMAND@a} == *a* ]]; then
+  PROMPT_COMMAND+=(_nxt_prompt)
+else
+  PROMPT_COMMAND="${PROMPT_COMMAND:+$PROMPT_COMMAND;}_nxt_prompt"
+fi
+`), 0o600))
+		argv = []string{"bash", "--noprofile", "--rcfile", rc, "-i"}
+	case "zsh":
+		zdot := filepath.Join(dir, "zsh")
+		ts.Check(os.MkdirAll(zdot, 0o700))
+		ts.Check(os.WriteFile(filepath.Join(zdot, ".zshrc"), []byte(`_nxt_n=0
+PS1='$ '
+[[ -f ~/.zshrc ]] && . ~/.zshrc
+_nxt_prompt() { local s=$?; _nxt_n=$((_nxt_n+1)); printf '%s %s\n' "$_nxt_n" "$s" >"$NXT_COUNT"; return $s; }
+precmd_functions+=(_nxt_prompt)
+`), 0o600))
+		env = append(env, "ZDOTDIR="+zdot)
+		argv = []string{"zsh", "-i"}
+	case "fish":
+		init := filepath.Join(dir, "init.fish")
+		ts.Check(os.WriteFile(init, []byte(`set -g fish_greeting
+set -g _nxt_n 0
+function fish_prompt
+  set -l s $status
+  set -g _nxt_n (math $_nxt_n + 1)
+  printf '%s %s\n' $_nxt_n $s >$NXT_COUNT
+  printf '$ '
+end
+`), 0o600))
+		argv = []string{"fish", "-i", "-C", "source " + init}
+	default:
+		ts.Fatalf("tshell: unknown shell %q", shell)
+	}
+	if sh.trace != "" {
+		argv = append([]string{"strace", "-f", "-s", "256", "-e", "trace=execve", "-o", sh.trace}, argv...)
+	}
+	tmux := []string{"-S", sh.sock, "-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "160", "-y", "50", "-c", ts.MkAbs(".")}
+	for _, e := range env {
+		tmux = append(tmux, "-e", e)
+	}
+	tmux = append(tmux, argv...)
+	tshellsMu.Lock()
+	tshells[ts] = sh
+	tshellsMu.Unlock()
+	ts.Defer(func() { sh.stop(ts) })
+	sh.tmux(ts, tmux...)
+	sh.tmux(ts, "set-option", "-t", "t", "history-limit", "50000")
+	sh.wait(ts, 1)
+}
+
+func (sh *tshell) tmux(ts *testscript.TestScript, args ...string) {
+	if sh.sock == "" {
+		return
+	}
+	if err := ts.Exec("tmux", append([]string{"-S", sh.sock}, args...)...); err != nil {
+		ts.Fatalf("tmux %s: %v", strings.Join(args, " "), err)
+	}
+}
+
+// read returns the prompts shown so far and the last one's $?.
+func (sh *tshell) read(ts *testscript.TestScript) (int, string) {
+	b, err := os.ReadFile(sh.count)
+	if err != nil {
+		return 0, ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) != 2 {
+		return 0, "" // being written
+	}
+	n, err := strconv.Atoi(f[0])
+	if err != nil {
+		return 0, ""
+	}
+	return n, f[1]
+}
+
+var promptTimeout = 30 * time.Second
+
+// wait waits until n more prompts were shown.
+func (sh *tshell) wait(ts *testscript.TestScript, n int) {
+	want := sh.prompts + n
+	deadline := time.Now().Add(promptTimeout)
+	for {
+		got, _ := sh.read(ts)
+		if got >= want {
+			sh.prompts = got
+			return
+		}
+		if time.Now().After(deadline) {
+			out, _ := os.ReadFile(sh.count)
+			_ = ts.Exec("tmux", "-S", sh.sock, "capture-pane", "-p", "-J", "-S", "-", "-t", "t")
+			ts.Fatalf("tshell: %d prompts after %v, want %d (prompt file %q)", got, promptTimeout, want, out)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func (sh *tshell) stop(ts *testscript.TestScript) {
+	if sh.sock != "" {
+		_ = ts.Exec("tmux", "-S", sh.sock, "kill-server")
+		sh.sock = ""
+	}
+	tshellsMu.Lock()
+	delete(tshells, ts)
+	tshellsMu.Unlock()
+}
