@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"unicode/utf8"
 
 	"github.com/noxenv/noxenv/profile"
 )
@@ -155,6 +156,9 @@ func storeCached(cfg Config, file string, content []byte, base map[string]string
 	c := cached{Set: map[string]string{}, Watched: res.Watched, Deps: map[string]string{}}
 	for k, v := range res.Env {
 		if bv, ok := base[k]; !ok || bv != v {
+			if !utf8.ValidString(v) {
+				return // JSON would not keep its bytes
+			}
 			c.Set[k] = v
 		}
 	}
