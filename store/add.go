@@ -135,6 +135,7 @@ func (sp *SearchPath) Add(ctx context.Context, st *Store, src string, opts AddOp
 	if err != nil {
 		return nil, false, fmt.Errorf("add %s: %w", src, err)
 	}
+	testHook("copied")
 	if err := seal(root, t.items); err != nil {
 		return nil, false, fmt.Errorf("add %s: %w", src, err)
 	}
@@ -155,6 +156,7 @@ func (sp *SearchPath) Add(ctx context.Context, st *Store, src string, opts AddOp
 	sort.Strings(info.References)
 	info.Added = time.Now().UTC().Truncate(time.Second)
 	id := entryID(info)
+	testHook("sealed")
 	existed, err = st.publish(root, id, info)
 	if err != nil {
 		return nil, false, fmt.Errorf("add %s: %w", src, err)
@@ -165,6 +167,10 @@ func (sp *SearchPath) Add(ctx context.Context, st *Store, src string, opts AddOp
 	}
 	return e, existed, err
 }
+
+// testHook is called at the steps of an add; tests set it to kill the
+// process there.
+var testHook = func(step string) {}
 
 // guardWith is Guard, plus st's own lock when st is outside the path.
 func (sp *SearchPath) guardWith(st *Store) (func(), error) {
@@ -262,6 +268,7 @@ func (st *Store) publish(root, id string, info *Info) (existed bool, err error) 
 	if err := os.Rename(root, final); err != nil {
 		return false, err
 	}
+	testHook("renamed")
 	data, err := json.MarshalIndent(info, "", "  ")
 	if err != nil {
 		return false, err
