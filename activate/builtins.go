@@ -230,6 +230,9 @@ func (e *evaluator) open(ctx context.Context, path string, flag int, perm os.Fil
 	switch {
 	case p == os.DevNull:
 	case flag&(os.O_WRONLY|os.O_RDWR) != 0:
+		if e.opts.sandbox && !strings.HasPrefix(p, filepath.Dir(e.files[0])+"/") {
+			return nil, fmt.Errorf("%s: writing outside the project", p)
+		}
 		e.deps.taint()
 	default:
 		e.deps.add(p)

@@ -9,24 +9,31 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
-	"slices"
 	"unicode/utf8"
+
+	"mvdan.cc/sh/v3/expand"
 
 	"github.com/noxenv/noxenv/profile"
 )
 
-// The cache keeps an evaluation's result under a key made of everything
-// it started from (the file and its content, the starting environment,
-// the configuration), and with it a fingerprint of every file the
-// evaluation looked at. A result is reused only when every fingerprint
-// still matches, its generation is still the project's current one, and
-// the evaluation ran nothing whose effect cannot be known: no external
-// command, no file written, no globbing, no unlocked package.
+// The cache keeps, for each project file and configuration, the result of
+// its last evaluation with what that result depends on: the file's
+// content, the value of every variable the script read from its starting
+// environment, and a fingerprint of every file it looked at. A result is
+// reused only when all of them still match, its generation is still the
+// project's current one, and the evaluation ran nothing whose effect
+// cannot be known: no external command, no file written, no globbing, no
+// unlocked package. Variables the script did not read pass through, so a
+// batch job's own variables do not defeat the cache.
 
 // cacheFormat changes whenever what an evaluation computes changes.
 const cacheFormat = "noxenv-eval-1"
 
 type cached struct {
+	Content string `json:"content"` // sha256 of the file evaluated
+	// Read holds the variables of the starting environment the script
+	// read, with their values then (null: unset).
+	Read map[string]*string `json:"read"`
 	// Set and Unset turn the starting environment into the result.
 	Set     map[string]string `json:"set"`
 	Unset   []string          `json:"unset"`
@@ -90,9 +97,9 @@ func fingerprint(p string) string {
 	return fp + "sha256:" + hex.EncodeToString(h.Sum(nil))
 }
 
-// cacheFile returns where the result of evaluating file (with content)
-// from base under cfg is kept.
-func cacheFile(cfg Config, file string, content []byte, base map[string]string) string {
+// cacheFile returns where the last result of evaluating file under cfg is
+// kept.
+func cacheFile(cfg Config, file string) string {
 	h := sha256.New()
 	field := func(h hash.Hash, s string) {
 		h.Write([]byte(s))
@@ -100,7 +107,6 @@ func cacheFile(cfg Config, file string, content []byte, base map[string]string) 
 	}
 	field(h, cacheFormat)
 	field(h, file)
-	field(h, string(content))
 	field(h, cfg.StateDir)
 	field(h, cfg.AllowDir)
 	field(h, cfg.ProfilesDir)
@@ -112,23 +118,24 @@ func cacheFile(cfg Config, file string, content []byte, base map[string]string) 
 			field(h, s.Dir)
 		}
 	}
-	for _, k := range slices.Sorted(maps.Keys(base)) {
-		field(h, k)
-		field(h, base[k])
-	}
 	return filepath.Join(cfg.CacheDir, "eval", hex.EncodeToString(h.Sum(nil)))
 }
 
 // loadCached returns the cached result, or nil when there is none still
 // valid.
 func loadCached(cfg Config, file string, content []byte, base map[string]string) *Result {
-	data, err := os.ReadFile(cacheFile(cfg, file, content, base))
+	data, err := os.ReadFile(cacheFile(cfg, file))
 	if err != nil {
 		return nil
 	}
 	var c cached
-	if json.Unmarshal(data, &c) != nil {
+	if json.Unmarshal(data, &c) != nil || c.Content != contentSum(content) {
 		return nil
+	}
+	for k, v := range c.Read {
+		if bv, ok := base[k]; ok != (v != nil) || ok && bv != *v {
+			return nil
+		}
 	}
 	for p, fp := range c.Deps {
 		if fingerprint(p) != fp {
@@ -152,8 +159,18 @@ func loadCached(cfg Config, file string, content []byte, base map[string]string)
 
 // storeCached keeps res for the next evaluation from the same start. A
 // cache that cannot be written is only slower: errors are ignored.
-func storeCached(cfg Config, file string, content []byte, base map[string]string, res *Result, d *deps) {
-	c := cached{Set: map[string]string{}, Watched: res.Watched, Deps: map[string]string{}}
+func storeCached(cfg Config, file string, content []byte, base map[string]string, read map[string]bool, res *Result, d *deps) {
+	c := cached{Content: contentSum(content), Read: map[string]*string{}, Set: map[string]string{}, Watched: res.Watched, Deps: map[string]string{}}
+	for k := range read {
+		if v, ok := base[k]; ok {
+			if !utf8.ValidString(v) {
+				return // JSON would not keep its bytes
+			}
+			c.Read[k] = &v
+		} else {
+			c.Read[k] = nil
+		}
+	}
 	for k, v := range res.Env {
 		if bv, ok := base[k]; !ok || bv != v {
 			if !utf8.ValidString(v) {
@@ -181,8 +198,31 @@ func storeCached(cfg Config, file string, content []byte, base map[string]string
 	if err != nil {
 		return
 	}
-	p := cacheFile(cfg, file, content, base)
+	p := cacheFile(cfg, file)
 	if os.MkdirAll(filepath.Dir(p), 0o700) == nil {
 		_ = writeFileAtomic(p, data, 0o600)
 	}
+}
+
+func contentSum(content []byte) string {
+	sum := sha256.Sum256(content)
+	return hex.EncodeToString(sum[:])
+}
+
+// recordingEnv is the starting environment of an evaluation, noting which
+// variables the script reads. Listing every variable (Each) is not
+// noted: the interpreter does it for external commands, which make an
+// evaluation uncacheable anyway, and to list variables for printing.
+type recordingEnv struct {
+	expand.Environ
+	read map[string]bool
+	// quiet suspends the noting while noxenv itself reads.
+	quiet bool
+}
+
+func (r *recordingEnv) Get(name string) expand.Variable {
+	if !r.quiet {
+		r.read[name] = true
+	}
+	return r.Environ.Get(name)
 }

@@ -37,8 +37,9 @@ type options struct {
 	// keepGuard returns with the store guard still held, for a caller
 	// that records the result as a root itself.
 	keepGuard bool
-	// noRoot leaves the project's root as it is.
-	noRoot bool
+	// sandbox (fuzzing) runs no external command and writes no file
+	// outside the project's directory.
+	sandbox bool
 }
 
 // Evaluate evaluates the trusted file starting from base, the user's own
@@ -83,6 +84,7 @@ type evaluator struct {
 
 	watched []string
 	deps    *deps
+	env     *recordingEnv
 
 	// last is the last simple command, for errors of set -e.
 	lastPos  syntax.Pos
@@ -137,7 +139,7 @@ func evaluate(ctx context.Context, cfg Config, file string, base map[string]stri
 		if err := e.writeLock(); err != nil {
 			return nil, nil, err
 		}
-		if e.gen != nil && !opts.noRoot {
+		if e.gen != nil {
 			if err := registerProject(cfg.StateDir, file, e.gen); err != nil {
 				return nil, nil, err
 			}
@@ -150,7 +152,7 @@ func evaluate(ctx context.Context, cfg Config, file string, base map[string]stri
 		res.Generation = e.gen
 	}
 	if cacheable && e.deps.ok {
-		storeCached(cfg, file, content, base, res, e.deps)
+		storeCached(cfg, file, content, base, e.env.read, res, e.deps)
 	}
 	return res, e.releaseGuard, nil
 }
@@ -177,8 +179,9 @@ func (e *evaluator) run(ctx context.Context, file string, content []byte, base m
 	for k, v := range base {
 		pairs = append(pairs, k+"="+v)
 	}
+	e.env = &recordingEnv{Environ: expand.ListEnviron(pairs...), read: map[string]bool{}}
 	r, err := interp.New(
-		interp.Env(expand.ListEnviron(pairs...)),
+		interp.Env(e.env),
 		interp.Dir(dir),
 		interp.StdIO(nil, e.stderr, e.stderr),
 		interp.Params("-e"),
@@ -194,7 +197,10 @@ func (e *evaluator) run(ctx context.Context, file string, content []byte, base m
 	e.runner = r
 	// A first, empty run sets the interpreter's own variables, so that
 	// only the script's changes are compared afterwards.
-	if err := r.Run(ctx, &syntax.File{}); err != nil {
+	e.env.quiet = true
+	err = r.Run(ctx, &syntax.File{})
+	e.env.quiet = false
+	if err != nil {
 		return nil, err
 	}
 	start := exported(r.Vars)
@@ -271,6 +277,9 @@ func (e *evaluator) current() string {
 func (e *evaluator) builtins(next interp.ExecHandlerFunc) interp.ExecHandlerFunc {
 	return func(ctx context.Context, args []string) error {
 		b := lookupBuiltin(args[0])
+		if b == nil && e.opts.sandbox {
+			return interp.ExitStatus(127)
+		}
 		if b == nil {
 			// An external command may depend on anything: its result
 			// cannot be cached.

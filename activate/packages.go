@@ -255,7 +255,9 @@ func (e *evaluator) applyPackages(ctx context.Context, hc interp.HandlerContext)
 	if err != nil {
 		return err
 	}
+	e.env.quiet = true
 	env := envOf(hc.Env)
+	e.env.quiet = false
 	base := e.unapply(env)
 	out := profile.Environ(gen, base)
 	a := &applied{prefixes: []string{gen.Dir}, vars: map[string]change{}}
@@ -278,6 +280,10 @@ func (e *evaluator) applyPackages(ctx context.Context, hc interp.HandlerContext)
 				}
 			}
 		}
+	}
+	// The packages' variables depend on their starting values.
+	for k := range a.vars {
+		e.env.read[k] = true
 	}
 	e.gen, e.applied = gen, a
 	return e.setVars(ctx, hc, changes)

@@ -1,0 +1,83 @@
+package activate
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// evalCount evaluates file and says whether the script ran (it logs a
+// status line each time it runs).
+func evalRan(t *testing.T, cfg Config, file string, base map[string]string) (map[string]string, bool) {
+	t.Helper()
+	var stderr bytes.Buffer
+	cfg.Stderr = &stderr
+	res, err := Evaluate(context.Background(), cfg, file, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Env, stderr.Len() > 0
+}
+
+func TestCacheReusesPureEvaluations(t *testing.T) {
+	dir, cfg := project(t, map[string]string{
+		FileName:   "log_status ran\nexport GREETING=\"hi $NAME\"\ndotenv_if_exists\nwatch_file w\n",
+		"w":        "1",
+		"data.txt": "x",
+	})
+	file := filepath.Join(dir, FileName)
+	allow(t, cfg, file)
+	base := map[string]string{"NAME": "ann", "JOB": "1"}
+	if _, ran := evalRan(t, cfg, file, base); !ran {
+		t.Fatal("first evaluation did not run")
+	}
+	// A variable the script does not read changes nothing: reused, and
+	// passed through.
+	env, ran := evalRan(t, cfg, file, map[string]string{"NAME": "ann", "JOB": "2"})
+	if ran || env["GREETING"] != "hi ann" || env["JOB"] != "2" {
+		t.Fatalf("unrelated variable: ran %v, env %v", ran, env)
+	}
+	// A variable it reads, a watched file, a dotenv appearing: evaluated.
+	if env, ran := evalRan(t, cfg, file, map[string]string{"NAME": "bob"}); !ran || env["GREETING"] != "hi bob" {
+		t.Fatalf("read variable changed: ran %v, env %v", ran, env)
+	}
+	os.WriteFile(filepath.Join(dir, "w"), []byte("2"), 0o644)
+	if _, ran := evalRan(t, cfg, file, base); !ran {
+		t.Fatal("watched file changed, not evaluated")
+	}
+	if _, ran := evalRan(t, cfg, file, base); ran {
+		t.Fatal("nothing changed, evaluated again")
+	}
+	os.WriteFile(filepath.Join(dir, ".env"), []byte("X=1\n"), 0o644)
+	if env, ran := evalRan(t, cfg, file, base); !ran || env["X"] != "1" {
+		t.Fatalf(".env appeared: ran %v, env %v", ran, env)
+	}
+	// Trust is checked every time, cache or not.
+	if err := Deny(cfg.AllowDir, file); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Evaluate(context.Background(), cfg, file, base); err == nil {
+		t.Fatal("denied file evaluated from the cache")
+	}
+}
+
+func TestCacheSkipsImpureEvaluations(t *testing.T) {
+	for name, script := range map[string]string{
+		"external": "log_status ran\nexport A=$(date)\n",
+		"writes":   "log_status ran\necho x >out\n",
+		"globs":    "log_status ran\nexport A=$(echo *)\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir, cfg := project(t, map[string]string{FileName: script})
+			file := filepath.Join(dir, FileName)
+			allow(t, cfg, file)
+			base := map[string]string{"PATH": os.Getenv("PATH")}
+			evalRan(t, cfg, file, base)
+			if _, ran := evalRan(t, cfg, file, base); !ran {
+				t.Fatal("an impure evaluation was reused")
+			}
+		})
+	}
+}
