@@ -190,7 +190,6 @@ func (a *app) logSwitch(old activate.State, sw activate.Switch, changes shells.C
 	if !sw.Evaluated || sw.State.Status != activate.Loaded {
 		return
 	}
-	a.logf("loading %s", sw.State.File)
 	var names []string
 	for name, v := range changes {
 		if name == activate.StateVar || name == activate.DirVar {
@@ -206,6 +205,11 @@ func (a *app) logSwitch(old activate.State, sw activate.Switch, changes shells.C
 			names = append(names, "+"+name)
 		}
 	}
+	// An evaluation again that changes nothing (a touched file) is quiet.
+	if len(names) == 0 && old.File == sw.State.File && old.Status == activate.Loaded {
+		return
+	}
+	a.logf("loading %s", sw.State.File)
 	if len(names) > 0 {
 		sort.Slice(names, func(i, j int) bool { return names[i][1:] < names[j][1:] })
 		a.logf("export %s", strings.Join(names, " "))
