@@ -4,11 +4,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"hash"
 	"io"
 	"maps"
 	"os"
 	"path/filepath"
+	"syscall"
 	"unicode/utf8"
 
 	"mvdan.cc/sh/v3/expand"
@@ -42,9 +45,8 @@ type cached struct {
 	Deps map[string]string `json:"deps"`
 	// GenDir is the generation, Root what the project's profile resolved
 	// to when it was recorded; empty without packages.
-	GenDir  string           `json:"gen_dir,omitempty"`
-	Root    string           `json:"root,omitempty"`
-	Members []profile.Member `json:"members,omitempty"`
+	GenDir string `json:"gen_dir,omitempty"`
+	Root   string `json:"root,omitempty"`
 }
 
 // deps are the files an evaluation looked at; ok turns false when its
@@ -71,12 +73,19 @@ func (d *deps) add(p string) {
 // fingerprint says what a file is now: absent, a directory, or a regular
 // file's content, with the target of any symbolic link on the way.
 func fingerprint(p string) string {
-	fi, err := os.Stat(p)
+	fi, err := os.Lstat(p)
 	if err != nil {
 		return "absent"
 	}
 	fp := ""
-	if t, err := filepath.EvalSymlinks(p); err == nil && t != p {
+	if fi.Mode()&os.ModeSymlink != 0 {
+		t, err := filepath.EvalSymlinks(p)
+		if err != nil {
+			return "dangling"
+		}
+		if fi, err = os.Stat(t); err != nil {
+			return "dangling"
+		}
 		fp = "link:" + t + " "
 	}
 	switch {
@@ -148,11 +157,13 @@ func loadCached(cfg Config, file string, content []byte, base map[string]string)
 		delete(res.Env, k)
 	}
 	if c.GenDir != "" {
-		root, err := filepath.EvalSymlinks(projectProfile(cfg.StateDir, file).Path)
-		if err != nil || root != c.Root {
+		if root, err := resolveLinks(projectProfile(cfg.StateDir, file).Path); err != nil || root != c.Root {
 			return nil
 		}
-		res.Generation = &profile.Generation{Dir: c.GenDir, Members: c.Members}
+		if _, err := os.Stat(c.GenDir); err != nil {
+			return nil
+		}
+		res.Generation = &profile.Generation{Dir: c.GenDir}
 	}
 	return res
 }
@@ -188,11 +199,11 @@ func storeCached(cfg Config, file string, content []byte, base map[string]string
 		c.Deps[p] = fingerprint(p)
 	}
 	if g := res.Generation; g != nil {
-		root, err := filepath.EvalSymlinks(projectProfile(cfg.StateDir, file).Path)
+		root, err := resolveLinks(projectProfile(cfg.StateDir, file).Path)
 		if err != nil {
 			return
 		}
-		c.GenDir, c.Root, c.Members = g.Dir, root, g.Members
+		c.GenDir, c.Root = g.Dir, root
 	}
 	data, err := json.Marshal(c)
 	if err != nil {
@@ -225,4 +236,24 @@ func (r *recordingEnv) Get(name string) expand.Variable {
 		r.read[name] = true
 	}
 	return r.Environ.Get(name)
+}
+
+// resolveLinks follows the chain of symbolic links at p (a profile link
+// and its generation link) to what the last one names, without resolving
+// every directory on the way as filepath.EvalSymlinks does.
+func resolveLinks(p string) (string, error) {
+	for range 8 {
+		t, err := os.Readlink(p)
+		if err != nil {
+			if errors.Is(err, syscall.EINVAL) {
+				return p, nil // not a link
+			}
+			return "", err
+		}
+		if !filepath.IsAbs(t) {
+			t = filepath.Join(filepath.Dir(p), t)
+		}
+		p = t
+	}
+	return "", fmt.Errorf("%s: too many links", p)
 }

@@ -42,6 +42,6 @@ type Result struct {
 	// dotenv, watched and sourced files.
 	Watched []string
 	// Generation holds the project's packages; nil when it uses none.
-	// From the cache, it has its Dir and Members but no Entries.
+	// From the cache, only its Dir is set.
 	Generation *profile.Generation
 }

@@ -111,14 +111,14 @@ func evaluate(ctx context.Context, cfg Config, file string, base map[string]stri
 		if content, err = readTrusted(cfg.AllowDir, file); err != nil {
 			return nil, nil, err
 		}
-		e.lockFile = lockPath(file)
-		if e.lock, err = readLock(e.lockFile); err != nil {
-			return nil, nil, err
-		}
 		if cacheable {
 			if res := loadCached(cfg, file, content, base); res != nil {
 				return res, nil, nil
 			}
+		}
+		e.lockFile = lockPath(file)
+		if e.lock, err = readLock(e.lockFile); err != nil {
+			return nil, nil, err
 		}
 		e.deps = newDeps()
 		e.watch(file, e.lockFile)

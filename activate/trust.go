@@ -44,8 +44,13 @@ func TrustRecord(allowDir, file string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return recordOf(allowDir, p), nil
+}
+
+// recordOf is the trust record of p, a path from trustPath.
+func recordOf(allowDir, p string) string {
 	sum := sha256.Sum256([]byte(p))
-	return filepath.Join(allowDir, hex.EncodeToString(sum[:])), nil
+	return filepath.Join(allowDir, hex.EncodeToString(sum[:]))
 }
 
 // trustLine is what a record holds: the content hash, then the path.
@@ -64,10 +69,7 @@ func Allow(allowDir, file string) error {
 	if err != nil {
 		return err
 	}
-	rec, err := TrustRecord(allowDir, p)
-	if err != nil {
-		return err
-	}
+	rec := recordOf(allowDir, p)
 	if err := os.MkdirAll(allowDir, 0o700); err != nil {
 		return err
 	}
@@ -89,7 +91,11 @@ func Deny(allowDir, file string) error {
 
 // Trusted reports whether file is allowed with its current content.
 func Trusted(allowDir, file string) (bool, error) {
-	_, err := readTrusted(allowDir, file)
+	p, err := trustPath(file)
+	if err != nil {
+		return false, err
+	}
+	_, err = readTrusted(allowDir, p)
 	var blocked *BlockedError
 	if errors.As(err, &blocked) {
 		return false, nil
@@ -97,28 +103,21 @@ func Trusted(allowDir, file string) (bool, error) {
 	return err == nil, err
 }
 
-// readTrusted returns the content of file when it is trusted, and a
-// *BlockedError otherwise. The content returned is the content checked:
-// the caller evaluates exactly that, never a later read of the file.
-func readTrusted(allowDir, file string) ([]byte, error) {
-	p, err := trustPath(file)
-	if err != nil {
-		return nil, err
-	}
+// readTrusted returns the content of p, a path from trustPath, when it is
+// trusted, and a *BlockedError otherwise. The content returned is the
+// content checked: the caller evaluates exactly that, never a later read
+// of the file.
+func readTrusted(allowDir, p string) ([]byte, error) {
 	content, err := os.ReadFile(p)
 	if err != nil {
 		return nil, err
 	}
-	rec, err := TrustRecord(allowDir, p)
-	if err != nil {
-		return nil, err
-	}
-	want, err := os.ReadFile(rec)
+	want, err := os.ReadFile(recordOf(allowDir, p))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
 	if err != nil || !bytes.Equal(want, trustLine(p, content)) {
-		return nil, &BlockedError{Path: file}
+		return nil, &BlockedError{Path: p}
 	}
 	return content, nil
 }

@@ -10,7 +10,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-go build -C "$root" -o "$work/bin/noxenv" ./cmd/noxenv
+# Static, as without cgo the binary skips the dynamic loader at startup.
+CGO_ENABLED=0 go build -C "$root" -trimpath -ldflags "-s -w" -o "$work/bin/noxenv" ./cmd/noxenv
 export HOME=$work/home XDG_DATA_HOME=$work/home/.local/share XDG_STATE_HOME=$work/home/.local/state
 export XDG_CACHE_HOME=$work/home/.cache XDG_CONFIG_HOME=$work/home/.config XDG_DATA_DIRS=$work/sys
 export PATH=$work/bin:$PATH NOXENV_LOG=quiet DIRENV_LOG_FORMAT=
