@@ -17,6 +17,7 @@ import (
 	"mvdan.cc/sh/v3/expand"
 
 	"github.com/noxenv/noxenv/profile"
+	"github.com/noxenv/noxenv/store"
 )
 
 // The cache keeps, for each project file and configuration, the result of
@@ -211,7 +212,7 @@ func storeCached(cfg Config, file string, content []byte, base map[string]string
 	}
 	p := cacheFile(cfg, file)
 	if os.MkdirAll(filepath.Dir(p), 0o700) == nil {
-		_ = writeFileAtomic(p, data, 0o600)
+		_ = store.WriteFileAtomic(p, data, 0o600)
 	}
 }
 

@@ -215,7 +215,7 @@ func (e *evaluator) writeLock() error {
 	if !e.lockDirty {
 		return nil
 	}
-	err := writeFileAtomic(e.lockFile, e.lock.marshal(), 0o644)
+	err := store.WriteFileAtomic(e.lockFile, e.lock.marshal(), 0o644)
 	if err == nil || e.opts.prune || !(errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS)) {
 		return err
 	}

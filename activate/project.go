@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/noxenv/noxenv/profile"
+	"github.com/noxenv/noxenv/store"
 )
 
 // ProjectDir returns the state directory of the project whose .noxprofile
@@ -32,7 +33,7 @@ func registerProject(stateDir, file string, gen *profile.Generation) error {
 	}
 	rec := filepath.Join(dir, "noxprofile")
 	if cur, err := os.ReadFile(rec); err != nil || string(cur) != file {
-		if err := writeFileAtomic(rec, []byte(file), 0o644); err != nil {
+		if err := store.WriteFileAtomic(rec, []byte(file), 0o644); err != nil {
 			return err
 		}
 	}

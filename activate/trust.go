@@ -9,6 +9,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/noxenv/noxenv/store"
 )
 
 // BlockedError is returned for a file the user has not allowed, or whose
@@ -73,7 +75,7 @@ func Allow(allowDir, file string) error {
 	if err := os.MkdirAll(allowDir, 0o700); err != nil {
 		return err
 	}
-	return writeFileAtomic(rec, trustLine(p, content), 0o600)
+	return store.WriteFileAtomic(rec, trustLine(p, content), 0o600)
 }
 
 // Deny revokes any trust in file. Denying a file that is not allowed is
@@ -120,28 +122,4 @@ func readTrusted(allowDir, p string) ([]byte, error) {
 		return nil, &BlockedError{Path: p}
 	}
 	return content, nil
-}
-
-// writeFileAtomic writes data beside path and renames it into place, so a
-// reader sees the old content or the new, never a part.
-func writeFileAtomic(path string, data []byte, perm fs.FileMode) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Chmod(perm)
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
 }

@@ -273,7 +273,7 @@ func (st *Store) publish(root, id string, info *Info) (existed bool, err error) 
 	if err != nil {
 		return false, err
 	}
-	return false, writeFileAtomic(infoPath, append(data, '\n'), 0o444)
+	return false, WriteFileAtomic(infoPath, append(data, '\n'), 0o444)
 }
 
 // ParseEnvSetting parses an --env SPEC: VAR=VALUE sets, VAR+=VALUE

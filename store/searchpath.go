@@ -95,15 +95,15 @@ func Init(dir string) (*Store, error) {
 		return nil, fmt.Errorf("store %s: not writable", abs)
 	}
 	data, _ := json.Marshal(marker{Format: FormatVersion})
-	if err := writeFileAtomic(filepath.Join(abs, MarkerName), append(data, '\n'), 0o444); err != nil {
+	if err := WriteFileAtomic(filepath.Join(abs, MarkerName), append(data, '\n'), 0o444); err != nil {
 		return nil, fmt.Errorf("store %s: %w", abs, err)
 	}
 	return openStore(abs)
 }
 
-// writeFileAtomic writes data to a hidden temporary file beside path and
+// WriteFileAtomic writes data to a hidden temporary file beside path and
 // renames it into place: a reader sees the old file or the whole new one.
-func writeFileAtomic(path string, data []byte, perm fs.FileMode) error {
+func WriteFileAtomic(path string, data []byte, perm fs.FileMode) error {
 	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-")
 	if err != nil {
 		return err

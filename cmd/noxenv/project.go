@@ -69,31 +69,30 @@ func projectFile(arg []string) (string, error) {
 }
 
 func newAllowCmd(a *app) *cobra.Command {
-	return &cobra.Command{
-		Use:   "allow [PATH]",
-		Short: "Trust a .noxprofile with its current content",
-		Args:  args(cobra.MaximumNArgs(1)),
-		RunE: func(cmd *cobra.Command, arg []string) error {
-			file, err := projectFile(arg)
-			if err != nil {
-				return err
-			}
-			return activate.Allow(a.loc.allowDir, file)
-		},
-	}
+	return trustCmd("allow [PATH]", "Trust a .noxprofile with its current content", func(file string) error {
+		return activate.Allow(a.loc.allowDir, file)
+	})
 }
 
 func newDenyCmd(a *app) *cobra.Command {
+	return trustCmd("deny [PATH]", "Revoke the trust in a .noxprofile", func(file string) error {
+		return activate.Deny(a.loc.allowDir, file)
+	})
+}
+
+// trustCmd is allow or deny: change the trust in the .noxprofile PATH
+// names (the nearest one by default).
+func trustCmd(use, short string, change func(file string) error) *cobra.Command {
 	return &cobra.Command{
-		Use:   "deny [PATH]",
-		Short: "Revoke the trust in a .noxprofile",
+		Use:   use,
+		Short: short,
 		Args:  args(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, arg []string) error {
 			file, err := projectFile(arg)
 			if err != nil {
 				return err
 			}
-			return activate.Deny(a.loc.allowDir, file)
+			return change(file)
 		},
 	}
 }
