@@ -57,6 +57,18 @@ func setupScript(e *testscript.Env) error {
 		}
 		e.Setenv(k, v)
 	}
+	// NOXENV_REPO is the checkout, for the scripts that run its install.sh
+	// and demo; the Go caches let them build without downloading again.
+	repo, err := filepath.Abs("../..")
+	if err != nil {
+		return err
+	}
+	e.Setenv("NOXENV_REPO", repo)
+	for _, k := range []string{"GOCACHE", "GOMODCACHE", "GOPROXY", "GOFLAGS"} {
+		if v, err := exec.Command("go", "env", k).Output(); err == nil {
+			e.Setenv(k, strings.TrimSpace(string(v)))
+		}
+	}
 	e.Setenv("NOXENV_LOG", "")
 	e.Setenv("TERM", "dumb")
 	e.Setenv("LANG", "C.UTF-8")
