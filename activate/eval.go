@@ -52,10 +52,39 @@ func Evaluate(ctx context.Context, cfg Config, file string, base map[string]stri
 
 // Relock evaluates file as Evaluate does and rewrites its lock with
 // exactly the requests the evaluation met. With update, the requests whose
-// names are in names (all when names is empty) are resolved again.
-func Relock(ctx context.Context, cfg Config, file string, base map[string]string, update bool, names []string) (*Result, error) {
-	res, _, err := evaluate(ctx, cfg, file, base, options{update: update, names: names, prune: true})
-	return res, err
+// names are in names (all when names is empty) are resolved again. It
+// returns what changed in the lock, by request.
+func Relock(ctx context.Context, cfg Config, file string, base map[string]string, update bool, names []string) ([]PinChange, error) {
+	before, err := readLock(lockPath(file))
+	if err != nil {
+		return nil, err
+	}
+	if _, _, err := evaluate(ctx, cfg, file, base, options{update: update, names: names, prune: true}); err != nil {
+		return nil, err
+	}
+	after, err := readLock(lockPath(file))
+	if err != nil {
+		return nil, err
+	}
+	var changes []PinChange
+	for _, req := range slices.Sorted(maps.Keys(after.Packages)) {
+		if old := before.Packages[req]; old.ID != after.Packages[req].ID {
+			changes = append(changes, PinChange{Request: req, Old: old.ID, New: after.Packages[req].ID})
+		}
+	}
+	for _, req := range slices.Sorted(maps.Keys(before.Packages)) {
+		if _, ok := after.Packages[req]; !ok {
+			changes = append(changes, PinChange{Request: req, Old: before.Packages[req].ID})
+		}
+	}
+	return changes, nil
+}
+
+// PinChange is a request whose pin a Relock changed: Old is "" for a
+// request newly locked, New is "" for one no longer used.
+type PinChange struct {
+	Request  string
+	Old, New string
 }
 
 // evaluator is one evaluation: the interpreter, what the builtins

@@ -117,7 +117,17 @@ func newLockCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			_, err = activate.Relock(cmd.Context(), cfg, file, activate.Revert(a.env), update, names)
+			changes, err := activate.Relock(cmd.Context(), cfg, file, activate.Revert(a.env), update, names)
+			for _, c := range changes {
+				switch {
+				case c.Old == "":
+					a.logf("locked %s to %s", c.Request, c.New)
+				case c.New == "":
+					a.logf("unlocked %s (no longer used)", c.Request)
+				default:
+					a.logf("%s: %s -> %s", c.Request, c.Old, c.New)
+				}
+			}
 			return err
 		},
 	}
@@ -145,6 +155,11 @@ func newExecCmd(a *app) *cobra.Command {
 			}
 			if len(command) == 0 {
 				return usageError{errors.New("exec needs a command")}
+			}
+			if fi, err := os.Stat(dir); err != nil {
+				return err
+			} else if !fi.IsDir() {
+				return usageError{fmt.Errorf("%s is not a directory", dir)}
 			}
 			env := activate.Revert(a.env)
 			file, err := activate.Find(dir)
