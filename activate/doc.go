@@ -4,6 +4,19 @@
 // file, realizes them as one generation, and computes the difference to
 // apply to a shell, with the state needed to revert it later.
 //
-// An untrusted file is never evaluated in any way. The package does not
-// print and does not read the process environment: both are given to it.
+// An untrusted file is never evaluated in any way: trust is keyed on the
+// file's path and content, and the content evaluated is the content
+// checked. A locked request is never resolved again unless asked to. The
+// project's current generation is recorded as a gc root before the
+// stores' guard is released.
+//
+// An evaluation that ran no external command, wrote no file, globbed
+// nothing and met no unlocked request is cached with everything it read
+// (variables, files, links); the cache returns its result only while all
+// of that is unchanged, and never skips the trust check. A cached
+// evaluation does not run the script again, so its log_status lines are
+// not repeated.
+//
+// The package does not print and does not read the process environment:
+// both are given to it.
 package activate
