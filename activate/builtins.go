@@ -116,6 +116,11 @@ func (e *evaluator) loadDotenv(ctx context.Context, hc interp.HandlerContext, ar
 	if err != nil {
 		return err
 	}
+	// godotenv expands ${VAR} from the process's own environment, which
+	// the cache does not follow.
+	if bytes.IndexByte(data, '$') >= 0 {
+		e.deps.taint()
+	}
 	vars, err := godotenv.UnmarshalBytes(data)
 	if err != nil {
 		return fmt.Errorf("%s: %w", p, err)

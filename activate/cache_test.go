@@ -68,9 +68,10 @@ func TestCacheSkipsImpureEvaluations(t *testing.T) {
 		"external": "log_status ran\nexport A=$(date)\n",
 		"writes":   "log_status ran\necho x >out\n",
 		"globs":    "log_status ran\nexport A=$(echo *)\n",
+		"expands":  "log_status ran\ndotenv\n",
 	} {
 		t.Run(name, func(t *testing.T) {
-			dir, cfg := project(t, map[string]string{FileName: script})
+			dir, cfg := project(t, map[string]string{FileName: script, ".env": "A=${HOME}\n"})
 			file := filepath.Join(dir, FileName)
 			allow(t, cfg, file)
 			base := map[string]string{"PATH": os.Getenv("PATH")}
