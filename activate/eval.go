@@ -321,10 +321,10 @@ func (e *evaluator) builtins(next interp.ExecHandlerFunc) interp.ExecHandlerFunc
 		if errors.As(err, &st) {
 			return st.err
 		}
-		if err != nil {
+		if err != nil && e.current() != "" {
 			return posError(e.current(), hc.Pos, err)
 		}
-		return nil
+		return err
 	}
 }
 
