@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -342,5 +343,28 @@ func TestAddReplacesLeftover(t *testing.T) {
 	}
 	if err := Verify(context.Background(), e2); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// BenchmarkAdd adds a tree of 1,000 files of 1 to 64 KiB (about 32 MiB)
+// to a fresh store.
+func BenchmarkAdd(b *testing.B) {
+	src := filepath.Join(b.TempDir(), "bench-1.0")
+	files := map[string]string{}
+	var size int64
+	for i := range 1000 {
+		n := 1024 * (1 + i%64)
+		files[filepath.Join("d"+strconv.Itoa(i%25), "f"+strconv.Itoa(i))] = strings.Repeat(string(rune('a'+i%26)), n)
+		size += int64(n)
+	}
+	writeTree(b, src, files)
+	b.SetBytes(size)
+	for b.Loop() {
+		b.StopTimer()
+		sp, st := testStore(b)
+		b.StartTimer()
+		if _, _, err := sp.Add(context.Background(), st, src, AddOptions{}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

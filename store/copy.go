@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -12,6 +11,8 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+
+	"golang.org/x/sys/unix"
 )
 
 // tree is what an import built: the items of the tree, the entries its
@@ -31,123 +32,204 @@ func (t *tree) progress() Progress {
 const copyBufSize = 256 << 10
 
 // filePerm is the mode of a file once it is in an entry: read-only.
-func filePerm(kind byte) fs.FileMode {
+func filePerm(kind byte) uint32 {
 	if kind == kindExec {
 		return 0o555
 	}
 	return 0o444
 }
 
-// copyJob is one regular file for the copiers.
-type copyJob struct {
-	src, dst string
-	it       *item
-}
+// walkWorkers is how many files a tree walk reads (and writes) at once:
+// more than the processors, since much of the time goes to waiting for the
+// file system.
+func walkWorkers() int { return max(4, 4*runtime.NumCPU()) }
 
 // copyDir copies the directory src into dst (which exists), hashing and
-// scanning each file while it is copied, many files at once. Directories
-// are left writable; the caller seals the tree.
+// scanning each file while it is copied, many directories and files at
+// once. Directories are left writable; the caller seals the tree.
 func copyDir(ctx context.Context, src, dst string, known map[string]string, t *tree) error {
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	jobs := make(chan copyJob, 256)
+	return walkTree(ctx, src, dst, known, t)
+}
+
+// hashTree hashes the tree at root, many files at once.
+func hashTree(ctx context.Context, root string) ([]*item, error) {
+	t := &tree{refs: map[string]bool{}}
+	if err := walkTree(ctx, root, "", nil, t); err != nil {
+		return nil, err
+	}
+	return t.items, nil
+}
+
+// walkJob is a directory to read or a file to copy, relative to the root.
+type walkJob struct {
+	rel string
+	dir bool
+}
+
+// walkQueue hands out the jobs of a tree walk; a job may add more.
+type walkQueue struct {
+	mu      sync.Mutex
+	cond    sync.Cond
+	jobs    []walkJob
+	pending int // queued or running
+	err     error
+}
+
+func (q *walkQueue) push(j walkJob) {
+	q.mu.Lock()
+	q.jobs = append(q.jobs, j)
+	q.pending++
+	q.mu.Unlock()
+	q.cond.Signal()
+}
+
+// pop waits for a job; ok is false once all are done or one failed.
+func (q *walkQueue) pop() (j walkJob, ok bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for len(q.jobs) == 0 && q.pending > 0 && q.err == nil {
+		q.cond.Wait()
+	}
+	if q.err != nil || len(q.jobs) == 0 {
+		return walkJob{}, false
+	}
+	// Last in, first out: depth first, files of the directory just read.
+	j = q.jobs[len(q.jobs)-1]
+	q.jobs = q.jobs[:len(q.jobs)-1]
+	return j, true
+}
+
+// done ends a job, with its error if any.
+func (q *walkQueue) done(err error) {
+	q.mu.Lock()
+	q.pending--
+	if err != nil && q.err == nil {
+		q.err = err
+	}
+	last := q.pending == 0 || q.err != nil
+	q.mu.Unlock()
+	if last {
+		q.cond.Broadcast()
+	}
+}
+
+// walker is one worker of a tree walk.
+type walker struct {
+	src, dst string // dst "" hashes without copying
+	q        *walkQueue
+	t        *tree
+	sc       *refScanner
+	buf      []byte
+	items    []*item
+}
+
+// walkTree walks the tree at src with many workers, hashing every file and
+// recording every item in t; unless dst is "", it copies the tree into dst
+// (which exists), scanning contents and symlink targets for the hashes of
+// known.
+func walkTree(ctx context.Context, src, dst string, known map[string]string, t *tree) error {
+	q := &walkQueue{}
+	q.cond.L = &q.mu
+	q.push(walkJob{rel: "", dir: true})
+	stop := context.AfterFunc(ctx, func() { q.fail(ctx.Err()) })
+	defer stop()
+	workers := make([]*walker, walkWorkers())
 	var wg sync.WaitGroup
-	workers := max(4, 2*runtime.NumCPU())
-	scanners := make([]*refScanner, workers)
-	for w := range workers {
-		sc := newRefScanner(known)
-		scanners[w] = sc
+	for i := range workers {
+		w := &walker{src: src, dst: dst, q: q, t: t, sc: newRefScanner(known), buf: make([]byte, copyBufSize)}
+		workers[i] = w
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			buf := make([]byte, copyBufSize)
-			for j := range jobs {
-				if ctx.Err() != nil {
-					continue
+			for {
+				j, ok := q.pop()
+				if !ok {
+					return
 				}
-				if err := copyFile(j.src, j.dst, j.it, buf, sc, t); err != nil {
-					cancel(err)
-				}
+				q.done(w.do(j))
 			}
 		}()
 	}
-	linkScanner := newRefScanner(known)
-	scanners = append(scanners, linkScanner)
-	walkErr := walkCopy(ctx, src, dst, "", jobs, t, linkScanner)
-	close(jobs)
 	wg.Wait()
-	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
-		return err
+	if q.err != nil {
+		return q.err
 	}
-	if walkErr != nil {
-		return walkErr
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	for _, sc := range scanners {
-		for id := range sc.found {
+	for _, w := range workers {
+		t.items = append(t.items, w.items...)
+		for id := range w.sc.found {
 			t.refs[id] = true
 		}
 	}
 	return nil
 }
 
-// walkCopy makes the directories and symlinks of src/rel under dst and
-// hands its files to the copiers; sc scans symlink targets.
-func walkCopy(ctx context.Context, src, dst, rel string, jobs chan<- copyJob, t *tree, sc *refScanner) error {
-	des, err := os.ReadDir(filepath.Join(src, rel))
+// fail stops the walk with err.
+func (q *walkQueue) fail(err error) {
+	q.mu.Lock()
+	if q.err == nil {
+		q.err = err
+	}
+	q.mu.Unlock()
+	q.cond.Broadcast()
+}
+
+func (w *walker) do(j walkJob) error {
+	if j.dir {
+		return w.readDir(j.rel)
+	}
+	it := &item{path: j.rel}
+	w.items = append(w.items, it)
+	return w.copyFile(it)
+}
+
+// join makes the path of rel under root.
+func join(root, rel string) string {
+	if rel == "" {
+		return root
+	}
+	return root + "/" + rel
+}
+
+// readDir records the subdirectories and symlinks of the directory rel,
+// making them under dst, and queues its files and subdirectories.
+func (w *walker) readDir(rel string) error {
+	des, err := os.ReadDir(join(w.src, rel))
 	if err != nil {
-		return fmt.Errorf("read %s: %w", filepath.Join(src, rel), err)
+		return fmt.Errorf("read %w", err)
 	}
 	for _, de := range des {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
 		r := de.Name()
 		if rel != "" {
-			r = rel + "/" + de.Name()
+			r = rel + "/" + r
 		}
-		s, d := filepath.Join(src, r), filepath.Join(dst, r)
 		switch typ := de.Type(); {
 		case typ.IsDir():
-			if err := os.Mkdir(d, 0o755); err != nil {
-				return err
+			if w.dst != "" {
+				if err := unix.Mkdir(join(w.dst, r), 0o755); err != nil {
+					return &fs.PathError{Op: "mkdir", Path: join(w.dst, r), Err: err}
+				}
 			}
-			t.items = append(t.items, &item{path: r, kind: kindDir})
-			if err := walkCopy(ctx, src, dst, r, jobs, t, sc); err != nil {
-				return err
-			}
+			w.items = append(w.items, &item{path: r, kind: kindDir})
+			w.q.push(walkJob{rel: r, dir: true})
 		case typ&fs.ModeSymlink != 0:
-			target, err := os.Readlink(s)
+			target, err := os.Readlink(join(w.src, r))
 			if err != nil {
-				return fmt.Errorf("read %s: %w", s, err)
+				return fmt.Errorf("read %w", err)
 			}
-			if err := os.Symlink(target, d); err != nil {
-				return err
+			if w.dst != "" {
+				if err := os.Symlink(target, join(w.dst, r)); err != nil {
+					return err
+				}
 			}
-			t.items = append(t.items, &item{path: r, kind: kindSymlink, target: target})
-			if sc.active() {
-				sc.scanString(target)
+			w.items = append(w.items, &item{path: r, kind: kindSymlink, target: target})
+			w.t.files.Add(1)
+			if w.sc.active() {
+				w.sc.scanString(target)
 			}
-			t.files.Add(1)
 		case typ.IsRegular():
-			fi, err := de.Info()
-			if err != nil {
-				return fmt.Errorf("read %s: %w", s, err)
-			}
-			it := &item{path: r, kind: kindFile}
-			if fi.Mode()&0o111 != 0 {
-				it.kind = kindExec
-			}
-			t.items = append(t.items, it)
-			select {
-			case jobs <- copyJob{s, d, it}:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
+			w.q.push(walkJob{rel: r})
 		default:
-			return fmt.Errorf("%s: %s not supported in an entry", s, fileTypeName(typ))
+			return fmt.Errorf("%s: %s not supported in an entry", join(w.src, r), fileTypeName(typ))
 		}
 	}
 	return nil
@@ -168,33 +250,101 @@ func fileTypeName(m fs.FileMode) string {
 	return "file type " + m.Type().String()
 }
 
-// copyFile copies src to the new file dst, read-only, recording its digest
-// and size in it and scanning it for references.
-func copyFile(src, dst string, it *item, buf []byte, sc *refScanner, t *tree) error {
-	in, err := os.Open(src)
+// copyFile copies (or, without dst, reads) the regular file it.path,
+// recording its kind, digest and size and scanning it for references. It
+// goes straight to the system calls: the runtime's poller has nothing to
+// offer regular files and costs several calls per file.
+func (w *walker) copyFile(it *item) error {
+	src := join(w.src, it.path)
+	in, err := openRetry(src, unix.O_RDONLY|unix.O_NOFOLLOW, 0)
 	if err != nil {
-		return fmt.Errorf("read %w", err)
+		return &fs.PathError{Op: "read", Path: src, Err: err}
 	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, filePerm(it.kind))
-	if err != nil {
-		return err
+	defer unix.Close(in)
+	var st unix.Stat_t
+	if err := unix.Fstat(in, &st); err != nil {
+		return &fs.PathError{Op: "read", Path: src, Err: err}
 	}
-	if err := writeHashed(out, in, it, buf, sc, t); err != nil {
-		out.Close()
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return fmt.Errorf("%s: changed while being copied", src)
+	}
+	it.kind = kindFile
+	if st.Mode&0o111 != 0 {
+		it.kind = kindExec
+	}
+	out := -1
+	if w.dst != "" {
+		dst := join(w.dst, it.path)
+		out, err = openRetry(dst, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL, filePerm(it.kind))
+		if err != nil {
+			return &fs.PathError{Op: "create", Path: dst, Err: err}
+		}
+		defer unix.Close(out)
+	}
+	if err := writeHashed(fdWriter(out), fdReader(in), it, w.buf, w.sc, w.t, st.Size); err != nil {
 		return fmt.Errorf("copy %s: %w", src, err)
 	}
-	return out.Close()
+	return nil
 }
 
-// writeHashed copies r to w, hashing and scanning what passes into it.
-func writeHashed(w io.Writer, r io.Reader, it *item, buf []byte, sc *refScanner, t *tree) error {
+func openRetry(path string, mode int, perm uint32) (int, error) {
+	for {
+		fd, err := unix.Open(path, mode|unix.O_CLOEXEC, perm)
+		if err != unix.EINTR {
+			return fd, err
+		}
+	}
+}
+
+// fdReader and fdWriter are plain file descriptors as io.Reader and
+// io.Writer; a negative fdWriter discards.
+type fdReader int
+
+func (fd fdReader) Read(p []byte) (int, error) {
+	for {
+		n, err := unix.Read(int(fd), p)
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err != nil:
+			return 0, err
+		case n == 0 && len(p) > 0:
+			return 0, io.EOF
+		}
+		return n, nil
+	}
+}
+
+type fdWriter int
+
+func (fd fdWriter) Write(p []byte) (int, error) {
+	if fd < 0 {
+		return len(p), nil
+	}
+	done := 0
+	for done < len(p) {
+		n, err := unix.Write(int(fd), p[done:])
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return done, err
+		}
+		done += n
+	}
+	return done, nil
+}
+
+// writeHashed copies r to w, hashing and scanning what passes into it. It
+// stops at EOF, or once it has copied size bytes when size >= 0 (sparing a
+// read for most files): a file growing meanwhile is copied as it was.
+func writeHashed(w io.Writer, r io.Reader, it *item, buf []byte, sc *refScanner, t *tree, size int64) error {
 	h := sha256.New()
 	scan := sc.active()
 	if scan {
 		sc.reset()
 	}
-	for {
+	for size < 0 || it.size < size {
 		n, err := r.Read(buf)
 		if n > 0 {
 			h.Write(buf[:n])

@@ -230,7 +230,7 @@ func (x *tarImport) member(hdr *tar.Header, r io.Reader) error {
 		if err != nil {
 			return err
 		}
-		err = writeHashed(out, r, it, x.buf, x.sc, x.t)
+		err = writeHashed(out, r, it, x.buf, x.sc, x.t, -1)
 		if cerr := out.Close(); err == nil {
 			err = cerr
 		}
@@ -337,7 +337,7 @@ func (x *tarImport) create(member string, it *item) (*os.File, error) {
 	if err := x.replace(member, it); err != nil {
 		return nil, err
 	}
-	return os.OpenFile(filepath.Join(x.dst, it.path), os.O_WRONLY|os.O_CREATE|os.O_EXCL, filePerm(it.kind))
+	return os.OpenFile(filepath.Join(x.dst, it.path), os.O_WRONLY|os.O_CREATE|os.O_EXCL, os.FileMode(filePerm(it.kind)))
 }
 
 func (x *tarImport) record(it *item) {
