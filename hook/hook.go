@@ -32,7 +32,7 @@ var snippets = map[string]string{
 	"fish": fishSnippet,
 }
 
-// FastPath is what a shell needs to decide, with builtins only, that
+// FastPath is what a shell needs to decide, with one test builtin, that
 // nothing changed since the last export: the same working directory, no
 // watched file changed, appeared or vanished.
 type FastPath struct {
@@ -48,32 +48,31 @@ type FastPath struct {
 }
 
 // Render returns the code that sets the shell's own (not exported)
-// fast-path variables.
+// variable _noxenv_check: the arguments that make `test "$PWD"
+// $_noxenv_check` true when nothing changed. Every path is absolute, so
+// none can be taken for an operator of test.
 func (f FastPath) Render(shell string) (string, error) {
-	var b strings.Builder
-	q := func(s string) string {
-		v, err := shells.Quote(shell, s)
-		if err != nil {
-			panic(err) // paths never hold NUL
-		}
-		return v
-	}
-	list := func(l []string) string {
-		words := make([]string, len(l))
-		for i, s := range l {
-			words[i] = q(s)
-		}
-		return strings.Join(words, " ")
-	}
-	switch shell {
-	case "bash", "zsh":
-		fmt.Fprintf(&b, "_noxenv_pwd=%s;\n_noxenv_stamp=%s;\n_noxenv_exist=(%s);\n_noxenv_absent=(%s);\n",
-			q(f.Dir), q(f.Stamp), list(f.Exist), list(f.Absent))
-	case "fish":
-		fmt.Fprintf(&b, "set -g _noxenv_pwd %s;\nset -g _noxenv_stamp %s;\nset -g _noxenv_exist %s;\nset -g _noxenv_absent %s;\n",
-			q(f.Dir), q(f.Stamp), list(f.Exist), list(f.Absent))
-	default:
+	if shell != "bash" && shell != "zsh" && shell != "fish" {
 		return "", fmt.Errorf("unknown shell %q (want bash, zsh or fish)", shell)
 	}
-	return b.String(), nil
+	// zsh's -nt is false, not true, against a missing file: check the
+	// stamp is there.
+	words := []string{"=", f.Dir, "-a", "-e", f.Stamp}
+	for _, p := range f.Exist {
+		words = append(words, "-a", "-e", p, "-a", "!", p, "-nt", f.Stamp)
+	}
+	for _, p := range f.Absent {
+		words = append(words, "-a", "!", "-e", p)
+	}
+	for i, w := range words {
+		q, err := shells.Quote(shell, w)
+		if err != nil {
+			return "", err
+		}
+		words[i] = q
+	}
+	if shell == "fish" {
+		return "set -g _noxenv_check " + strings.Join(words, " ") + ";\n", nil
+	}
+	return "_noxenv_check=(" + strings.Join(words, " ") + ");\n", nil
 }
