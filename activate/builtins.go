@@ -229,31 +229,41 @@ func (e *evaluator) source(ctx context.Context, hc interp.HandlerContext, p stri
 // the script reads; a script that writes files is not cached.
 func (e *evaluator) open(ctx context.Context, path string, flag int, perm os.FileMode) (io.ReadWriteCloser, error) {
 	p := abs(interp.HandlerCtx(ctx), path)
-	if data, ok := e.verified[p]; ok && flag == os.O_RDONLY {
-		return readOnly{bytes.NewReader(data)}, nil
-	}
-	switch {
-	case p == os.DevNull:
-	case flag&(os.O_WRONLY|os.O_RDWR) != 0:
-		if e.opts.sandbox && !strings.HasPrefix(p, filepath.Dir(e.files[0])+"/") {
-			return nil, fmt.Errorf("%s: writing outside the project", p)
+	var verified []byte
+	err := e.serial(ctx, func(context.Context) error {
+		switch data, ok := e.verified[p]; {
+		case ok && flag == os.O_RDONLY:
+			verified = data
+		case p == os.DevNull:
+		case flag&(os.O_WRONLY|os.O_RDWR) != 0:
+			if e.opts.sandbox && !strings.HasPrefix(p, filepath.Dir(e.files[0])+"/") {
+				return fmt.Errorf("%s: writing outside the project", p)
+			}
+			e.deps.taint()
+		default:
+			e.deps.add(p)
 		}
-		e.deps.taint()
-	default:
-		e.deps.add(p)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if verified != nil {
+		return readOnly{bytes.NewReader(verified)}, nil
 	}
 	return interp.DefaultOpenHandler()(ctx, path, flag, perm)
 }
 
 func (e *evaluator) stat(ctx context.Context, name string, followSymlinks bool) (fs.FileInfo, error) {
-	e.deps.add(abs(interp.HandlerCtx(ctx), name))
+	p := abs(interp.HandlerCtx(ctx), name)
+	e.serial(ctx, func(context.Context) error { e.deps.add(p); return nil })
 	return interp.DefaultStatHandler()(ctx, name, followSymlinks)
 }
 
 // readDir serves globbing, whose result depends on a whole directory:
 // such a script is not cached.
 func (e *evaluator) readDir(ctx context.Context, path string) ([]fs.DirEntry, error) {
-	e.deps.taint()
+	e.serial(ctx, func(context.Context) error { e.deps.taint(); return nil })
 	return interp.DefaultReadDirHandler2()(ctx, path)
 }
 

@@ -11,6 +11,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"unicode/utf8"
 
@@ -224,19 +225,27 @@ func contentSum(content []byte) string {
 // recordingEnv is the starting environment of an evaluation, noting which
 // variables the script reads. Listing every variable (Each) is not
 // noted: the interpreter does it for external commands, which make an
-// evaluation uncacheable anyway, and to list variables for printing.
+// evaluation uncacheable anyway, to list variables for printing, and to
+// start background jobs, whose changes do not reach the result.
 type recordingEnv struct {
 	expand.Environ
+	mu   sync.Mutex
 	read map[string]bool
-	// quiet suspends the noting while noxenv itself reads.
+	// quiet suspends the noting while the interpreter sets itself up.
 	quiet bool
 }
 
 func (r *recordingEnv) Get(name string) expand.Variable {
+	r.note(name)
+	return r.Environ.Get(name)
+}
+
+func (r *recordingEnv) note(name string) {
+	r.mu.Lock()
 	if !r.quiet {
 		r.read[name] = true
 	}
-	return r.Environ.Get(name)
+	r.mu.Unlock()
 }
 
 // resolveLinks follows the chain of symbolic links at p (a profile link

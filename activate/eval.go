@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"mvdan.cc/sh/v3/expand"
@@ -94,6 +95,8 @@ type evaluator struct {
 	opts   options
 	stderr io.Writer
 	runner *interp.Runner
+	// mu guards what handlers change; see serial.
+	mu sync.Mutex
 
 	// files is the stack of files being evaluated (source_env pushes).
 	files []string
@@ -289,7 +292,10 @@ func (e *evaluator) timeout() time.Duration {
 // call records each simple command, to name the one that failed.
 func (e *evaluator) call(ctx context.Context, args []string) ([]string, error) {
 	hc := interp.HandlerCtx(ctx)
-	e.lastPos, e.lastFile, e.lastArgs = hc.Pos, e.current(), args
+	e.serial(ctx, func(context.Context) error {
+		e.lastPos, e.lastFile, e.lastArgs = hc.Pos, e.current(), args
+		return nil
+	})
 	return args, nil
 }
 
@@ -312,20 +318,37 @@ func (e *evaluator) builtins(next interp.ExecHandlerFunc) interp.ExecHandlerFunc
 		if b == nil {
 			// An external command may depend on anything: its result
 			// cannot be cached.
-			e.deps.taint()
+			e.serial(ctx, func(context.Context) error { e.deps.taint(); return nil })
 			return next(ctx, args)
 		}
 		hc := interp.HandlerCtx(ctx)
-		err := b(e, ctx, hc, args[1:])
-		var st shellStatus
-		if errors.As(err, &st) {
-			return st.err
-		}
-		if err != nil && e.current() != "" {
-			return posError(e.current(), hc.Pos, err)
-		}
-		return err
+		return e.serial(ctx, func(ctx context.Context) error {
+			err := b(e, ctx, hc, args[1:])
+			var st shellStatus
+			if errors.As(err, &st) {
+				return st.err
+			}
+			if err != nil && e.current() != "" {
+				return posError(e.current(), hc.Pos, err)
+			}
+			return err
+		})
 	}
+}
+
+// heldKey marks a context whose handler holds the evaluator's lock.
+type heldKey struct{}
+
+// serial runs f holding the evaluator's lock, which background jobs
+// (cmd &) make necessary, unless the caller holds it already: a builtin
+// running a sourced file, whose builtins run within it.
+func (e *evaluator) serial(ctx context.Context, f func(context.Context) error) error {
+	if ctx.Value(heldKey{}) != nil {
+		return f(ctx)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return f(context.WithValue(ctx, heldKey{}, true))
 }
 
 // shellStatus carries an interpreter status (of a sourced file) through a

@@ -195,3 +195,14 @@ func TestEvaluateTimeout(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestBackgroundBuiltins runs builtins in background jobs, concurrently:
+// run with -race, it checks that what they record is guarded.
+func TestBackgroundBuiltins(t *testing.T) {
+	dir, cfg := project(t, map[string]string{FileName: "for i in 1 2 3 4 5 6 7 8; do watch_file a$i & path_add b$i & dotenv_if_exists c$i & done; wait\n"})
+	file := filepath.Join(dir, FileName)
+	allow(t, cfg, file)
+	if _, err := Evaluate(context.Background(), cfg, file, nil); err != nil {
+		t.Fatal(err)
+	}
+}

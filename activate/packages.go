@@ -255,9 +255,7 @@ func (e *evaluator) applyPackages(ctx context.Context, hc interp.HandlerContext)
 	if err != nil {
 		return err
 	}
-	e.env.quiet = true
 	env := envOf(hc.Env)
-	e.env.quiet = false
 	base := e.unapply(env)
 	out := profile.Environ(gen, base)
 	a := &applied{prefixes: []string{gen.Dir}, vars: map[string]change{}}
@@ -283,7 +281,7 @@ func (e *evaluator) applyPackages(ctx context.Context, hc interp.HandlerContext)
 	}
 	// The packages' variables depend on their starting values.
 	for k := range a.vars {
-		e.env.read[k] = true
+		e.env.note(k)
 	}
 	e.gen, e.applied = gen, a
 	return e.setVars(ctx, hc, changes)
