@@ -288,9 +288,12 @@ func (p *Profile) Create(gensDir string) error {
 
 // create makes generation 0, empty, and points p at it; p's lock is held.
 func (p *Profile) create(gensDir string) (*GenerationInfo, error) {
-	g, err := build(gensDir, nil, nil)
-	if err != nil {
-		return nil, err
+	g := reuse(filepath.Join(gensDir, Key(nil)))
+	if g == nil {
+		var err error
+		if g, err = build(gensDir, nil, nil); err != nil {
+			return nil, err
+		}
 	}
 	r := record{Time: time.Now().UTC(), Members: []Member{}}
 	if err := p.addGeneration(0, g.Dir, r); err != nil {

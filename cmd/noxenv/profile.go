@@ -753,8 +753,8 @@ type use struct {
 }
 
 // readUses reads the use lines of a .noxprofile as export writes them:
-// use NAME, use NAME CONSTRAINT or use NAME@CONSTRAINT, with comments and
-// blank lines. Anything else would need the file evaluated, which import
+// use NAME, use NAME CONSTRAINT or use NAME@CONSTRAINT, with comments,
+// blank lines and quoted words ('>=1.2,<2' needs quotes in shell syntax). Anything else would need the file evaluated, which import
 // does not do: it is an error naming its position.
 func readUses(r io.Reader, name string) ([]use, error) {
 	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(r, name)
@@ -771,8 +771,9 @@ func readUses(r io.Reader, name string) ([]use, error) {
 		}
 		words := make([]string, len(call.Args))
 		for i, w := range call.Args {
-			if words[i] = w.Lit(); words[i] == "" {
-				return nil, fmt.Errorf("%s: import reads only use lines of plain words", pos)
+			var ok bool
+			if words[i], ok = literal(w); !ok {
+				return nil, fmt.Errorf("%s: import reads only use lines of literal words", pos)
 			}
 		}
 		if words[0] != "use" {
@@ -796,4 +797,35 @@ func readUses(r io.Reader, name string) ([]use, error) {
 		uses = append(uses, use{req, pos})
 	}
 	return uses, nil
+}
+
+// literal returns the value of a word without expansions: plain, quoted
+// or both.
+func literal(w *syntax.Word) (string, bool) {
+	var b strings.Builder
+	for _, part := range w.Parts {
+		switch p := part.(type) {
+		case *syntax.Lit:
+			if strings.ContainsRune(p.Value, '\\') {
+				return "", false
+			}
+			b.WriteString(p.Value)
+		case *syntax.SglQuoted:
+			if p.Dollar {
+				return "", false
+			}
+			b.WriteString(p.Value)
+		case *syntax.DblQuoted:
+			for _, q := range p.Parts {
+				lit, ok := q.(*syntax.Lit)
+				if !ok || strings.ContainsAny(lit.Value, "\\") {
+					return "", false
+				}
+				b.WriteString(lit.Value)
+			}
+		default:
+			return "", false
+		}
+	}
+	return b.String(), b.Len() > 0
 }
