@@ -110,6 +110,10 @@ type evaluator struct {
 	met       map[string]bool
 
 	members []profile.Member
+	// batched are the use statements of the file that another use
+	// follows directly: nothing can observe the environment in between,
+	// so the packages are realized once, at the last of them.
+	batched map[syntax.Pos]bool
 	gen     *profile.Generation
 	applied *applied
 	release func()
@@ -199,6 +203,7 @@ func (e *evaluator) run(ctx context.Context, file string, content []byte, base m
 			return nil, err
 		}
 		e.files = []string{file}
+		e.batched = batchedUses(prog)
 	}
 	dir, err := os.Getwd()
 	if file != "" {

@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"mvdan.cc/sh/v3/interp"
+	"mvdan.cc/sh/v3/syntax"
 
 	"github.com/noxenv/noxenv/profile"
 	"github.com/noxenv/noxenv/store"
@@ -34,7 +35,39 @@ func (e *evaluator) use(ctx context.Context, hc interp.HandlerContext, args []st
 		return err
 	}
 	e.addMember(profile.Member{Name: ent.Name, Version: ent.Version, Request: req.String(), ID: ent.ID, Priority: profile.DefaultPriority, Entry: ent})
+	if len(e.files) == 1 && e.batched[hc.Pos] {
+		return nil
+	}
 	return e.applyPackages(ctx, hc)
+}
+
+// batchedUses returns the positions of the top-level use statements that
+// another one follows directly. Their arguments must be plain words: an
+// expansion in the next statement could observe the environment.
+func batchedUses(f *syntax.File) map[syntax.Pos]bool {
+	m := map[syntax.Pos]bool{}
+	for i := 0; i+1 < len(f.Stmts); i++ {
+		if plainUse(f.Stmts[i]) && plainUse(f.Stmts[i+1]) {
+			m[f.Stmts[i].Cmd.Pos()] = true
+		}
+	}
+	return m
+}
+
+// plainUse says whether st is "use WORD..." with plain words, run in the
+// foreground with no redirection.
+func plainUse(st *syntax.Stmt) bool {
+	c, ok := st.Cmd.(*syntax.CallExpr)
+	if !ok || st.Negated || st.Background || st.Coprocess || st.Disown || len(st.Redirs) > 0 ||
+		len(c.Assigns) > 0 || len(c.Args) == 0 || c.Args[0].Lit() != "use" {
+		return false
+	}
+	for _, w := range c.Args[1:] {
+		if w.Lit() == "" {
+			return false
+		}
+	}
+	return true
 }
 
 // useProfile adds every member of a user or release profile's current
