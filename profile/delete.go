@@ -36,9 +36,6 @@ func (p *Profile) deleteGenerations(spec string, now time.Time, dryRun bool) ([]
 	if err != nil {
 		return nil, err
 	}
-	if p.ReadOnly {
-		return nil, &ReadOnlyError{p.Path}
-	}
 	unlock, err := p.lock()
 	if err != nil {
 		return nil, err

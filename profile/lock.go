@@ -7,10 +7,14 @@ import (
 	"syscall"
 )
 
-// lock takes p's exclusive lock, waiting for whoever holds it. The lock is
-// a flock on a hidden file beside the profile: the kernel releases it when
-// its holder dies, so a killed change never leaves the profile locked.
+// lock takes p's exclusive lock for a change, waiting for whoever holds
+// it; a release profile is never changed. The lock is a flock on a hidden
+// file beside the profile: the kernel releases it when its holder dies, so
+// a killed change never leaves the profile locked.
 func (p *Profile) lock() (unlock func(), err error) {
+	if p.ReadOnly {
+		return nil, &ReadOnlyError{p.Path}
+	}
 	if err := os.MkdirAll(p.dir(), 0o755); err != nil {
 		return nil, fmt.Errorf("profile %s: %w", p.Path, err)
 	}

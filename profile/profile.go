@@ -109,16 +109,21 @@ func (p *Profile) number(name string) (int, bool) {
 	return n, err == nil
 }
 
-// Generations lists p's generations, oldest first.
-func (p *Profile) Generations() ([]GenerationInfo, error) {
+// currentLink returns the name of the generation link p points to.
+func (p *Profile) currentLink() (string, error) {
 	ok, err := p.Exists()
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	if !ok {
-		return nil, fmt.Errorf("profile %s: %w", p.Path, ErrNoProfile)
+		return "", fmt.Errorf("profile %s: %w", p.Path, ErrNoProfile)
 	}
-	cur, err := os.Readlink(p.Path)
+	return os.Readlink(p.Path)
+}
+
+// Generations lists p's generations, oldest first.
+func (p *Profile) Generations() ([]GenerationInfo, error) {
+	cur, err := p.currentLink()
 	if err != nil {
 		return nil, err
 	}
@@ -179,14 +184,7 @@ func (p *Profile) info(n int) (*GenerationInfo, error) {
 
 // Current returns p's current generation.
 func (p *Profile) Current() (*GenerationInfo, error) {
-	ok, err := p.Exists()
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, fmt.Errorf("profile %s: %w", p.Path, ErrNoProfile)
-	}
-	cur, err := os.Readlink(p.Path)
+	cur, err := p.currentLink()
 	if err != nil {
 		return nil, err
 	}
@@ -215,9 +213,6 @@ func (p *Profile) Switch(g *Generation) error {
 // the result of the one before. A profile not created yet is created with
 // its empty generation 0 first. Update returns the generation now current.
 func (p *Profile) Update(change func(current []Member) (*Generation, error)) (*GenerationInfo, error) {
-	if p.ReadOnly {
-		return nil, &ReadOnlyError{p.Path}
-	}
 	unlock, err := p.lock()
 	if err != nil {
 		return nil, err
@@ -267,9 +262,6 @@ func (p *Profile) Update(change func(current []Member) (*Generation, error)) (*G
 
 // Create makes p with its empty generation 0, built under gensDir.
 func (p *Profile) Create(gensDir string) error {
-	if p.ReadOnly {
-		return &ReadOnlyError{p.Path}
-	}
 	unlock, err := p.lock()
 	if err != nil {
 		return err
@@ -308,9 +300,6 @@ func (p *Profile) create(gensDir string) (*GenerationInfo, error) {
 // Rollback makes generation to current, or the one before the current
 // when to is negative.
 func (p *Profile) Rollback(to int) (*GenerationInfo, error) {
-	if p.ReadOnly {
-		return nil, &ReadOnlyError{p.Path}
-	}
 	unlock, err := p.lock()
 	if err != nil {
 		return nil, err

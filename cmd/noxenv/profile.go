@@ -87,6 +87,20 @@ func (r *profileRef) current() (*profile.GenerationInfo, error) {
 	return gi, err
 }
 
+// existingProfile is profileRef for a profile that must exist, with its
+// current generation.
+func (a *app) existingProfile(p string) (*profileRef, *profile.GenerationInfo, error) {
+	r, err := a.profileRef(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	gi, err := r.current()
+	if err != nil {
+		return nil, nil, err
+	}
+	return r, gi, nil
+}
+
 // change makes a new generation of r from what members returns given the
 // current members, holding the stores' guard from the first lookup until
 // the generation is linked (an ad hoc profile is registered as a root
@@ -209,11 +223,7 @@ func newProfileShowCmd(a *app) *cobra.Command {
 		Short: "Show the members of a profile's current generation",
 		Args:  args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			r, err := a.profileRef(p)
-			if err != nil {
-				return err
-			}
-			gi, err := r.current()
+			r, gi, err := a.existingProfile(p)
 			if err != nil {
 				return err
 			}
@@ -496,11 +506,8 @@ func newProfileHistoryCmd(a *app) *cobra.Command {
 		Short: "List a profile's generations, what each added and removed, the current one marked",
 		Args:  args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			r, err := a.profileRef(p)
+			r, _, err := a.existingProfile(p)
 			if err != nil {
-				return err
-			}
-			if _, err := r.current(); err != nil {
 				return err
 			}
 			gens, err := r.Generations()
@@ -541,11 +548,8 @@ func newProfileRollbackCmd(a *app) *cobra.Command {
 		Short: "Switch a profile to its previous (or Nth) generation",
 		Args:  args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			r, err := a.profileRef(p)
+			r, _, err := a.existingProfile(p)
 			if err != nil {
-				return err
-			}
-			if _, err := r.current(); err != nil {
 				return err
 			}
 			if !cmd.Flags().Changed("to") {
@@ -574,11 +578,8 @@ func newProfileDeleteCmd(a *app) *cobra.Command {
 		Short: "Delete all but the current generation, all but the last K, or those older than N days",
 		Args:  args(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, argv []string) error {
-			r, err := a.profileRef(p)
+			r, _, err := a.existingProfile(p)
 			if err != nil {
-				return err
-			}
-			if _, err := r.current(); err != nil {
 				return err
 			}
 			plan, err := r.PlanDeleteGenerations(argv[0])
@@ -606,15 +607,6 @@ func newProfileDeleteCmd(a *app) *cobra.Command {
 	return c
 }
 
-// generation loads the current generation of r.
-func (r *profileRef) generation() (*profile.Generation, error) {
-	gi, err := r.current()
-	if err != nil {
-		return nil, err
-	}
-	return profile.Load(gi.Dir)
-}
-
 func newProfileEnvCmd(a *app) *cobra.Command {
 	var p, shell string
 	c := &cobra.Command{
@@ -632,11 +624,11 @@ func newProfileEnvCmd(a *app) *cobra.Command {
 			if !known {
 				return usageError{fmt.Errorf("unknown shell %q: want one of %s", shell, strings.Join(shells.Names, ", "))}
 			}
-			r, err := a.profileRef(p)
+			_, gi, err := a.existingProfile(p)
 			if err != nil {
 				return err
 			}
-			g, err := r.generation()
+			g, err := profile.Load(gi.Dir)
 			if err != nil {
 				return err
 			}
@@ -677,11 +669,7 @@ func newProfileExportCmd(a *app) *cobra.Command {
 		Short: "Print a profile as a .noxprofile of use lines pinned to their versions",
 		Args:  args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			r, err := a.profileRef(p)
-			if err != nil {
-				return err
-			}
-			gi, err := r.current()
+			r, gi, err := a.existingProfile(p)
 			if err != nil {
 				return err
 			}
