@@ -146,6 +146,17 @@ func newProfileNewCmd(a *app) *cobra.Command {
 			if err := profile.CheckName(argv[0]); err != nil {
 				return usageError{err}
 			}
+			sp, err := a.stores()
+			if err != nil {
+				return err
+			}
+			// gc must not take the new generation 0 for garbage before
+			// the profile links it.
+			release, err := sp.Guard(false)
+			if err != nil {
+				return err
+			}
+			defer release()
 			p := &profile.Profile{Path: filepath.Join(a.loc.profilesDir, argv[0])}
 			return p.Create(a.gensDir())
 		},
