@@ -294,6 +294,8 @@ func (e *evaluator) applyPackages(ctx context.Context, hc interp.HandlerContext)
 	a := &applied{prefixes: []string{gen.Dir}, vars: map[string]change{}}
 	for _, ent := range gen.Entries {
 		a.prefixes = append(a.prefixes, ent.Path)
+		// An entry removed from its store must not be used from the cache.
+		e.deps.add(ent.Path)
 	}
 	changes := map[string]*string{}
 	for _, m := range []map[string]string{base, env, out} {
