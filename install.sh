@@ -6,7 +6,8 @@ cd "$(dirname "$0")"
 prefix="${PREFIX:-$HOME/.local}"
 mkdir -p "$prefix/bin"
 rev=$(git describe --always --dirty 2>/dev/null || echo dev)
-go build -ldflags "-s -w -X main.version=$rev" -o "$prefix/bin/noxenv.tmp" ./cmd/noxenv
+# A static binary starts faster: the hook and exec are on every prompt and job.
+CGO_ENABLED=0 go build -ldflags "-s -w -X main.version=$rev" -o "$prefix/bin/noxenv.tmp" ./cmd/noxenv
 mv -f "$prefix/bin/noxenv.tmp" "$prefix/bin/noxenv"
 echo "installed $prefix/bin/noxenv ($("$prefix/bin/noxenv" version))" >&2
 case ":$PATH:" in
