@@ -368,3 +368,18 @@ func BenchmarkAdd(b *testing.B) {
 		}
 	}
 }
+
+func TestAddProgress(t *testing.T) {
+	sp, st := testStore(t)
+	src := filepath.Join(t.TempDir(), "hello-1.0")
+	writeTree(t, src, helloTree)
+	var last Progress
+	calls := 0
+	e, _, err := sp.Add(context.Background(), st, src, AddOptions{Progress: func(p Progress) { last = p; calls++ }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls == 0 || last.Files != e.Info.Files || last.Bytes != e.Info.Size {
+		t.Errorf("last progress %+v after %d calls; want %d files, %d bytes", last, calls, e.Info.Files, e.Info.Size)
+	}
+}

@@ -1,0 +1,278 @@
+package store
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestOpenStates(t *testing.T) {
+	tmp := t.TempDir()
+	managed, plain, gone, newer := filepath.Join(tmp, "managed"), filepath.Join(tmp, "plain"), filepath.Join(tmp, "gone"), filepath.Join(tmp, "newer")
+	if _, err := Init(managed); err != nil {
+		t.Fatal(err)
+	}
+	os.Mkdir(plain, 0o755)
+	os.Mkdir(newer, 0o755)
+	os.WriteFile(filepath.Join(newer, MarkerName), []byte(`{"format": 99}`), 0o644)
+	sp, err := Open([]string{managed, plain, gone, newer}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"writable", "read-only", "missing", "read-only"}
+	for i, st := range sp.Stores {
+		if got := sp.State(st); got != want[i] {
+			t.Errorf("%s: %s, want %s", st.Dir, got, want[i])
+		}
+	}
+	if !sp.Stores[3].Managed || sp.Stores[3].Writable {
+		t.Errorf("a store of a newer format must be managed but read-only: %+v", sp.Stores[3])
+	}
+	if st, err := sp.WritableStore(""); err != nil || st.Dir != managed {
+		t.Errorf("WritableStore = %v, %v; want %s", st, err, managed)
+	}
+	for _, dir := range []string{plain, gone, newer} {
+		var nw *NoWritableStoreError
+		if _, err := sp.WritableStore(dir); !errors.As(err, &nw) || nw.Hint() == "" {
+			t.Errorf("WritableStore(%s) = %v, want a NoWritableStoreError with a hint", dir, err)
+		}
+	}
+	os.WriteFile(filepath.Join(plain, MarkerName), []byte("not json"), 0o644)
+	if _, err := Open([]string{plain}, ""); err == nil {
+		t.Error("a broken marker was accepted")
+	}
+}
+
+func TestOpenUnwritable(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root can write every directory")
+	}
+	dir := filepath.Join(t.TempDir(), "s")
+	if _, err := Init(dir); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(dir, 0o555)
+	defer os.Chmod(dir, 0o755)
+	sp, _ := Open([]string{dir}, "")
+	if sp.Stores[0].Writable {
+		t.Error("a managed store the user cannot write is writable")
+	}
+}
+
+func TestWritableStoreInitsUserDefault(t *testing.T) {
+	tmp := t.TempDir()
+	user, group := filepath.Join(tmp, "user", "store"), filepath.Join(tmp, "group")
+	if _, err := Init(group); err != nil {
+		t.Fatal(err)
+	}
+	sp, err := Open([]string{user, group}, user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sp.Stores[0].Missing {
+		t.Fatal("the user store exists before its first use")
+	}
+	st, err := sp.WritableStore("")
+	if err != nil || st.Dir != user || !st.Writable || st != sp.Stores[0] {
+		t.Fatalf("WritableStore = %+v, %v; want the user store, initialized", st, err)
+	}
+	data, err := os.ReadFile(filepath.Join(user, MarkerName))
+	if err != nil || !strings.Contains(string(data), `"format":1`) {
+		t.Fatalf("marker %q, %v", data, err)
+	}
+
+	// The default user store is made only where it is in the path.
+	other := filepath.Join(tmp, "other")
+	sp, _ = Open([]string{group}, other)
+	if st, err := sp.WritableStore(""); err != nil || st.Dir != group {
+		t.Fatalf("WritableStore = %v, %v; want %s", st, err, group)
+	}
+	if _, err := os.Stat(other); err == nil {
+		t.Fatal("a default store outside the path was made")
+	}
+}
+
+func TestGuard(t *testing.T) {
+	sp, _ := testStore(t)
+	r1, err := sp.Guard(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := sp.Guard(false) // shared holders never block each other
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan struct{})
+	go func() {
+		r, err := sp.Guard(true)
+		if err != nil {
+			t.Error(err)
+		}
+		close(got)
+		r()
+	}()
+	r1()
+	select {
+	case <-got:
+		t.Fatal("exclusive lock taken while a shared one is held")
+	case <-time.After(50 * time.Millisecond):
+	}
+	r2()
+	<-got
+}
+
+func TestResolveAndFind(t *testing.T) {
+	tmp := t.TempDir()
+	dev, release := filepath.Join(tmp, "dev"), filepath.Join(tmp, "release")
+	if _, err := Init(dev); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{"tool-1.9", "tool-1.10", "lib-2.0", ".hidden-1.0", "noversion", "0abcdfghijklmnpqrsvwxyz012345678-half-1.0"} {
+		os.MkdirAll(filepath.Join(release, d, "bin"), 0o755)
+	}
+	os.WriteFile(filepath.Join(release, "file-1.0"), nil, 0o644)
+	sp, err := Open([]string{dev, release}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join(tmp, "tool-1.2")
+	writeTree(t, src, map[string]string{"bin/tool": "1.2"})
+	added, _ := add(t, sp, sp.Stores[0], src, AddOptions{})
+	// Added again later, the same version with other content wins a tie.
+	writeTree(t, src, map[string]string{"bin/tool": "1.2 rebuilt"})
+	time.Sleep(1100 * time.Millisecond)
+	rebuilt, _ := add(t, sp, sp.Stores[0], src, AddOptions{})
+
+	all, _ := sp.List()
+	var ids []string
+	for _, e := range all {
+		ids = append(ids, e.ID)
+	}
+	if len(all) != 5 {
+		t.Errorf("List = %v; want the 2 added and 3 plain entries", ids)
+	}
+	for req, want := range map[string]string{
+		"tool":            rebuilt.ID,
+		"tool@>=1.9":      "tool-1.10",
+		"tool@<1.10,>1.2": "tool-1.9",
+		"lib":             "lib-2.0",
+	} {
+		e, err := sp.Find(req)
+		if err != nil || e.ID != want {
+			t.Errorf("Find(%s) = %v, %v; want %s", req, e, err, want)
+		}
+	}
+	for pkg, want := range map[string]string{
+		added.ID:                          added.ID,
+		"tool-1.9":                        "tool-1.9",
+		added.Path:                        added.ID,
+		added.Path + "/":                  added.ID,
+		filepath.Join(release, "lib-2.0"): "lib-2.0",
+	} {
+		e, err := sp.Find(pkg)
+		if err != nil || e.ID != want {
+			t.Errorf("Find(%s) = %v, %v; want %s", pkg, e, err, want)
+		}
+	}
+	for _, pkg := range []string{"half", "noversion", "tool@>=3", "file", filepath.Join(tmp, "tool-1.2"), "0abcdfghijklmnpqrsvwxyz012345678-half-1.0"} {
+		_, err := sp.Find(pkg)
+		if !errors.Is(err, ErrNotFound) {
+			t.Errorf("Find(%s) = %v; want ErrNotFound", pkg, err)
+		}
+	}
+	if e, err := sp.Find(".hidden-1.0"); err == nil {
+		t.Errorf("Find(.hidden-1.0) = %v; hidden names are never entries", e)
+	}
+	_, err = sp.Find("tol")
+	var nf *NotFoundError
+	if !errors.As(err, &nf) || !strings.Contains(nf.Hint(), "tool") {
+		t.Errorf("Find(tol) = %v; want a hint naming tool", err)
+	}
+	_, err = sp.Find("tool@>=3")
+	if !errors.As(err, &nf) || nf.Hint() != "available versions: 1.2, 1.9, 1.10" {
+		t.Errorf("Find(tool@>=3) hint = %q", nf.Hint())
+	}
+}
+
+func TestClosureMissingReference(t *testing.T) {
+	sp, st := testStore(t)
+	src := filepath.Join(t.TempDir(), "lib-1.0")
+	writeTree(t, src, map[string]string{"x": "x"})
+	lib, _ := add(t, sp, st, src, AddOptions{})
+	app, _ := add(t, sp, st, src, AddOptions{Name: "app", Deps: []string{"lib"}})
+	os.Remove(lib.Path + InfoSuffix)
+	if _, err := sp.Closure([]*Entry{app}); !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), lib.ID) {
+		t.Errorf("Closure = %v; want an error naming %s", err, lib.ID)
+	}
+}
+
+func TestRefScannerBoundaries(t *testing.T) {
+	hash := "0123456789abcdfghijklmnpqrsvwxyz"
+	known := map[string]string{hash: hash + "-x-1"}
+	text := "...." + hash + "...."
+	for split := 0; split <= len(text); split++ {
+		for _, chunk := range []int{1, 3, 31, 32, 33} {
+			sc := newRefScanner(known)
+			sc.Write([]byte(text[:split]))
+			rest := text[split:]
+			for len(rest) > 0 {
+				n := min(chunk, len(rest))
+				sc.Write([]byte(rest[:n]))
+				rest = rest[n:]
+			}
+			if !sc.found[hash+"-x-1"] {
+				t.Fatalf("split %d chunk %d: not found", split, chunk)
+			}
+		}
+	}
+	sc := newRefScanner(known)
+	sc.Write([]byte("0123456789abcdfghijklmnpqrsvwxy")) // one short
+	sc.reset()
+	sc.Write([]byte("z"))
+	if len(sc.found) != 0 {
+		t.Fatal("found a hash split between two files")
+	}
+}
+
+func TestParseEnvSetting(t *testing.T) {
+	for spec, want := range map[string]EnvSetting{
+		"A=1":                 {"A", EnvSet, "1"},
+		"A=":                  {"A", EnvSet, ""},
+		"PATH+=${prefix}/bin": {"PATH", EnvPrepend, "${prefix}/bin"},
+		"MANPATH=+x":          {"MANPATH", EnvAppend, "x"},
+		"X=a=b":               {"X", EnvSet, "a=b"},
+	} {
+		got, err := ParseEnvSetting(spec)
+		if err != nil || got != want {
+			t.Errorf("ParseEnvSetting(%q) = %+v, %v; want %+v", spec, got, err, want)
+		}
+		if got.String() != spec {
+			t.Errorf("%+v.String() = %q, want %q", got, got.String(), spec)
+		}
+	}
+	for _, spec := range []string{"A", "=1", "1A=x", "A B=1", "+=x"} {
+		if _, err := ParseEnvSetting(spec); err == nil {
+			t.Errorf("ParseEnvSetting(%q) succeeded", spec)
+		}
+	}
+}
+
+func TestDefaultNameVersion(t *testing.T) {
+	for src, want := range map[string][2]string{
+		"/x/hello-1.0":         {"hello", "1.0"},
+		"hello-1.0.tar.gz":     {"hello", "1.0"},
+		"hello-1.0.tgz":        {"hello", "1.0"},
+		"hello-1.0.tar.xz":     {"hello", "1.0"},
+		"gnu-hello-2.12.1.tar": {"gnu-hello", "2.12.1"},
+		"dir/hello/":           {"hello", ""},
+		"root_v6-28-04.tar.gz": {"root_v6-28", "04"},
+	} {
+		n, v := DefaultNameVersion(src)
+		if n != want[0] || v != want[1] {
+			t.Errorf("DefaultNameVersion(%q) = %q, %q; want %q, %q", src, n, v, want[0], want[1])
+		}
+	}
+}
