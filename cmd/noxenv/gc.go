@@ -157,17 +157,13 @@ func (c *collection) ownRecords() map[string][]string {
 	return out
 }
 
-func (a *app) openStores() (*store.SearchPath, error) {
-	return store.Open(a.loc.storePath, a.loc.userStore)
-}
-
 // gc collects garbage: it finds the roots and plans; with dryRun it
 // prints the plan, else it deletes the doomed generations and dangling
 // roots, finds the roots again (what is left is exactly what stays
 // linked), removes the unused generation trees and sweeps the stores,
 // dependents first. It holds the stores' exclusive guard throughout.
 func (a *app) gc(dryRun bool, policy string) error {
-	sp, err := a.openStores()
+	sp, err := a.stores()
 	if err != nil {
 		return err
 	}
@@ -281,7 +277,7 @@ type surveyReport struct {
 }
 
 func (a *app) survey(asJSON bool) error {
-	sp, err := a.openStores()
+	sp, err := a.stores()
 	if err != nil {
 		return err
 	}
