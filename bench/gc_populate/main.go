@@ -1,0 +1,153 @@
+// Command gc_populate prepares the gc benchmark (bench/gc_bench.sh): a
+// managed store of entries written directly (trees, read-only directories
+// and .noxinfo metadata, as store add leaves them) and a user profile whose
+// one generation keeps the first LIVE entries alive.
+//
+//	gc_populate STORE STATEDIR TOTAL LIVE [SEED]
+//
+// Entry i references up to two entries before it, so the first LIVE
+// entries are a closed set; the others are dead, some referencing live
+// entries and each other. The dead entries' paths are printed on stdout,
+// one a line. SEED (default 0) changes the ids.
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+)
+
+func main() {
+	if len(os.Args) != 5 && len(os.Args) != 6 {
+		fmt.Fprintln(os.Stderr, "usage: gc_populate STORE STATEDIR TOTAL LIVE [SEED]")
+		os.Exit(2)
+	}
+	total, err1 := strconv.Atoi(os.Args[3])
+	live, err2 := strconv.Atoi(os.Args[4])
+	seed := "0"
+	if len(os.Args) == 6 {
+		seed = os.Args[5]
+	}
+	if err1 != nil || err2 != nil || live > total {
+		fmt.Fprintln(os.Stderr, "gc_populate: TOTAL and LIVE are numbers, LIVE <= TOTAL")
+		os.Exit(2)
+	}
+	if err := populate(os.Args[1], os.Args[2], total, live, seed); err != nil {
+		fmt.Fprintln(os.Stderr, "gc_populate:", err)
+		os.Exit(1)
+	}
+}
+
+const alphabet = "0123456789abcdfghijklmnpqrsvwxyz"
+
+func entryID(seed string, i int) string {
+	sum := sha256.Sum256([]byte(seed + "/" + strconv.Itoa(i)))
+	h := make([]byte, 32)
+	for j := range h {
+		h[j] = alphabet[sum[j]%32]
+	}
+	return fmt.Sprintf("%s-pkg%d-1.%d", h, i, i%7)
+}
+
+type info struct {
+	Name       string    `json:"name"`
+	Version    string    `json:"version"`
+	Hash       string    `json:"hash"`
+	Size       int64     `json:"size"`
+	Files      int       `json:"files"`
+	References []string  `json:"references"`
+	Env        []string  `json:"env"`
+	Added      time.Time `json:"added"`
+}
+
+// files are the files of every entry, shaped like a small library package.
+var files = []string{
+	"bin/tool", "bin/tool-config", "lib/libpkg.so.1", "lib/pkgconfig/pkg.pc",
+	"include/pkg/pkg.h", "include/pkg/util.h", "share/man/man1/tool.1", "share/doc/pkg/README",
+}
+
+func populate(storeDir, stateDir string, total, live int, seed string) error {
+	if err := os.MkdirAll(storeDir, 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(storeDir, ".noxstore"), []byte(`{"format":1}`+"\n"), 0o644); err != nil {
+		return err
+	}
+	content := make([]byte, 700)
+	type mentry struct {
+		ID   string `json:"id"`
+		Path string `json:"path"`
+	}
+	var manifest []mentry
+	for i := range total {
+		id := entryID(seed, i)
+		dir := filepath.Join(storeDir, id)
+		var dirs []string
+		for _, f := range files {
+			p := filepath.Join(dir, f)
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				return err
+			}
+			copy(content, id)
+			if err := os.WriteFile(p, content, 0o444); err != nil {
+				return err
+			}
+		}
+		filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err == nil && d.IsDir() {
+				dirs = append(dirs, p)
+			}
+			return nil
+		})
+		for j := len(dirs) - 1; j >= 0; j-- {
+			if err := os.Chmod(dirs[j], 0o555); err != nil {
+				return err
+			}
+		}
+		inf := info{Name: fmt.Sprintf("pkg%d", i), Version: fmt.Sprintf("1.%d", i%7),
+			Hash: fmt.Sprintf("sha256:%064x", i), Size: int64(len(files) * len(content)),
+			Files: len(files), References: []string{}, Env: []string{}, Added: time.Now().UTC()}
+		// References go to earlier entries only: the first LIVE are closed.
+		for _, k := range []int{i / 2, i - 1} {
+			if k >= 0 && k < i && (k != i-1 || i/2 != i-1) {
+				inf.References = append(inf.References, entryID(seed, k))
+			}
+		}
+		b, err := json.Marshal(inf)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(dir+".noxinfo", b, 0o444); err != nil {
+			return err
+		}
+		if i < live {
+			manifest = append(manifest, mentry{id, dir})
+		} else {
+			fmt.Println(dir)
+		}
+	}
+	// The generation keeping the live entries alive, and a profile on it.
+	gen := filepath.Join(stateDir, "generations", "bench"+seed)
+	if err := os.MkdirAll(gen, 0o755); err != nil {
+		return err
+	}
+	b, err := json.Marshal(map[string]any{"members": []any{}, "entries": manifest})
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(gen, ".noxmanifest.json"), b, 0o644); err != nil {
+		return err
+	}
+	profiles := filepath.Join(stateDir, "profiles")
+	if err := os.MkdirAll(profiles, 0o755); err != nil {
+		return err
+	}
+	if err := os.Symlink("../generations/bench"+seed, filepath.Join(profiles, "default-1-link")); err != nil {
+		return err
+	}
+	return os.Symlink("default-1-link", filepath.Join(profiles, "default"))
+}
