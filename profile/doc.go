@@ -16,5 +16,12 @@
 // P-N-link, a symlink to the generation; beside them lie hidden records
 // .P-N.json (time, members, changes) and the lock .P.lock.
 //
+// FindRoots enumerates what gc keeps: every generation of user, release
+// and ad hoc profiles (roots/adhoc/KEY links, pruned once their profile is
+// gone), each project's generations while its .noxprofile exists
+// (projects/KEY/{profile,noxprofile}, pruned once it is gone), and live
+// noxenv shell sessions (sessions/KEY, a file its session holds flocked).
+// A generation's manifest says what it keeps alive.
+//
 // The package does not print and does not read the process environment.
 package profile

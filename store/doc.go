@@ -6,6 +6,29 @@
 // collects garbage in managed, writable stores only. Every other store of
 // the search path is read-only, whatever its permissions.
 //
+// Garbage collection (PlanSweep, Sweep) deletes the entries of the
+// managed, writable stores whose ids no root keeps alive, never a plain
+// entry. An entry goes dependents first, its metadata before its tree
+// (renamed to a hidden .trash- name, then removed), so that every remaining
+// entry's closure is complete whenever gc stops; trash, unfinished adds
+// and trees without metadata are removed by the next gc. gc holds the
+// exclusive Guard from reading its roots to the end; whoever picks entries
+// holds the shared Guard until its result is recorded as a root.
+//
+// Shared stores (a directory that its group or others may write) are
+// collected by several users, who cannot see each other's roots. So each
+// root records, in the shared store itself, what it keeps alive there:
+// STORE/.noxroots/OWNER/KEY lists entry ids, one a line, OWNER naming a
+// user and state directory (uid and a digest), KEY a generation. A record
+// is written (RecordRoots) when the generation is realized, under the
+// shared Guard, and gc rewrites its own owner's records to match its live
+// roots (SyncRecords). gc reads every other owner's records as roots: a
+// user's gc never deletes what another user's profiles, projects or
+// sessions use. Records of a user who no longer runs noxenv keep their
+// entries until an administrator removes STORE/.noxroots/OWNER; an entry
+// of a user's own store that no root of that user keeps alive is not
+// protected, and may lose its dependencies in a shared store.
+//
 // The package promises that an entry is either wholly present, with its
 // .noxinfo metadata, or absent: an add killed at any point leaves nothing
 // visible. It does not print, and does not read the process environment:
