@@ -196,12 +196,16 @@ func (e *evaluator) source(ctx context.Context, hc interp.HandlerContext, p stri
 	if err != nil {
 		return err
 	}
-	if _, err := syntax.NewParser().Parse(bytes.NewReader(content), p); err != nil {
+	f, err := syntax.NewParser().Parse(bytes.NewReader(content), p)
+	if err != nil {
 		var pe syntax.ParseError
 		if errors.As(err, &pe) {
 			return shellStatus{posError(pe.Filename, pe.Pos, errors.New(pe.Text))}
 		}
 		return err
+	}
+	if volatile(f) {
+		e.deps.taint()
 	}
 	if len(e.files) > 32 {
 		return fmt.Errorf("source_env %s: nested too deeply", p)

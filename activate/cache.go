@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"mvdan.cc/sh/v3/expand"
+	"mvdan.cc/sh/v3/syntax"
 
 	"github.com/noxenv/noxenv/profile"
 	"github.com/noxenv/noxenv/store"
@@ -223,16 +224,56 @@ func contentSum(content []byte) string {
 }
 
 // recordingEnv is the starting environment of an evaluation, noting which
-// variables the script reads. Listing every variable (Each) is not
-// noted: the interpreter does it for external commands, which make an
-// evaluation uncacheable anyway, to list variables for printing, and to
-// start background jobs, whose changes do not reach the result.
+// variables the script reads. Listing every variable (Each) cannot be
+// followed name by name: it is counted instead. The interpreter lists
+// once at the end of a run; any other listing (${!prefix*}, declare -p,
+// set, a background job, an external command) makes the evaluation
+// uncacheable, except the evaluator's own, which it counts in ownLists.
 type recordingEnv struct {
 	expand.Environ
-	mu   sync.Mutex
-	read map[string]bool
+	mu    sync.Mutex
+	read  map[string]bool
+	lists int
 	// quiet suspends the noting while the interpreter sets itself up.
 	quiet bool
+}
+
+func (r *recordingEnv) Each(f func(name string, vr expand.Variable) bool) {
+	r.mu.Lock()
+	if !r.quiet {
+		r.lists++
+	}
+	r.mu.Unlock()
+	r.Environ.Each(f)
+}
+
+// listed returns how many times the variables were listed.
+func (r *recordingEnv) listed() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.lists
+}
+
+// volatileNames are the parameters the interpreter computes afresh on each
+// expansion rather than reading them from the environment.
+var volatileNames = map[string]bool{"$": true, "PPID": true, "RANDOM": true, "SRANDOM": true}
+
+// volatile reports whether node may expand a parameter whose value
+// changes from one evaluation to the next: one of volatileNames (also as
+// a bare word, as arithmetic names it), or an indirection (${!name}),
+// which may name one.
+func volatile(node syntax.Node) bool {
+	found := false
+	syntax.Walk(node, func(n syntax.Node) bool {
+		switch n := n.(type) {
+		case *syntax.ParamExp:
+			found = found || n.Excl || n.Param != nil && volatileNames[n.Param.Value]
+		case *syntax.Lit:
+			found = found || volatileNames[n.Value]
+		}
+		return !found
+	})
+	return found
 }
 
 func (r *recordingEnv) Get(name string) expand.Variable {

@@ -69,12 +69,21 @@ func TestCacheSkipsImpureEvaluations(t *testing.T) {
 		"writes":   "log_status ran\necho x >out\n",
 		"globs":    "log_status ran\nexport A=$(echo *)\n",
 		"expands":  "log_status ran\ndotenv\n",
+		// Variables listed by prefix were not read one by
+		// one: a new one would not be noticed.
+		"prefix":    "log_status ran\nexport A=\"${!PA*}\"\n",
+		"evalled":   "log_status ran\nP='${!PA@}'\neval \"export A=\\\"$P\\\"\"\n",
+		"sourced":   "log_status ran\nsource_env sub\n",
+		"random":    "log_status ran\nexport A=$RANDOM\n",
+		"pid":       "log_status ran\nexport A=$$\n",
+		"functions": "log_status ran\nf() { export A=${SRANDOM}; }\nf\n",
 	} {
 		t.Run(name, func(t *testing.T) {
-			dir, cfg := project(t, map[string]string{FileName: script, ".env": "A=${HOME}\n"})
+			dir, cfg := project(t, map[string]string{FileName: script, ".env": "A=${HOME}\n", "sub/" + FileName: "export B=\"${!PA*}\"\n"})
 			file := filepath.Join(dir, FileName)
 			allow(t, cfg, file)
-			base := map[string]string{"PATH": os.Getenv("PATH")}
+			allow(t, cfg, filepath.Join(dir, "sub", FileName))
+			base := map[string]string{"PATH": os.Getenv("PATH"), "PA1": "1"}
 			evalRan(t, cfg, file, base)
 			if _, ran := evalRan(t, cfg, file, base); !ran {
 				t.Fatal("an impure evaluation was reused")

@@ -121,6 +121,8 @@ type evaluator struct {
 	watched []string
 	deps    *deps
 	env     *recordingEnv
+	// ownLists counts the evaluator's own listings of the variables.
+	ownLists int
 
 	// last is the last simple command, for errors of set -e.
 	lastPos  syntax.Pos
@@ -242,9 +244,20 @@ func (e *evaluator) run(ctx context.Context, file string, content []byte, base m
 	}
 	start := exported(r.Vars)
 	if prog != nil {
+		if volatile(prog) {
+			e.deps.taint()
+		}
 		if err := r.Run(ctx, prog); err != nil {
 			return nil, e.runError(ctx, file, err)
 		}
+		// The run lists the variables once as it ends; any other listing
+		// read variables the cache does not follow.
+		e.serial(ctx, func(context.Context) error {
+			if e.env.listed() != e.ownLists+1 {
+				e.deps.taint()
+			}
+			return nil
+		})
 	}
 	return applyChanges(base, start, exported(r.Vars)), nil
 }
@@ -294,11 +307,21 @@ func (e *evaluator) timeout() time.Duration {
 	return e.cfg.Timeout
 }
 
-// call records each simple command, to name the one that failed.
+// call records each simple command, to name the one that failed. Code
+// the script evaluates or sources itself is not known in advance: the
+// cache cannot tell what it expands.
 func (e *evaluator) call(ctx context.Context, args []string) ([]string, error) {
 	hc := interp.HandlerCtx(ctx)
 	e.serial(ctx, func(context.Context) error {
 		e.lastPos, e.lastFile, e.lastArgs = hc.Pos, e.current(), args
+		switch args[0] {
+		case "eval":
+			if f, err := syntax.NewParser().Parse(strings.NewReader(strings.Join(args[1:], " ")), ""); err != nil || volatile(f) {
+				e.deps.taint()
+			}
+		case "source", ".":
+			e.deps.taint()
+		}
 		return nil
 	})
 	return args, nil
@@ -401,8 +424,10 @@ func exported(vars map[string]expand.Variable) map[string]string {
 	return m
 }
 
-// envOf returns the exported variables of a handler's environment.
-func envOf(env expand.Environ) map[string]string {
+// envOf returns the exported variables of a handler's environment,
+// counting the listing as the evaluator's own.
+func (e *evaluator) envOf(env expand.Environ) map[string]string {
+	e.ownLists++
 	m := map[string]string{}
 	for k, v := range env.Each {
 		if v.IsSet() && v.Exported && v.Kind == expand.String {

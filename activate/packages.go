@@ -288,7 +288,7 @@ func (e *evaluator) applyPackages(ctx context.Context, hc interp.HandlerContext)
 	if err != nil {
 		return err
 	}
-	env := envOf(hc.Env)
+	env := e.envOf(hc.Env)
 	base := e.unapply(env)
 	out := profile.Environ(gen, base)
 	a := &applied{prefixes: []string{gen.Dir}, vars: map[string]change{}}
