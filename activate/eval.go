@@ -177,10 +177,8 @@ func evaluate(ctx context.Context, cfg Config, file string, base map[string]stri
 		if err := e.writeLock(); err != nil {
 			return nil, nil, err
 		}
-		if e.gen != nil {
-			if err := registerProject(cfg.StateDir, file, e.gen); err != nil {
-				return nil, nil, err
-			}
+		if err := e.recordProject(file); err != nil {
+			return nil, nil, err
 		}
 	}
 	if len(opts.extra) > 0 {

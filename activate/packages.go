@@ -284,7 +284,7 @@ var listVars = map[string]bool{
 // into the interpreter's environment in place of the previous one, so
 // that the commands after use find the packages.
 func (e *evaluator) applyPackages(ctx context.Context, hc interp.HandlerContext) error {
-	gen, err := profile.Realize(e.cfg.Stores, filepath.Join(e.cfg.StateDir, "generations"), e.members)
+	gen, err := e.realize(e.members)
 	if err != nil {
 		return err
 	}

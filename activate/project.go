@@ -39,3 +39,32 @@ func registerProject(stateDir, file string, gen *profile.Generation) error {
 	}
 	return projectProfile(stateDir, file).Switch(gen)
 }
+
+// recordProject makes the generation of the packages the evaluation of
+// file ended with the project's current one. A project that uses none no
+// longer keeps those it used before: its profile, when it has one, is
+// switched to the empty generation.
+func (e *evaluator) recordProject(file string) error {
+	if e.gen != nil {
+		return registerProject(e.cfg.StateDir, file, e.gen)
+	}
+	p := projectProfile(e.cfg.StateDir, file)
+	if exists, err := p.Exists(); err != nil || !exists || e.cfg.Stores == nil {
+		return err
+	}
+	cur, err := p.Current()
+	if err != nil || len(cur.Members) == 0 {
+		return err
+	}
+	empty, err := e.realize(nil)
+	if err != nil {
+		return err
+	}
+	return p.Switch(empty)
+}
+
+// realize returns the generation of members, built under the state
+// directory's generations.
+func (e *evaluator) realize(members []profile.Member) (*profile.Generation, error) {
+	return profile.Realize(e.cfg.Stores, filepath.Join(e.cfg.StateDir, "generations"), members)
+}
