@@ -283,7 +283,7 @@ func (r *recordingEnv) Get(name string) expand.Variable {
 
 func (r *recordingEnv) note(name string) {
 	r.mu.Lock()
-	if !r.quiet {
+	if !r.quiet && name != stateVar {
 		r.read[name] = true
 	}
 	r.mu.Unlock()

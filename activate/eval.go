@@ -17,8 +17,6 @@ import (
 	"mvdan.cc/sh/v3/expand"
 	"mvdan.cc/sh/v3/interp"
 	"mvdan.cc/sh/v3/syntax"
-
-	"github.com/noxenv/noxenv/profile"
 )
 
 // DefaultTimeout bounds an evaluation when Config.Timeout is zero.
@@ -109,13 +107,12 @@ type evaluator struct {
 	lockDirty bool
 	met       map[string]bool
 
-	members []profile.Member
+	// states are the package states contexts have been in; see pkgState.
+	states []*pkgState
 	// batched are the use statements of the file that another use
 	// follows directly: nothing can observe the environment in between,
 	// so the packages are realized once, at the last of them.
 	batched map[syntax.Pos]bool
-	gen     *profile.Generation
-	applied *applied
 	release func()
 
 	watched []string
@@ -172,7 +169,7 @@ func evaluate(ctx context.Context, cfg Config, file string, base map[string]stri
 	if err != nil {
 		return nil, nil, err
 	}
-	res = &Result{File: file, Env: env, Watched: e.watched, Generation: e.gen}
+	res = &Result{File: file, Env: env, Watched: e.watched, Generation: e.generation()}
 	if file != "" {
 		if err := e.writeLock(); err != nil {
 			return nil, nil, err
@@ -185,7 +182,7 @@ func evaluate(ctx context.Context, cfg Config, file string, base map[string]stri
 		if res.Env, err = e.runExtra(ctx, res.Env); err != nil {
 			return nil, nil, err
 		}
-		res.Generation = e.gen
+		res.Generation = e.generation()
 	}
 	if cacheable && e.deps.ok {
 		storeCached(cfg, file, content, base, e.env.read, res, e.deps)

@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -34,11 +36,12 @@ func (e *evaluator) use(ctx context.Context, hc interp.HandlerContext, args []st
 	if err != nil {
 		return err
 	}
-	e.addMember(profile.Member{Name: ent.Name, Version: ent.Version, Request: req.String(), ID: ent.ID, Priority: profile.DefaultPriority, Entry: ent})
+	from := e.packages(hc)
+	members := withMember(from.members, profile.Member{Name: ent.Name, Version: ent.Version, Request: req.String(), ID: ent.ID, Priority: profile.DefaultPriority, Entry: ent})
 	if len(e.files) == 1 && e.batched[hc.Pos] {
-		return nil
+		return e.enter(ctx, hc, &pkgState{members: members, applied: from.applied})
 	}
-	return e.applyPackages(ctx, hc)
+	return e.applyPackages(ctx, hc, from, members)
 }
 
 // batchedUses returns the positions of the top-level use statements that
@@ -92,15 +95,17 @@ func (e *evaluator) useProfile(ctx context.Context, hc interp.HandlerContext, ar
 	if err != nil {
 		return fmt.Errorf("profile %s: %w", args[0], err)
 	}
+	from := e.packages(hc)
+	members := from.members
 	for _, mem := range m.Members {
 		ent, err := e.cfg.Stores.Get(mem.ID)
 		if err != nil {
 			return fmt.Errorf("profile %s: member %s: %w", args[0], mem.Name, err)
 		}
 		mem.Entry = ent
-		e.addMember(mem)
+		members = withMember(members, mem)
 	}
-	return e.applyPackages(ctx, hc)
+	return e.applyPackages(ctx, hc, from, members)
 }
 
 // findProfile returns the link of the user profile name, else of the
@@ -126,14 +131,16 @@ func (e *evaluator) useExtra(ctx context.Context, hc interp.HandlerContext, _ []
 	if err := e.guard(); err != nil {
 		return err
 	}
+	from := e.packages(hc)
+	members := from.members
 	for _, pkg := range e.opts.extra {
 		ent, err := e.cfg.Stores.Find(pkg)
 		if err != nil {
 			return err
 		}
-		e.addMember(profile.Member{Name: ent.Name, Version: ent.Version, Request: pkg, ID: ent.ID, Priority: profile.DefaultPriority, Entry: ent})
+		members = withMember(members, profile.Member{Name: ent.Name, Version: ent.Version, Request: pkg, ID: ent.ID, Priority: profile.DefaultPriority, Entry: ent})
 	}
-	return e.applyPackages(ctx, hc)
+	return e.applyPackages(ctx, hc, from, members)
 }
 
 // guard holds the stores' gc lock from the first lookup until the
@@ -222,15 +229,57 @@ func requestName(req string) string {
 	return name
 }
 
-// addMember adds m, replacing a member of the same name.
-func (e *evaluator) addMember(m profile.Member) {
-	for i := range e.members {
-		if e.members[i].Name == m.Name {
-			e.members[i] = m
-			return
+// withMember returns a copy of members with m added, in place of a member
+// of the same name.
+func withMember(members []profile.Member, m profile.Member) []profile.Member {
+	out := slices.Clone(members)
+	for i := range out {
+		if out[i].Name == m.Name {
+			out[i] = m
+			return out
 		}
 	}
-	e.members = append(e.members, m)
+	return append(out, m)
+}
+
+// pkgState is the set of packages one shell context has: which state a
+// context is in is an unexported shell variable (stateVar), so that, as
+// every variable, it goes into subshells and command substitutions and
+// does not come back out of them.
+type pkgState struct {
+	members []profile.Member
+	// gen is the realized generation of members; nil for none, and while
+	// a batch of use statements is not over.
+	gen *profile.Generation
+	// applied is what the packages put into the context's environment.
+	applied *applied
+}
+
+// stateVar holds the index in evaluator.states of the context's packages.
+const stateVar = "__noxenv_packages"
+
+// packages returns the package state of the context hc runs in.
+func (e *evaluator) packages(hc interp.HandlerContext) *pkgState {
+	return e.stateOf(hc.Env.Get(stateVar).String())
+}
+
+func (e *evaluator) stateOf(v string) *pkgState {
+	if i, err := strconv.Atoi(v); err == nil && i >= 0 && i < len(e.states) {
+		return e.states[i]
+	}
+	return &pkgState{}
+}
+
+// generation is the generation the evaluation ended with, at the top
+// level of the script.
+func (e *evaluator) generation() *profile.Generation {
+	return e.stateOf(e.runner.Vars[stateVar].String()).gen
+}
+
+// enter makes s the package state of the context hc runs in.
+func (e *evaluator) enter(ctx context.Context, hc interp.HandlerContext, s *pkgState) error {
+	e.states = append(e.states, s)
+	return hc.Builtin(ctx, []string{"eval", stateVar + "=" + strconv.Itoa(len(e.states)-1)})
 }
 
 // writeLock writes the lock when the evaluation changed it. A directory
@@ -280,16 +329,16 @@ var listVars = map[string]bool{
 	"CMAKE_PREFIX_PATH": true, "XDG_DATA_DIRS": true, "LD_LIBRARY_PATH": true,
 }
 
-// applyPackages realizes the members so far as one generation and puts it
-// into the interpreter's environment in place of the previous one, so
-// that the commands after use find the packages.
-func (e *evaluator) applyPackages(ctx context.Context, hc interp.HandlerContext) error {
-	gen, err := e.realize(e.members)
+// applyPackages realizes members as one generation and puts it into the
+// environment of the context hc runs in, in place of the one there (from),
+// so that the commands after use find the packages.
+func (e *evaluator) applyPackages(ctx context.Context, hc interp.HandlerContext, from *pkgState, members []profile.Member) error {
+	gen, err := e.realize(members)
 	if err != nil {
 		return err
 	}
 	env := e.envOf(hc.Env)
-	base := e.unapply(env)
+	base := from.applied.unapply(env)
 	out := profile.Environ(gen, base)
 	a := &applied{prefixes: []string{gen.Dir}, vars: map[string]change{}}
 	for _, ent := range gen.Entries {
@@ -318,19 +367,21 @@ func (e *evaluator) applyPackages(ctx context.Context, hc interp.HandlerContext)
 	for k := range a.vars {
 		e.env.note(k)
 	}
-	e.gen, e.applied = gen, a
-	return e.setVars(ctx, hc, changes)
+	if err := e.setVars(ctx, hc, changes); err != nil {
+		return err
+	}
+	return e.enter(ctx, hc, &pkgState{members: members, gen: gen, applied: a})
 }
 
 // unapply returns env without what the previous generation put there: a
 // variable the script left as it was gets its value from before; in a
 // :-separated one the script changed, only the generation's entries go.
-func (e *evaluator) unapply(env map[string]string) map[string]string {
+func (a *applied) unapply(env map[string]string) map[string]string {
 	out := cloneEnv(env)
-	if e.applied == nil {
+	if a == nil {
 		return out
 	}
-	for k, c := range e.applied.vars {
+	for k, c := range a.vars {
 		cur, ok := env[k]
 		switch {
 		case ok == c.hasAfter && cur == c.after:
@@ -340,7 +391,7 @@ func (e *evaluator) unapply(env map[string]string) map[string]string {
 				delete(out, k)
 			}
 		case ok && (listVars[k] || strings.Contains(c.after, ":")):
-			out[k] = e.applied.removeFrom(cur)
+			out[k] = a.removeFrom(cur)
 		}
 	}
 	return out

@@ -45,8 +45,8 @@ func registerProject(stateDir, file string, gen *profile.Generation) error {
 // longer keeps those it used before: its profile, when it has one, is
 // switched to the empty generation.
 func (e *evaluator) recordProject(file string) error {
-	if e.gen != nil {
-		return registerProject(e.cfg.StateDir, file, e.gen)
+	if gen := e.generation(); gen != nil {
+		return registerProject(e.cfg.StateDir, file, gen)
 	}
 	p := projectProfile(e.cfg.StateDir, file)
 	if exists, err := p.Exists(); err != nil || !exists || e.cfg.Stores == nil {
