@@ -32,8 +32,10 @@ type Switch struct {
 // reading files (see hook.StampTime); watch are files every shell watches
 // besides a project's own (the reload file). An unchanged project is kept
 // without evaluating it: same file found, no watched file changed,
-// appeared or vanished since the state's stamp.
-func Next(ctx context.Context, cfg Config, env map[string]string, dir string, stamp time.Time, watch []string) Switch {
+// appeared or vanished since the state's stamp. config is called only when
+// a .noxprofile is to be evaluated (opening the stores costs), and its
+// error is a failed evaluation.
+func Next(ctx context.Context, config func() (Config, error), env map[string]string, dir string, stamp time.Time, watch []string) Switch {
 	old, hasOld := LoadState(env)
 	file, findErr := Find(dir)
 	if findErr != nil {
@@ -47,10 +49,14 @@ func Next(ctx context.Context, cfg Config, env map[string]string, dir string, st
 		return Switch{Env: base, Err: findErr}
 	}
 	s := State{File: file, Stamp: stamp.UnixNano()}
-	res, err := Evaluate(ctx, cfg, file, base)
 	paths := []string{file, file + ".lock"}
-	if rec, recErr := TrustRecord(cfg.AllowDir, file); recErr == nil {
-		paths = append(paths, rec)
+	cfg, err := config()
+	var res *Result
+	if err == nil {
+		if rec, recErr := TrustRecord(cfg.AllowDir, file); recErr == nil {
+			paths = append(paths, rec)
+		}
+		res, err = Evaluate(ctx, cfg, file, base)
 	}
 	if err == nil {
 		paths = append(paths, res.Watched...)

@@ -116,14 +116,10 @@ func (a *app) export(cmd *cobra.Command, shell string) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := a.activateConfig()
-	if err != nil {
-		return err
-	}
 	stamp := hook.StampTime(time.Now())
 	reload := hook.ReloadFile(a.hookDir())
 	old, _ := activate.LoadState(a.env)
-	sw := activate.Next(cmd.Context(), cfg, a.env, dir, stamp, []string{reload})
+	sw := activate.Next(cmd.Context(), a.activateConfig, a.env, dir, stamp, []string{reload})
 	changes := activate.Diff(a.env, sw.Env)
 	code, err := shells.Render(shell, changes)
 	if err != nil {
