@@ -16,6 +16,9 @@ var ErrNotFound = errors.New("not found")
 type NotFoundError struct {
 	What   string // the request or id, as the user wrote it
 	Stores int    // how many stores were searched
+	// Name and Constraint are those of a request (What is then
+	// NAME@CONSTRAINT); empty for an id or a path.
+	Name, Constraint string
 	// Versions are the versions of the requested name that exist (none
 	// matched the constraint); Close are names close to the requested one.
 	Versions []string
@@ -23,7 +26,14 @@ type NotFoundError struct {
 }
 
 func (e *NotFoundError) Error() string {
-	return fmt.Sprintf("%s: no such entry in the store path (%d stores searched)", e.What, e.Stores)
+	searched := fmt.Sprintf("%d stores searched", e.Stores)
+	if e.Stores == 1 {
+		searched = "1 store searched"
+	}
+	if len(e.Versions) > 0 && e.Constraint != "" {
+		return fmt.Sprintf("%s: no such entry: no version of %s matches %s (%s)", e.What, e.Name, e.Constraint, searched)
+	}
+	return fmt.Sprintf("%s: no such entry in the store path (%s)", e.What, searched)
 }
 
 func (e *NotFoundError) Unwrap() error { return ErrNotFound }
@@ -64,7 +74,7 @@ func (sp *SearchPath) Resolve(r Request) (*Entry, error) {
 			return match[0], nil
 		}
 	}
-	nf := &NotFoundError{What: r.String(), Stores: len(sp.Stores), Versions: uniqueVersions(versions)}
+	nf := &NotFoundError{What: r.String(), Stores: len(sp.Stores), Name: r.Name, Constraint: r.Constraint, Versions: uniqueVersions(versions)}
 	if len(nf.Versions) == 0 {
 		nf.Close = sp.closeNames(r.Name)
 	}
