@@ -47,6 +47,11 @@ func (e noProjectError) Error() string {
 	return fmt.Sprintf("no %s in %s or its parents", activate.FileName, e.dir)
 }
 
+// Hint says how a project starts.
+func (e noProjectError) Hint() string {
+	return fmt.Sprintf("write a %s there, then run 'noxenv allow'", activate.FileName)
+}
+
 // projectFile returns the .noxprofile that arg names: a file, or the
 // nearest one from a directory (the working directory by default).
 func projectFile(arg []string) (string, error) {
@@ -63,7 +68,8 @@ func projectFile(arg []string) (string, error) {
 	}
 	file, err := activate.Find(p)
 	if err == nil && file == "" {
-		err = noProjectError{p}
+		dir, _ := filepath.Abs(p) // Find made it absolute already
+		err = noProjectError{dir}
 	}
 	return file, err
 }
