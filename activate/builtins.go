@@ -76,11 +76,19 @@ func (e *evaluator) pathAddTo(ctx context.Context, hc interp.HandlerContext, arg
 }
 
 // prepend puts dirs, in their order, before the entries of the
-// :-separated variable name.
+// :-separated variable name. A relative DIR is taken from the directory
+// of the file being evaluated, whatever directory the script is in.
 func (e *evaluator) prepend(ctx context.Context, hc interp.HandlerContext, name string, dirs []string) error {
+	from := hc.Dir
+	if cur := e.current(); cur != "" {
+		from = filepath.Dir(cur)
+	}
 	parts := make([]string, 0, len(dirs)+1)
 	for _, d := range dirs {
-		parts = append(parts, abs(hc, d))
+		if !filepath.IsAbs(d) {
+			d = filepath.Join(from, d)
+		}
+		parts = append(parts, filepath.Clean(d))
 	}
 	if cur := hc.Env.Get(name); cur.IsSet() && cur.String() != "" {
 		parts = append(parts, cur.String())
