@@ -53,6 +53,15 @@ func lookupBuiltin(name string) builtinFunc {
 	return nil
 }
 
+// fileDir is the directory of the file being evaluated (the
+// interpreter's directory for the packages of noxenv shell).
+func (e *evaluator) fileDir(hc interp.HandlerContext) string {
+	if cur := e.current(); cur != "" {
+		return filepath.Dir(cur)
+	}
+	return hc.Dir
+}
+
 // abs makes p absolute against the interpreter's directory.
 func abs(hc interp.HandlerContext, p string) string {
 	if filepath.IsAbs(p) {
@@ -79,10 +88,7 @@ func (e *evaluator) pathAddTo(ctx context.Context, hc interp.HandlerContext, arg
 // :-separated variable name. A relative DIR is taken from the directory
 // of the file being evaluated, whatever directory the script is in.
 func (e *evaluator) prepend(ctx context.Context, hc interp.HandlerContext, name string, dirs []string) error {
-	from := hc.Dir
-	if cur := e.current(); cur != "" {
-		from = filepath.Dir(cur)
-	}
+	from := e.fileDir(hc)
 	parts := make([]string, 0, len(dirs)+1)
 	for _, d := range dirs {
 		if !filepath.IsAbs(d) {
@@ -176,18 +182,15 @@ func (e *evaluator) sourceUp(ctx context.Context, hc interp.HandlerContext, args
 	if len(args) == 1 {
 		name = args[0]
 	}
-	start := filepath.Dir(hc.Dir)
-	if cur := e.current(); cur != "" {
-		start = filepath.Dir(filepath.Dir(cur))
-	}
-	for dir := start; ; dir = filepath.Dir(dir) {
+	from := e.fileDir(hc)
+	for dir := filepath.Dir(from); ; dir = filepath.Dir(dir) {
 		p := filepath.Join(dir, name)
 		e.deps.add(p)
 		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
 			return e.source(ctx, hc, p)
 		}
 		if filepath.Dir(dir) == dir {
-			return fmt.Errorf("no %s above %s", name, start)
+			return fmt.Errorf("no %s above %s", name, from)
 		}
 	}
 }
