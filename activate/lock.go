@@ -1,6 +1,7 @@
 package activate
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -57,8 +58,13 @@ func readLock(path string) (*Lock, error) {
 	return l, nil
 }
 
-// marshal returns the lock as written: stable, indented, one pin a line.
+// marshal returns the lock as written: stable, indented, one pin a line,
+// constraints as written (>=1.2, not \u003e=1.2).
 func (l *Lock) marshal() []byte {
-	data, _ := json.MarshalIndent(l, "", "  ") // a map of strings always marshals
-	return append(data, '\n')
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(l) // a map of strings always encodes
+	return b.Bytes()
 }
