@@ -124,10 +124,12 @@ func (e *evaluator) loadDotenv(ctx context.Context, hc interp.HandlerContext, ar
 	p := abs(hc, name)
 	e.watch(p)
 	data, err := os.ReadFile(p)
-	if ifExists && errors.Is(err, fs.ErrNotExist) {
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && ifExists:
 		return nil
-	}
-	if err != nil {
+	case errors.Is(err, fs.ErrNotExist):
+		return missingDotenvError{p}
+	case err != nil:
 		return err
 	}
 	// godotenv expands ${VAR} from the process's own environment, which
@@ -145,6 +147,14 @@ func (e *evaluator) loadDotenv(ctx context.Context, hc interp.HandlerContext, ar
 	}
 	return e.setVars(ctx, hc, changes)
 }
+
+// missingDotenvError is a dotenv FILE that does not exist.
+type missingDotenvError struct{ path string }
+
+func (e missingDotenvError) Error() string { return "dotenv: " + e.path + " does not exist" }
+
+// Hint names the builtin for an optional file.
+func (missingDotenvError) Hint() string { return "dotenv_if_exists skips a missing file" }
 
 func (e *evaluator) watchFile(_ context.Context, hc interp.HandlerContext, args []string) error {
 	for _, f := range args {
@@ -204,6 +214,10 @@ func (e *evaluator) source(ctx context.Context, hc interp.HandlerContext, p stri
 	}
 	e.watch(p)
 	content, err := readTrusted(e.cfg.AllowDir, p)
+	var blocked *BlockedError
+	if errors.As(err, &blocked) {
+		blocked.Sourced = true
+	}
 	if err != nil {
 		return err
 	}

@@ -286,6 +286,9 @@ func (e *evaluator) runError(ctx context.Context, file string, err error) error 
 		return fmt.Errorf("%s: evaluation interrupted", file)
 	}
 	var st interp.ExitStatus
+	if errors.As(err, &st) && e.lastArgs != nil && e.lastArgs[0] == "exit" {
+		return posError(e.lastFile, e.lastPos, fmt.Errorf("the script exited with status %d", st))
+	}
 	if errors.As(err, &st) && e.lastArgs != nil {
 		return posError(e.lastFile, e.lastPos, fmt.Errorf("%s failed with exit status %d", e.lastArgs[0], st))
 	}

@@ -146,7 +146,7 @@ func TestEvaluateErrorsHavePositions(t *testing.T) {
 		"syntax":    {"export A=1\nif then\n", ":2:1: "},
 		"builtin":   {"export A=1\n  path_add\n", ":2:3: path_add needs at least one DIR"},
 		"errexit":   {"\n\nfalse\n", ":3:1: false failed with exit status 1"},
-		"dotenv":    {"dotenv nothere\n", ":1:1: open "},
+		"dotenv":    {"dotenv nothere\n", ":1:1: dotenv: "},
 		"untrusted": {"source_env other\n", ":1:1: "},
 	} {
 		t.Run(name, func(t *testing.T) {

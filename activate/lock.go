@@ -47,7 +47,7 @@ func readLock(path string) (*Lock, error) {
 		return nil, err
 	}
 	if err := json.Unmarshal(data, l); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, &badLockError{path, err}
 	}
 	if l.Version > lockVersion {
 		return nil, fmt.Errorf("%s: format version %d is newer than this noxenv knows (%d)", path, l.Version, lockVersion)
@@ -56,6 +56,20 @@ func readLock(path string) (*Lock, error) {
 		l.Packages = map[string]Pin{}
 	}
 	return l, nil
+}
+
+// badLockError is a lock file that is not a lock.
+type badLockError struct {
+	path string
+	err  error
+}
+
+func (e *badLockError) Error() string { return fmt.Sprintf("%s: %v", e.path, e.err) }
+func (e *badLockError) Unwrap() error { return e.err }
+
+// Hint says how to start the lock again.
+func (e *badLockError) Hint() string {
+	return "repair it, or delete it and run 'noxenv lock' to pin the requests again"
 }
 
 // marshal returns the lock as written: stable, indented, one pin a line,

@@ -17,10 +17,21 @@ import (
 // content changed since, or that moved. Nothing of such a file is run.
 type BlockedError struct {
 	Path string
+	// Sourced is set for a file that source_env or source_up named.
+	Sourced bool
 }
 
 func (e *BlockedError) Error() string {
 	return fmt.Sprintf("%s is blocked. Run 'noxenv allow' to approve its content", e.Path)
+}
+
+// Hint names the file to allow when it is not the project's own, which
+// 'noxenv allow' alone would allow.
+func (e *BlockedError) Hint() string {
+	if !e.Sourced {
+		return ""
+	}
+	return fmt.Sprintf("a sourced file must be allowed too: run 'noxenv allow %s' once you have checked it", e.Path)
 }
 
 // trustPath returns the path a trust record is keyed on: file made
