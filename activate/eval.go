@@ -411,11 +411,12 @@ func (e *evaluator) setVars(ctx context.Context, hc interp.HandlerContext, chang
 	return nil
 }
 
-// exported returns the exported string variables of vars.
+// exported returns the exported string variables of vars, but for the
+// evaluator's own stateVar.
 func exported(vars map[string]expand.Variable) map[string]string {
 	m := make(map[string]string, len(vars))
 	for k, v := range vars {
-		if v.IsSet() && v.Exported && v.Kind == expand.String {
+		if v.IsSet() && v.Exported && v.Kind == expand.String && k != stateVar {
 			m[k] = v.Str
 		}
 	}

@@ -26,6 +26,8 @@ func FuzzEvaluate(f *testing.F) {
 		"if then fi\n",
 		"exit 3\n",
 		"source_env .noxprofile\n",
+		"( use a )\nexport X=$(use b; echo $PATH)\nexport __noxenv_packages=7\n",
+		"export A=\"${!P*} ${!A} $RANDOM\"\neval 'export B=$$'\n",
 	} {
 		f.Add(seed, "A=1\nB='x y'\nexport C=$A\n")
 	}
@@ -44,7 +46,7 @@ func FuzzEvaluate(f *testing.F) {
 			return
 		}
 		for k, v := range res.Env {
-			if k == "" || strings.ContainsRune(k, '=') || strings.ContainsRune(v, 0) {
+			if k == "" || k == stateVar || strings.ContainsRune(k, '=') || strings.ContainsRune(v, 0) {
 				t.Fatalf("bad variable %q=%q", k, v)
 			}
 		}
