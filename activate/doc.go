@@ -10,12 +10,21 @@
 // project's current generation is recorded as a gc root before the
 // stores' guard is released.
 //
+// Packages belong to the shell context that used them, as variables do: a
+// use in a subshell or a command substitution serves the commands there
+// and is not part of the project's generation, which is what the
+// script's top level ends with (the empty generation once the project
+// uses no packages any more).
+//
 // An evaluation that ran no external command, wrote no file, globbed
-// nothing and met no unlocked request is cached with everything it read
-// (variables, files, links); the cache returns its result only while all
-// of that is unchanged, and never skips the trust check. A cached
-// evaluation does not run the script again, so its log_status lines are
-// not repeated.
+// nothing, met no unlocked request, listed no variables (${!prefix*}, a
+// background job), expanded nothing that changes by itself ($RANDOM, $$,
+// $PPID, an indirection ${!name}; in code it evals too) and sourced no
+// file with source or . (source_env is followed) is cached with
+// everything it read (variables, files, links); the cache returns its
+// result only while all of that is unchanged, and never skips the trust
+// check. A cached evaluation does not run the script again, so its
+// log_status lines are not repeated.
 //
 // The package does not print and does not read the process environment:
 // both are given to it.
