@@ -52,7 +52,8 @@ func Evaluate(ctx context.Context, cfg Config, file string, base map[string]stri
 // Relock evaluates file as Evaluate does and rewrites its lock with
 // exactly the requests the evaluation met. With update, the requests whose
 // names are in names (all when names is empty) are resolved again. It
-// returns what changed in the lock, by request.
+// returns what changed in the lock, by request, and an error when a name
+// is not one the file uses.
 func Relock(ctx context.Context, cfg Config, file string, base map[string]string, update bool, names []string) ([]PinChange, error) {
 	before, err := readLock(lockPath(file))
 	if err != nil {
@@ -76,7 +77,41 @@ func Relock(ctx context.Context, cfg Config, file string, base map[string]string
 			changes = append(changes, PinChange{Request: req, Old: before.Packages[req].ID})
 		}
 	}
-	return changes, nil
+	return changes, checkNames(file, after, names)
+}
+
+// checkNames returns an error for the first of names that no request of
+// the lock lk of file uses.
+func checkNames(file string, lk *Lock, names []string) error {
+	used := map[string]bool{}
+	for req := range lk.Packages {
+		used[requestName(req)] = true
+	}
+	for _, n := range names {
+		if !used[n] {
+			return &unusedNameError{file: file, name: n, used: slices.Sorted(maps.Keys(used))}
+		}
+	}
+	return nil
+}
+
+// unusedNameError is a name given to lock --update that the project does
+// not use.
+type unusedNameError struct {
+	file, name string
+	used       []string
+}
+
+func (e *unusedNameError) Error() string {
+	return fmt.Sprintf("%s uses no package named %s", e.file, e.name)
+}
+
+// Hint lists the names it uses.
+func (e *unusedNameError) Hint() string {
+	if len(e.used) == 0 {
+		return "it uses no packages"
+	}
+	return "it uses: " + strings.Join(e.used, ", ")
 }
 
 // PinChange is a request whose pin a Relock changed: Old is "" for a
