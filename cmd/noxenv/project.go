@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -59,7 +60,7 @@ func projectFile(arg []string) (string, error) {
 	if len(arg) > 0 {
 		p = arg[0]
 	}
-	fi, err := os.Stat(p)
+	fi, err := stat(p)
 	if err != nil {
 		return "", err
 	}
@@ -72,6 +73,16 @@ func projectFile(arg []string) (string, error) {
 		err = noProjectError{dir}
 	}
 	return file, err
+}
+
+// stat is os.Stat with an error that speaks of the path only.
+func stat(p string) (os.FileInfo, error) {
+	fi, err := os.Stat(p)
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return nil, fmt.Errorf("%s: %w", p, pe.Err)
+	}
+	return fi, err
 }
 
 func newAllowCmd(a *app) *cobra.Command {
@@ -162,7 +173,7 @@ func newExecCmd(a *app) *cobra.Command {
 			if len(command) == 0 {
 				return usageError{errors.New("exec needs a command")}
 			}
-			if fi, err := os.Stat(dir); err != nil {
+			if fi, err := stat(dir); err != nil {
 				return err
 			} else if !fi.IsDir() {
 				return usageError{fmt.Errorf("%s is not a directory", dir)}
