@@ -17,7 +17,8 @@ export NOXENV_STORE_PATH=$work/store NOXENV_LOG=quiet
 
 echo "tree: $src ($(find "$src" -type f | wc -l) files, $(du -sh "$src" | cut -f1))"
 echo "cpus: $(nproc), load: $(cut -d' ' -f1-3 /proc/loadavg)"
-reset="chmod -R u+w $work/store $work/copy 2>/dev/null || true; rm -rf $work/store $work/copy; $work/noxenv store init $work/store"
+# Each run starts from an empty store and no dirty pages of the last one.
+reset="chmod -R u+w $work/store $work/copy 2>/dev/null || true; rm -rf $work/store $work/copy; $work/noxenv store init $work/store; sync"
 hyperfine --runs "$runs" --warmup 1 --prepare "$reset" --export-json "$work/result.json" \
 	-n 'noxenv store add' "$work/noxenv store add --name go --version 1 $src" \
 	-n 'cp -a + sha256sum' "cp -a $src $work/copy && find $work/copy -type f -exec sha256sum {} + >/dev/null"
@@ -26,4 +27,6 @@ import json, sys
 r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
 nox, ref = r["noxenv store add"]["median"], r["cp -a + sha256sum"]["median"]
 print(f"median: noxenv store add {nox:.3f} s, cp -a + sha256sum {ref:.3f} s, ratio {nox / ref:.2f}x")
+cpu = {k: v["user"] + v["system"] for k, v in r.items()}
+print(f"cpu (user+system, mean): noxenv store add {cpu['noxenv store add']:.3f} s, cp -a + sha256sum {cpu['cp -a + sha256sum']:.3f} s")
 PY
