@@ -195,14 +195,12 @@ func (sp *SearchPath) knownHashes(st *Store) (map[string]string, error) {
 	}
 	known := map[string]string{}
 	for _, s := range stores {
-		es, err := s.List()
+		ids, err := s.IDs()
 		if err != nil {
 			return nil, err
 		}
-		for _, e := range es {
-			if !e.Plain() {
-				known[e.ID[:hashLen]] = e.ID
-			}
+		for _, id := range ids {
+			known[id[:hashLen]] = id
 		}
 	}
 	return known, nil

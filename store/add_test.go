@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -197,7 +198,7 @@ func TestAddReferences(t *testing.T) {
 	writeTree(t, app, map[string]string{"bin/app": big, "lib/other": "->/somewhere/" + eo.ID + "/README"})
 	ea, _ := add(t, sp, st, app, AddOptions{})
 	want := []string{el.ID, eo.ID}
-	if strings.Join(ea.Info.References, " ") != strings.Join(sortedCopy(want), " ") {
+	if strings.Join(ea.Info.References, " ") != strings.Join(slices.Sorted(slices.Values(want)), " ") {
 		t.Errorf("references = %v, want %v", ea.Info.References, want)
 	}
 	closure, err := sp.Closure([]*Entry{ea})
@@ -208,18 +209,6 @@ func TestAddReferences(t *testing.T) {
 	if err != nil || len(refs) != 1 || refs[0].ID != ea.ID {
 		t.Errorf("referrers = %v, %v", refs, err)
 	}
-}
-
-func sortedCopy(s []string) []string {
-	c := append([]string(nil), s...)
-	for i := range c {
-		for j := i + 1; j < len(c); j++ {
-			if c[j] < c[i] {
-				c[i], c[j] = c[j], c[i]
-			}
-		}
-	}
-	return c
 }
 
 func TestAddRejects(t *testing.T) {

@@ -47,6 +47,32 @@ func IsHiddenName(name string) bool { return strings.HasPrefix(name, ".") }
 // neither an entry nor a plain entry. A missing store has no entries.
 func (st *Store) List() ([]*Entry, error) { return st.list("") }
 
+// IDs returns the ids of the entries of st that have metadata, without
+// reading it.
+func (st *Store) IDs() ([]string, error) {
+	if st.Missing {
+		return nil, nil
+	}
+	des, err := os.ReadDir(st.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("store %s: %w", st.Dir, err)
+	}
+	dirs := map[string]bool{}
+	for _, de := range des {
+		if de.IsDir() {
+			dirs[de.Name()] = true
+		}
+	}
+	var ids []string
+	for _, de := range des {
+		id, ok := strings.CutSuffix(de.Name(), InfoSuffix)
+		if _, _, _, isID := ParseID(id); ok && isID && dirs[id] {
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
+}
+
 // list returns the entries of st named name, or all when name is "".
 func (st *Store) list(name string) ([]*Entry, error) {
 	if st.Missing {

@@ -99,26 +99,13 @@ func (p *progressLine) show(pr store.Progress) {
 		return
 	}
 	p.shown = true
-	fmt.Fprintf(p.w, "\r\x1b[Knoxenv: %d files, %s, %s/s", pr.Files, humanBytes(pr.Bytes), humanBytes(int64(float64(pr.Bytes)/secs)))
+	fmt.Fprintf(p.w, "\r\x1b[Knoxenv: %d files, %s, %s/s", pr.Files, humanSize(pr.Bytes), humanSize(int64(float64(pr.Bytes)/secs)))
 }
 
 func (p *progressLine) clear() {
 	if p != nil && p.shown {
 		fmt.Fprint(p.w, "\r\x1b[K")
 	}
-}
-
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
 func newStoreInitCmd(a *app) *cobra.Command {
