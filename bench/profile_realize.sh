@@ -48,11 +48,19 @@ gen=$(readlink -f "$W/ref")
 (cd "$gen" && find . -mindepth 1 \( -type d -printf 'd %P\n' -o -type l -printf 'l %P\t%l\n' \)) >"$W/floor.list"
 echo "noxenv's tree: $(grep -c '^d' "$W/floor.list") directories, $(grep -c '^l' "$W/floor.list") symlinks" >&2
 
-# Each tool: a fresh target (removed outside the timed part), then the run.
+# Each tool: a fresh target (removed outside the timed part), then the
+# run. The CLI and its peers are timed from outside, whole processes; the
+# in-process ones (realize: profile.Realize alone, floor: the mkdir and
+# symlink calls alone) print their own time, so they compare the work and
+# nothing else.
 run_noxenv() { "$nox" profile add -p "$W/t/p" "${names[@]}"; }
 prep_noxenv() { rm -rf "$W/t" "$W/state/noxenv/generations"; mkdir -p "$W/t"; }
 run_noxenv_again() { "$nox" profile add -p "$W/t/p" "${names[@]}"; }
 prep_noxenv_again() { rm -rf "$W/t"; mkdir -p "$W/t"; "$nox" profile add -p "$W/ref" "${names[@]}"; }
+run_realize() { "$W/profile_tool" realize "$W/t/gens" "$W/store" "${names[@]}"; }
+prep_realize() { rm -rf "$W/t"; mkdir -p "$W/t"; }
+run_realize_again() { "$W/profile_tool" realize "$W/t/gens" "$W/store" "${names[@]}"; }
+prep_realize_again() { [ -d "$W/t/gens" ] || run_realize >/dev/null; }
 run_floor() { "$W/profile_tool" floor "$W/floor.list" "$W/t/floor"; }
 prep_floor() { rm -rf "$W/t"; mkdir -p "$W/t"; }
 run_stow() { stow -d "$W/store" -t "$W/t" "${ids[@]}"; }
@@ -60,7 +68,8 @@ prep_stow() { rm -rf "$W/t"; mkdir -p "$W/t"; }
 run_cprs() { cp -rs "${paths[@]}" "$W/t/"; }
 prep_cprs() { rm -rf "$W/t"; mkdir -p "$W/t"; }
 
-tools=(noxenv noxenv_again floor stow cprs)
+tools=(noxenv noxenv_again stow cprs realize realize_again floor)
+inproc=" realize realize_again floor "
 for t in "${tools[@]}"; do : >"$W/times.$t"; done
 for ((r = 0; r < RUNS; r++)); do
 	# Each round starts with another tool, so that none always follows
@@ -71,9 +80,13 @@ for ((r = 0; r < RUNS; r++)); do
 		sync
 		sleep 0.5
 		start=$(date +%s%N)
-		"run_$t"
+		out=$("run_$t")
 		end=$(date +%s%N)
-		echo $(((end - start) / 1000)) >>"$W/times.$t"
+		if [[ $inproc == *" $t "* ]]; then
+			echo "$out" >>"$W/times.$t"
+		else
+			echo $(((end - start) / 1000)) >>"$W/times.$t"
+		fi
 	done
 	echo "run $((r + 1))/$RUNS done" >&2
 done
@@ -81,16 +94,18 @@ done
 median() { sort -n "$1" | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2)}'; }
 declare -A med
 for t in "${tools[@]}"; do med[$t]=$(median "$W/times.$t"); done
-printf '%-34s %12s %10s %10s\n' "realizing $N packages ($((N * 250)) files)" "median ms" "/ stow" "/ floor"
+printf '%-40s %10s %8s %8s\n' "realizing $N packages ($((N * 250)) files)" "median ms" "/ stow" "/ floor"
 for t in "${tools[@]}"; do
-	label=$t
 	case $t in
 	noxenv) label="noxenv profile add (new)" ;;
 	noxenv_again) label="noxenv profile add (built before)" ;;
-	floor) label="floor (mkdir+symlink of the tree)" ;;
 	stow) label="GNU stow" ;;
 	cprs) label="cp -rs" ;;
+	realize) label="profile.Realize in-process (new)" ;;
+	realize_again) label="profile.Realize in-process (built)" ;;
+	floor) label="floor in-process (mkdir+symlink)" ;;
 	esac
 	awk -v l="$label" -v m="${med[$t]}" -v s="${med[stow]}" -v f="${med[floor]}" \
-		'BEGIN {printf "%-34s %12.1f %10.2f %10.2f\n", l, m / 1000, m / s, m / f}'
+		'BEGIN {printf "%-40s %10.2f %8.2f %8.2f\n", l, m / 1000, m / s, m / f}'
 done
+echo "(times: $W/times.*; whole processes for the first four, the work alone for the last three)" >&2

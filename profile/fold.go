@@ -2,12 +2,14 @@ package profile
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
 
 	"github.com/noxenv/noxenv/store"
 )
@@ -84,13 +86,13 @@ func (pl *planner) dir(rel string, provs []provider) error {
 	if rel != "" {
 		pl.links = append(pl.links, link{path: rel})
 	}
+	listings, err := readDirs(provs, rel)
+	if err != nil {
+		return err
+	}
 	children := map[string][]candidate{}
-	for _, p := range provs {
-		ents, err := os.ReadDir(filepath.Join(p.e.Path, rel))
-		if err != nil {
-			return fmt.Errorf("entry %s: %w", p.e.ID, err)
-		}
-		for _, de := range ents {
+	for i, p := range provs {
+		for _, de := range listings[i] {
 			if rel == "" && de.Name() == ManifestFile {
 				continue
 			}
@@ -108,6 +110,28 @@ func (pl *planner) dir(rel string, provs []provider) error {
 		}
 	}
 	return nil
+}
+
+// readDirs lists directory rel of every provider, several at a time: a
+// directory many entries share is read from as many places.
+func readDirs(provs []provider, rel string) ([][]os.DirEntry, error) {
+	out := make([][]os.DirEntry, len(provs))
+	errs := make([]error, len(provs))
+	sem := make(chan struct{}, 8)
+	var wg sync.WaitGroup
+	for i, p := range provs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			out[i], errs[i] = os.ReadDir(filepath.Join(p.e.Path, rel))
+			if errs[i] != nil {
+				errs[i] = fmt.Errorf("entry %s: %w", p.e.ID, errs[i])
+			}
+		}()
+	}
+	wg.Wait()
+	return out, errors.Join(errs...)
 }
 
 // child places one name provided by the candidates cs.

@@ -1,27 +1,32 @@
 // Command profile_tool prepares and replays the profile realization
 // benchmark (bench/profile_realize.sh):
 //
-//	profile_tool gen DIR N      make N package trees DIR/pkgNNN-1.0 of 250 files
-//	profile_tool floor LIST ROOT  create exactly the directories and symlinks of LIST under ROOT
+//	profile_tool gen DIR N                 make N package trees DIR/pkgNNN-1.0 of 250 files
+//	profile_tool realize GENS STORE NAME...  realize the packages NAME... of STORE under GENS
+//	profile_tool floor LIST ROOT           create exactly the directories and symlinks of LIST under ROOT
 //
+// realize and floor print how long their work took, in microseconds,
+// leaving out starting the process, resolving the names and reading LIST.
 // LIST holds "d PATH" and "l PATH\tTARGET" lines, parents before children,
-// as find -printf writes them: the floor is the least work that produces a
+// as find -printf writes them: the floor is the least work that makes a
 // given tree.
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/noxenv/noxenv/profile"
+	"github.com/noxenv/noxenv/store"
 )
 
 func main() {
-	if len(os.Args) != 4 {
-		fmt.Fprintln(os.Stderr, "usage: profile_tool gen DIR N | floor LIST ROOT")
-		os.Exit(2)
+	if len(os.Args) < 4 {
+		usage()
 	}
 	var err error
 	switch os.Args[1] {
@@ -30,15 +35,22 @@ func main() {
 		if n, err = strconv.Atoi(os.Args[3]); err == nil {
 			err = gen(os.Args[2], n)
 		}
+	case "realize":
+		err = realize(os.Args[2], os.Args[3], os.Args[4:])
 	case "floor":
 		err = floor(os.Args[2], os.Args[3])
 	default:
-		err = fmt.Errorf("unknown command %q", os.Args[1])
+		usage()
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "profile_tool:", err)
 		os.Exit(1)
 	}
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "usage: profile_tool gen DIR N | realize GENS STORE NAME... | floor LIST ROOT")
+	os.Exit(2)
 }
 
 // gen makes n trees shaped like installed packages: 238 files in
@@ -75,18 +87,45 @@ func gen(dir string, n int) error {
 	return nil
 }
 
-func floor(list, root string) error {
-	f, err := os.Open(list)
+// realize times profile.Realize of the named packages, as the CLI calls it.
+func realize(gens, storeDir string, names []string) error {
+	sp, err := store.Open([]string{storeDir}, "")
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	release, err := sp.Guard(false)
+	if err != nil {
+		return err
+	}
+	defer release()
+	var ms []profile.Member
+	for _, n := range names {
+		e, err := sp.Resolve(store.Request{Name: n})
+		if err != nil {
+			return err
+		}
+		ms = append(ms, profile.Member{Name: e.Name, Version: e.Version, Request: n, ID: e.ID, Priority: profile.DefaultPriority, Entry: e})
+	}
+	start := time.Now()
+	if _, err := profile.Realize(sp, gens, ms); err != nil {
+		return err
+	}
+	fmt.Println(time.Since(start).Microseconds())
+	return nil
+}
+
+func floor(list, root string) error {
+	b, err := os.ReadFile(list)
+	if err != nil {
+		return err
+	}
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	start := time.Now()
 	if err := os.Mkdir(root, 0o755); err != nil {
 		return err
 	}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		kind, rest, _ := strings.Cut(sc.Text(), " ")
+	for _, l := range lines {
+		kind, rest, _ := strings.Cut(l, " ")
 		switch kind {
 		case "d":
 			err = os.Mkdir(filepath.Join(root, rest), 0o755)
@@ -94,11 +133,12 @@ func floor(list, root string) error {
 			path, target, _ := strings.Cut(rest, "\t")
 			err = os.Symlink(target, filepath.Join(root, path))
 		default:
-			err = fmt.Errorf("bad line %q", sc.Text())
+			err = fmt.Errorf("bad line %q", l)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return sc.Err()
+	fmt.Println(time.Since(start).Microseconds())
+	return nil
 }
