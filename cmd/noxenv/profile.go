@@ -170,6 +170,7 @@ type profileJSON struct {
 	Release    bool   `json:"release"`
 	Generation int    `json:"generation"`
 	Members    int    `json:"members"`
+	Error      string `json:"error,omitempty"` // a profile that cannot be read
 }
 
 func newProfileListCmd(a *app) *cobra.Command {
@@ -188,11 +189,13 @@ func newProfileListCmd(a *app) *cobra.Command {
 				}
 				for _, n := range names {
 					p := &profile.Profile{Path: filepath.Join(d, n), ReadOnly: i > 0}
-					gi, err := p.Current()
-					if err != nil {
-						return err
+					pj := profileJSON{Name: n, Path: p.Path, Release: p.ReadOnly}
+					if gi, err := p.Current(); err != nil {
+						pj.Error = err.Error()
+					} else {
+						pj.Generation, pj.Members = gi.Number, len(gi.Members)
 					}
-					out = append(out, profileJSON{Name: n, Path: p.Path, Release: p.ReadOnly, Generation: gi.Number, Members: len(gi.Members)})
+					out = append(out, pj)
 				}
 			}
 			if asJSON {
@@ -203,6 +206,10 @@ func newProfileListCmd(a *app) *cobra.Command {
 				kind := "user"
 				if p.Release {
 					kind = "release " + filepath.Dir(p.Path)
+				}
+				if p.Error != "" {
+					fmt.Fprintf(tw, "%s\t%s\tbroken: %s\n", p.Name, kind, p.Error)
+					continue
 				}
 				fmt.Fprintf(tw, "%s\t%s\tgeneration %d\t%s\n", p.Name, kind, p.Generation, count(p.Members, "member", "members"))
 			}
