@@ -83,7 +83,9 @@ func generationOf(dir string, m *Manifest) *Generation {
 }
 
 func writeManifest(dir string, m *Manifest) error {
-	b, err := json.MarshalIndent(m, "", "  ")
+	// Compact: reusing a generation reads it, and that is on the path of
+	// every activation.
+	b, err := json.Marshal(m)
 	if err != nil {
 		return err
 	}

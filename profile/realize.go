@@ -3,6 +3,7 @@ package profile
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -112,8 +113,13 @@ func sortedMembers(members []Member) []Member {
 // reuse returns the generation already built at dir, or nil when there is
 // none or an entry it links to has gone.
 func reuse(dir string) *Generation {
-	m, err := LoadManifest(dir)
+	b, err := os.ReadFile(filepath.Join(dir, ManifestFile))
 	if err != nil {
+		return nil
+	}
+	// The members are the caller's: only the entries are decoded.
+	var m struct{ Entries []ManifestEntry }
+	if err := json.Unmarshal(b, &m); err != nil {
 		return nil
 	}
 	for _, e := range m.Entries {
@@ -121,7 +127,7 @@ func reuse(dir string) *Generation {
 			return nil
 		}
 	}
-	return generationOf(dir, m)
+	return generationOf(dir, &Manifest{Entries: m.Entries})
 }
 
 // ranksOf gives each entry of closure its rank: a member its own
