@@ -20,7 +20,8 @@
 // and ad hoc profiles (roots/adhoc/KEY links, pruned once their profile is
 // gone), each project's generations while its .noxprofile exists
 // (projects/KEY/{profile,noxprofile}, pruned once it is gone), and live
-// noxenv shell sessions (sessions/KEY, a file its session holds flocked).
+// noxenv shell sessions (sessions/KEY, a file its session holds flocked),
+// and the generations running processes name in NOXENV_PROFILE.
 // A generation's manifest says what it keeps alive.
 //
 // The package does not print and does not read the process environment.

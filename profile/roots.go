@@ -58,6 +58,9 @@ type Places struct {
 	StateDir    string   // $XDG_STATE_HOME/noxenv
 	ProfilesDir string   // the user profiles
 	ReleaseDirs []string // the release profile directories
+	// ProcDir, when set, is /proc: the environments of running processes
+	// name the generations they use.
+	ProcDir string
 }
 
 func (pl Places) generationsDir() string { return filepath.Join(pl.StateDir, "generations") }
@@ -108,6 +111,7 @@ func FindRoots(pl Places, policy string) (*Roots, error) {
 	if err := r.addSessions(pl); err != nil {
 		return nil, err
 	}
+	r.addProcesses(pl)
 	if err := r.findUnused(pl); err != nil {
 		return nil, err
 	}
@@ -230,7 +234,11 @@ func (r *Roots) addProjects(pl Places) error {
 			_, err = os.Stat(file)
 		}
 		if errors.Is(err, os.ErrNotExist) {
-			r.Dangling = append(r.Dangling, Dangling{Kind: RootProject, Name: filepath.Dir(file), Path: pdir})
+			name := pdir // its .noxprofile is not even recorded
+			if file != "" {
+				name = filepath.Dir(file)
+			}
+			r.Dangling = append(r.Dangling, Dangling{Kind: RootProject, Name: name, Path: pdir})
 			continue
 		}
 		if err != nil {
@@ -410,7 +418,7 @@ func (r *Roots) Entries() (map[string][]ManifestEntry, error) {
 		}
 		m, err := LoadManifest(root.Generation)
 		if err != nil {
-			return nil, fmt.Errorf("generation %s: %w", root.Generation, err)
+			return nil, fmt.Errorf("%s %s: %w", root.Kind, root.Name, err)
 		}
 		out[root.Generation] = m.Entries
 	}

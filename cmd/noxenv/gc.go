@@ -91,6 +91,7 @@ func (a *app) places() profile.Places {
 		StateDir:    a.loc.stateDir,
 		ProfilesDir: a.loc.profilesDir,
 		ReleaseDirs: a.loc.releaseProfileDirs,
+		ProcDir:     "/proc",
 	}
 }
 
