@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // AddOptions are the flags of store add.
@@ -135,6 +137,16 @@ func (sp *SearchPath) Add(ctx context.Context, st *Store, src string, opts AddOp
 	if err != nil {
 		return nil, false, fmt.Errorf("add %s: %w", src, err)
 	}
+	if root != tmp {
+		// A directory moves to another parent only while it is writable
+		// (its ".." changes): bring the tree beside the store's entries
+		// now, so that the final rename, after sealing, stays in st.Dir.
+		if root, err = moveBeside(st.Dir, root); err != nil {
+			return nil, false, fmt.Errorf("add %s: %w", src, err)
+		}
+		removeTree(tmp)
+		tmp = root
+	}
 	testHook("copied")
 	if err := seal(root, t.items); err != nil {
 		return nil, false, fmt.Errorf("add %s: %w", src, err)
@@ -254,11 +266,8 @@ func (st *Store) publish(root, id string, info *Info) (existed bool, err error) 
 	if derr == nil {
 		// An unfinished add, or what a killed gc left: its content cannot
 		// be trusted, so set it aside for removal and use ours.
-		stale, err := os.MkdirTemp(st.Dir, ".tmp-stale-")
+		stale, err := moveBeside(st.Dir, final)
 		if err != nil {
-			return false, err
-		}
-		if err := os.Rename(final, filepath.Join(stale, id)); err != nil {
 			return false, err
 		}
 		defer removeTree(stale)
@@ -272,6 +281,22 @@ func (st *Store) publish(root, id string, info *Info) (existed bool, err error) 
 		return false, err
 	}
 	return false, WriteFileAtomic(infoPath, append(data, '\n'), 0o444)
+}
+
+// moveBeside renames the directory dir to a new hidden name in parent and
+// returns that name. Renaming onto the empty directory MkdirTemp made is
+// atomic, and within one parent it needs no write permission on dir.
+func moveBeside(parent, dir string) (string, error) {
+	to, err := os.MkdirTemp(parent, ".tmp-add-")
+	if err != nil {
+		return "", err
+	}
+	// os.Rename refuses an existing directory as the target.
+	if err := unix.Rename(dir, to); err != nil {
+		os.Remove(to)
+		return "", &os.LinkError{Op: "rename", Old: dir, New: to, Err: err}
+	}
+	return to, nil
 }
 
 // ParseEnvSetting parses an --env SPEC: VAR=VALUE sets, VAR+=VALUE

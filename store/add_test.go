@@ -18,6 +18,8 @@ import (
 func testStore(t testing.TB) (*SearchPath, *Store) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "store")
+	// Entries are read-only: a user other than root could not remove them.
+	t.Cleanup(func() { removeTree(dir) })
 	if _, err := Init(dir); err != nil {
 		t.Fatal(err)
 	}

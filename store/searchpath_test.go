@@ -127,6 +127,7 @@ func TestGuard(t *testing.T) {
 func TestResolveAndFind(t *testing.T) {
 	tmp := t.TempDir()
 	dev, release := filepath.Join(tmp, "dev"), filepath.Join(tmp, "release")
+	t.Cleanup(func() { removeTree(dev) })
 	if _, err := Init(dev); err != nil {
 		t.Fatal(err)
 	}
