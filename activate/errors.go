@@ -45,6 +45,24 @@ func posError(file string, pos syntax.Pos, err error) *PosError {
 	return e
 }
 
+// PinMismatchError is a locked entry whose recorded content is not the
+// content the lock pins.
+type PinMismatchError struct {
+	Request     string
+	Path        string
+	Has, Pinned string
+}
+
+func (e *PinMismatchError) Error() string {
+	return fmt.Sprintf("entry %s has content %s, the lock pins %s", e.Path, e.Has, e.Pinned)
+}
+
+// Hint names the check and the way out.
+func (e *PinMismatchError) Hint() string {
+	n := requestName(e.Request)
+	return fmt.Sprintf("'noxenv store verify %s' checks the entry; 'noxenv lock --update %s' pins what the stores hold now", n, n)
+}
+
 // MissingPinError is a locked request whose entry no store holds.
 type MissingPinError struct {
 	Request string

@@ -123,7 +123,17 @@ func (e *evaluator) findProfile(name string) (string, error) {
 			return p, nil
 		}
 	}
-	return "", fmt.Errorf("no profile named %s", name)
+	return "", noProfileError(name)
+}
+
+// noProfileError is a use_profile NAME that no profile has.
+type noProfileError string
+
+func (e noProfileError) Error() string { return "no profile named " + string(e) }
+
+// Hint names the command that lists them.
+func (noProfileError) Hint() string {
+	return "'noxenv profile list' shows the user and release profiles"
 }
 
 // useExtra adds the packages noxenv shell names, unlocked.
@@ -188,7 +198,7 @@ func (e *evaluator) pin(req store.Request) (*store.Entry, error) {
 			return nil, err
 		}
 		if ent.Info != nil && old.Hash != "" && ent.Info.Hash != old.Hash {
-			return nil, fmt.Errorf("entry %s has content %s, the lock pins %s", ent.Path, ent.Info.Hash, old.Hash)
+			return nil, &PinMismatchError{Request: key, Path: ent.Path, Has: ent.Info.Hash, Pinned: old.Hash}
 		}
 		return ent, nil
 	}
