@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -89,5 +90,31 @@ func TestCacheSkipsImpureEvaluations(t *testing.T) {
 				t.Fatal("an impure evaluation was reused")
 			}
 		})
+	}
+}
+
+// A project using packages, also in a subshell, is reused as long as
+// nothing changed.
+func TestCacheReusesPackages(t *testing.T) {
+	dir, cfg := project(t, map[string]string{
+		FileName:              "log_status ran\nuse a\nuse b\n( use c )\nexport X=\"$(use c; echo $PATH)\"\n",
+		"src/a-1.0/bin/a":     "a",
+		"src/b-1.0/bin/b":     "b",
+		"src/c-1.0/share/c/c": "c",
+	})
+	cfg.Stores = storeOf(t, filepath.Join(dir, "src", "a-1.0"), filepath.Join(dir, "src", "b-1.0"), filepath.Join(dir, "src", "c-1.0"))
+	file := filepath.Join(dir, FileName)
+	allow(t, cfg, file)
+	base := map[string]string{"PATH": "/usr/bin"}
+	first, ran := evalRan(t, cfg, file, base)
+	if !ran {
+		t.Fatal("first evaluation did not run")
+	}
+	again, ran := evalRan(t, cfg, file, base)
+	if ran {
+		t.Fatal("unchanged project evaluated again")
+	}
+	if again["PATH"] != first["PATH"] || again["X"] != first["X"] || !strings.Contains(first["PATH"], "/generations/") {
+		t.Fatalf("cached %q, %q; evaluated %q, %q", again["PATH"], again["X"], first["PATH"], first["X"])
 	}
 }

@@ -20,28 +20,7 @@ func TestLockReadOnlyDirectory(t *testing.T) {
 		t.Skip("root can write any directory")
 	}
 	dir, cfg := project(t, map[string]string{FileName: "use tool\n", "src/tool-1.0/bin/tool": "#!/bin/sh\n"})
-	root := filepath.Dir(dir)
-	sp, err := store.Open([]string{filepath.Join(root, "store")}, filepath.Join(root, "store"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Entries are read-only: make them removable again for TempDir.
-	t.Cleanup(func() {
-		filepath.WalkDir(filepath.Join(root, "store"), func(p string, d fs.DirEntry, err error) error {
-			if err == nil && d.IsDir() {
-				os.Chmod(p, 0o755)
-			}
-			return nil
-		})
-	})
-	st, err := sp.WritableStore("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := sp.Add(context.Background(), st, filepath.Join(dir, "src", "tool-1.0"), store.AddOptions{Strip: -1}); err != nil {
-		t.Fatal(err)
-	}
-	cfg.Stores = sp
+	cfg.Stores = storeOf(t, filepath.Join(dir, "src", "tool-1.0"))
 	file := filepath.Join(dir, FileName)
 	allow(t, cfg, file)
 	if err := os.Chmod(dir, 0o555); err != nil {
@@ -63,4 +42,34 @@ func TestLockReadOnlyDirectory(t *testing.T) {
 	if !strings.Contains(stderr.String(), "is not writable: packages stay unlocked") {
 		t.Errorf("stderr = %q, want a warning", stderr.String())
 	}
+}
+
+// storeOf returns a search path of one new store, beside the project
+// directory of the sources, holding them.
+func storeOf(t *testing.T, srcs ...string) *store.SearchPath {
+	t.Helper()
+	dir := filepath.Join(filepath.Dir(filepath.Dir(filepath.Dir(srcs[0]))), "store")
+	sp, err := store.Open([]string{dir}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Entries are read-only: make them removable again for TempDir.
+	t.Cleanup(func() {
+		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && d.IsDir() {
+				os.Chmod(p, 0o755)
+			}
+			return nil
+		})
+	})
+	st, err := sp.WritableStore("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, src := range srcs {
+		if _, _, err := sp.Add(context.Background(), st, src, store.AddOptions{Strip: -1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return sp
 }
