@@ -287,3 +287,35 @@ func TestRegisterAdHoc(t *testing.T) {
 		t.Errorf("root links to %s, want %s", target, p)
 	}
 }
+
+// TestLeftovers checks that what a change killed midway leaves (a half
+// built tree, a temporary link, a record without its link) neither shows
+// nor gets in the way of the next change.
+func TestLeftovers(t *testing.T) {
+	f := newFixture(t)
+	f.set(t, f.a)
+	dir := filepath.Dir(f.p.Path)
+	if err := os.MkdirAll(filepath.Join(f.gens, ".tmp-0123-456", "bin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("default-9-link", filepath.Join(dir, ".default.tmp-1-2")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(f.p.recordPath(2), []byte(`{"members":[{"name":"ghost"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gens, err := f.p.Generations()
+	if err != nil || len(gens) != 2 {
+		t.Fatalf("generations with leftovers: %+v %v", gens, err)
+	}
+	gi := f.set(t, f.a, f.b)
+	if gi.Number != 2 || !slices.Equal(names(gi.Members), []string{"a", "b"}) {
+		t.Fatalf("next change: %+v", gi)
+	}
+	if cur, err := f.p.Current(); err != nil || !slices.Equal(names(cur.Members), []string{"a", "b"}) {
+		t.Errorf("the orphan record was not replaced: %+v %v", cur, err)
+	}
+	if names, err := Names(dir); err != nil || !slices.Equal(names, []string{"default"}) {
+		t.Errorf("profiles: %v %v", names, err)
+	}
+}
