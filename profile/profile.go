@@ -61,7 +61,7 @@ func (e *ReadOnlyError) Error() string {
 
 // Hint names the fix.
 func (e *ReadOnlyError) Hint() string {
-	return "make a profile of your own: noxenv profile export -p " + e.Path + " > p.noxprofile; noxenv profile import -p NAME p.noxprofile"
+	return "copy it into a profile of your own: noxenv profile export -p " + e.Path + " > p.noxprofile; noxenv profile new NAME; noxenv profile import -p NAME p.noxprofile"
 }
 
 func (p *Profile) dir() string  { return filepath.Dir(p.Path) }

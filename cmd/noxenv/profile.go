@@ -101,6 +101,19 @@ func (a *app) existingProfile(p string) (*profileRef, *profile.GenerationInfo, e
 	return r, gi, nil
 }
 
+// guardedStores opens the search path and takes its shared gc guard.
+func (a *app) guardedStores() (*store.SearchPath, func(), error) {
+	sp, err := a.stores()
+	if err != nil {
+		return nil, nil, err
+	}
+	release, err := sp.Guard(false)
+	if err != nil {
+		return nil, nil, err
+	}
+	return sp, release, nil
+}
+
 // change makes a new generation of r from what members returns given the
 // current members, holding the stores' guard from the first lookup until
 // the generation is linked (an ad hoc profile is registered as a root
@@ -114,11 +127,7 @@ func (a *app) change(r *profileRef, members func(sp *store.SearchPath, cur []pro
 			return nil, err
 		}
 	}
-	sp, err := a.stores()
-	if err != nil {
-		return nil, err
-	}
-	release, err := sp.Guard(false)
+	sp, release, err := a.guardedStores()
 	if err != nil {
 		return nil, err
 	}
@@ -146,13 +155,9 @@ func newProfileNewCmd(a *app) *cobra.Command {
 			if err := profile.CheckName(argv[0]); err != nil {
 				return usageError{err}
 			}
-			sp, err := a.stores()
-			if err != nil {
-				return err
-			}
 			// gc must not take the new generation 0 for garbage before
 			// the profile links it.
-			release, err := sp.Guard(false)
+			_, release, err := a.guardedStores()
 			if err != nil {
 				return err
 			}
