@@ -225,9 +225,18 @@ func newProfileListCmd(a *app) *cobra.Command {
 	return c
 }
 
-// profileFlag adds -p to c.
-func profileFlag(c *cobra.Command, p *string) {
+// profileFlag adds -p to c, completing the names of user and release
+// profiles.
+func profileFlag(a *app, c *cobra.Command, p *string) {
 	c.Flags().StringVarP(p, "profile", "p", "", "the profile: a NAME, or a PATH containing / for an ad hoc profile (default \"default\")")
+	c.RegisterFlagCompletionFunc("profile", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		var names []string
+		for _, d := range append([]string{a.loc.profilesDir}, a.loc.releaseProfileDirs...) {
+			ns, _ := profile.Names(d)
+			names = append(names, ns...)
+		}
+		return names, cobra.ShellCompDirectiveNoFileComp
+	})
 }
 
 // showJSON is a profile's current generation as show --json prints it.
@@ -264,7 +273,7 @@ func newProfileShowCmd(a *app) *cobra.Command {
 			return tw.Flush()
 		},
 	}
-	profileFlag(c, &p)
+	profileFlag(a, c, &p)
 	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return c
 }
@@ -368,7 +377,7 @@ func newProfileAddCmd(a *app) *cobra.Command {
 			return nil
 		},
 	}
-	profileFlag(c, &p)
+	profileFlag(a, c, &p)
 	c.Flags().IntVar(&priority, "priority", profile.DefaultPriority, "the priority of the packages: of two providing one file, the lower number wins")
 	return c
 }
@@ -411,7 +420,7 @@ func newProfileRemoveCmd(a *app) *cobra.Command {
 			return nil
 		},
 	}
-	profileFlag(c, &p)
+	profileFlag(a, c, &p)
 	return c
 }
 
@@ -472,7 +481,7 @@ func newProfileUpgradeCmd(a *app) *cobra.Command {
 			return nil
 		},
 	}
-	profileFlag(c, &p)
+	profileFlag(a, c, &p)
 	return c
 }
 
@@ -558,7 +567,7 @@ func newProfileHistoryCmd(a *app) *cobra.Command {
 			return nil
 		},
 	}
-	profileFlag(c, &p)
+	profileFlag(a, c, &p)
 	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return c
 }
@@ -588,7 +597,7 @@ func newProfileRollbackCmd(a *app) *cobra.Command {
 			return nil
 		},
 	}
-	profileFlag(c, &p)
+	profileFlag(a, c, &p)
 	c.Flags().IntVar(&to, "to", 0, "the generation to switch to")
 	return c
 }
@@ -625,7 +634,7 @@ func newProfileDeleteCmd(a *app) *cobra.Command {
 			return nil
 		},
 	}
-	profileFlag(c, &p)
+	profileFlag(a, c, &p)
 	c.Flags().BoolVar(&dryRun, "dry-run", false, "print what would be deleted, delete nothing")
 	return c
 }
@@ -669,7 +678,7 @@ func newProfileEnvCmd(a *app) *cobra.Command {
 			return err
 		},
 	}
-	profileFlag(c, &p)
+	profileFlag(a, c, &p)
 	c.Flags().StringVar(&shell, "shell", "", "bash, zsh, fish or json (default: that of $SHELL, else bash)")
 	return c
 }
@@ -708,7 +717,7 @@ func newProfileExportCmd(a *app) *cobra.Command {
 			return err
 		},
 	}
-	profileFlag(c, &p)
+	profileFlag(a, c, &p)
 	return c
 }
 
@@ -753,7 +762,7 @@ func newProfileImportCmd(a *app) *cobra.Command {
 			return nil
 		},
 	}
-	profileFlag(c, &p)
+	profileFlag(a, c, &p)
 	return c
 }
 
