@@ -166,7 +166,7 @@ func (sp *SearchPath) Add(ctx context.Context, st *Store, src string, opts AddOp
 		info.References = append(info.References, id)
 	}
 	sort.Strings(info.References)
-	info.Added = time.Now().UTC().Truncate(time.Second)
+	info.Added = time.Now().UTC()
 	id := entryID(info)
 	testHook("sealed")
 	existed, err = st.publish(root, id, info)

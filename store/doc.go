@@ -6,6 +6,21 @@
 // collects garbage in managed, writable stores only. Every other store of
 // the search path is read-only, whatever its permissions.
 //
+// An entry is the directory ID/ and its metadata ID.noxinfo beside it; it
+// exists only when both do. ID is HASH-NAME-VERSION, HASH 32 characters of
+// Nix's base32 alphabet derived from the canonical content hash (file
+// types, contents, the executable bit and symlink targets in sorted order),
+// the name, version, references and env settings; never from the store's
+// directory, so that entries are relocatable. A plain entry is a NAME-VERSION
+// directory without metadata, installed some other way. Names starting with
+// "." are noxenv's own (.noxstore, lock files, .tmp- trees of adds in
+// progress or killed) and never entries.
+//
+// Add copies into a hidden .tmp- directory of the store, hashing and
+// scanning for references as it copies, makes the tree read-only, renames
+// it to ID/ and then writes ID.noxinfo by rename: that last rename makes the
+// entry visible. Two adds of the same content both succeed with one entry.
+//
 // Garbage collection (PlanSweep, Sweep) deletes the entries of the
 // managed, writable stores whose ids no root keeps alive, never a plain
 // entry. An entry goes dependents first, its metadata before its tree

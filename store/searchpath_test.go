@@ -144,7 +144,6 @@ func TestResolveAndFind(t *testing.T) {
 	added, _ := add(t, sp, sp.Stores[0], src, AddOptions{})
 	// Added again later, the same version with other content wins a tie.
 	writeTree(t, src, map[string]string{"bin/tool": "1.2 rebuilt"})
-	time.Sleep(1100 * time.Millisecond)
 	rebuilt, _ := add(t, sp, sp.Stores[0], src, AddOptions{})
 
 	all, _ := sp.List()
