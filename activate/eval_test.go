@@ -206,3 +206,25 @@ func TestBackgroundBuiltins(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// An evaluation stops when its context is cancelled (Ctrl-C), also in
+// the middle of an external command.
+func TestEvaluateInterrupted(t *testing.T) {
+	for name, script := range map[string]string{"loop": "while :; do :; done\n", "command": "sleep 30\n"} {
+		t.Run(name, func(t *testing.T) {
+			dir, cfg := project(t, map[string]string{FileName: script})
+			file := filepath.Join(dir, FileName)
+			allow(t, cfg, file)
+			ctx, cancel := context.WithCancel(context.Background())
+			time.AfterFunc(100*time.Millisecond, cancel)
+			start := time.Now()
+			_, err := Evaluate(ctx, cfg, file, map[string]string{"PATH": os.Getenv("PATH")})
+			if err == nil || !strings.Contains(err.Error(), "evaluation interrupted") {
+				t.Fatalf("err = %v", err)
+			}
+			if d := time.Since(start); d > 10*time.Second {
+				t.Fatalf("interrupted evaluation returned after %v", d)
+			}
+		})
+	}
+}
