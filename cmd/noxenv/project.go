@@ -162,18 +162,22 @@ func newExecCmd(a *app) *cobra.Command {
 		RunE: func(cmd *cobra.Command, argv []string) error {
 			// Flags end at the first argument, so a "--" after DIR is an
 			// argument; a leading one is taken by the flag parser.
-			dir, command := ".", argv
+			dir, command, dashed := ".", argv, true
 			switch {
 			case cmd.ArgsLenAtDash() == 0:
 			case len(argv) > 1 && argv[1] == "--":
 				dir, command = argv[0], argv[2:]
 			case len(argv) > 1:
-				dir, command = argv[0], argv[1:]
+				dir, command, dashed = argv[0], argv[1:], false
 			}
 			if len(command) == 0 {
 				return usageError{errors.New("exec needs a command")}
 			}
-			if fi, err := stat(dir); err != nil {
+			fi, err := stat(dir)
+			if errors.Is(err, fs.ErrNotExist) && !dashed {
+				return usageError{execUsage(dir)}
+			}
+			if err != nil {
 				return err
 			} else if !fi.IsDir() {
 				return usageError{fmt.Errorf("%s is not a directory", dir)}
@@ -200,6 +204,15 @@ func newExecCmd(a *app) *cobra.Command {
 	c.Flags().SetInterspersed(false)
 	return c
 }
+
+// execUsage is a DIR that does not exist, given without "--": maybe a
+// command in DIR's place.
+type execUsage string
+
+func (e execUsage) Error() string { return string(e) + ": no such directory" }
+
+// Hint shows the form.
+func (execUsage) Hint() string { return "noxenv exec [DIR] -- CMD [ARG]..." }
 
 // execIn replaces noxenv with command, looked up in env's PATH.
 func execIn(env map[string]string, command []string) error {
