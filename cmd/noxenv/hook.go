@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -94,21 +95,12 @@ func newExportCmd(a *app) *cobra.Command {
 		ValidArgs: shells.Names,
 		RunE: func(cmd *cobra.Command, argv []string) error {
 			shell := argv[0]
-			if !contains(shells.Names, shell) {
+			if !slices.Contains(shells.Names, shell) {
 				return usageError{fmt.Errorf("unknown shell %q (want bash, zsh, fish or json)", shell)}
 			}
 			return a.export(cmd, shell)
 		},
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (a *app) export(cmd *cobra.Command, shell string) error {
