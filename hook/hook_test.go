@@ -66,6 +66,10 @@ func runHook(t *testing.T, shell, dir string, fp *FastPath) (called bool, status
 	return len(b) > 0, strings.TrimSpace(string(out))
 }
 
+// oddName is the working directory's name in TestFastPath: a newline, a
+// byte that is not UTF-8 and shell syntax.
+const oddName = "sub\n\xff $x '!"
+
 func TestFastPath(t *testing.T) {
 	stampTime := StampTime(time.Now())
 	old := stampTime.Add(-time.Hour)
@@ -85,7 +89,7 @@ func TestFastPath(t *testing.T) {
 			os.Remove(filepath.Join(dir, "watched file"))
 		}, true},
 		{"absent file appeared", func(t *testing.T, dir string, _ *FastPath) {
-			touch(t, filepath.Join(dir, "sub", ".noxprofile"), old)
+			touch(t, filepath.Join(dir, oddName, ".noxprofile"), old)
 		}, true},
 		{"stamp gone", func(t *testing.T, dir string, fp *FastPath) {
 			os.Remove(fp.Stamp)
@@ -94,7 +98,7 @@ func TestFastPath(t *testing.T) {
 			fp.Dir = filepath.Join(dir, "elsewhere")
 		}, true},
 		{"other files come and go", func(t *testing.T, dir string, fp *FastPath) {
-			touch(t, filepath.Join(dir, "sub", "busy"), time.Now())
+			touch(t, filepath.Join(dir, oddName, "busy"), time.Now())
 		}, false},
 	}
 	for _, shell := range Shells {
@@ -105,7 +109,7 @@ func TestFastPath(t *testing.T) {
 			}
 			for _, c := range cases {
 				dir := t.TempDir()
-				sub := filepath.Join(dir, "sub")
+				sub := filepath.Join(dir, oddName)
 				if err := os.Mkdir(sub, 0o700); err != nil {
 					t.Fatal(err)
 				}
