@@ -289,6 +289,12 @@ func (e *evaluator) stat(ctx context.Context, name string, followSymlinks bool) 
 	return interp.DefaultStatHandler()(ctx, name, followSymlinks)
 }
 
+// access serves test -r, -w, -x.
+func (e *evaluator) access(ctx context.Context, path string, mode interp.AccessMode) error {
+	e.serial(ctx, func(context.Context) error { e.deps.add(path); return nil })
+	return interp.DefaultAccessHandler()(ctx, path, mode)
+}
+
 // readDir serves globbing, whose result depends on a whole directory:
 // such a script is not cached.
 func (e *evaluator) readDir(ctx context.Context, path string) ([]fs.DirEntry, error) {

@@ -11,6 +11,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"syscall"
 	"unicode/utf8"
@@ -74,7 +75,9 @@ func (d *deps) add(p string) {
 }
 
 // fingerprint says what a file is now: absent, a directory, or a regular
-// file's content, with the target of any symbolic link on the way.
+// file's content, with the target of any symbolic link on the way, its
+// permission bits and a regular file's modification time (test -x,
+// test -nt).
 func fingerprint(p string) string {
 	fi, err := os.Lstat(p)
 	if err != nil {
@@ -91,12 +94,16 @@ func fingerprint(p string) string {
 		}
 		fp = "link:" + t + " "
 	}
+	// A directory's time changes with every file made in it: not
+	// followed.
+	fp += fi.Mode().String() + " "
 	switch {
 	case fi.IsDir():
 		return fp + "dir"
 	case !fi.Mode().IsRegular():
 		return fp + fi.Mode().Type().String()
 	}
+	fp += strconv.FormatInt(fi.ModTime().UnixNano(), 10) + " "
 	f, err := os.Open(p)
 	if err != nil {
 		return fp + "unreadable"

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // evalCount evaluates file and says whether the script ran (it logs a
@@ -72,10 +73,13 @@ func TestCacheSkipsImpureEvaluations(t *testing.T) {
 		"expands":  "log_status ran\ndotenv\n",
 		// Variables listed by prefix were not read one by
 		// one: a new one would not be noticed.
-		"prefix":    "log_status ran\nexport A=\"${!PA*}\"\n",
-		"evalled":   "log_status ran\nP='${!PA@}'\neval \"export A=\\\"$P\\\"\"\n",
-		"sourced":   "log_status ran\nsource_env sub\n",
-		"random":    "log_status ran\nexport A=$RANDOM\n",
+		"prefix":  "log_status ran\nexport A=\"${!PA*}\"\n",
+		"evalled": "log_status ran\nP='${!PA@}'\neval \"export A=\\\"$P\\\"\"\n",
+		"sourced": "log_status ran\nsource_env sub\n",
+		"random":  "log_status ran\nexport A=$RANDOM\n",
+		// A command looked up in PATH may appear or vanish.
+		"command":   "log_status ran\nif command -v nosuchcommand; then export A=1; fi\n",
+		"type":      "log_status ran\ntype -p sh\n",
 		"pid":       "log_status ran\nexport A=$$\n",
 		"functions": "log_status ran\nf() { export A=${SRANDOM}; }\nf\n",
 	} {
@@ -116,5 +120,28 @@ func TestCacheReusesPackages(t *testing.T) {
 	}
 	if again["PATH"] != first["PATH"] || again["X"] != first["X"] || !strings.Contains(first["PATH"], "/generations/") {
 		t.Fatalf("cached %q, %q; evaluated %q, %q", again["PATH"], again["X"], first["PATH"], first["X"])
+	}
+}
+
+// A file's mode and modification time are part of what the cache
+// follows: test -x, test -nt.
+func TestCacheFollowsModes(t *testing.T) {
+	dir, cfg := project(t, map[string]string{
+		FileName: "if [ -x tool ]; then export X=yes; fi\nif [ a -nt b ]; then export NEWER=a; fi\n",
+		"tool":   "#!/bin/sh\n",
+		"a":      "a",
+		"b":      "b",
+	})
+	file := filepath.Join(dir, FileName)
+	allow(t, cfg, file)
+	old := time.Now().Add(-time.Hour)
+	os.Chtimes(filepath.Join(dir, "a"), old, old)
+	if env, _ := evalRan(t, cfg, file, nil); env["X"] != "" || env["NEWER"] != "" {
+		t.Fatalf("first: %v", env)
+	}
+	os.Chmod(filepath.Join(dir, "tool"), 0o755)
+	os.Chtimes(filepath.Join(dir, "a"), time.Now().Add(time.Hour), time.Now().Add(time.Hour))
+	if env, _ := evalRan(t, cfg, file, nil); env["X"] != "yes" || env["NEWER"] != "a" {
+		t.Fatalf("after chmod +x and touch: %v", env)
 	}
 }

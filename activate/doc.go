@@ -19,12 +19,13 @@
 // An evaluation that ran no external command, wrote no file, globbed
 // nothing, met no unlocked request, listed no variables (${!prefix*}, a
 // background job), expanded nothing that changes by itself ($RANDOM, $$,
-// $PPID, an indirection ${!name}; in code it evals too) and sourced no
-// file with source or . (source_env is followed) is cached with
-// everything it read (variables, files, links); the cache returns its
-// result only while all of that is unchanged, and never skips the trust
-// check. A cached evaluation does not run the script again, so its
-// log_status lines are not repeated.
+// $PPID, an indirection ${!name}; in code it evals too), looked up no
+// command (type, command -v) and sourced no file with source or .
+// (source_env is followed) is cached with everything it read (variables,
+// files with their mode and time, links); the cache returns its result
+// only while all of that is unchanged, and never skips the trust check. A
+// cached evaluation does not run the script again, so its log_status
+// lines are not repeated.
 //
 // The package does not print and does not read the process environment:
 // both are given to it.

@@ -258,6 +258,7 @@ func (e *evaluator) run(ctx context.Context, file string, content []byte, base m
 		interp.ExecHandlers(e.builtins),
 		interp.OpenHandler(e.open),
 		interp.StatHandler(e.stat),
+		interp.AccessHandler(e.access),
 		interp.ReadDirHandler2(e.readDir),
 	)
 	if err != nil {
@@ -341,8 +342,9 @@ func (e *evaluator) timeout() time.Duration {
 }
 
 // call records each simple command, to name the one that failed. Code
-// the script evaluates or sources itself is not known in advance: the
-// cache cannot tell what it expands.
+// the script evaluates or sources itself is not known in advance, and
+// type and command -v look in PATH's directories: the cache cannot follow
+// them.
 func (e *evaluator) call(ctx context.Context, args []string) ([]string, error) {
 	hc := interp.HandlerCtx(ctx)
 	e.serial(ctx, func(context.Context) error {
@@ -352,7 +354,7 @@ func (e *evaluator) call(ctx context.Context, args []string) ([]string, error) {
 			if f, err := syntax.NewParser().Parse(strings.NewReader(strings.Join(args[1:], " ")), ""); err != nil || volatile(f) {
 				e.deps.taint()
 			}
-		case "source", ".":
+		case "source", ".", "type", "command":
 			e.deps.taint()
 		}
 		return nil
