@@ -29,8 +29,7 @@ func TestCacheReusesPureEvaluations(t *testing.T) {
 		"w":        "1",
 		"data.txt": "x",
 	})
-	file := filepath.Join(dir, FileName)
-	allow(t, cfg, file)
+	file := allowed(t, cfg, dir)
 	base := map[string]string{"NAME": "ann", "JOB": "1"}
 	if _, ran := evalRan(t, cfg, file, base); !ran {
 		t.Fatal("first evaluation did not run")
@@ -85,8 +84,7 @@ func TestCacheSkipsImpureEvaluations(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir, cfg := project(t, map[string]string{FileName: script, ".env": "A=${HOME}\n", "sub/" + FileName: "export B=\"${!PA*}\"\n"})
-			file := filepath.Join(dir, FileName)
-			allow(t, cfg, file)
+			file := allowed(t, cfg, dir)
 			allow(t, cfg, filepath.Join(dir, "sub", FileName))
 			base := map[string]string{"PATH": os.Getenv("PATH"), "PA1": "1"}
 			evalRan(t, cfg, file, base)
@@ -107,8 +105,7 @@ func TestCacheReusesPackages(t *testing.T) {
 		"src/c-1.0/share/c/c": "c",
 	})
 	cfg.Stores = storeOf(t, filepath.Join(dir, "src", "a-1.0"), filepath.Join(dir, "src", "b-1.0"), filepath.Join(dir, "src", "c-1.0"))
-	file := filepath.Join(dir, FileName)
-	allow(t, cfg, file)
+	file := allowed(t, cfg, dir)
 	base := map[string]string{"PATH": "/usr/bin"}
 	first, ran := evalRan(t, cfg, file, base)
 	if !ran {
@@ -126,14 +123,9 @@ func TestCacheReusesPackages(t *testing.T) {
 // A file's mode and modification time are part of what the cache
 // follows: test -x, test -nt.
 func TestCacheFollowsModes(t *testing.T) {
-	dir, cfg := project(t, map[string]string{
-		FileName: "if [ -x tool ]; then export X=yes; fi\nif [ a -nt b ]; then export NEWER=a; fi\n",
-		"tool":   "#!/bin/sh\n",
-		"a":      "a",
-		"b":      "b",
-	})
-	file := filepath.Join(dir, FileName)
-	allow(t, cfg, file)
+	script := "if [ -x tool ]; then export X=yes; fi\nif [ a -nt b ]; then export NEWER=a; fi\n"
+	dir, cfg := project(t, map[string]string{FileName: script, "tool": "#!/bin/sh\n", "a": "a", "b": "b"})
+	file := allowed(t, cfg, dir)
 	old := time.Now().Add(-time.Hour)
 	os.Chtimes(filepath.Join(dir, "a"), old, old)
 	if env, _ := evalRan(t, cfg, file, nil); env["X"] != "" || env["NEWER"] != "" {

@@ -35,6 +35,14 @@ func project(t *testing.T, files map[string]string) (string, Config) {
 	return dir, cfg
 }
 
+// allowed allows the .noxprofile of dir and returns its path.
+func allowed(t *testing.T, cfg Config, dir string) string {
+	t.Helper()
+	file := filepath.Join(dir, FileName)
+	allow(t, cfg, file)
+	return file
+}
+
 func allow(t *testing.T, cfg Config, file string) {
 	t.Helper()
 	if err := Allow(cfg.AllowDir, file); err != nil {
@@ -57,8 +65,7 @@ cd sub
 		".env":      "FROM_DOTENV='a b'\n",
 		"sub/.keep": "",
 	})
-	file := filepath.Join(dir, FileName)
-	allow(t, cfg, file)
+	file := allowed(t, cfg, dir)
 	base := map[string]string{"USER": "ann", "PATH": "/usr/bin", "DROPME": "x", "PWD": dir}
 	res, err := Evaluate(context.Background(), cfg, file, base)
 	if err != nil {
@@ -122,8 +129,7 @@ func TestEvaluateBlocked(t *testing.T) {
 
 func TestTrustIsKeyedOnPath(t *testing.T) {
 	dir, cfg := project(t, map[string]string{FileName: "export A=1\n"})
-	file := filepath.Join(dir, FileName)
-	allow(t, cfg, file)
+	file := allowed(t, cfg, dir)
 	other := filepath.Join(t.TempDir(), FileName)
 	data, _ := os.ReadFile(file)
 	os.WriteFile(other, data, 0o644)
@@ -151,8 +157,7 @@ func TestEvaluateErrorsHavePositions(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir, cfg := project(t, map[string]string{FileName: tc.script, "other": "touch pwned\n"})
-			file := filepath.Join(dir, FileName)
-			allow(t, cfg, file)
+			file := allowed(t, cfg, dir)
 			_, err := Evaluate(context.Background(), cfg, file, map[string]string{"PATH": os.Getenv("PATH")})
 			if err == nil || !strings.HasPrefix(err.Error(), file+tc.want) {
 				t.Fatalf("err = %v, want prefix %s", err, file+tc.want)
@@ -166,8 +171,7 @@ func TestSourceEnv(t *testing.T) {
 		FileName:          "source_env sub\nexport TOP=$FROM_SUB\n",
 		"sub/" + FileName: "export FROM_SUB=yes\nlog_status hello\nfalse_builtin_error() { :; }\n",
 	})
-	file := filepath.Join(dir, FileName)
-	allow(t, cfg, file)
+	file := allowed(t, cfg, dir)
 	var stderr bytes.Buffer
 	cfg.Stderr = &stderr
 	_, err := Evaluate(context.Background(), cfg, file, nil)
@@ -187,8 +191,7 @@ func TestSourceEnv(t *testing.T) {
 
 func TestEvaluateTimeout(t *testing.T) {
 	dir, cfg := project(t, map[string]string{FileName: "while :; do :; done\n"})
-	file := filepath.Join(dir, FileName)
-	allow(t, cfg, file)
+	file := allowed(t, cfg, dir)
 	cfg.Timeout = 100 * time.Millisecond
 	_, err := Evaluate(context.Background(), cfg, file, nil)
 	if err == nil || !strings.Contains(err.Error(), "longer than") {
@@ -200,8 +203,7 @@ func TestEvaluateTimeout(t *testing.T) {
 // run with -race, it checks that what they record is guarded.
 func TestBackgroundBuiltins(t *testing.T) {
 	dir, cfg := project(t, map[string]string{FileName: "for i in 1 2 3 4 5 6 7 8; do watch_file a$i & path_add b$i & dotenv_if_exists c$i & done; wait\n"})
-	file := filepath.Join(dir, FileName)
-	allow(t, cfg, file)
+	file := allowed(t, cfg, dir)
 	if _, err := Evaluate(context.Background(), cfg, file, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -213,8 +215,7 @@ func TestEvaluateInterrupted(t *testing.T) {
 	for name, script := range map[string]string{"loop": "while :; do :; done\n", "command": "sleep 30\n"} {
 		t.Run(name, func(t *testing.T) {
 			dir, cfg := project(t, map[string]string{FileName: script})
-			file := filepath.Join(dir, FileName)
-			allow(t, cfg, file)
+			file := allowed(t, cfg, dir)
 			ctx, cancel := context.WithCancel(context.Background())
 			time.AfterFunc(100*time.Millisecond, cancel)
 			start := time.Now()

@@ -34,8 +34,7 @@ func FuzzEvaluate(f *testing.F) {
 	f.Fuzz(func(t *testing.T, script, dotenv string) {
 		dir, cfg := project(t, map[string]string{FileName: script, ".env": dotenv, "sub/" + FileName: script})
 		cfg.Timeout = 500 * time.Millisecond
-		file := filepath.Join(dir, FileName)
-		allow(t, cfg, file)
+		file := allowed(t, cfg, dir)
 		allow(t, cfg, filepath.Join(dir, "sub", FileName))
 		start := time.Now()
 		res, _, err := evaluate(context.Background(), cfg, file, map[string]string{"PATH": "/usr/bin:/bin", "HOME": dir}, options{sandbox: true})

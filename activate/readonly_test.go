@@ -21,8 +21,7 @@ func TestLockReadOnlyDirectory(t *testing.T) {
 	}
 	dir, cfg := project(t, map[string]string{FileName: "use tool\n", "src/tool-1.0/bin/tool": "#!/bin/sh\n"})
 	cfg.Stores = storeOf(t, filepath.Join(dir, "src", "tool-1.0"))
-	file := filepath.Join(dir, FileName)
-	allow(t, cfg, file)
+	file := allowed(t, cfg, dir)
 	if err := os.Chmod(dir, 0o555); err != nil {
 		t.Fatal(err)
 	}
