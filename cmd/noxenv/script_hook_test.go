@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -23,8 +24,11 @@ func init() {
 // number of prompts shown so far and the $? it saw.
 type tshell struct {
 	sock, count, trace string
-	prompts            int
-	traced             int // strace lines already shown by "tshell execs"
+	// session is the pane's first process, the leader of the session in
+	// which everything the shell starts runs.
+	session int
+	prompts int
+	traced  int // strace lines already shown by "tshell execs"
 }
 
 var (
@@ -155,6 +159,9 @@ precmd_functions+=(_nxt_prompt)
 		env = append(env, "ZDOTDIR="+zdot)
 		argv = []string{"zsh", "-i"}
 	case "fish":
+		// Without this directory, fish's first interactive start runs a
+		// python script in the background that parses every man page.
+		ts.Check(os.MkdirAll(filepath.Join(ts.Getenv("XDG_DATA_HOME"), "fish", "generated_completions"), 0o700))
 		init := filepath.Join(dir, "init.fish")
 		ts.Check(os.WriteFile(init, []byte(`set -g fish_greeting
 set -g _nxt_n 0
@@ -183,6 +190,10 @@ end
 	ts.Defer(func() { sh.stop(ts) })
 	sh.tmux(ts, tmux...)
 	sh.tmux(ts, "set-option", "-t", "t", "history-limit", "50000")
+	sh.tmux(ts, "display-message", "-p", "-t", "t", "#{pane_pid}")
+	pid, err := strconv.Atoi(strings.TrimSpace(ts.ReadFile("stdout")))
+	ts.Check(err)
+	sh.session = pid
 	sh.wait(ts, 1)
 }
 
@@ -238,7 +249,35 @@ func (sh *tshell) stop(ts *testscript.TestScript) {
 		_ = ts.Exec("tmux", "-S", sh.sock, "kill-server")
 		sh.sock = ""
 	}
+	if sh.session > 0 {
+		killSession(sh.session)
+		sh.session = 0
+	}
 	tshellsMu.Lock()
 	delete(tshells, ts)
 	tshellsMu.Unlock()
+}
+
+// killSession kills what is left of the session sid (strace, background
+// jobs of the shell), which closing the terminal does not always end.
+func killSession(sid int) {
+	dirs, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, p := range dirs {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid pgrp session ...
+		i := strings.LastIndexByte(string(b), ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(string(b[i+1:]))
+		if len(f) < 4 || f[3] != strconv.Itoa(sid) {
+			continue
+		}
+		if pid, err := strconv.Atoi(strings.Fields(string(b))[0]); err == nil {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
 }
