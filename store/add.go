@@ -256,6 +256,7 @@ func (st *Store) publish(root, id string, info *Info) (existed bool, err error) 
 		return false, err
 	}
 	defer lock.Close()
+	defer st.dropIndex()
 	final := filepath.Join(st.Dir, id)
 	infoPath := final + InfoSuffix
 	_, ierr := os.Stat(infoPath)

@@ -4,10 +4,11 @@ import "time"
 
 // Store is one directory of the search path.
 type Store struct {
-	Dir      string // absolute path
-	Managed  bool   // holds a .noxstore marker
-	Writable bool   // managed, and the user can write it
-	Missing  bool   // does not exist; skipped by every lookup
+	Dir      string      // absolute path
+	Managed  bool        // holds a .noxstore marker
+	Writable bool        // managed, and the user can write it
+	Missing  bool        // does not exist; skipped by every lookup
+	index    *storeIndex // see index.go
 }
 
 // SearchPath is the ordered list of stores, highest precedence first.

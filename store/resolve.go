@@ -58,7 +58,7 @@ func (sp *SearchPath) Resolve(r Request) (*Entry, error) {
 	}
 	var versions []string
 	for _, st := range sp.Stores {
-		es, err := st.list(r.Name)
+		es, err := st.named(r.Name)
 		if err != nil {
 			return nil, err
 		}

@@ -1,0 +1,94 @@
+package store
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+)
+
+// A store's index groups the items of its directory by package name, so
+// that resolving many names reads the directory once, not once per name.
+// It is built on the first resolution and kept for the life of the Store
+// value; the process's own adds drop it (Add publishes through st.publish).
+// Nothing else does: whoever resolves holds the gc guard, so no entry of a
+// writable store disappears meanwhile, and an entry another process adds
+// meanwhile is not wanted by a command that started before it. Listings
+// (List, IDs), lookups by id and gc never use the index.
+type storeIndex struct {
+	byName map[string][]indexItem
+}
+
+// indexItem is a directory item that may be an entry; Store.entry decides.
+type indexItem struct {
+	name    string
+	de      os.DirEntry
+	hasInfo bool
+}
+
+// indexMu guards every Store's index field.
+var indexMu sync.Mutex
+
+// named returns the entries of st named name, through its index.
+func (st *Store) named(name string) ([]*Entry, error) {
+	if st.Missing {
+		return nil, nil
+	}
+	idx, err := st.loadIndex()
+	if err != nil {
+		return nil, err
+	}
+	var entries []*Entry
+	for _, it := range idx.byName[name] {
+		e, err := st.entry(it.name, it.de, it.hasInfo, name)
+		if err != nil {
+			return nil, err
+		}
+		if e != nil {
+			entries = append(entries, e)
+		}
+	}
+	return entries, nil
+}
+
+// loadIndex returns st's index, reading the directory when it has none.
+func (st *Store) loadIndex() (*storeIndex, error) {
+	indexMu.Lock()
+	defer indexMu.Unlock()
+	if st.index != nil {
+		return st.index, nil
+	}
+	des, err := os.ReadDir(st.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("store %s: %w", st.Dir, err)
+	}
+	infos := map[string]bool{}
+	for _, de := range des {
+		if n := de.Name(); strings.HasSuffix(n, InfoSuffix) && !IsHiddenName(n) {
+			infos[strings.TrimSuffix(n, InfoSuffix)] = true
+		}
+	}
+	idx := &storeIndex{byName: map[string][]indexItem{}}
+	for _, de := range des {
+		n := de.Name()
+		if IsHiddenName(n) || strings.HasSuffix(n, InfoSuffix) {
+			continue
+		}
+		_, pkg, _, ok := ParseID(n)
+		if !ok {
+			pkg, _, ok = SplitNameVersion(n)
+		}
+		if ok {
+			idx.byName[pkg] = append(idx.byName[pkg], indexItem{name: n, de: de, hasInfo: infos[n]})
+		}
+	}
+	st.index = idx
+	return idx, nil
+}
+
+// dropIndex forgets st's index: its directory changed.
+func (st *Store) dropIndex() {
+	indexMu.Lock()
+	st.index = nil
+	indexMu.Unlock()
+}

@@ -1,0 +1,57 @@
+package store
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// One search path reads each store's listing once for all its
+// resolutions; its own adds are seen at once, another process's only by a
+// search path opened after them.
+func TestResolveIndex(t *testing.T) {
+	sp, st := testStore(t)
+	src := filepath.Join(t.TempDir(), "tool-1.0")
+	writeTree(t, src, map[string]string{"bin/tool": "1.0"})
+	add(t, sp, st, src, AddOptions{})
+	if e, err := sp.Resolve(Request{Name: "tool"}); err != nil || e.Version != "1.0" {
+		t.Fatalf("Resolve(tool) = %v, %v; want 1.0", e, err)
+	}
+
+	// Made behind the search path's back after its listing was read.
+	if err := os.MkdirAll(filepath.Join(st.Dir, "tool-3.0", "bin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if e, err := sp.Resolve(Request{Name: "tool"}); err != nil || e.Version != "1.0" {
+		t.Errorf("Resolve(tool) = %v, %v; want 1.0 from the listing read once", e, err)
+	}
+
+	// The path's own add drops the listing: both new versions show.
+	src2 := filepath.Join(t.TempDir(), "tool-2.0")
+	writeTree(t, src2, map[string]string{"bin/tool": "2.0"})
+	added, _ := add(t, sp, st, src2, AddOptions{})
+	if e, err := sp.Resolve(Request{Name: "tool", Constraint: "<3"}); err != nil || e.ID != added.ID {
+		t.Errorf("Resolve(tool@<3) after an add = %v, %v; want %s", e, err, added.ID)
+	}
+	if e, err := sp.Resolve(Request{Name: "tool"}); err != nil || e.ID != "tool-3.0" {
+		t.Errorf("Resolve(tool) after an add = %v, %v; want tool-3.0", e, err)
+	}
+
+	// Listings and lookups by id never use the index.
+	if err := os.MkdirAll(filepath.Join(st.Dir, "other-1.0"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if e, err := sp.Get("other-1.0"); err != nil || e.ID != "other-1.0" {
+		t.Errorf("Get(other-1.0) = %v, %v", e, err)
+	}
+	if all, err := st.List(); err != nil || len(all) != 4 {
+		t.Errorf("List = %d entries, %v; want 4", len(all), err)
+	}
+	fresh, err := Open([]string{st.Dir}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, err := fresh.Resolve(Request{Name: "other"}); err != nil || e.ID != "other-1.0" {
+		t.Errorf("a new search path: Resolve(other) = %v, %v", e, err)
+	}
+}
