@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 )
@@ -32,12 +31,7 @@ func RegisterAdHoc(stateDir, path string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("register %s: %w", abs, err)
 	}
-	tmp := fmt.Sprintf("%s.tmp-%d-%d", root, os.Getpid(), rand.Uint32())
-	if err := os.Symlink(abs, tmp); err != nil {
-		return fmt.Errorf("register %s: %w", abs, err)
-	}
-	if err := os.Rename(tmp, root); err != nil {
-		os.Remove(tmp)
+	if err := symlinkAtomic(abs, root); err != nil {
 		return fmt.Errorf("register %s: %w", abs, err)
 	}
 	return nil

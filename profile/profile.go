@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/noxenv/noxenv/store"
 )
 
 // Profile is a named, release or ad hoc profile: a symlink at Path to its
@@ -353,35 +355,29 @@ func (p *Profile) addGeneration(n int, dir string, r record) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(p.recordPath(n), append(b, '\n')); err != nil {
+	if err := store.WriteFileAtomic(p.recordPath(n), append(b, '\n'), 0o644); err != nil {
 		return fmt.Errorf("profile %s: %w", p.Path, err)
 	}
-	return p.symlinkAtomic(linkTarget(p.dir(), dir), p.linkPath(n))
-}
-
-// point switches p to its generation n.
-func (p *Profile) point(n int) error {
-	return p.symlinkAtomic(filepath.Base(p.linkPath(n)), p.Path)
-}
-
-// symlinkAtomic makes path a symlink to target by renaming a temporary
-// symlink over it: readers see the old link or the new one.
-func (p *Profile) symlinkAtomic(target, path string) error {
-	tmp := filepath.Join(p.dir(), fmt.Sprintf(".%s.tmp-%d-%d", p.base(), os.Getpid(), rand.Uint32()))
-	if err := os.Symlink(target, tmp); err != nil {
-		return fmt.Errorf("profile %s: %w", p.Path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
+	if err := symlinkAtomic(linkTarget(p.dir(), dir), p.linkPath(n)); err != nil {
 		return fmt.Errorf("profile %s: %w", p.Path, err)
 	}
 	return nil
 }
 
-func writeFileAtomic(path string, b []byte) error {
-	tmp := fmt.Sprintf("%s.tmp-%d-%d", path, os.Getpid(), rand.Uint32())
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
-		os.Remove(tmp)
+// point switches p to its generation n.
+func (p *Profile) point(n int) error {
+	if err := symlinkAtomic(filepath.Base(p.linkPath(n)), p.Path); err != nil {
+		return fmt.Errorf("profile %s: %w", p.Path, err)
+	}
+	return nil
+}
+
+// symlinkAtomic makes path a symlink to target by renaming a hidden
+// temporary symlink beside it over it: readers see the old link or the new
+// one.
+func symlinkAtomic(target, path string) error {
+	tmp := filepath.Join(filepath.Dir(path), fmt.Sprintf(".%s.tmp-%d-%d", filepath.Base(path), os.Getpid(), rand.Uint32()))
+	if err := os.Symlink(target, tmp); err != nil {
 		return err
 	}
 	if err := os.Rename(tmp, path); err != nil {
