@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"mvdan.cc/sh/v3/syntax"
 
 	"github.com/noxenv/noxenv/profile"
 	"github.com/noxenv/noxenv/shells"
@@ -85,6 +83,15 @@ func (r *profileRef) current() (*profile.GenerationInfo, error) {
 		return nil, &noProfileError{r.name, hint}
 	}
 	return gi, err
+}
+
+// notMember names r in a *profile.NotMemberError; other errors pass.
+func (r *profileRef) notMember(err error) error {
+	var nm *profile.NotMemberError
+	if errors.As(err, &nm) {
+		return fmt.Errorf("%w of profile %s", err, r.name)
+	}
+	return err
 }
 
 // existingProfile is profileRef for a profile that must exist, with its
@@ -278,55 +285,6 @@ func newProfileShowCmd(a *app) *cobra.Command {
 	return c
 }
 
-// requestFor is the request upgrade re-resolves for pkg, found as e: pkg
-// itself when it is NAME[@CONSTRAINT], else (an id or a path) exactly e's
-// version.
-func requestFor(pkg string, e *store.Entry) string {
-	if r, err := store.ParseRequest(pkg); err == nil && r.Name == e.Name {
-		return r.String()
-	}
-	return e.Name + "@=" + e.Version
-}
-
-// replacing describes old giving way to m, a member of the same name.
-func replacing(old, m profile.Member) string {
-	switch c := store.CompareVersions(m.Version, old.Version); {
-	case c > 0:
-		return fmt.Sprintf("upgrading %s from %s to %s", m.Name, old.Version, m.Version)
-	case c < 0:
-		return fmt.Sprintf("downgrading %s from %s to %s", m.Name, old.Version, m.Version)
-	case old.ID != m.ID:
-		return fmt.Sprintf("replacing %s %s (%s) with %s", m.Name, old.Version, old.ID, m.ID)
-	}
-	return fmt.Sprintf("%s %s: priority %d, was %d", m.Name, m.Version, m.Priority, old.Priority)
-}
-
-// setMembers returns cur with each of add in place of the member of its
-// name, and the messages that say what was replaced.
-func setMembers(cur, add []profile.Member) ([]profile.Member, []string) {
-	out := append([]profile.Member(nil), cur...)
-	var msgs []string
-	for _, m := range add {
-		found := false
-		for i, old := range out {
-			if old.Name != m.Name {
-				continue
-			}
-			found = true
-			if old.ID != m.ID || old.Priority != m.Priority || old.Request != m.Request {
-				if old.ID != m.ID || old.Priority != m.Priority {
-					msgs = append(msgs, replacing(old, m))
-				}
-				out[i] = m
-			}
-		}
-		if !found {
-			out = append(out, m)
-		}
-	}
-	return out, msgs
-}
-
 func newProfileAddCmd(a *app) *cobra.Command {
 	var p string
 	var priority int
@@ -339,39 +297,24 @@ func newProfileAddCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var msgs []string
-			gi, err := a.change(r, func(sp *store.SearchPath, cur []profile.Member) ([]profile.Member, error) {
-				byName := map[string]string{}
-				var add []profile.Member
-				for _, pkg := range pkgs {
-					e, err := sp.Find(pkg)
-					if err != nil {
-						return nil, err
-					}
-					if prev, ok := byName[e.Name]; ok {
-						return nil, usageError{fmt.Errorf("%s and %s are both %s: a profile holds one package of a name", prev, pkg, e.Name)}
-					}
-					byName[e.Name] = pkg
-					m := profile.Member{Name: e.Name, Version: e.Version, Request: requestFor(pkg, e), ID: e.ID, Priority: profile.DefaultPriority, Entry: e}
-					for _, old := range cur {
-						if old.Name == m.Name {
-							m.Priority = old.Priority
-						}
-					}
-					if cmd.Flags().Changed("priority") {
-						m.Priority = priority
-					}
-					add = append(add, m)
+			var prio *int
+			if cmd.Flags().Changed("priority") {
+				prio = &priority
+			}
+			var changes []profile.Change
+			gi, err := a.change(r, func(sp *store.SearchPath, cur []profile.Member) (ms []profile.Member, err error) {
+				ms, changes, err = profile.AddMembers(sp, cur, pkgs, prio)
+				var de *profile.DuplicateNameError
+				if errors.As(err, &de) {
+					err = usageError{err}
 				}
-				ms, replaced := setMembers(cur, add)
-				msgs = replaced
-				return ms, nil
+				return ms, err
 			})
 			if err != nil {
 				return err
 			}
-			for _, m := range msgs {
-				a.logf("%s", m)
+			for _, c := range changes {
+				a.logf("%s", c)
 			}
 			a.logf("profile %s: generation %d", r.name, gi.Number)
 			return nil
@@ -394,24 +337,8 @@ func newProfileRemoveCmd(a *app) *cobra.Command {
 				return err
 			}
 			gi, err := a.change(r, func(_ *store.SearchPath, cur []profile.Member) ([]profile.Member, error) {
-				drop := map[string]bool{}
-				for _, n := range names {
-					drop[n] = true
-				}
-				var ms []profile.Member
-				for _, m := range cur {
-					if drop[m.Name] {
-						delete(drop, m.Name)
-						continue
-					}
-					ms = append(ms, m)
-				}
-				for _, n := range names {
-					if drop[n] {
-						return nil, fmt.Errorf("%s is not a member of profile %s", n, r.name)
-					}
-				}
-				return ms, nil
+				ms, err := profile.RemoveMembers(cur, names)
+				return ms, r.notMember(err)
 			})
 			if err != nil {
 				return err
@@ -435,45 +362,18 @@ func newProfileUpgradeCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var msgs []string
-			gi, err := a.change(r, func(sp *store.SearchPath, cur []profile.Member) ([]profile.Member, error) {
-				want := map[string]bool{}
-				for _, n := range names {
-					want[n] = true
-				}
-				var add []profile.Member
-				for _, m := range cur {
-					if len(names) > 0 && !want[m.Name] {
-						continue
-					}
-					delete(want, m.Name)
-					req, err := store.ParseRequest(m.Request)
-					if err != nil {
-						return nil, fmt.Errorf("member %s: %w", m.Name, err)
-					}
-					e, err := sp.Resolve(req)
-					if err != nil {
-						return nil, fmt.Errorf("member %s: %w", m.Name, err)
-					}
-					m.ID, m.Version, m.Entry = e.ID, e.Version, e
-					add = append(add, m)
-				}
-				for _, n := range names {
-					if want[n] {
-						return nil, fmt.Errorf("%s is not a member of profile %s", n, r.name)
-					}
-				}
-				ms, replaced := setMembers(cur, add)
-				msgs = replaced
-				return ms, nil
+			var changes []profile.Change
+			gi, err := a.change(r, func(sp *store.SearchPath, cur []profile.Member) (ms []profile.Member, err error) {
+				ms, changes, err = profile.UpgradeMembers(sp, cur, names)
+				return ms, r.notMember(err)
 			})
 			if err != nil {
 				return err
 			}
-			for _, m := range msgs {
-				a.logf("%s", m)
+			for _, c := range changes {
+				a.logf("%s", c)
 			}
-			if len(msgs) == 0 {
+			if len(changes) == 0 {
 				a.logf("profile %s: nothing to upgrade", r.name)
 				return nil
 			}
@@ -494,33 +394,6 @@ type generationJSON struct {
 	Members []profile.Member `json:"members"`
 	Added   []profile.Member `json:"added"`
 	Removed []profile.Member `json:"removed"`
-}
-
-// changes says in words what a generation added and removed.
-func changes(g profile.GenerationInfo) string {
-	var parts []string
-	removed := map[string]profile.Member{}
-	for _, m := range g.Removed {
-		removed[m.Name] = m
-	}
-	for _, m := range g.Added {
-		if old, ok := removed[m.Name]; ok {
-			delete(removed, m.Name)
-			if old.Version != m.Version {
-				parts = append(parts, fmt.Sprintf("%s %s -> %s", m.Name, old.Version, m.Version))
-			} else {
-				parts = append(parts, fmt.Sprintf("%s %s (changed)", m.Name, m.Version))
-			}
-			continue
-		}
-		parts = append(parts, fmt.Sprintf("+%s %s", m.Name, m.Version))
-	}
-	for _, m := range g.Removed {
-		if _, ok := removed[m.Name]; ok {
-			parts = append(parts, fmt.Sprintf("-%s %s", m.Name, m.Version))
-		}
-	}
-	return strings.Join(parts, ", ")
 }
 
 func nonNil(ms []profile.Member) []profile.Member {
@@ -556,7 +429,7 @@ func newProfileHistoryCmd(a *app) *cobra.Command {
 			}
 			width := len(fmt.Sprint(gens[len(gens)-1].Number))
 			for _, g := range gens {
-				line := fmt.Sprintf("%*d  %s  %s", width, g.Number, g.Time.Local().Format("2006-01-02 15:04:05"), changes(g))
+				line := fmt.Sprintf("%*d  %s  %s", width, g.Number, g.Time.Local().Format("2006-01-02 15:04:05"), g.Summary())
 				if g.Current {
 					line += "  (current)"
 				}
@@ -705,15 +578,11 @@ func newProfileExportCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var b strings.Builder
-			fmt.Fprintf(&b, "# Profile %s, generation %d (noxenv profile export).\n", r.name, gi.Number)
-			for _, m := range gi.Members {
-				fmt.Fprintf(&b, "use %s =%s\n", m.Name, m.Version)
-				if m.Priority != profile.DefaultPriority {
-					a.logf("%s has priority %d, which a .noxprofile does not keep", m.Name, m.Priority)
-				}
+			text, unkept := profile.Export(r.name, *gi)
+			for _, m := range unkept {
+				a.logf("%s has priority %d, which a .noxprofile does not keep", m.Name, m.Priority)
 			}
-			_, err = fmt.Fprint(a.stdout, b.String())
+			_, err = fmt.Fprint(a.stdout, text)
 			return err
 		},
 	}
@@ -735,7 +604,7 @@ func newProfileImportCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			reqs, err := readUses(f, argv[0])
+			uses, err := profile.ReadUses(f, argv[0])
 			f.Close()
 			if err != nil {
 				return err
@@ -744,16 +613,8 @@ func newProfileImportCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			gi, err := a.change(r, func(sp *store.SearchPath, cur []profile.Member) ([]profile.Member, error) {
-				var ms []profile.Member
-				for _, u := range reqs {
-					e, err := sp.Resolve(u.req)
-					if err != nil {
-						return nil, fmt.Errorf("%s: %w", u.pos, err)
-					}
-					ms = append(ms, profile.Member{Name: e.Name, Version: e.Version, Request: u.req.String(), ID: e.ID, Priority: profile.DefaultPriority, Entry: e})
-				}
-				return ms, nil
+			gi, err := a.change(r, func(sp *store.SearchPath, _ []profile.Member) ([]profile.Member, error) {
+				return profile.ResolveUses(sp, uses)
 			})
 			if err != nil {
 				return err
@@ -764,88 +625,4 @@ func newProfileImportCmd(a *app) *cobra.Command {
 	}
 	profileFlag(a, c, &p)
 	return c
-}
-
-// use is one use line of an imported file.
-type use struct {
-	req store.Request
-	pos string // FILE:LINE:COL
-}
-
-// readUses reads the use lines of a .noxprofile as export writes them:
-// use NAME, use NAME CONSTRAINT or use NAME@CONSTRAINT, with comments,
-// blank lines and quoted words ('>=1.2,<2' needs quotes in shell syntax). Anything else would need the file evaluated, which import
-// does not do: it is an error naming its position.
-func readUses(r io.Reader, name string) ([]use, error) {
-	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(r, name)
-	if err != nil {
-		return nil, err
-	}
-	var uses []use
-	seen := map[string]string{}
-	for _, st := range f.Stmts {
-		pos := fmt.Sprintf("%s:%d:%d", name, st.Pos().Line(), st.Pos().Col())
-		call, ok := st.Cmd.(*syntax.CallExpr)
-		if !ok || st.Negated || st.Background || st.Coprocess || st.Disown || len(st.Redirs) > 0 || len(call.Assigns) > 0 {
-			return nil, fmt.Errorf("%s: import reads only use lines", pos)
-		}
-		words := make([]string, len(call.Args))
-		for i, w := range call.Args {
-			var ok bool
-			if words[i], ok = literal(w); !ok {
-				return nil, fmt.Errorf("%s: import reads only use lines of literal words", pos)
-			}
-		}
-		if words[0] != "use" {
-			return nil, fmt.Errorf("%s: import reads only use lines, not %s", pos, words[0])
-		}
-		if len(words) < 2 || len(words) > 3 {
-			return nil, fmt.Errorf("%s: usage: use NAME [CONSTRAINT]", pos)
-		}
-		s := words[1]
-		if len(words) == 3 {
-			s += "@" + words[2]
-		}
-		req, err := store.ParseRequest(s)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", pos, err)
-		}
-		if prev, ok := seen[req.Name]; ok {
-			return nil, fmt.Errorf("%s: %s is used already at %s", pos, req.Name, prev)
-		}
-		seen[req.Name] = pos
-		uses = append(uses, use{req, pos})
-	}
-	return uses, nil
-}
-
-// literal returns the value of a word without expansions: plain, quoted
-// or both.
-func literal(w *syntax.Word) (string, bool) {
-	var b strings.Builder
-	for _, part := range w.Parts {
-		switch p := part.(type) {
-		case *syntax.Lit:
-			if strings.ContainsRune(p.Value, '\\') {
-				return "", false
-			}
-			b.WriteString(p.Value)
-		case *syntax.SglQuoted:
-			if p.Dollar {
-				return "", false
-			}
-			b.WriteString(p.Value)
-		case *syntax.DblQuoted:
-			for _, q := range p.Parts {
-				lit, ok := q.(*syntax.Lit)
-				if !ok || strings.ContainsAny(lit.Value, "\\") {
-					return "", false
-				}
-				b.WriteString(lit.Value)
-			}
-		default:
-			return "", false
-		}
-	}
-	return b.String(), b.Len() > 0
 }

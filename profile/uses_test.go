@@ -1,4 +1,4 @@
-package main
+package profile
 
 import (
 	"fmt"
@@ -32,19 +32,19 @@ func TestReadUses(t *testing.T) {
 		{"use a (\n", []string{"f:1:"}},
 	}
 	for _, tc := range tests {
-		uses, err := readUses(strings.NewReader(tc.in), "f")
+		uses, err := ReadUses(strings.NewReader(tc.in), "f")
 		var got []string
 		if err != nil {
 			got = []string{err.Error()}
 		}
 		for _, u := range uses {
-			got = append(got, u.req.String())
+			got = append(got, u.Request.String())
 		}
 		if err != nil && len(tc.want) == 1 && strings.HasPrefix(got[0], tc.want[0]) {
 			continue
 		}
 		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
-			t.Errorf("readUses(%q) = %q, want %q", tc.in, got, tc.want)
+			t.Errorf("ReadUses(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }
@@ -56,7 +56,7 @@ func FuzzReadUses(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		uses, err := readUses(strings.NewReader(in), "f")
+		uses, err := ReadUses(strings.NewReader(in), "f")
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "f:") {
 				t.Errorf("error without position: %v", err)
@@ -65,9 +65,9 @@ func FuzzReadUses(f *testing.F) {
 		}
 		var b strings.Builder
 		for _, u := range uses {
-			fmt.Fprintf(&b, "use '%s'\n", u.req)
+			fmt.Fprintf(&b, "use '%s'\n", u.Request)
 		}
-		again, err := readUses(strings.NewReader(b.String()), "g")
+		again, err := ReadUses(strings.NewReader(b.String()), "g")
 		if err != nil {
 			t.Fatalf("reading back %q: %v", b.String(), err)
 		}
@@ -75,8 +75,8 @@ func FuzzReadUses(f *testing.F) {
 			t.Fatalf("read back %d uses, want %d", len(again), len(uses))
 		}
 		for i := range uses {
-			if again[i].req != uses[i].req {
-				t.Errorf("use %d: %v read back as %v", i, uses[i].req, again[i].req)
+			if again[i].Request != uses[i].Request {
+				t.Errorf("use %d: %v read back as %v", i, uses[i].Request, again[i].Request)
 			}
 		}
 	})

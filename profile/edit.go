@@ -1,0 +1,177 @@
+package profile
+
+import (
+	"fmt"
+
+	"github.com/noxenv/noxenv/store"
+)
+
+// The changes a command makes to a profile's member set: each returns the
+// new members from the current ones, and what gave way to what.
+
+// Change is a member giving way to another of its name (or taking another
+// priority).
+type Change struct{ Old, New Member }
+
+// String says what the change does: upgrading, downgrading, replacing
+// with another entry of the same version, or a new priority.
+func (c Change) String() string {
+	old, m := c.Old, c.New
+	switch v := store.CompareVersions(m.Version, old.Version); {
+	case v > 0:
+		return fmt.Sprintf("upgrading %s from %s to %s", m.Name, old.Version, m.Version)
+	case v < 0:
+		return fmt.Sprintf("downgrading %s from %s to %s", m.Name, old.Version, m.Version)
+	case old.ID != m.ID:
+		return fmt.Sprintf("replacing %s %s (%s) with %s", m.Name, old.Version, old.ID, m.ID)
+	}
+	return fmt.Sprintf("%s %s: priority %d, was %d", m.Name, m.Version, m.Priority, old.Priority)
+}
+
+// DuplicateNameError is two packages of one name asked for at once.
+type DuplicateNameError struct{ First, Second, Name string }
+
+func (e *DuplicateNameError) Error() string {
+	return fmt.Sprintf("%s and %s are both %s: a profile holds one package of a name", e.First, e.Second, e.Name)
+}
+
+// NotMemberError is a name that is not a member of the profile.
+type NotMemberError struct{ Name string }
+
+func (e *NotMemberError) Error() string { return e.Name + " is not a member" }
+
+// NewMember is the member for pkg (as the command line takes it), found
+// as e. Its request, what upgrade re-resolves, is pkg itself when it is
+// NAME[@CONSTRAINT], else (an id or a path) exactly e's version.
+func NewMember(pkg string, e *store.Entry) Member {
+	req := e.Name + "@=" + e.Version
+	if r, err := store.ParseRequest(pkg); err == nil && r.Name == e.Name {
+		req = r.String()
+	}
+	return Member{Name: e.Name, Version: e.Version, Request: req, ID: e.ID, Priority: DefaultPriority, Entry: e}
+}
+
+// AddMembers finds each of pkgs in sp and puts it in place of the member
+// of its name, keeping that member's priority unless priority is given
+// (not nil). Two of pkgs of one name are a *DuplicateNameError.
+func AddMembers(sp *store.SearchPath, cur []Member, pkgs []string, priority *int) ([]Member, []Change, error) {
+	byName := map[string]string{}
+	var add []Member
+	for _, pkg := range pkgs {
+		e, err := sp.Find(pkg)
+		if err != nil {
+			return nil, nil, err
+		}
+		if prev, ok := byName[e.Name]; ok {
+			return nil, nil, &DuplicateNameError{First: prev, Second: pkg, Name: e.Name}
+		}
+		byName[e.Name] = pkg
+		m := NewMember(pkg, e)
+		if old, ok := memberNamed(cur, m.Name); ok {
+			m.Priority = old.Priority
+		}
+		if priority != nil {
+			m.Priority = *priority
+		}
+		add = append(add, m)
+	}
+	ms, changes := setMembers(cur, add)
+	return ms, changes, nil
+}
+
+// RemoveMembers returns cur without the members named; a name that is
+// none is a *NotMemberError.
+func RemoveMembers(cur []Member, names []string) ([]Member, error) {
+	if err := checkMembers(cur, names); err != nil {
+		return nil, err
+	}
+	drop := map[string]bool{}
+	for _, n := range names {
+		drop[n] = true
+	}
+	var ms []Member
+	for _, m := range cur {
+		if !drop[m.Name] {
+			ms = append(ms, m)
+		}
+	}
+	return ms, nil
+}
+
+// UpgradeMembers re-resolves the requests of the members named (all when
+// names is empty) in sp; a name that is no member is a *NotMemberError.
+// No change means nothing to upgrade.
+func UpgradeMembers(sp *store.SearchPath, cur []Member, names []string) ([]Member, []Change, error) {
+	if err := checkMembers(cur, names); err != nil {
+		return nil, nil, err
+	}
+	want := map[string]bool{}
+	for _, n := range names {
+		want[n] = true
+	}
+	var add []Member
+	for _, m := range cur {
+		if len(names) > 0 && !want[m.Name] {
+			continue
+		}
+		req, err := store.ParseRequest(m.Request)
+		if err != nil {
+			return nil, nil, fmt.Errorf("member %s: %w", m.Name, err)
+		}
+		e, err := sp.Resolve(req)
+		if err != nil {
+			return nil, nil, fmt.Errorf("member %s: %w", m.Name, err)
+		}
+		m.ID, m.Version, m.Entry = e.ID, e.Version, e
+		add = append(add, m)
+	}
+	ms, changes := setMembers(cur, add)
+	return ms, changes, nil
+}
+
+// checkMembers returns a *NotMemberError for the first of names that is
+// not a member of ms.
+func checkMembers(ms []Member, names []string) error {
+	for _, n := range names {
+		if _, ok := memberNamed(ms, n); !ok {
+			return &NotMemberError{Name: n}
+		}
+	}
+	return nil
+}
+
+func memberNamed(ms []Member, name string) (Member, bool) {
+	for _, m := range ms {
+		if m.Name == name {
+			return m, true
+		}
+	}
+	return Member{}, false
+}
+
+// setMembers returns cur with each of add in place of the member of its
+// name (appended when there is none), and the changes of entry or
+// priority this makes.
+func setMembers(cur, add []Member) ([]Member, []Change) {
+	out := append([]Member(nil), cur...)
+	var changes []Change
+	for _, m := range add {
+		i := len(out)
+		for j, old := range out {
+			if old.Name == m.Name {
+				i = j
+				break
+			}
+		}
+		if i == len(out) {
+			out = append(out, m)
+			continue
+		}
+		old := out[i]
+		if old.ID != m.ID || old.Priority != m.Priority {
+			changes = append(changes, Change{Old: old, New: m})
+		}
+		out[i] = m
+	}
+	return out, changes
+}
