@@ -90,7 +90,7 @@ func (sp *SearchPath) Add(ctx context.Context, st *Store, src string, opts AddOp
 	}
 	fi, err := os.Stat(src)
 	if err != nil {
-		return nil, false, fmt.Errorf("add %w", err)
+		return nil, false, fmt.Errorf("add %w", readError(src, err))
 	}
 	if !fi.IsDir() && !fi.Mode().IsRegular() {
 		return nil, false, fmt.Errorf("add %s: not a directory or a tarball", src)

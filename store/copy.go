@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -195,7 +196,7 @@ func join(root, rel string) string {
 func (w *walker) readDir(rel string) error {
 	des, err := os.ReadDir(join(w.src, rel))
 	if err != nil {
-		return fmt.Errorf("read %w", err)
+		return readError(join(w.src, rel), err)
 	}
 	for _, de := range des {
 		r := de.Name()
@@ -214,7 +215,7 @@ func (w *walker) readDir(rel string) error {
 		case typ&fs.ModeSymlink != 0:
 			target, err := os.Readlink(join(w.src, r))
 			if err != nil {
-				return fmt.Errorf("read %w", err)
+				return readError(join(w.src, r), err)
 			}
 			if w.dst != "" {
 				if err := os.Symlink(target, join(w.dst, r)); err != nil {
@@ -233,6 +234,16 @@ func (w *walker) readDir(rel string) error {
 		}
 	}
 	return nil
+}
+
+// readError says that path could not be read, without the name of the
+// system call that failed.
+func readError(path string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return &fs.PathError{Op: "read", Path: path, Err: err}
 }
 
 // fileTypeName names a type of file an entry cannot hold.
