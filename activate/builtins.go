@@ -29,6 +29,8 @@ func lookupBuiltin(name string) builtinFunc {
 	switch name {
 	case "use":
 		return (*evaluator).use
+	case batchedUse:
+		return (*evaluator).useBatched
 	case "use_profile":
 		return (*evaluator).useProfile
 	case "path_add":

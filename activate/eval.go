@@ -143,11 +143,7 @@ type evaluator struct {
 	met       map[string]bool
 
 	// states are the package states contexts have been in; see pkgState.
-	states []*pkgState
-	// batched are the use statements of the file that another use
-	// follows directly: nothing can observe the environment in between,
-	// so the packages are realized once, at the last of them.
-	batched map[syntax.Pos]bool
+	states  []*pkgState
 	release func()
 
 	watched []string
@@ -235,7 +231,7 @@ func (e *evaluator) run(ctx context.Context, file string, content []byte, base m
 			return nil, err
 		}
 		e.files = []string{file}
-		e.batched = batchedUses(prog)
+		batchUses(prog)
 	}
 	dir, err := os.Getwd()
 	if file != "" {

@@ -21,6 +21,16 @@ import (
 
 // use NAME [CONSTRAINT] / use NAME@CONSTRAINT
 func (e *evaluator) use(ctx context.Context, hc interp.HandlerContext, args []string) error {
+	return e.addUse(ctx, hc, args, false)
+}
+
+// useBatched is a use that another directly follows (see batchUses): its
+// package is realized with theirs, at the last of them.
+func (e *evaluator) useBatched(ctx context.Context, hc interp.HandlerContext, args []string) error {
+	return e.addUse(ctx, hc, args, true)
+}
+
+func (e *evaluator) addUse(ctx context.Context, hc interp.HandlerContext, args []string, batched bool) error {
 	if len(args) == 0 || len(args) > 2 {
 		return errors.New("usage: use NAME [CONSTRAINT]")
 	}
@@ -38,23 +48,28 @@ func (e *evaluator) use(ctx context.Context, hc interp.HandlerContext, args []st
 	}
 	from := e.packages(hc)
 	members := withMember(from.members, profile.Member{Name: ent.Name, Version: ent.Version, Request: req.String(), ID: ent.ID, Priority: profile.DefaultPriority, Entry: ent})
-	if len(e.files) == 1 && e.batched[hc.Pos] {
+	if batched {
 		return e.enter(ctx, hc, &pkgState{members: members, applied: from.applied})
 	}
 	return e.applyPackages(ctx, hc, from, members)
 }
 
-// batchedUses returns the positions of the top-level use statements that
-// another one follows directly. Their arguments must be plain words: an
-// expansion in the next statement could observe the environment.
-func batchedUses(f *syntax.File) map[syntax.Pos]bool {
-	m := map[syntax.Pos]bool{}
+// batchedUse names, in the parsed file, the top-level use statements that
+// another one follows directly: nothing can observe the environment in
+// between, so their packages are realized once, at the last of them.
+// Code the script evals or sources is parsed by the interpreter and never
+// has it.
+const batchedUse = "__noxenv_use_batched"
+
+// batchUses renames the batched use statements of f to batchedUse. Their
+// arguments must be plain words: an expansion in the next statement could
+// observe the environment.
+func batchUses(f *syntax.File) {
 	for i := 0; i+1 < len(f.Stmts); i++ {
 		if plainUse(f.Stmts[i]) && plainUse(f.Stmts[i+1]) {
-			m[f.Stmts[i].Cmd.Pos()] = true
+			f.Stmts[i].Cmd.(*syntax.CallExpr).Args[0].Parts[0].(*syntax.Lit).Value = batchedUse
 		}
 	}
-	return m
 }
 
 // plainUse says whether st is "use WORD..." with plain words, run in the
