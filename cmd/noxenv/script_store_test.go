@@ -3,9 +3,13 @@ package main
 import (
 	"archive/tar"
 	"compress/gzip"
+	"fmt"
 	"io"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/ulikunitz/xz"
@@ -13,6 +17,46 @@ import (
 
 func init() {
 	scriptCmds["mktar"] = cmdMktar
+	scriptCmds["killafter"] = cmdKillAfter
+}
+
+// cmdKillAfter runs a command and sends it a signal after a delay, whether
+// or not it has finished by then; its exit status does not matter:
+//
+//	killafter KILL|INT DURATION PROG ARG...
+//
+// PROG gets the script's PATH, HOME, and XDG_* and NOXENV_* variables.
+func cmdKillAfter(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 3 {
+		ts.Fatalf("usage: killafter KILL|INT DURATION PROG ARG...")
+	}
+	sig := map[string]os.Signal{"KILL": os.Kill, "INT": os.Interrupt}[args[0]]
+	delay, err := time.ParseDuration(args[1])
+	if sig == nil || err != nil {
+		ts.Fatalf("killafter: bad signal or duration %q %q", args[0], args[1])
+	}
+	prog, err := lookPath(ts.Getenv("PATH"), args[2])
+	ts.Check(err)
+	cmd := exec.Command(prog, args[3:]...)
+	cmd.Dir = ts.MkAbs(".")
+	for _, k := range []string{"PATH", "HOME", "XDG_DATA_HOME", "XDG_DATA_DIRS", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR", "NOXENV_STORE_PATH", "NOXENV_LOG"} {
+		cmd.Env = append(cmd.Env, k+"="+ts.Getenv(k))
+	}
+	ts.Check(cmd.Start())
+	time.Sleep(delay)
+	cmd.Process.Signal(sig)
+	ts.Logf("killafter: %v", cmd.Wait())
+}
+
+// lookPath finds prog in the directories of path.
+func lookPath(path, prog string) (string, error) {
+	for _, dir := range filepath.SplitList(path) {
+		p := filepath.Join(dir, prog)
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("%s not found in the script's PATH", prog)
 }
 
 // cmdMktar writes a tarball with exactly the members given, including ones
