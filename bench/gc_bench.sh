@@ -8,6 +8,7 @@
 #     a read-only release store), then at a live closure of 10000 and 20000.
 # Entries are written directly by bench/gc_populate (8 files, read-only
 # directories, as store add leaves them). Needs go; prints medians in ms.
+# ONLY=delete or ONLY=idle runs one part.
 set -eu
 cd "$(dirname "$0")/.."
 TOTAL=${TOTAL:-10000}
@@ -35,6 +36,7 @@ gc() { # gc DIR [STORE...]: noxenv gc with DIR's store first in the path
 		XDG_CACHE_HOME="$d/cache" NOXENV_STORE_PATH="$sp" "$W/noxenv" gc >"$d/gc.out"
 }
 
+if [ "${ONLY:-delete}" = delete ]; then
 echo "gc of $DEAD dead entries among $TOTAL, $RUNS runs"
 : >"$W/t.gc"; : >"$W/t.rm"
 for _ in $(seq "$RUNS"); do
@@ -58,6 +60,8 @@ g=$(median <"$W/t.gc"); r=$(median <"$W/t.rm")
 echo "  noxenv gc   ${g} ms   (runs: $(tr '\n' ' ' <"$W/t.gc"))"
 echo "  rm -rf      ${r} ms   (runs: $(tr '\n' ' ' <"$W/t.rm"))"
 awk -v g="$g" -v r="$r" 'BEGIN { printf "  ratio       %.2fx\n", g / r }'
+fi
+[ "${ONLY:-idle}" = idle ] || exit 0
 
 echo "gc with nothing to delete, $RUNS runs"
 LIVE2=${LIVE2:-2000}

@@ -106,14 +106,10 @@ type collection struct {
 	owner   string
 }
 
-// collect finds the roots under pl (see profile.FindRoots for policy)
-// and what they keep alive. The caller holds Guard(true) if it deletes
-// anything on the strength of it.
-func collect(sp *store.SearchPath, pl profile.Places, policy string) (*collection, error) {
-	roots, err := profile.FindRoots(pl, policy)
-	if err != nil {
-		return nil, err
-	}
+// collect reads what roots keep alive: their generations' manifests and
+// every user's records in shared stores. The caller holds Guard(true) if
+// it deletes anything on the strength of it.
+func collect(sp *store.SearchPath, pl profile.Places, roots *profile.Roots) (*collection, error) {
 	entries, err := roots.Entries()
 	if err != nil {
 		return nil, err
@@ -173,26 +169,31 @@ func (a *app) gc(dryRun bool, policy string) error {
 		return err
 	}
 	defer release()
-	c, err := collect(sp, a.places(), policy)
+	pl := a.places()
+	roots, err := profile.FindRoots(pl, policy)
 	if err != nil {
 		return err
 	}
 	w := a.stdout
-	for _, d := range c.roots.Doomed {
+	for _, d := range roots.Doomed {
 		fmt.Fprintf(w, "generation %s %s %d\n", d.Kind, d.Name, d.Number)
 	}
-	for _, d := range c.roots.Dangling {
+	for _, d := range roots.Dangling {
 		fmt.Fprintf(w, "dangling   %s %s\n", d.Kind, d.Name)
 	}
-	doomed := len(c.roots.Doomed)
+	doomed := len(roots.Doomed)
 	step := a.gcStep()
 	if !dryRun {
-		if err := c.roots.Prune(step); err != nil {
+		if err := roots.Prune(step); err != nil {
 			return err
 		}
-		if c, err = collect(sp, a.places(), ""); err != nil {
+		if roots, err = profile.FindRoots(pl, ""); err != nil {
 			return err
 		}
+	}
+	c, err := collect(sp, pl, roots)
+	if err != nil {
+		return err
 	}
 	plan, err := sp.PlanSweep(c.live())
 	if err != nil {
@@ -282,7 +283,12 @@ func (a *app) survey(asJSON bool) error {
 	if err != nil {
 		return err
 	}
-	c, err := collect(sp, a.places(), "")
+	pl := a.places()
+	roots, err := profile.FindRoots(pl, "")
+	if err != nil {
+		return err
+	}
+	c, err := collect(sp, pl, roots)
 	if err != nil {
 		return err
 	}
