@@ -37,29 +37,29 @@ gc() { # gc DIR [STORE...]: noxenv gc with DIR's store first in the path
 }
 
 if [ "${ONLY:-delete}" = delete ]; then
-echo "gc of $DEAD dead entries among $TOTAL, $RUNS runs"
-: >"$W/t.gc"; : >"$W/t.rm"
-for _ in $(seq "$RUNS"); do
-	world "$W/a" "$TOTAL" $((TOTAL - DEAD)) >/dev/null
-	world "$W/b" "$TOTAL" $((TOTAL - DEAD)) >"$W/dead"
-	sync
-	t0=$(now); gc "$W/a"; t1=$(now)
-	ms "$t0" "$t1" >>"$W/t.gc"
-	grep -q "^freed .*: $DEAD entries, " "$W/a/gc.out" || { echo "gc did not free $DEAD entries" >&2; tail -1 "$W/a/gc.out" >&2; exit 1; }
-	sed 's/$/.noxinfo/' "$W/dead" >"$W/dead.info"
-	sync
-	t0=$(now)
-	# rm -rf cannot empty read-only directories unless run by root.
-	[ "$(id -u)" = 0 ] || xargs chmod -R u+w <"$W/dead"
-	xargs rm -rf <"$W/dead"
-	xargs rm -f <"$W/dead.info"
-	t1=$(now)
-	ms "$t0" "$t1" >>"$W/t.rm"
-done
-g=$(median <"$W/t.gc"); r=$(median <"$W/t.rm")
-echo "  noxenv gc   ${g} ms   (runs: $(tr '\n' ' ' <"$W/t.gc"))"
-echo "  rm -rf      ${r} ms   (runs: $(tr '\n' ' ' <"$W/t.rm"))"
-awk -v g="$g" -v r="$r" 'BEGIN { printf "  ratio       %.2fx\n", g / r }'
+	echo "gc of $DEAD dead entries among $TOTAL, $RUNS runs"
+	: >"$W/t.gc"; : >"$W/t.rm"
+	for _ in $(seq "$RUNS"); do
+		world "$W/a" "$TOTAL" $((TOTAL - DEAD)) >/dev/null
+		world "$W/b" "$TOTAL" $((TOTAL - DEAD)) >"$W/dead"
+		sync
+		t0=$(now); gc "$W/a"; t1=$(now)
+		ms "$t0" "$t1" >>"$W/t.gc"
+		grep -q "^freed .*: $DEAD entries, " "$W/a/gc.out" || { echo "gc did not free $DEAD entries" >&2; tail -1 "$W/a/gc.out" >&2; exit 1; }
+		sed 's/$/.noxinfo/' "$W/dead" >"$W/dead.info"
+		sync
+		t0=$(now)
+		# rm -rf cannot empty read-only directories unless run by root.
+		[ "$(id -u)" = 0 ] || xargs chmod -R u+w <"$W/dead"
+		xargs rm -rf <"$W/dead"
+		xargs rm -f <"$W/dead.info"
+		t1=$(now)
+		ms "$t0" "$t1" >>"$W/t.rm"
+	done
+	g=$(median <"$W/t.gc"); r=$(median <"$W/t.rm")
+	echo "  noxenv gc   ${g} ms   (runs: $(tr '\n' ' ' <"$W/t.gc"))"
+	echo "  rm -rf      ${r} ms   (runs: $(tr '\n' ' ' <"$W/t.rm"))"
+	awk -v g="$g" -v r="$r" 'BEGIN { printf "  ratio       %.2fx\n", g / r }'
 fi
 [ "${ONLY:-idle}" = idle ] || exit 0
 
