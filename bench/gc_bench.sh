@@ -4,8 +4,9 @@
 #     `noxenv gc` against `rm -rf` of exactly those entries and their
 #     .noxinfo files, on identical fresh copies, RUNS times each, medians;
 #  2. gc with nothing to delete, at the same live closure (LIVE2, 2000
-#     entries) with 10000 and 20000 entries in the search path (the rest in
-#     a read-only release store), then at a live closure of 10000 and 20000.
+#     entries) in a store of 10000 and 20000 entries (the rest plain
+#     entries, which gc never deletes), then at a live closure of 10000 and
+#     20000.
 # Entries are written directly by bench/gc_populate (8 files, read-only
 # directories, as store add leaves them). Needs go; prints medians in ms.
 # ONLY=delete or ONLY=idle runs one part.
@@ -28,12 +29,9 @@ world() {
 	rm -rf "$1"
 	"$W/populate" "$1/store" "$1/state/noxenv" "$2" "$3" "${4:-0}"
 }
-gc() { # gc DIR [STORE...]: noxenv gc with DIR's store first in the path
-	d=$1; shift
-	sp=$d/store
-	for s in "$@"; do sp=$sp:$s; done
-	env HOME="$d" XDG_STATE_HOME="$d/state" XDG_DATA_HOME="$d/data" \
-		XDG_CACHE_HOME="$d/cache" NOXENV_STORE_PATH="$sp" "$W/noxenv" gc >"$d/gc.out"
+gc() { # gc DIR: noxenv gc of DIR's store and state
+	env HOME="$1" XDG_STATE_HOME="$1/state" XDG_DATA_HOME="$1/data" \
+		XDG_CACHE_HOME="$1/cache" NOXENV_STORE_PATH="$1/store" "$W/noxenv" gc >"$1/gc.out"
 }
 
 if [ "${ONLY:-delete}" = delete ]; then
@@ -66,18 +64,16 @@ fi
 echo "gc with nothing to delete, $RUNS runs"
 LIVE2=${LIVE2:-2000}
 for extra in $((10000 - LIVE2)) $((20000 - LIVE2)); do
-	world "$W/c" "$LIVE2" "$LIVE2" >/dev/null
-	# The rest of the search path: a release store gc never collects.
-	"$W/populate" "$W/rel/store" "$W/rel/state" "$extra" 0 1 >/dev/null
-	rm "$W/rel/store/.noxstore"
+	# The rest of the store: plain entries, which gc never deletes.
+	rm -rf "$W/c"
+	"$W/populate" "$W/c/store" "$W/c/state/noxenv" "$LIVE2" "$LIVE2" 0 "$extra" >/dev/null
 	: >"$W/t.c"
 	for _ in $(seq "$RUNS"); do
-		t0=$(now); gc "$W/c" "$W/rel/store"; t1=$(now)
+		t0=$(now); gc "$W/c"; t1=$(now)
 		ms "$t0" "$t1" >>"$W/t.c"
 	done
 	grep -q "^freed 0 B" "$W/c/gc.out" || { echo "gc freed something" >&2; exit 1; }
-	echo "  live $LIVE2, $((LIVE2 + extra)) entries in the path: $(median <"$W/t.c") ms"
-	chmod -R u+w "$W/rel"; rm -rf "$W/rel"
+	echo "  live $LIVE2, $((LIVE2 + extra)) entries in the store: $(median <"$W/t.c") ms"
 done
 for live in 10000 20000; do
 	world "$W/c" "$live" "$live" >/dev/null
@@ -86,5 +82,5 @@ for live in 10000 20000; do
 		t0=$(now); gc "$W/c"; t1=$(now)
 		ms "$t0" "$t1" >>"$W/t.c"
 	done
-	echo "  live $live, $live entries in the path: $(median <"$W/t.c") ms"
+	echo "  live $live, $live entries in the store: $(median <"$W/t.c") ms"
 done

@@ -3,12 +3,14 @@
 // and .noxinfo metadata, as store add leaves them) and a user profile whose
 // one generation keeps the first LIVE entries alive.
 //
-//	gc_populate STORE STATEDIR TOTAL LIVE [SEED]
+//	gc_populate STORE STATEDIR TOTAL LIVE [SEED [PLAIN]]
 //
 // Entry i references up to two entries before it, so the first LIVE
 // entries are a closed set; the others are dead, some referencing live
 // entries and each other. The dead entries' paths are printed on stdout,
-// one a line. SEED (default 0) changes the ids.
+// one a line. SEED (default 0) changes the ids. PLAIN (default 0) plain
+// entries NAME-VERSION, without metadata, are added: gc never deletes
+// them, as if installed in some other manner.
 package main
 
 import (
@@ -22,21 +24,29 @@ import (
 )
 
 func main() {
-	if len(os.Args) != 5 && len(os.Args) != 6 {
-		fmt.Fprintln(os.Stderr, "usage: gc_populate STORE STATEDIR TOTAL LIVE [SEED]")
+	if len(os.Args) < 5 || len(os.Args) > 7 {
+		fmt.Fprintln(os.Stderr, "usage: gc_populate STORE STATEDIR TOTAL LIVE [SEED [PLAIN]]")
 		os.Exit(2)
 	}
 	total, err1 := strconv.Atoi(os.Args[3])
 	live, err2 := strconv.Atoi(os.Args[4])
-	seed := "0"
-	if len(os.Args) == 6 {
+	seed, plain := "0", "0"
+	if len(os.Args) > 5 {
 		seed = os.Args[5]
 	}
-	if err1 != nil || err2 != nil || live > total {
-		fmt.Fprintln(os.Stderr, "gc_populate: TOTAL and LIVE are numbers, LIVE <= TOTAL")
+	if len(os.Args) > 6 {
+		plain = os.Args[6]
+	}
+	nplain, err3 := strconv.Atoi(plain)
+	if err1 != nil || err2 != nil || err3 != nil || live > total {
+		fmt.Fprintln(os.Stderr, "gc_populate: TOTAL, LIVE and PLAIN are numbers, LIVE <= TOTAL")
 		os.Exit(2)
 	}
 	if err := populate(os.Args[1], os.Args[2], total, live, seed); err != nil {
+		fmt.Fprintln(os.Stderr, "gc_populate:", err)
+		os.Exit(1)
+	}
+	if err := populatePlain(os.Args[1], nplain); err != nil {
 		fmt.Fprintln(os.Stderr, "gc_populate:", err)
 		os.Exit(1)
 	}
@@ -51,6 +61,42 @@ func entryID(seed string, i int) string {
 		h[j] = alphabet[sum[j]%32]
 	}
 	return fmt.Sprintf("%s-pkg%d-1.%d", h, i, i%7)
+}
+
+// writeTree writes the files of an entry under dir, directories read-only.
+func writeTree(dir string, content []byte) error {
+	var dirs []string
+	for _, f := range files {
+		p := filepath.Join(dir, f)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, content, 0o444); err != nil {
+			return err
+		}
+	}
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.IsDir() {
+			dirs = append(dirs, p)
+		}
+		return nil
+	})
+	for j := len(dirs) - 1; j >= 0; j-- {
+		if err := os.Chmod(dirs[j], 0o555); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func populatePlain(storeDir string, n int) error {
+	content := make([]byte, 700)
+	for i := range n {
+		if err := writeTree(filepath.Join(storeDir, fmt.Sprintf("plain%d-2.%d", i, i%7)), content); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 type info struct {
@@ -86,27 +132,9 @@ func populate(storeDir, stateDir string, total, live int, seed string) error {
 	for i := range total {
 		id := entryID(seed, i)
 		dir := filepath.Join(storeDir, id)
-		var dirs []string
-		for _, f := range files {
-			p := filepath.Join(dir, f)
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				return err
-			}
-			copy(content, id)
-			if err := os.WriteFile(p, content, 0o444); err != nil {
-				return err
-			}
-		}
-		filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-			if err == nil && d.IsDir() {
-				dirs = append(dirs, p)
-			}
-			return nil
-		})
-		for j := len(dirs) - 1; j >= 0; j-- {
-			if err := os.Chmod(dirs[j], 0o555); err != nil {
-				return err
-			}
+		copy(content, id)
+		if err := writeTree(dir, content); err != nil {
+			return err
 		}
 		inf := info{Name: fmt.Sprintf("pkg%d", i), Version: fmt.Sprintf("1.%d", i%7),
 			Hash: fmt.Sprintf("sha256:%064x", i), Size: int64(len(files) * len(content)),
