@@ -43,7 +43,9 @@ type options struct {
 
 // Evaluate evaluates the trusted file starting from base, the user's own
 // environment, and returns the project's environment. An untrusted file
-// gives a *BlockedError and is not evaluated.
+// gives a *BlockedError and is not evaluated. When the script fails, the
+// Result returned with the error holds only File and Watched: the files
+// met so far, whose change (a missing .env appearing) may mend it.
 func Evaluate(ctx context.Context, cfg Config, file string, base map[string]string) (*Result, error) {
 	res, _, err := evaluate(ctx, cfg, file, base, options{})
 	return res, err
@@ -198,7 +200,7 @@ func evaluate(ctx context.Context, cfg Config, file string, base map[string]stri
 
 	env, err := e.run(ctx, file, content, base)
 	if err != nil {
-		return nil, nil, err
+		return &Result{File: file, Watched: e.watched}, nil, err
 	}
 	res = &Result{File: file, Env: env, Watched: e.watched, Generation: e.generation()}
 	if file != "" {

@@ -229,3 +229,27 @@ func TestEvaluateInterrupted(t *testing.T) {
 		})
 	}
 }
+
+// A failing evaluation still names the files whose change may fix it, so
+// that the hook tries again once the missing .env appears.
+func TestFailedEvaluationWatches(t *testing.T) {
+	dir, cfg := project(t, map[string]string{FileName: "dotenv\n"})
+	file := allowed(t, cfg, dir)
+	config := func() (Config, error) { return cfg, nil }
+	stamp := time.Now().Add(-time.Second)
+	sw := Next(context.Background(), config, map[string]string{}, dir, stamp, nil)
+	if sw.Err == nil || sw.State.Status != Failed {
+		t.Fatalf("missing .env: %+v", sw)
+	}
+	res, err := Evaluate(context.Background(), cfg, file, nil)
+	if err == nil || res == nil || !contains(res.Watched, filepath.Join(dir, ".env")) {
+		t.Fatalf("Evaluate = %+v, %v; want .env watched", res, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ".env"), []byte("A=1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sw = Next(context.Background(), config, sw.Env, dir, time.Now(), nil)
+	if sw.State.Status != Loaded || sw.Env["A"] != "1" {
+		t.Fatalf("after .env appeared: %+v", sw.State)
+	}
+}

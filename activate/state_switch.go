@@ -58,7 +58,7 @@ func Next(ctx context.Context, config func() (Config, error), env map[string]str
 		}
 		res, err = Evaluate(ctx, cfg, file, base)
 	}
-	if err == nil {
+	if res != nil {
 		paths = append(paths, res.Watched...)
 	}
 	s.Watches = watches(append(paths, watch...))
