@@ -214,7 +214,8 @@ func (e *evaluator) source(ctx context.Context, hc interp.HandlerContext, p stri
 	if err != nil {
 		return err
 	}
-	e.watch(p)
+	// Its trust record too: allowing or denying it is a change.
+	e.watch(p, recordOf(e.cfg.AllowDir, p))
 	content, err := readTrusted(e.cfg.AllowDir, p)
 	var blocked *BlockedError
 	if errors.As(err, &blocked) {

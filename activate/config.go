@@ -39,7 +39,8 @@ type Result struct {
 	Env  map[string]string // the whole resulting environment
 	// Watched are the files whose change (or appearance, or removal) means
 	// the environment must be evaluated again: the .noxprofile, its lock,
-	// dotenv, watched and sourced files.
+	// dotenv, watched and sourced files, and the trust records of the
+	// sourced ones.
 	Watched []string
 	// Generation holds the project's packages; nil when it uses none.
 	// From the cache, only its Dir is set.

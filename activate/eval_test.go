@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -236,8 +237,8 @@ func TestFailedEvaluationWatches(t *testing.T) {
 	dir, cfg := project(t, map[string]string{FileName: "dotenv\n"})
 	file := allowed(t, cfg, dir)
 	config := func() (Config, error) { return cfg, nil }
-	stamp := time.Now().Add(-time.Second)
-	sw := Next(context.Background(), config, map[string]string{}, dir, stamp, nil)
+	age(t, filepath.Dir(dir))
+	sw := Next(context.Background(), config, map[string]string{}, dir, time.Now(), nil)
 	if sw.Err == nil || sw.State.Status != Failed {
 		t.Fatalf("missing .env: %+v", sw)
 	}
@@ -251,5 +252,48 @@ func TestFailedEvaluationWatches(t *testing.T) {
 	sw = Next(context.Background(), config, sw.Env, dir, time.Now(), nil)
 	if sw.State.Status != Loaded || sw.Env["A"] != "1" {
 		t.Fatalf("after .env appeared: %+v", sw.State)
+	}
+}
+
+// The trust in a sourced file is followed as the file is: denying it
+// stops the cache serving the result, allowing it mends a blocked
+// project at the next prompt.
+func TestSourcedTrustFollowed(t *testing.T) {
+	dir, cfg := project(t, map[string]string{FileName: "source_env lib\n", "lib/" + FileName: "export LIB=1\n"})
+	file := allowed(t, cfg, dir)
+	lib := filepath.Join(dir, "lib", FileName)
+	config := func() (Config, error) { return cfg, nil }
+	age(t, filepath.Dir(dir))
+	sw := Next(context.Background(), config, map[string]string{}, dir, time.Now(), nil)
+	var blocked *BlockedError
+	if !errors.As(sw.Err, &blocked) {
+		t.Fatalf("lib not allowed: %v", sw.Err)
+	}
+	allow(t, cfg, lib)
+	sw = Next(context.Background(), config, sw.Env, dir, time.Now(), nil)
+	if sw.State.Status != Loaded || sw.Env["LIB"] != "1" {
+		t.Fatalf("after allowing lib: %+v, %v", sw.State, sw.Err)
+	}
+	if err := Deny(cfg.AllowDir, lib); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Evaluate(context.Background(), cfg, file, nil); !errors.As(err, &blocked) {
+		t.Fatalf("lib denied, evaluation gives %v", err)
+	}
+}
+
+// age makes every file under root an hour old, so that only what a test
+// changes afterwards is newer than a hook's stamp.
+func age(t *testing.T, root string) {
+	t.Helper()
+	old := time.Now().Add(-time.Hour)
+	err := filepath.WalkDir(root, func(p string, _ fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Chtimes(p, old, old)
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
