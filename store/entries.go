@@ -78,15 +78,9 @@ func (st *Store) list(name string) ([]*Entry, error) {
 	if st.Missing {
 		return nil, nil
 	}
-	des, err := os.ReadDir(st.Dir)
+	des, infos, err := st.readDir()
 	if err != nil {
-		return nil, fmt.Errorf("store %s: %w", st.Dir, err)
-	}
-	infos := map[string]bool{}
-	for _, de := range des {
-		if n := de.Name(); strings.HasSuffix(n, InfoSuffix) && !IsHiddenName(n) {
-			infos[strings.TrimSuffix(n, InfoSuffix)] = true
-		}
+		return nil, err
 	}
 	var entries []*Entry
 	for _, de := range des {

@@ -58,15 +58,9 @@ func (st *Store) loadIndex() (*storeIndex, error) {
 	if st.index != nil {
 		return st.index, nil
 	}
-	des, err := os.ReadDir(st.Dir)
+	des, infos, err := st.readDir()
 	if err != nil {
-		return nil, fmt.Errorf("store %s: %w", st.Dir, err)
-	}
-	infos := map[string]bool{}
-	for _, de := range des {
-		if n := de.Name(); strings.HasSuffix(n, InfoSuffix) && !IsHiddenName(n) {
-			infos[strings.TrimSuffix(n, InfoSuffix)] = true
-		}
+		return nil, err
 	}
 	idx := &storeIndex{byName: map[string][]indexItem{}}
 	for _, de := range des {
@@ -84,6 +78,22 @@ func (st *Store) loadIndex() (*storeIndex, error) {
 	}
 	st.index = idx
 	return idx, nil
+}
+
+// readDir reads st's directory: its items, and the set of the items that
+// have metadata (ITEM.noxinfo beside them).
+func (st *Store) readDir() ([]os.DirEntry, map[string]bool, error) {
+	des, err := os.ReadDir(st.Dir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store %s: %w", st.Dir, err)
+	}
+	infos := map[string]bool{}
+	for _, de := range des {
+		if n := de.Name(); strings.HasSuffix(n, InfoSuffix) && !IsHiddenName(n) {
+			infos[strings.TrimSuffix(n, InfoSuffix)] = true
+		}
+	}
+	return des, infos, nil
 }
 
 // dropIndex forgets st's index: its directory changed.
