@@ -442,13 +442,27 @@ func Load(dir string) (*Generation, error) {
 	return generationOf(dir, m), nil
 }
 
-// CheckName reports whether name can name a profile of a directory.
+// NameError is an invalid profile name.
+type NameError struct {
+	Name   string
+	Reason string // what is wrong with it, or ""
+}
+
+func (e *NameError) Error() string {
+	if e.Reason != "" {
+		return fmt.Sprintf("invalid profile name %q: %s", e.Name, e.Reason)
+	}
+	return fmt.Sprintf("invalid profile name %q", e.Name)
+}
+
+// CheckName reports whether name can name a profile of a directory (a
+// *NameError when not).
 func CheckName(name string) error {
 	switch {
 	case name == "", strings.HasPrefix(name, "."), strings.ContainsRune(name, '/'):
-		return fmt.Errorf("invalid profile name %q", name)
+		return &NameError{Name: name}
 	case linkName.MatchString(name):
-		return fmt.Errorf("invalid profile name %q: it looks like a generation link", name)
+		return &NameError{Name: name, Reason: "it looks like a generation link"}
 	}
 	return nil
 }

@@ -54,22 +54,15 @@ func (a *app) profileRef(p string) (*profileRef, error) {
 	if p == "" {
 		p = defaultProfile
 	}
-	if strings.ContainsRune(p, '/') {
-		return &profileRef{Profile: &profile.Profile{Path: absPath(p)}, name: p, adhoc: true}, nil
-	}
-	if err := profile.CheckName(p); err != nil {
+	prof, adhoc, err := profile.Locate(p, a.loc.profilesDir, a.loc.releaseProfileDirs)
+	var ne *profile.NameError
+	if errors.As(err, &ne) {
 		return nil, usageError{err}
 	}
-	user := filepath.Join(a.loc.profilesDir, p)
-	if _, err := os.Lstat(user); err != nil {
-		for _, d := range a.loc.releaseProfileDirs {
-			rel := filepath.Join(d, p)
-			if _, err := os.Lstat(rel); err == nil {
-				return &profileRef{Profile: &profile.Profile{Path: rel, ReadOnly: true}, name: p}, nil
-			}
-		}
+	if err != nil {
+		return nil, err
 	}
-	return &profileRef{Profile: &profile.Profile{Path: user}, name: p}, nil
+	return &profileRef{Profile: prof, name: p, adhoc: adhoc}, nil
 }
 
 // current returns the current generation of an existing profile.
@@ -192,23 +185,19 @@ func newProfileListCmd(a *app) *cobra.Command {
 		Short: "List user and release profiles",
 		Args:  args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			listed, err := profile.List(a.loc.profilesDir, a.loc.releaseProfileDirs)
+			if err != nil {
+				return err
+			}
 			out := []profileJSON{}
-			dirs := append([]string{a.loc.profilesDir}, a.loc.releaseProfileDirs...)
-			for i, d := range dirs {
-				names, err := profile.Names(d)
-				if err != nil {
-					return err
+			for _, l := range listed {
+				pj := profileJSON{Name: l.Name, Path: l.Profile.Path, Release: l.Profile.ReadOnly}
+				if l.Err != nil {
+					pj.Error = l.Err.Error()
+				} else {
+					pj.Generation, pj.Members = l.Current.Number, len(l.Current.Members)
 				}
-				for _, n := range names {
-					p := &profile.Profile{Path: filepath.Join(d, n), ReadOnly: i > 0}
-					pj := profileJSON{Name: n, Path: p.Path, Release: p.ReadOnly}
-					if gi, err := p.Current(); err != nil {
-						pj.Error = err.Error()
-					} else {
-						pj.Generation, pj.Members = gi.Number, len(gi.Members)
-					}
-					out = append(out, pj)
-				}
+				out = append(out, pj)
 			}
 			if asJSON {
 				return a.printJSON(out)
