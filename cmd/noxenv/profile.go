@@ -45,8 +45,6 @@ type noProfileError struct {
 func (e *noProfileError) Error() string { return fmt.Sprintf("no profile %s", e.name) }
 func (e *noProfileError) Hint() string  { return e.hint }
 
-func (a *app) gensDir() string { return filepath.Join(a.loc.stateDir, "generations") }
-
 // profileRef finds what -p names: a path containing / is an ad hoc
 // profile; a name is the user's profile, or else the first release profile
 // of that name, or else the user profile to be.
@@ -114,35 +112,21 @@ func (a *app) guardedStores() (*store.SearchPath, func(), error) {
 	return sp, release, nil
 }
 
-// change makes a new generation of r from what members returns given the
-// current members, holding the stores' guard from the first lookup until
-// the generation is linked (an ad hoc profile is registered as a root
-// first). A user profile other than the default must have been created.
+// change makes a new generation of r (see profile.Profile.Change) from
+// what members returns given the stores and the current members. A user
+// profile other than the default must have been created.
 func (a *app) change(r *profileRef, members func(sp *store.SearchPath, cur []profile.Member) ([]profile.Member, error)) (*profile.GenerationInfo, error) {
-	if r.ReadOnly {
-		return nil, &profile.ReadOnlyError{Path: r.Path}
-	}
-	if !r.adhoc && r.name != defaultProfile {
+	if !r.ReadOnly && !r.adhoc && r.name != defaultProfile {
 		if _, err := r.current(); err != nil {
 			return nil, err
 		}
 	}
-	sp, release, err := a.guardedStores()
+	sp, err := a.stores()
 	if err != nil {
 		return nil, err
 	}
-	defer release()
-	if r.adhoc {
-		if err := profile.RegisterAdHoc(a.loc.stateDir, r.Path); err != nil {
-			return nil, err
-		}
-	}
-	return r.Update(func(cur []profile.Member) (*profile.Generation, error) {
-		ms, err := members(sp, cur)
-		if err != nil {
-			return nil, err
-		}
-		return profile.Realize(sp, a.gensDir(), ms)
+	return r.Change(sp, a.loc.stateDir, r.adhoc, func(cur []profile.Member) ([]profile.Member, error) {
+		return members(sp, cur)
 	})
 }
 
@@ -163,7 +147,7 @@ func newProfileNewCmd(a *app) *cobra.Command {
 			}
 			defer release()
 			p := &profile.Profile{Path: filepath.Join(a.loc.profilesDir, argv[0])}
-			return p.Create(a.gensDir())
+			return p.Create(profile.GenerationsDir(a.loc.stateDir))
 		},
 	}
 }
