@@ -53,21 +53,14 @@ func (st *Store) IDs() ([]string, error) {
 	if st.Missing {
 		return nil, nil
 	}
-	des, err := os.ReadDir(st.Dir)
+	des, infos, err := st.readDir()
 	if err != nil {
-		return nil, fmt.Errorf("store %s: %w", st.Dir, err)
-	}
-	dirs := map[string]bool{}
-	for _, de := range des {
-		if de.IsDir() {
-			dirs[de.Name()] = true
-		}
+		return nil, err
 	}
 	var ids []string
 	for _, de := range des {
-		id, ok := strings.CutSuffix(de.Name(), InfoSuffix)
-		if _, _, _, isID := ParseID(id); ok && isID && dirs[id] {
-			ids = append(ids, id)
+		if _, _, _, isID := ParseID(de.Name()); isID && infos[de.Name()] && de.IsDir() {
+			ids = append(ids, de.Name())
 		}
 	}
 	return ids, nil
