@@ -1,9 +1,13 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 func newRootCmd(a *app) *cobra.Command {
@@ -18,13 +22,20 @@ func newRootCmd(a *app) *cobra.Command {
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
 	root.SetIn(a.stdin)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{flagError(err)} })
 	storeCmd := newStoreCmd(a)
 	storeCmd.AddCommand(newSurveyCmd(a))
 	root.AddCommand(newVersionCmd(a), storeCmd, newProfileCmd(a), newGCCmd(a))
 	root.AddCommand(newProjectCmds(a)...)
 	root.AddCommand(newHookCmds(a)...)
+	// cobra adds these two when it executes; adding them now lets the loop
+	// below treat them as the other commands.
+	root.InitDefaultCompletionCmd()
+	root.InitDefaultHelpCmd()
 	for _, c := range root.Commands() {
+		if c.Name() == "help" {
+			strictHelp(c)
+		}
 		markGroups(c)
 	}
 	return root
@@ -54,4 +65,38 @@ func newVersionCmd(a *app) *cobra.Command {
 			return err
 		},
 	}
+}
+
+// strictHelp makes noxenv help TOPIC a usage error for an unknown TOPIC;
+// cobra's own help command prints the usage and succeeds.
+func strictHelp(help *cobra.Command) {
+	show := help.Run
+	help.Args = nil
+	help.RunE = func(cmd *cobra.Command, args []string) error {
+		if c, _, err := cmd.Root().Find(args); c == nil || err != nil {
+			return usageError{fmt.Errorf("unknown help topic %q", strings.Join(args, " "))}
+		}
+		show(cmd, args)
+		return nil
+	}
+}
+
+// flagError words a bad flag value for the user: the flag, the value and
+// what the flag wants, rather than the parser's message.
+func flagError(err error) error {
+	var inv *pflag.InvalidValueError
+	if !errors.As(err, &inv) {
+		return err
+	}
+	want := errors.Unwrap(inv).Error()
+	var num *strconv.NumError
+	switch {
+	case errors.As(err, &num) && errors.Is(num.Err, strconv.ErrRange):
+		want = "out of range"
+	case errors.As(err, &num) && num.Func == "ParseBool":
+		want = "want true or false"
+	case errors.As(err, &num):
+		want = "want a whole number"
+	}
+	return fmt.Errorf("invalid value %q for --%s: %s", inv.GetValue(), inv.GetFlag().Name, want)
 }
