@@ -36,7 +36,8 @@ func newLocations(env map[string]string) locations {
 	for _, d := range xdg.DataDirs {
 		l.releaseProfileDirs = append(l.releaseProfileDirs, filepath.Join(d, "noxenv", "profiles"))
 	}
-	if sp, ok := env["NOXENV_STORE_PATH"]; ok {
+	// An empty NOXENV_STORE_PATH counts as unset, as empty XDG variables do.
+	if sp := env["NOXENV_STORE_PATH"]; sp != "" {
 		for _, d := range strings.Split(sp, ":") {
 			if d != "" {
 				l.storePath = append(l.storePath, absPath(d))
@@ -45,10 +46,10 @@ func newLocations(env map[string]string) locations {
 		return l
 	}
 	l.storePath = []string{l.userStore}
+	// A data directory that exists lists its store, which may be missing.
 	for _, d := range xdg.DataDirs {
-		s := filepath.Join(d, "noxenv", "store")
-		if _, err := os.Stat(s); err == nil {
-			l.storePath = append(l.storePath, s)
+		if _, err := os.Stat(d); err == nil {
+			l.storePath = append(l.storePath, filepath.Join(d, "noxenv", "store"))
 		}
 	}
 	return l
