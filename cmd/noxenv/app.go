@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"strings"
@@ -109,7 +110,7 @@ func (a *app) report(err error) int {
 	if errors.As(err, &st) {
 		return int(st)
 	}
-	msg := err.Error()
+	msg := withoutSyscall(err)
 	fmt.Fprintf(a.stderr, "noxenv: %s\n", msg)
 	var h hinter
 	if errors.As(err, &h) && h.Hint() != "" {
@@ -121,4 +122,24 @@ func (a *app) report(err error) int {
 		return 2
 	}
 	return 1
+}
+
+// withoutSyscall returns err's message with the system call of a file
+// error left out ("open F: ..." becomes "F: ..."), and the file not named
+// twice when the message already names it just before.
+func withoutSyscall(err error) string {
+	msg := err.Error()
+	var pe *fs.PathError
+	if !errors.As(err, &pe) || pe.Op == "" {
+		return msg
+	}
+	call := pe.Op + " " + pe.Path + ": "
+	before, after, ok := strings.Cut(msg, call)
+	if !ok {
+		return msg
+	}
+	if strings.HasSuffix(before, pe.Path+": ") {
+		return before + after
+	}
+	return before + pe.Path + ": " + after
 }
