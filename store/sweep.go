@@ -90,7 +90,7 @@ func (sp *SearchPath) PlanSweep(live map[string]bool) (*SweepPlan, error) {
 }
 
 func planStore(st *Store, live map[string]bool, plan *SweepPlan) error {
-	des, err := os.ReadDir(st.Dir)
+	des, err := readDirUnsorted(st.Dir)
 	if err != nil {
 		return fmt.Errorf("store %s: %w", st.Dir, err)
 	}
@@ -128,6 +128,17 @@ func planStore(st *Store, live map[string]bool, plan *SweepPlan) error {
 		plan.Garbage = append(plan.Garbage, g)
 	}
 	return nil
+}
+
+// readDirUnsorted lists dir in the order the file system gives: a store
+// may hold many thousand names, and gc has no use for their order.
+func readDirUnsorted(dir string) ([]os.DirEntry, error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return f.ReadDir(-1)
 }
 
 func readGarbage(st *Store, id string) (Garbage, error) {
