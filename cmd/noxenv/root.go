@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 
@@ -33,8 +34,11 @@ func newRootCmd(a *app) *cobra.Command {
 	root.InitDefaultCompletionCmd()
 	root.InitDefaultHelpCmd()
 	for _, c := range root.Commands() {
-		if c.Name() == "help" {
+		switch c.Name() {
+		case "help":
 			strictHelp(c)
+		case "completion":
+			plainBashCompletion(root, c)
 		}
 		markGroups(c)
 	}
@@ -99,4 +103,40 @@ func flagError(err error) error {
 		want = "want a whole number"
 	}
 	return fmt.Errorf("invalid value %q for --%s: %s", inv.GetValue(), inv.GetFlag().Name, want)
+}
+
+// bashWords is the one call of cobra's bash completion into the
+// bash-completion package; bashWordsFallback stands in for it when that
+// package is not loaded: the words as bash split them.
+const (
+	bashWords         = `_get_comp_words_by_ref "$@" cur prev words cword`
+	bashWordsFallback = `if declare -F _get_comp_words_by_ref >/dev/null 2>&1; then
+        ` + bashWords + `
+    else
+        words=("${COMP_WORDS[@]}") cword=$COMP_CWORD
+        cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
+    fi`
+)
+
+// plainBashCompletion makes noxenv completion bash work in a bash without
+// the bash-completion package, which cobra's script otherwise needs.
+func plainBashCompletion(root, completion *cobra.Command) {
+	for _, c := range completion.Commands() {
+		if c.Name() != "bash" {
+			continue
+		}
+		c.RunE = func(cmd *cobra.Command, _ []string) error {
+			noDesc, _ := cmd.Flags().GetBool("no-descriptions")
+			var b strings.Builder
+			if err := root.GenBashCompletionV2(&b, !noDesc); err != nil {
+				return err
+			}
+			script := b.String()
+			if !strings.Contains(script, bashWords) {
+				return errors.New("completion bash: cobra's script changed: update plainBashCompletion")
+			}
+			_, err := io.WriteString(cmd.OutOrStdout(), strings.Replace(script, bashWords, bashWordsFallback, 1))
+			return err
+		}
+	}
 }
