@@ -322,7 +322,7 @@ func (a *app) survey(asJSON bool) error {
 	w := a.stdout
 	for _, r := range rep.Roots {
 		fmt.Fprintf(w, "%s %s", r.Kind, r.Name)
-		if r.Number > 0 || r.Kind == profile.RootProfile {
+		if r.Kind != profile.RootSession && r.Kind != profile.RootProcess && r.Kind != profile.RootRecorded {
 			fmt.Fprintf(w, " generation %d", r.Number)
 		}
 		if r.Current {
