@@ -60,7 +60,7 @@ func projectFile(arg []string) (string, error) {
 	if len(arg) > 0 {
 		p = arg[0]
 	}
-	fi, err := stat(p)
+	fi, err := os.Stat(p)
 	if err != nil {
 		return "", err
 	}
@@ -73,16 +73,6 @@ func projectFile(arg []string) (string, error) {
 		err = noProjectError{dir}
 	}
 	return file, err
-}
-
-// stat is os.Stat with an error that speaks of the path only.
-func stat(p string) (os.FileInfo, error) {
-	fi, err := os.Stat(p)
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return nil, fmt.Errorf("%s: %w", p, pe.Err)
-	}
-	return fi, err
 }
 
 func newAllowCmd(a *app) *cobra.Command {
@@ -173,7 +163,7 @@ func newExecCmd(a *app) *cobra.Command {
 			if len(command) == 0 {
 				return usageError{errors.New("exec needs a command")}
 			}
-			fi, err := stat(dir)
+			fi, err := os.Stat(dir)
 			if errors.Is(err, fs.ErrNotExist) && !dashed {
 				return usageError{execUsage(dir)}
 			}
