@@ -65,6 +65,9 @@ func readOnly(t *testing.T, dir string) {
 func newStore(t *testing.T, writable bool) *Store {
 	t.Helper()
 	dir := t.TempDir()
+	// Entries are read-only: make them removable before TempDir's cleanup,
+	// which runs after this one, or the test fails for a user other than root.
+	t.Cleanup(func() { removeTree(dir) })
 	return &Store{Dir: dir, Managed: true, Writable: writable}
 }
 
