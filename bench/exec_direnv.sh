@@ -10,33 +10,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# Static, as without cgo the binary skips the dynamic loader at startup.
-CGO_ENABLED=0 go build -C "$root" -trimpath -ldflags "-s -w" -o "$work/bin/noxenv" ./cmd/noxenv
-export HOME=$work/home XDG_DATA_HOME=$work/home/.local/share XDG_STATE_HOME=$work/home/.local/state
-export XDG_CACHE_HOME=$work/home/.cache XDG_CONFIG_HOME=$work/home/.config XDG_DATA_DIRS=$work/sys
-export PATH=$work/bin:$PATH NOXENV_LOG=quiet DIRENV_LOG_FORMAT=
-unset NOXENV_STORE_PATH NOXENV_STATE DIRENV_DIR DIRENV_FILE DIRENV_DIFF DIRENV_WATCHES
-mkdir -p "$HOME" "$work/proj"
-
-# 20 packages with binaries, man pages and pkg-config files.
-for i in $(seq -w 1 20); do
-	src=$work/src/pkg$i-1.$i
-	mkdir -p "$src/bin" "$src/share/man/man1" "$src/lib/pkgconfig"
-	printf '#!/bin/sh\necho pkg%s\n' "$i" >"$src/bin/pkg$i"
-	chmod +x "$src/bin/pkg$i"
-	echo ".TH PKG$i 1" >"$src/share/man/man1/pkg$i.1"
-	echo "Name: pkg$i" >"$src/lib/pkgconfig/pkg$i.pc"
-	noxenv store add "$src" >/dev/null
-	echo "use pkg$i" >>"$work/proj/.noxprofile"
-done
-echo 'export PROJECT_MODE=bench' >>"$work/proj/.noxprofile"
-noxenv allow "$work/proj"
-noxenv exec "$work/proj" -- true # realizes the generation
-
-# The same variables, exported by an .envrc.
-comm -13 <(env | sort) <(noxenv exec "$work/proj" -- env | sort) |
-	sed "s/'/'\\\\''/g; s/=/='/; s/^/export /; s/\$/'/" >"$work/proj/.envrc"
-direnv allow "$work/proj"
+# shellcheck source=project20.sh
+. "$root/bench/project20.sh"
+project20 '^$'
 same() { grep -Ev '^(DIRENV_[A-Z_]*|OLDPWD|SHLVL|_)=' | sort; }
 if ! diff <(noxenv exec "$work/proj" -- env | same) <(direnv exec "$work/proj" env | same); then
 	echo "exec_direnv: noxenv and direnv environments differ" >&2

@@ -16,34 +16,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# Static, as the exec benchmark builds it: a binary that needs no dynamic
-# loader starts about 0.8 ms sooner, which matters at every cd.
-CGO_ENABLED=0 go build -C "$root" -ldflags "-s -w" -o "$work/bin/noxenv" ./cmd/noxenv
-export HOME=$work/home XDG_DATA_HOME=$work/home/.local/share XDG_STATE_HOME=$work/home/.local/state
-export XDG_CACHE_HOME=$work/home/.cache XDG_CONFIG_HOME=$work/home/.config XDG_DATA_DIRS=$work/sys
-export PATH=$work/bin:$PATH NOXENV_LOG=quiet DIRENV_LOG_FORMAT=
-unset NOXENV_STORE_PATH NOXENV_STATE NOXENV_DIR DIRENV_DIR DIRENV_FILE DIRENV_DIFF DIRENV_WATCHES
-mkdir -p "$HOME" "$work/proj" "$work/out"
-
-# A project using 20 packages with binaries, man pages and pkg-config files.
-for i in $(seq -w 1 20); do
-	src=$work/src/pkg$i-1.$i
-	mkdir -p "$src/bin" "$src/share/man/man1" "$src/lib/pkgconfig"
-	printf '#!/bin/sh\necho pkg%s\n' "$i" >"$src/bin/pkg$i"
-	chmod +x "$src/bin/pkg$i"
-	echo ".TH PKG$i 1" >"$src/share/man/man1/pkg$i.1"
-	echo "Name: pkg$i" >"$src/lib/pkgconfig/pkg$i.pc"
-	noxenv store add "$src" >/dev/null
-	echo "use pkg$i" >>"$work/proj/.noxprofile"
-done
-echo 'export PROJECT_MODE=bench' >>"$work/proj/.noxprofile"
-noxenv allow "$work/proj"
-noxenv exec "$work/proj" -- true # realizes the generation
-
-# The same project for direnv: an .envrc exporting the same variables.
-comm -13 <(env | sort) <(noxenv exec "$work/proj" -- env | grep -v '^NOXENV_' | sort) |
-	sed "s/'/'\\\\''/g; s/=/='/; s/^/export /; s/\$/'/" >"$work/proj/.envrc"
-direnv allow "$work/proj"
+# shellcheck source=project20.sh
+. "$root/bench/project20.sh"
+project20 '^NOXENV_'
+mkdir -p "$work/out"
 # Let every file written above be older than the stamps the hooks compare
 # with, so that nothing is due at the prompts measured.
 sleep 2.1
