@@ -77,7 +77,7 @@ func strictHelp(help *cobra.Command) {
 	show := help.Run
 	help.Args = nil
 	help.RunE = func(cmd *cobra.Command, args []string) error {
-		if c, _, err := cmd.Root().Find(args); c == nil || err != nil {
+		if c, rest, err := cmd.Root().Find(args); c == nil || err != nil || len(rest) > 0 {
 			return usageError{fmt.Errorf("unknown help topic %q", strings.Join(args, " "))}
 		}
 		show(cmd, args)
