@@ -47,7 +47,7 @@ func readLock(path string) (*Lock, error) {
 		return nil, err
 	}
 	if err := json.Unmarshal(data, l); err != nil {
-		return nil, &badLockError{path, err}
+		return nil, newBadLockError(path, data, err)
 	}
 	if l.Version > lockVersion {
 		return nil, fmt.Errorf("%s: format version %d is newer than this noxenv knows (%d)", path, l.Version, lockVersion)
@@ -60,11 +60,39 @@ func readLock(path string) (*Lock, error) {
 
 // badLockError is a lock file that is not a lock.
 type badLockError struct {
-	path string
-	err  error
+	path      string
+	line, col int // of the fault, 0 when unknown
+	what      string
+	err       error
 }
 
-func (e *badLockError) Error() string { return fmt.Sprintf("%s: %v", e.path, e.err) }
+// newBadLockError places err, the decoder's error for data, in the file.
+func newBadLockError(path string, data []byte, err error) *badLockError {
+	e := &badLockError{path: path, what: "not a lock", err: err}
+	var offset int64
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		e.what, offset = "not valid JSON", syntax.Offset
+	case errors.As(err, &typ):
+		e.what, offset = fmt.Sprintf("not a lock: %s has the wrong type", typ.Field), typ.Offset
+	}
+	// The decoder's offset is just past the faulty byte.
+	if pos := int(offset) - 1; pos >= 0 && pos <= len(data) {
+		before := data[:pos]
+		e.line = bytes.Count(before, []byte("\n")) + 1
+		e.col = pos - bytes.LastIndexByte(before, '\n')
+	}
+	return e
+}
+
+func (e *badLockError) Error() string {
+	if e.line == 0 {
+		return fmt.Sprintf("%s: %s", e.path, e.what)
+	}
+	return fmt.Sprintf("%s:%d:%d: %s", e.path, e.line, e.col, e.what)
+}
 func (e *badLockError) Unwrap() error { return e.err }
 
 // Hint says how to start the lock again.
