@@ -118,6 +118,10 @@ const (
     fi`
 )
 
+// bashCompletionNeeds is what cobra's help says of the package.
+const bashCompletionNeeds = "This script depends on the 'bash-completion' package.\n" +
+	"If it is not installed already, you can install it via your OS's package manager.\n\n"
+
 // plainBashCompletion makes noxenv completion bash work in a bash without
 // the bash-completion package, which cobra's script otherwise needs.
 func plainBashCompletion(root, completion *cobra.Command) {
@@ -125,6 +129,7 @@ func plainBashCompletion(root, completion *cobra.Command) {
 		if c.Name() != "bash" {
 			continue
 		}
+		c.Long = strings.Replace(c.Long, bashCompletionNeeds, "", 1)
 		c.RunE = func(cmd *cobra.Command, _ []string) error {
 			noDesc, _ := cmd.Flags().GetBool("no-descriptions")
 			var b strings.Builder
