@@ -65,6 +65,14 @@ func (e *MissingVersionError) Hint() string { return "pass --version V (and --na
 // Add copies src (a directory or tarball) into st as a new entry, or finds
 // the identical existing one (existed is then true).
 func (sp *SearchPath) Add(ctx context.Context, st *Store, src string, opts AddOptions) (e *Entry, existed bool, err error) {
+	// A missing source is said first: its name is no use then.
+	fi, err := os.Stat(src)
+	if err != nil {
+		return nil, false, fmt.Errorf("add %w", readError(src, err))
+	}
+	if !fi.IsDir() && !fi.Mode().IsRegular() {
+		return nil, false, fmt.Errorf("add %s: not a directory or a tarball", src)
+	}
 	info := &Info{Name: opts.Name, Version: opts.Version, References: []string{}, Env: opts.Env}
 	dn, dv := DefaultNameVersion(src)
 	if info.Name == "" {
@@ -87,13 +95,6 @@ func (sp *SearchPath) Add(ctx context.Context, st *Store, src string, opts AddOp
 	}
 	if !st.Writable {
 		return nil, false, &NoWritableStoreError{Dir: st.Dir}
-	}
-	fi, err := os.Stat(src)
-	if err != nil {
-		return nil, false, fmt.Errorf("add %w", readError(src, err))
-	}
-	if !fi.IsDir() && !fi.Mode().IsRegular() {
-		return nil, false, fmt.Errorf("add %s: not a directory or a tarball", src)
 	}
 
 	release, err := sp.guardWith(st)

@@ -151,6 +151,9 @@ func (sp *SearchPath) WritableStore(dir string) (*Store, error) {
 		if err != nil {
 			return nil, fmt.Errorf("store %s: %w", dir, err)
 		}
+		if fi, err := os.Stat(abs); err == nil && !fi.IsDir() {
+			return nil, fmt.Errorf("store %s: not a directory", abs)
+		}
 		st := sp.store(abs)
 		if st == nil {
 			if st, err = openStore(abs); err != nil {

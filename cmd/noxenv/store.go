@@ -323,7 +323,7 @@ func newStoreVerifyCmd(a *app) *cobra.Command {
 				fmt.Fprintf(a.stderr, "noxenv: %d of %d entries do not match their content hash\n", bad, checked)
 				return exitStatus(1)
 			}
-			a.logf("%d entries verified", checked)
+			a.logf("%s verified", count(checked, "entry", "entries"))
 			return nil
 		},
 	}
