@@ -14,8 +14,15 @@ import (
 // current), "+K" (all but the current and K-1 before it), "Nd" (older
 // than N days). The current generation is never deleted.
 func (p *Profile) DeleteGenerations(spec string) error {
-	_, err := p.deleteGenerations(spec, time.Now(), false)
+	_, err := p.DeleteGenerationsListed(spec)
 	return err
+}
+
+// DeleteGenerationsListed is DeleteGenerations, returning the generations
+// it deleted: those selected under the profile's lock, which a change made
+// since a PlanDeleteGenerations may have made others.
+func (p *Profile) DeleteGenerationsListed(spec string) ([]GenerationInfo, error) {
+	return p.deleteGenerations(spec, time.Now(), false)
 }
 
 // PlanDeleteGenerations returns the generations DeleteGenerations(spec)

@@ -179,8 +179,12 @@ func TestDeleteGenerationsOnDisk(t *testing.T) {
 	if gens, _ := f.p.Generations(); len(gens) != 4 {
 		t.Fatal("planning deleted something")
 	}
-	if err := f.p.DeleteGenerations("old"); err != nil {
+	deleted, err := f.p.DeleteGenerationsListed("old")
+	if err != nil {
 		t.Fatal(err)
+	}
+	if len(deleted) != 3 || deleted[0].Number != 0 || deleted[1].Number != 1 || deleted[2].Number != 3 {
+		t.Errorf("deleted %+v, want generations 0, 1 and 3", deleted)
 	}
 	gens, err := f.p.Generations()
 	if err != nil || len(gens) != 1 || gens[0].Number != 2 || !gens[0].Current {

@@ -460,7 +460,11 @@ func newProfileDeleteCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			plan, err := r.PlanDeleteGenerations(argv[0])
+			verb, del := "deleting", r.DeleteGenerationsListed
+			if dryRun {
+				verb, del = "would delete", r.PlanDeleteGenerations
+			}
+			gens, err := del(argv[0])
 			var se *profile.SpecError
 			if errors.As(err, &se) {
 				return usageError{err}
@@ -468,13 +472,7 @@ func newProfileDeleteCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			verb := "deleting"
-			if dryRun {
-				verb = "would delete"
-			} else if err := r.DeleteGenerations(argv[0]); err != nil {
-				return err
-			}
-			for _, g := range plan {
+			for _, g := range gens {
 				fmt.Fprintf(a.stdout, "%s generation %d\n", verb, g.Number)
 			}
 			return nil
