@@ -66,5 +66,5 @@ func (e *evaluator) recordProject(file string) error {
 // realize returns the generation of members, built under the state
 // directory's generations.
 func (e *evaluator) realize(members []profile.Member) (*profile.Generation, error) {
-	return profile.Realize(e.cfg.Stores, filepath.Join(e.cfg.StateDir, "generations"), members)
+	return profile.Realize(e.cfg.Stores, profile.GenerationsDir(e.cfg.StateDir), members)
 }

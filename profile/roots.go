@@ -63,7 +63,7 @@ type Places struct {
 	ProcDir string
 }
 
-func (pl Places) generationsDir() string { return filepath.Join(pl.StateDir, "generations") }
+func (pl Places) generationsDir() string { return GenerationsDir(pl.StateDir) }
 
 // Roots is what gc keeps and what it removes before sweeping the stores.
 type Roots struct {

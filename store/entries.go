@@ -45,7 +45,26 @@ func IsHiddenName(name string) bool { return strings.HasPrefix(name, ".") }
 // List returns the entries of st sorted by id. A directory named like an
 // entry id without its .noxinfo (an unfinished add or gc leftover) is
 // neither an entry nor a plain entry. A missing store has no entries.
-func (st *Store) List() ([]*Entry, error) { return st.list("") }
+func (st *Store) List() ([]*Entry, error) {
+	if st.Missing {
+		return nil, nil
+	}
+	des, infos, err := st.readDir()
+	if err != nil {
+		return nil, err
+	}
+	var entries []*Entry
+	for _, de := range des {
+		e, err := st.entry(de.Name(), de, infos[de.Name()], "")
+		if err != nil {
+			return nil, err
+		}
+		if e != nil {
+			entries = append(entries, e)
+		}
+	}
+	return entries, nil
+}
 
 // IDs returns the ids of the entries of st that have metadata, without
 // reading it.
@@ -64,28 +83,6 @@ func (st *Store) IDs() ([]string, error) {
 		}
 	}
 	return ids, nil
-}
-
-// list returns the entries of st named name, or all when name is "".
-func (st *Store) list(name string) ([]*Entry, error) {
-	if st.Missing {
-		return nil, nil
-	}
-	des, infos, err := st.readDir()
-	if err != nil {
-		return nil, err
-	}
-	var entries []*Entry
-	for _, de := range des {
-		e, err := st.entry(de.Name(), de, infos[de.Name()], name)
-		if err != nil {
-			return nil, err
-		}
-		if e != nil {
-			entries = append(entries, e)
-		}
-	}
-	return entries, nil
 }
 
 // entry makes the entry of the store item name, or returns nil when it is
