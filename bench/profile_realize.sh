@@ -4,7 +4,8 @@
 # dozen in bin/, lib/, share/man/man1/ ... that all share), compared in one
 # run with GNU stow and cp -rs building the same union, and with the floor:
 # a minimal program creating exactly the directories and symlinks of
-# noxenv's result. Everything else (building noxenv, generating and adding
+# noxenv's result, each by its whole path (floor) or, as noxenv does,
+# relative to its open directory (floor-at). Everything else (building noxenv, generating and adding
 # the packages) happens outside the timed part. The tools take turns, RUNS
 # times (default 7); the medians are printed with their ratios.
 #
@@ -48,34 +49,41 @@ gen=$(readlink -f "$W/ref")
 (cd "$gen" && find . -mindepth 1 \( -type d -printf 'd %P\n' -o -type l -printf 'l %P\t%l\n' \)) >"$W/floor.list"
 echo "noxenv's tree: $(grep -c '^d' "$W/floor.list") directories, $(grep -c '^l' "$W/floor.list") symlinks" >&2
 
-# Each tool: a fresh target (removed outside the timed part), then the
-# run. The CLI and its peers are timed from outside, whole processes; the
-# in-process ones (realize: profile.Realize alone, floor: the mkdir and
-# symlink calls alone) print their own time, so they compare the work and
-# nothing else.
-run_noxenv() { "$nox" profile add -p "$W/t/p" "${names[@]}"; }
-prep_noxenv() { rm -rf "$W/t" "$W/state/noxenv/generations"; mkdir -p "$W/t"; }
-run_noxenv_again() { "$nox" profile add -p "$W/t/p" "${names[@]}"; }
-prep_noxenv_again() { rm -rf "$W/t"; mkdir -p "$W/t"; "$nox" profile add -p "$W/ref" "${names[@]}"; }
-run_realize() { "$W/profile_tool" realize "$W/t/gens" "$W/store" "${names[@]}"; }
-prep_realize() { rm -rf "$W/t"; mkdir -p "$W/t"; }
-run_realize_again() { "$W/profile_tool" realize "$W/t/gens" "$W/store" "${names[@]}"; }
-prep_realize_again() { [ -d "$W/t/gens" ] || run_realize >/dev/null; }
-run_floor() { "$W/profile_tool" floor "$W/floor.list" "$W/t/floor"; }
-prep_floor() { rm -rf "$W/t"; mkdir -p "$W/t"; }
-run_stow() { stow -d "$W/store" -t "$W/t" "${ids[@]}"; }
-prep_stow() { rm -rf "$W/t"; mkdir -p "$W/t"; }
-run_cprs() { cp -rs "${paths[@]}" "$W/t/"; }
-prep_cprs() { rm -rf "$W/t"; mkdir -p "$W/t"; }
+# Each tool, each round: a target of its own under $W/t, made outside the
+# timed part, then the run. Nothing is removed until the end: ext4 without
+# a journal (this project's disk) does not reuse an inode freed in the last
+# minutes, and every inode it makes scans past all such inodes, so removing
+# one round's 3,000 before the next would time that scan (300-900 us an
+# inode, for every tool) and not the tools. The CLI and its peers are timed
+# from outside, whole processes; the in-process ones (realize:
+# profile.Realize alone, floor: the mkdir and symlink calls alone) print
+# their own time, so they compare the work and nothing else.
+run_noxenv() { XDG_STATE_HOME=$T/state "$nox" profile add -p "$T/p" "${names[@]}"; }
+prep_noxenv() { mkdir -p "$T"; }
+run_noxenv_again() { "$nox" profile add -p "$T/p" "${names[@]}"; }
+prep_noxenv_again() { mkdir -p "$T"; }
+run_realize() { "$W/profile_tool" realize "$T/gens" "$W/store" "${names[@]}"; }
+prep_realize() { mkdir -p "$T"; }
+run_realize_again() { "$W/profile_tool" realize "$W/t/gens-again" "$W/store" "${names[@]}"; }
+prep_realize_again() { [ -d "$W/t/gens-again" ] || "$W/profile_tool" realize "$W/t/gens-again" "$W/store" "${names[@]}" >/dev/null; }
+run_floor() { "$W/profile_tool" floor "$W/floor.list" "$T/floor"; }
+prep_floor() { mkdir -p "$T"; }
+run_floor_at() { "$W/profile_tool" floor-at "$W/floor.list" "$T/floor"; }
+prep_floor_at() { mkdir -p "$T"; }
+run_stow() { stow -d "$W/store" -t "$T" "${ids[@]}"; }
+prep_stow() { mkdir -p "$T"; }
+run_cprs() { cp -rs "${paths[@]}" "$T/"; }
+prep_cprs() { mkdir -p "$T"; }
 
-tools=(noxenv noxenv_again stow cprs realize realize_again floor)
-inproc=" realize realize_again floor "
+tools=(noxenv noxenv_again stow cprs realize realize_again floor floor_at)
+inproc=" realize realize_again floor floor_at "
 for t in "${tools[@]}"; do : >"$W/times.$t"; done
 for ((r = 0; r < RUNS; r++)); do
 	# Each round starts with another tool, so that none always follows
 	# the same one (removing cp -rs's 50,000 links, say).
 	for ((i = 0; i < ${#tools[@]}; i++)); do
 		t=${tools[$(((r + i) % ${#tools[@]}))]}
+		T=$W/t/$r-$t
 		"prep_$t"
 		sync
 		sleep 0.5
@@ -94,7 +102,7 @@ done
 median() { sort -n "$1" | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2)}'; }
 declare -A med
 for t in "${tools[@]}"; do med[$t]=$(median "$W/times.$t"); done
-printf '%-40s %10s %8s %8s\n' "realizing $N packages ($((N * 250)) files)" "median ms" "/ stow" "/ floor"
+printf '%-40s %10s %8s %8s %10s\n' "realizing $N packages ($((N * 250)) files)" "median ms" "/ stow" "/ floor" "/ floor-at"
 for t in "${tools[@]}"; do
 	case $t in
 	noxenv) label="noxenv profile add (new)" ;;
@@ -104,8 +112,9 @@ for t in "${tools[@]}"; do
 	realize) label="profile.Realize in-process (new)" ;;
 	realize_again) label="profile.Realize in-process (built)" ;;
 	floor) label="floor in-process (mkdir+symlink)" ;;
+	floor_at) label="floor in-process (mkdirat+symlinkat)" ;;
 	esac
-	awk -v l="$label" -v m="${med[$t]}" -v s="${med[stow]}" -v f="${med[floor]}" \
-		'BEGIN {printf "%-40s %10.2f %8.2f %8.2f\n", l, m / 1000, m / s, m / f}'
+	awk -v l="$label" -v m="${med[$t]}" -v s="${med[stow]}" -v f="${med[floor]}" -v fa="${med[floor_at]}" \
+		'BEGIN {printf "%-40s %10.2f %8.2f %8.2f %10.2f\n", l, m / 1000, m / s, m / f, m / fa}'
 done
-echo "(times: $W/times.*; whole processes for the first four, the work alone for the last three)" >&2
+echo "(times: $W/times.*; whole processes for the first four, the work alone for the last four)" >&2

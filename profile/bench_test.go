@@ -9,38 +9,39 @@ import (
 	"github.com/noxenv/noxenv/store"
 )
 
-// benchEntries makes n entries shaped like real packages, 250 files each:
-// most in directories of their own (lib/NAME, include/NAME,
-// share/doc/NAME), a dozen in directories every package shares.
+// packageFiles are the 250 files of a package shaped like a real one: most
+// in directories of its own (lib/NAME, include/NAME, share/doc/NAME), a
+// dozen in directories every package shares.
+func packageFiles(name string) map[string]string {
+	files := map[string]string{}
+	for j := range 4 {
+		files[fmt.Sprintf("bin/%s-%d", name, j)] = name
+		files[fmt.Sprintf("share/man/man1/%s-%d.1", name, j)] = name
+	}
+	files["lib/lib"+name+".so"] = name
+	files["lib/lib"+name+".a"] = name
+	files["lib/pkgconfig/"+name+".pc"] = name
+	files["share/info/"+name+".info"] = name
+	for j := range 238 {
+		dir := [...]string{"lib/" + name + "/sub%d", "include/" + name, "share/doc/" + name}[j%3]
+		if j%3 == 0 {
+			dir = fmt.Sprintf(dir, j%7)
+		}
+		files[fmt.Sprintf("%s/f%d", dir, j)] = name
+	}
+	return files
+}
+
+// benchEntries adds n packages of packageFiles to a store, as store add
+// does.
 func benchEntries(b *testing.B, n int) (*store.SearchPath, []Member, []*store.Entry) {
-	sd := b.TempDir()
+	sp := newStore(b)
 	var ms []Member
 	var es []*store.Entry
 	for i := range n {
-		name := fmt.Sprintf("pkg%03d", i)
-		files := map[string]string{}
-		for j := range 4 {
-			files[fmt.Sprintf("bin/%s-%d", name, j)] = name
-			files[fmt.Sprintf("share/man/man1/%s-%d.1", name, j)] = name
-		}
-		files["lib/lib"+name+".so"] = name
-		files["lib/lib"+name+".a"] = name
-		files["lib/pkgconfig/"+name+".pc"] = name
-		files["share/info/"+name+".info"] = name
-		for j := range 238 {
-			dir := [...]string{"lib/" + name + "/sub%d", "include/" + name, "share/doc/" + name}[j%3]
-			if j%3 == 0 {
-				dir = fmt.Sprintf(dir, j%7)
-			}
-			files[fmt.Sprintf("%s/f%d", dir, j)] = name
-		}
-		e := testEntry(b, sd, name, "1.0", files)
+		e := addEntry(b, sp, fmt.Sprintf("pkg%03d", i), "1.0", packageFiles(fmt.Sprintf("pkg%03d", i)))
 		es = append(es, e)
 		ms = append(ms, member(e, DefaultPriority))
-	}
-	sp, err := store.Open([]string{sd}, "")
-	if err != nil {
-		b.Fatal(err)
 	}
 	return sp, sortedMembers(ms), es
 }

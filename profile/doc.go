@@ -6,7 +6,10 @@
 // unfolded into a real directory when a second member adds to it. Two
 // members providing the same file conflict unless their priorities differ
 // or the contents are identical. A member's closure is part of the union,
-// ranked after the members of its priority.
+// ranked after the members of its priority. Only the directories several
+// entries share are looked at, in the listings the store keeps beside its
+// entries where they record them, else on disk; the links are made while
+// the rest is planned, each relative to its open directory.
 //
 // On disk, a generation is GENS/KEY, KEY a hash of its sorted (entry id,
 // priority) pairs, holding the tree and its manifest (ManifestFile, read

@@ -59,17 +59,47 @@ func (e *ConflictError) Hint() string {
 // plan computes the directories and symlinks of the union of provs: a
 // directory only one entry provides becomes one symlink (folded), a
 // directory several provide is a real directory whose children are planned
-// in turn. Only directories several entries share are read.
-func plan(provs []provider) ([]link, error) {
-	p := planner{}
-	if err := p.dir("", provs); err != nil {
-		return nil, err
+// in turn. Only directories several entries share are looked at, in the
+// entries' listings (store.ReadListing) where they record them, else on
+// disk. The plan goes to emit a batch at a time, in order: a directory
+// comes right before what it holds.
+func plan(provs []provider, emit func([]link)) error {
+	p := planner{emit: emit, listings: make([]*store.Listing, len(provs)), index: make(map[*store.Entry]int, len(provs))}
+	for i, pr := range provs {
+		p.index[pr.e] = i
 	}
-	return p.links, nil
+	// A listing that cannot be read only means reading the tree.
+	parallel(len(provs), func(i int) error {
+		if !provs[i].e.Plain() {
+			p.listings[i], _ = store.ReadListing(provs[i].e.Path)
+		}
+		return nil
+	})
+	if err := p.dir("", provs); err != nil {
+		return err
+	}
+	if len(p.batch) > 0 {
+		emit(p.batch)
+	}
+	return nil
 }
 
+// planBatch is how many links the planner hands on at a time.
+const planBatch = 256
+
 type planner struct {
-	links []link
+	batch    []link
+	emit     func([]link)
+	listings []*store.Listing     // of the entries of the union, nil for none
+	index    map[*store.Entry]int // each entry's place in listings
+}
+
+func (pl *planner) add(l link) {
+	pl.batch = append(pl.batch, l)
+	if len(pl.batch) == planBatch {
+		pl.emit(pl.batch)
+		pl.batch = make([]link, 0, planBatch)
+	}
 }
 
 // candidate is one provider's child of a directory being merged.
@@ -80,23 +110,23 @@ type candidate struct {
 
 func (pl *planner) dir(rel string, provs []provider) error {
 	if len(provs) == 1 && rel != "" {
-		pl.links = append(pl.links, link{rel, filepath.Join(provs[0].e.Path, rel)})
+		pl.add(link{rel, provs[0].e.Path + "/" + rel})
 		return nil
 	}
 	if rel != "" {
-		pl.links = append(pl.links, link{path: rel})
+		pl.add(link{path: rel})
 	}
-	listings, err := readDirs(provs, rel)
+	listings, err := pl.readDirs(provs, rel)
 	if err != nil {
 		return err
 	}
 	children := map[string][]candidate{}
 	for i, p := range provs {
-		for _, de := range listings[i] {
-			if rel == "" && de.Name() == ManifestFile {
+		for _, c := range listings[i] {
+			if rel == "" && c.Name == ManifestFile {
 				continue
 			}
-			children[de.Name()] = append(children[de.Name()], candidate{p, de.IsDir()})
+			children[c.Name] = append(children[c.Name], candidate{p, c.IsDir})
 		}
 	}
 	names := make([]string, 0, len(children))
@@ -105,33 +135,68 @@ func (pl *planner) dir(rel string, provs []provider) error {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		if err := pl.child(filepath.Join(rel, n), children[n]); err != nil {
+		if err := pl.child(join(rel, n), children[n]); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// readDirs lists directory rel of every provider, several at a time: a
-// directory many entries share is read from as many places.
-func readDirs(provs []provider, rel string) ([][]os.DirEntry, error) {
-	out := make([][]os.DirEntry, len(provs))
-	errs := make([]error, len(provs))
+// join is the path of name in the directory rel of a tree ("" its root).
+// Paths of the plan are clean by construction: entries' directories are,
+// and names come from directory listings (store.Listing checks its own),
+// so nothing needs cleaning.
+func join(rel, name string) string {
+	if rel == "" {
+		return name
+	}
+	return rel + "/" + name
+}
+
+// readDirs lists directory rel of every provider: from its listing when
+// that records rel, else from its tree, several at a time.
+func (pl *planner) readDirs(provs []provider, rel string) ([][]store.Child, error) {
+	out := make([][]store.Child, len(provs))
+	var unlisted []int
+	for i, p := range provs {
+		if l := pl.listings[pl.index[p.e]]; l != nil {
+			if cs, ok := l.Dir(rel); ok {
+				out[i] = cs
+				continue
+			}
+		}
+		unlisted = append(unlisted, i)
+	}
+	err := parallel(len(unlisted), func(j int) error {
+		i := unlisted[j]
+		des, err := os.ReadDir(filepath.Join(provs[i].e.Path, rel))
+		if err != nil {
+			return fmt.Errorf("entry %s: %w", provs[i].e.ID, err)
+		}
+		out[i] = make([]store.Child, len(des))
+		for k, de := range des {
+			out[i][k] = store.Child{Name: de.Name(), IsDir: de.IsDir()}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// parallel calls f(0) ... f(n-1), eight at a time, and joins their errors.
+func parallel(n int, f func(i int) error) error {
+	errs := make([]error, n)
 	sem := make(chan struct{}, 8)
 	var wg sync.WaitGroup
-	for i, p := range provs {
+	for i := range n {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			out[i], errs[i] = os.ReadDir(filepath.Join(p.e.Path, rel))
-			if errs[i] != nil {
-				errs[i] = fmt.Errorf("entry %s: %w", p.e.ID, errs[i])
-			}
+			errs[i] = f(i)
 		}()
 	}
 	wg.Wait()
-	return out, errors.Join(errs...)
+	return errors.Join(errs...)
 }
 
 // child places one name provided by the candidates cs.
@@ -167,7 +232,7 @@ func (pl *planner) child(rel string, cs []candidate) error {
 	}
 	first := top[0]
 	for _, c := range top[1:] {
-		same, err := sameContent(filepath.Join(first.p.e.Path, rel), filepath.Join(c.p.e.Path, rel))
+		same, err := sameContent(first.p.e.Path+"/"+rel, c.p.e.Path+"/"+rel)
 		if err != nil {
 			return err
 		}
@@ -175,7 +240,7 @@ func (pl *planner) child(rel string, cs []candidate) error {
 			return &ConflictError{Path: rel, A: first.p.e.ID, B: c.p.e.ID}
 		}
 	}
-	pl.links = append(pl.links, link{rel, filepath.Join(first.p.e.Path, rel)})
+	pl.add(link{rel, first.p.e.Path + "/" + rel})
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"os"
@@ -22,8 +23,20 @@ func testEntry(t testing.TB, storeDir, name, version string, files map[string]st
 	}
 	id := strings.NewReplacer("e", "z", "t", "y", "o", "p", "u", "v").Replace(hex.EncodeToString(h.Sum(nil))[:32]) + "-" + name + "-" + version
 	path := filepath.Join(storeDir, id)
+	writeFiles(t, path, files)
+	info := &store.Info{Name: name, Version: version}
+	for _, r := range refs {
+		info.References = append(info.References, r.ID)
+	}
+	return &store.Entry{ID: id, Name: name, Version: version, Path: path, Info: info}
+}
+
+// writeFiles makes the directory dir holding files: a path maps to its
+// content, or to "-> TARGET" for a symlink.
+func writeFiles(t testing.TB, dir string, files map[string]string) {
+	t.Helper()
 	for p, c := range files {
-		f := filepath.Join(path, p)
+		f := filepath.Join(dir, p)
 		if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -37,14 +50,36 @@ func testEntry(t testing.TB, storeDir, name, version string, files map[string]st
 			t.Fatal(err)
 		}
 	}
-	if err := os.MkdirAll(path, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	info := &store.Info{Name: name, Version: version}
-	for _, r := range refs {
-		info.References = append(info.References, r.ID)
+}
+
+// newStore makes a managed store and the search path holding it.
+func newStore(t testing.TB) *store.SearchPath {
+	t.Helper()
+	sd := filepath.Join(t.TempDir(), "store")
+	if _, err := store.Init(sd); err != nil {
+		t.Fatal(err)
 	}
-	return &store.Entry{ID: id, Name: name, Version: version, Path: path, Info: info}
+	sp, err := store.Open([]string{sd}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sp
+}
+
+// addEntry adds the package made of files to the store of sp, as store add
+// does: read-only, with its listing.
+func addEntry(t testing.TB, sp *store.SearchPath, name, version string, files map[string]string) *store.Entry {
+	t.Helper()
+	src := filepath.Join(t.TempDir(), name+"-"+version)
+	writeFiles(t, src, files)
+	e, _, err := sp.Add(context.Background(), sp.Stores[0], src, store.AddOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
 }
 
 func member(e *store.Entry, priority int) Member {

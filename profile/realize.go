@@ -9,6 +9,9 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/noxenv/noxenv/store"
 )
@@ -174,10 +177,6 @@ func build(gensDir string, members []Member, closure []*store.Entry) (*Generatio
 	for i, e := range closure {
 		provs[i] = provider{e, g.ranks[i]}
 	}
-	links, err := plan(provs)
-	if err != nil {
-		return nil, err
-	}
 	if err := os.MkdirAll(gensDir, 0o755); err != nil {
 		return nil, err
 	}
@@ -189,8 +188,20 @@ func build(gensDir string, members []Member, closure []*store.Entry) (*Generatio
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return nil, err
 	}
-	if err := makeLinks(tmp, links); err != nil {
-		return nil, fmt.Errorf("generation %s: %w", dir, err)
+	// Planning (mostly reading) and making the links (mostly the kernel's
+	// work) overlap. A conflict found late leaves links in tmp, which goes.
+	batches := make(chan []link, 64)
+	planned := make(chan error, 1)
+	go func() {
+		planned <- plan(provs, func(b []link) { batches <- b })
+		close(batches)
+	}()
+	made := makeLinks(tmp, batches)
+	if err := <-planned; err != nil {
+		return nil, err
+	}
+	if made != nil {
+		return nil, fmt.Errorf("generation %s: %w", dir, made)
 	}
 	if err := writeManifest(tmp, manifestOf(g)); err != nil {
 		return nil, fmt.Errorf("generation %s: %w", dir, err)
@@ -206,19 +217,64 @@ func build(gensDir string, members []Member, closure []*store.Entry) (*Generatio
 	return g, nil
 }
 
-// makeLinks creates links under root, in order (parents come first).
-func makeLinks(root string, links []link) error {
-	for _, l := range links {
-		p := filepath.Join(root, l.path)
-		var err error
-		if l.target == "" {
-			err = os.Mkdir(p, 0o755)
-		} else {
-			err = os.Symlink(l.target, p)
+// makeLinks creates the links of batches under root, in order: a
+// directory comes right before what it holds. Each is made relative to its
+// directory, held open while it fills, so that the kernel does not walk
+// the whole path for every link. After an error it takes the remaining
+// batches without making them, and returns the error.
+func makeLinks(root string, batches <-chan []link) error {
+	type openDir struct {
+		rel string
+		fd  int
+	}
+	const flags = unix.O_PATH | unix.O_DIRECTORY | unix.O_NOFOLLOW | unix.O_CLOEXEC
+	fd, err := unix.Open(root, flags, 0)
+	if err != nil {
+		for range batches {
 		}
+		return &os.PathError{Op: "open", Path: root, Err: err}
+	}
+	stack := []openDir{{"", fd}}
+	defer func() {
+		for _, d := range stack {
+			unix.Close(d.fd)
+		}
+	}()
+	make1 := func(l link) error {
+		parent, name := "", l.path
+		if i := strings.LastIndexByte(l.path, '/'); i >= 0 {
+			parent, name = l.path[:i], l.path[i+1:]
+		}
+		for len(stack) > 1 && stack[len(stack)-1].rel != parent {
+			unix.Close(stack[len(stack)-1].fd)
+			stack = stack[:len(stack)-1]
+		}
+		dir := stack[len(stack)-1]
+		if dir.rel != parent {
+			return fmt.Errorf("%s: planned before its directory", l.path)
+		}
+		if l.target != "" {
+			if err := unix.Symlinkat(l.target, dir.fd, name); err != nil {
+				return &os.LinkError{Op: "symlink", Old: l.target, New: filepath.Join(root, l.path), Err: err}
+			}
+			return nil
+		}
+		if err := unix.Mkdirat(dir.fd, name, 0o755); err != nil {
+			return &os.PathError{Op: "mkdir", Path: filepath.Join(root, l.path), Err: err}
+		}
+		fd, err := unix.Openat(dir.fd, name, flags, 0)
 		if err != nil {
-			return err
+			return &os.PathError{Op: "open", Path: filepath.Join(root, l.path), Err: err}
+		}
+		stack = append(stack, openDir{l.path, fd})
+		return nil
+	}
+	for batch := range batches {
+		for _, l := range batch {
+			if err == nil {
+				err = make1(l)
+			}
 		}
 	}
-	return nil
+	return err
 }

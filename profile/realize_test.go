@@ -2,6 +2,7 @@ package profile
 
 import (
 	"errors"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -208,5 +209,46 @@ func TestManifest(t *testing.T) {
 	}
 	if _, err := LoadManifest(t.TempDir()); err == nil {
 		t.Error("a directory without a manifest loads")
+	}
+}
+
+// TestRealizeFromListings: entries' listings give the tree reading their
+// directories gives, including where a listing stops short (a package of
+// more names than a listing records) or is missing.
+func TestRealizeFromListings(t *testing.T) {
+	sp := newStore(t)
+	var es []*store.Entry
+	var ms []Member
+	for i := range 5 {
+		name := fmt.Sprintf("pkg%d", i)
+		es = append(es, addEntry(t, sp, name, "1.0", packageFiles(name)))
+	}
+	big := map[string]string{"bin/big": "big", "share/man/man1/big.1": "big"}
+	for i := range 5000 {
+		big[fmt.Sprintf("share/man/man%d/big%d.%d", i%9+1, i, i%9+1)] = "big"
+	}
+	es = append(es, addEntry(t, sp, "big", "1.0", big))
+	for _, e := range es {
+		ms = append(ms, member(e, DefaultPriority))
+	}
+	listed, err := build(t.TempDir(), ms, es)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range es[:3] {
+		if err := os.Remove(e.Path + store.ListingSuffix); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read, err := build(t.TempDir(), ms, es)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := tree(t, listed.Dir), tree(t, read.Dir)
+	if !maps.Equal(got, want) {
+		t.Errorf("from listings:\n%v\nfrom the trees:\n%v", got, want)
+	}
+	if want["share/man/man1"] != "/" || want["share/man/man1/big.1"] == "" || want["share/man/man8"] == "" {
+		t.Errorf("the union lacks what its packages share: %v", want["share/man/man1"])
 	}
 }

@@ -33,17 +33,9 @@ func newRootsFixture(t *testing.T) *rootsFixture {
 		entries: map[string]*store.Entry{},
 		gens:    map[string]*Generation{},
 	}
-	sd := filepath.Join(top, "store")
-	if _, err := store.Init(sd); err != nil {
-		t.Fatal(err)
-	}
-	sp, err := store.Open([]string{sd}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.sp = sp
+	f.sp = newStore(t)
 	for _, name := range []string{"a", "b", "c", "d", "e", "r", "s", "x"} {
-		f.entries[name] = testEntry(t, sd, name, "1.0", map[string]string{"bin/" + name: name})
+		f.entries[name] = testEntry(t, f.sp.Stores[0].Dir, name, "1.0", map[string]string{"bin/" + name: name})
 	}
 	return f
 }

@@ -170,7 +170,7 @@ func (sp *SearchPath) Add(ctx context.Context, st *Store, src string, opts AddOp
 	info.Added = time.Now().UTC()
 	id := entryID(info)
 	testHook("sealed")
-	existed, err = st.publish(root, id, info)
+	existed, err = st.publish(root, id, info, listingOf(t.items))
 	if err != nil {
 		return nil, false, fmt.Errorf("add %s: %w", src, err)
 	}
@@ -248,10 +248,10 @@ func reportProgress(report func(Progress), t *tree) (stop func()) {
 }
 
 // publish makes the sealed tree root the entry id of st: renamed into
-// place, then its metadata written, whose appearance makes the entry
-// visible. When the entry exists already, its content is identical (the id
+// place, then its listing and metadata written, the metadata's appearance
+// making the entry visible. When the entry exists already, its content is identical (the id
 // says so): root is left for the caller to drop and existed is true.
-func (st *Store) publish(root, id string, info *Info) (existed bool, err error) {
+func (st *Store) publish(root, id string, info *Info, listing []byte) (existed bool, err error) {
 	lock, err := lockFile(filepath.Join(st.Dir, publishLockName), true)
 	if err != nil {
 		return false, err
@@ -278,6 +278,10 @@ func (st *Store) publish(root, id string, info *Info) (existed bool, err error) 
 		return false, err
 	}
 	testHook("renamed")
+	if err := WriteFileAtomic(final+ListingSuffix, listing, 0o444); err != nil {
+		return false, err
+	}
+	testHook("listed")
 	data, err := json.MarshalIndent(info, "", "  ")
 	if err != nil {
 		return false, err

@@ -7,7 +7,11 @@
 // the search path is read-only, whatever its permissions.
 //
 // An entry is the directory ID/ and its metadata ID.noxinfo beside it; it
-// exists only when both do. ID is HASH-NAME-VERSION, HASH 32 characters of
+// exists only when both do. Beside them, ID.noxdirs lists the names in the
+// entry's shallower directories (ReadListing), so that a profile can be
+// planned without reading every entry's bin/, lib/, share/...; an entry
+// without one (a plain entry, or one an older noxenv added) is read from
+// its tree. ID is HASH-NAME-VERSION, HASH 32 characters of
 // Nix's base32 alphabet derived from the canonical content hash (file
 // types, contents, the executable bit and symlink targets in sorted order),
 // the name, version, references and env settings; never from the store's
@@ -18,13 +22,13 @@
 //
 // Add copies into a hidden .tmp- directory of the store, hashing and
 // scanning for references as it copies, makes the tree read-only, renames
-// it to ID/ and then writes ID.noxinfo by rename: that last rename makes the
-// entry visible. Two adds of the same content both succeed with one entry.
+// it to ID/, writes ID.noxdirs and then ID.noxinfo, each by rename: that
+// last rename makes the entry visible. Two adds of the same content both succeed with one entry.
 //
 // Garbage collection (PlanSweep, Sweep) deletes the entries of the
 // managed, writable stores whose ids no root keeps alive, never a plain
-// entry. An entry goes dependents first, its metadata before its tree
-// (renamed to a hidden .trash- name, then removed), so that every remaining
+// entry. An entry goes dependents first, its metadata before its listing
+// and its tree (renamed to a hidden .trash- name, then removed), so that every remaining
 // entry's closure is complete whenever gc stops; trash, unfinished adds
 // and trees without metadata are removed by the next gc. gc holds the
 // exclusive Guard from reading its roots to the end; whoever picks entries

@@ -42,6 +42,12 @@ func ParseID(id string) (hash, name, version string, ok bool) {
 // bookkeeping (markers, locks, unfinished adds): never an entry.
 func IsHiddenName(name string) bool { return strings.HasPrefix(name, ".") }
 
+// notItem reports whether a store's directory item is none of its entries
+// or plain entries: noxenv's own, or an entry's metadata or listing.
+func notItem(name string) bool {
+	return IsHiddenName(name) || strings.HasSuffix(name, InfoSuffix) || strings.HasSuffix(name, ListingSuffix)
+}
+
 // List returns the entries of st sorted by id. A directory named like an
 // entry id without its .noxinfo (an unfinished add or gc leftover) is
 // neither an entry nor a plain entry. A missing store has no entries.
@@ -89,7 +95,7 @@ func (st *Store) IDs() ([]string, error) {
 // none or not an entry of package only (when only is not ""). de may be nil
 // (the item is then looked up), hasInfo says whether name.noxinfo exists.
 func (st *Store) entry(name string, de os.DirEntry, hasInfo bool, only string) (*Entry, error) {
-	if IsHiddenName(name) || strings.HasSuffix(name, InfoSuffix) {
+	if notItem(name) {
 		return nil, nil
 	}
 	_, n, v, isID := ParseID(name)

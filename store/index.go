@@ -65,7 +65,7 @@ func (st *Store) loadIndex() (*storeIndex, error) {
 	idx := &storeIndex{byName: map[string][]indexItem{}}
 	for _, de := range des {
 		n := de.Name()
-		if IsHiddenName(n) || strings.HasSuffix(n, InfoSuffix) {
+		if notItem(n) {
 			continue
 		}
 		_, pkg, _, ok := ParseID(n)

@@ -77,7 +77,7 @@ func TestAddKilled(t *testing.T) {
 		}
 		return len(es)
 	}
-	for _, step := range []string{"copied", "sealed", "renamed"} {
+	for _, step := range []string{"copied", "sealed", "renamed", "listed"} {
 		_, st := testStore(t)
 		run(st, step, 0)
 		if n := check(st, "killed at "+step); n != 0 {

@@ -30,8 +30,8 @@ type Garbage struct {
 func (g Garbage) Path() string { return filepath.Join(g.Store.Dir, g.ID) }
 
 // Leftover is what an interrupted add or gc left in a store: an entry
-// tree whose metadata is gone (or metadata whose tree is), a trash tree, an
-// unfinished add. None of them is an entry; only gc, holding the exclusive
+// tree whose metadata is gone (or metadata or a listing whose entry is), a
+// trash tree, an unfinished add. None of them is an entry; only gc, holding the exclusive
 // guard, may remove them, as no add is then in progress.
 type Leftover struct {
 	Store *Store
@@ -96,6 +96,7 @@ func planStore(st *Store, live map[string]bool, plan *SweepPlan) error {
 	}
 	dirs := make(map[string]bool, len(des)/2)
 	infos := make(map[string]bool, len(des)/2)
+	var listings []string
 	for _, de := range des {
 		name := de.Name()
 		switch {
@@ -103,6 +104,8 @@ func planStore(st *Store, live map[string]bool, plan *SweepPlan) error {
 			plan.Leftovers = append(plan.Leftovers, Leftover{st, name})
 		case strings.HasSuffix(name, InfoSuffix) && isEntryID(strings.TrimSuffix(name, InfoSuffix)):
 			infos[strings.TrimSuffix(name, InfoSuffix)] = true
+		case strings.HasSuffix(name, ListingSuffix) && isEntryID(strings.TrimSuffix(name, ListingSuffix)):
+			listings = append(listings, strings.TrimSuffix(name, ListingSuffix))
 		case de.IsDir() && isEntryID(name):
 			dirs[name] = true
 		}
@@ -110,6 +113,11 @@ func planStore(st *Store, live map[string]bool, plan *SweepPlan) error {
 	for id := range dirs {
 		if !infos[id] {
 			plan.Leftovers = append(plan.Leftovers, Leftover{st, id})
+		}
+	}
+	for _, id := range listings {
+		if !infos[id] || !dirs[id] {
+			plan.Leftovers = append(plan.Leftovers, Leftover{st, id + ListingSuffix})
 		}
 	}
 	for id := range infos {
@@ -228,7 +236,7 @@ type SweepOptions struct {
 
 // Sweep deletes the leftovers of plan, then its garbage, in order. Each
 // entry disappears at once for readers: its metadata goes first, then its
-// tree is renamed to a hidden trash name and removed. A sweep stopped at
+// listing, then its tree is renamed to a hidden trash name and removed. A sweep stopped at
 // any point leaves every remaining entry complete, and a later sweep
 // removes what it left.
 func Sweep(plan *SweepPlan, opts SweepOptions) error {
@@ -259,11 +267,13 @@ func deleteEntry(g Garbage, step func() error) error {
 		return err
 	}
 	dir := g.Path()
-	if err := os.Remove(dir + InfoSuffix); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("store %s: delete %s: %w", g.Store.Dir, g.ID, err)
-	}
-	if err := step(); err != nil {
-		return err
+	for _, suffix := range []string{InfoSuffix, ListingSuffix} {
+		if err := os.Remove(dir + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("store %s: delete %s: %w", g.Store.Dir, g.ID, err)
+		}
+		if err := step(); err != nil {
+			return err
+		}
 	}
 	trash := filepath.Join(g.Store.Dir, trashPrefix+g.ID)
 	if err := os.Rename(dir, trash); err != nil {

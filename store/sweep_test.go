@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,8 +21,8 @@ func fakeID(name string) string {
 	return string(h) + "-" + name + "-1.0"
 }
 
-// putEntry writes an entry as an add leaves it: a read-only tree and its
-// metadata.
+// putEntry writes an entry as an add leaves it: a read-only tree, its
+// listing and its metadata.
 func putEntry(t *testing.T, st *Store, name string, refs ...string) string {
 	t.Helper()
 	id := fakeID(name)
@@ -38,6 +39,13 @@ func putEntry(t *testing.T, st *Store, name string, refs ...string) string {
 	var ids []string
 	for _, r := range refs {
 		ids = append(ids, fakeID(r))
+	}
+	items, err := hashTree(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dir+ListingSuffix, listingOf(items), 0o444); err != nil {
+		t.Fatal(err)
 	}
 	b, _ := json.Marshal(Info{Name: name, Version: "1.0", Size: 100, Files: 3, References: ids})
 	if err := os.WriteFile(dir+".noxinfo", b, 0o444); err != nil {
@@ -138,16 +146,18 @@ func TestPlanSweep(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(w.Dir, "plain-2.0"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	// Leftovers: a tree without metadata, metadata without a tree, an
-	// unfinished add, a trash tree.
+	// Leftovers: a tree without metadata, metadata without a tree, a
+	// listing without an entry, an unfinished add, a trash tree.
 	half := fakeID("half")
 	for _, d := range []string{half, ".tmp-add123", ".trash-" + fakeID("x")} {
 		if err := os.MkdirAll(filepath.Join(w.Dir, d, "bin"), 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := os.WriteFile(filepath.Join(w.Dir, fakeID("lone")+".noxinfo"), []byte("{}"), 0o444); err != nil {
-		t.Fatal(err)
+	for _, f := range []string{fakeID("lone") + ".noxinfo", half + ListingSuffix} {
+		if err := os.WriteFile(filepath.Join(w.Dir, f), []byte("{}"), 0o444); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	plan, err := sp.PlanSweep(map[string]bool{tool: true, libc: true})
@@ -168,8 +178,8 @@ func TestPlanSweep(t *testing.T) {
 	for _, l := range plan.Leftovers {
 		left = append(left, l.Name)
 	}
-	if len(left) != 4 {
-		t.Errorf("leftovers %v, want 4", left)
+	if len(left) != 5 {
+		t.Errorf("leftovers %v, want 5", left)
 	}
 
 	if err := Sweep(plan, SweepOptions{}); err != nil {
@@ -180,7 +190,7 @@ func TestPlanSweep(t *testing.T) {
 	for _, de := range des {
 		names = append(names, de.Name())
 	}
-	want := []string{libc, libc + ".noxinfo", "plain-2.0", tool, tool + ".noxinfo"}
+	want := []string{libc, libc + ".noxdirs", libc + ".noxinfo", "plain-2.0", tool, tool + ".noxdirs", tool + ".noxinfo"}
 	sort.Strings(want)
 	if fmt.Sprint(names) != fmt.Sprint(want) {
 		t.Errorf("store holds %v, want %v", names, want)
@@ -265,8 +275,8 @@ func TestSweepStoppedAnywhere(t *testing.T) {
 			t.Fatalf("sweep after a stop at step %d: %v", n, err)
 		}
 		des, _ := os.ReadDir(w.Dir)
-		if len(des) != 4 {
-			t.Fatalf("after a stop at step %d and a full sweep the store holds %d names, want 4", n, len(des))
+		if len(des) != 6 {
+			t.Fatalf("after a stop at step %d and a full sweep the store holds %d names, want 6", n, len(des))
 		}
 		checkClosures(t, w)
 	}

@@ -1,8 +1,11 @@
 package store
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"os"
 )
 
 // MismatchError says that an entry's content or metadata no longer matches
@@ -18,7 +21,8 @@ func (e *MismatchError) Error() string {
 }
 
 // Verify recomputes the content hash of e and checks it and the id against
-// the metadata; it returns a *MismatchError when they differ. Plain entries
+// the metadata, and the listing, when there is one, against the tree; it
+// returns a *MismatchError when the hashes differ. Plain entries
 // have nothing to check.
 func Verify(ctx context.Context, e *Entry) error {
 	if e.Plain() {
@@ -34,6 +38,13 @@ func Verify(ctx context.Context, e *Entry) error {
 	}
 	if id := entryID(e.Info); id != e.ID {
 		return fmt.Errorf("entry %s of store %s: its metadata does not match its id (%s)", e.ID, e.Store.Dir, id)
+	}
+	listing, err := os.ReadFile(e.Path + ListingSuffix)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("verify %s: %w", e.ID, err)
+	}
+	if err == nil && !bytes.Equal(listing, listingOf(items)) {
+		return fmt.Errorf("entry %s of store %s: its listing %s%s does not match its tree", e.ID, e.Store.Dir, e.ID, ListingSuffix)
 	}
 	return nil
 }

@@ -4,12 +4,15 @@
 //	profile_tool gen DIR N                 make N package trees DIR/pkgNNN-1.0 of 250 files
 //	profile_tool realize GENS STORE NAME...  realize the packages NAME... of STORE under GENS
 //	profile_tool floor LIST ROOT           create exactly the directories and symlinks of LIST under ROOT
+//	profile_tool floor-at LIST ROOT        the same, each relative to its directory (mkdirat, symlinkat)
 //
 // realize and floor print how long their work took, in microseconds,
 // leaving out starting the process, resolving the names and reading LIST.
 // LIST holds "d PATH" and "l PATH\tTARGET" lines, parents before children,
 // as find -printf writes them: the floor is the least work that makes a
-// given tree.
+// given tree. floor names each by its whole path; floor-at keeps every
+// directory open and names each by its directory and name, as
+// profile.Realize does, which spares the kernel walking the path.
 package main
 
 import (
@@ -19,6 +22,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/noxenv/noxenv/profile"
 	"github.com/noxenv/noxenv/store"
@@ -38,7 +43,9 @@ func main() {
 	case "realize":
 		err = realize(os.Args[2], os.Args[3], os.Args[4:])
 	case "floor":
-		err = floor(os.Args[2], os.Args[3])
+		err = floor(os.Args[2], os.Args[3], false)
+	case "floor-at":
+		err = floor(os.Args[2], os.Args[3], true)
 	default:
 		usage()
 	}
@@ -49,7 +56,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: profile_tool gen DIR N | realize GENS STORE NAME... | floor LIST ROOT")
+	fmt.Fprintln(os.Stderr, "usage: profile_tool gen DIR N | realize GENS STORE NAME... | floor LIST ROOT | floor-at LIST ROOT")
 	os.Exit(2)
 }
 
@@ -114,7 +121,7 @@ func realize(gens, storeDir string, names []string) error {
 	return nil
 }
 
-func floor(list, root string) error {
+func floor(list, root string, at bool) error {
 	b, err := os.ReadFile(list)
 	if err != nil {
 		return err
@@ -124,13 +131,27 @@ func floor(list, root string) error {
 	if err := os.Mkdir(root, 0o755); err != nil {
 		return err
 	}
+	dirs := map[string]int{}
+	if at {
+		if dirs["."], err = unix.Open(root, unix.O_PATH|unix.O_DIRECTORY, 0); err != nil {
+			return err
+		}
+	}
 	for _, l := range lines {
 		kind, rest, _ := strings.Cut(l, " ")
-		switch kind {
-		case "d":
-			err = os.Mkdir(filepath.Join(root, rest), 0o755)
-		case "l":
-			path, target, _ := strings.Cut(rest, "\t")
+		path, target, _ := strings.Cut(rest, "\t")
+		dir, name := filepath.Split(path)
+		fd := dirs[filepath.Clean(dir)]
+		switch {
+		case kind == "d" && at:
+			if err = unix.Mkdirat(fd, name, 0o755); err == nil {
+				dirs[path], err = unix.Openat(fd, name, unix.O_PATH|unix.O_DIRECTORY, 0)
+			}
+		case kind == "d":
+			err = os.Mkdir(filepath.Join(root, path), 0o755)
+		case kind == "l" && at:
+			err = unix.Symlinkat(target, fd, name)
+		case kind == "l":
 			err = os.Symlink(target, filepath.Join(root, path))
 		default:
 			err = fmt.Errorf("bad line %q", l)
