@@ -2,7 +2,7 @@
 # gc benchmark, in one run:
 #  1. a store of TOTAL entries (default 10000) of which DEAD (2000) are dead:
 #     `noxenv gc` against `rm -rf` of exactly those entries and their
-#     .noxinfo files, on identical fresh copies, RUNS times each, medians;
+#     .noxinfo and .noxdirs files, on identical fresh copies, RUNS times each, medians;
 #  2. gc with nothing to delete, at the same live closure (LIVE2, 2000
 #     entries) in a store of 10000 and 20000 entries (the rest plain
 #     entries, which gc never deletes), then at a live closure of 10000 and
@@ -44,7 +44,7 @@ if [ "${ONLY:-delete}" = delete ]; then
 		t0=$(now); gc "$W/a"; t1=$(now)
 		ms "$t0" "$t1" >>"$W/t.gc"
 		grep -q "^freed .*: $DEAD entries, " "$W/a/gc.out" || { echo "gc did not free $DEAD entries" >&2; tail -1 "$W/a/gc.out" >&2; exit 1; }
-		sed 's/$/.noxinfo/' "$W/dead" >"$W/dead.info"
+		sed 's/$/.noxinfo/; p; s/info$/dirs/' "$W/dead" >"$W/dead.info"
 		sync
 		t0=$(now)
 		# rm -rf cannot empty read-only directories unless run by root.

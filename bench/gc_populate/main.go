@@ -1,6 +1,6 @@
 // Command gc_populate prepares the gc benchmark (bench/gc_bench.sh): a
-// managed store of entries written directly (trees, read-only directories
-// and .noxinfo metadata, as store add leaves them) and a user profile whose
+// managed store of entries written directly (trees, read-only directories,
+// .noxdirs listings and .noxinfo metadata, as store add leaves them) and a user profile whose
 // one generation keeps the first LIVE entries alive.
 //
 //	gc_populate STORE STATEDIR TOTAL LIVE [SEED [PLAIN]]
@@ -110,6 +110,13 @@ type info struct {
 	Added      time.Time `json:"added"`
 }
 
+// listing is the ID.noxdirs store add writes beside an entry of files
+// (store/listing.go).
+const listing = "noxdirs 1\x00/\x0026\x00dbin\x00dinclude\x00dlib\x00dshare\x00/bin\x0019\x00ftool\x00ftool-config\x00" +
+	"/include\x005\x00dpkg\x00/lib\x0024\x00flibpkg.so.1\x00dpkgconfig\x00/share\x0010\x00ddoc\x00dman\x00" +
+	"/include/pkg\x0015\x00fpkg.h\x00futil.h\x00/lib/pkgconfig\x008\x00fpkg.pc\x00/share/doc\x005\x00dpkg\x00" +
+	"/share/man\x006\x00dman1\x00/share/doc/pkg\x008\x00fREADME\x00/share/man/man1\x008\x00ftool.1\x00"
+
 // files are the files of every entry, shaped like a small library package.
 var files = []string{
 	"bin/tool", "bin/tool-config", "lib/libpkg.so.1", "lib/pkgconfig/pkg.pc",
@@ -147,6 +154,9 @@ func populate(storeDir, stateDir string, total, live int, seed string) error {
 		}
 		b, err := json.Marshal(inf)
 		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(dir+".noxdirs", []byte(listing), 0o444); err != nil {
 			return err
 		}
 		if err := os.WriteFile(dir+".noxinfo", b, 0o444); err != nil {
