@@ -227,7 +227,7 @@ func makeLinks(root string, batches <-chan []link) error {
 		rel string
 		fd  int
 	}
-	const flags = unix.O_PATH | unix.O_DIRECTORY | unix.O_NOFOLLOW | unix.O_CLOEXEC
+	const flags = unix.O_RDONLY | unix.O_DIRECTORY | unix.O_NOFOLLOW | unix.O_CLOEXEC
 	fd, err := unix.Open(root, flags, 0)
 	if err != nil {
 		for range batches {

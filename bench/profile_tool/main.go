@@ -133,7 +133,7 @@ func floor(list, root string, at bool) error {
 	}
 	dirs := map[string]int{}
 	if at {
-		if dirs["."], err = unix.Open(root, unix.O_PATH|unix.O_DIRECTORY, 0); err != nil {
+		if dirs["."], err = unix.Open(root, unix.O_RDONLY|unix.O_DIRECTORY, 0); err != nil {
 			return err
 		}
 	}
@@ -145,7 +145,7 @@ func floor(list, root string, at bool) error {
 		switch {
 		case kind == "d" && at:
 			if err = unix.Mkdirat(fd, name, 0o755); err == nil {
-				dirs[path], err = unix.Openat(fd, name, unix.O_PATH|unix.O_DIRECTORY, 0)
+				dirs[path], err = unix.Openat(fd, name, unix.O_RDONLY|unix.O_DIRECTORY, 0)
 			}
 		case kind == "d":
 			err = os.Mkdir(filepath.Join(root, path), 0o755)
