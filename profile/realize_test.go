@@ -6,6 +6,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/noxenv/noxenv/store"
@@ -250,5 +251,52 @@ func TestRealizeFromListings(t *testing.T) {
 	}
 	if want["share/man/man1"] != "/" || want["share/man/man1/big.1"] == "" || want["share/man/man8"] == "" {
 		t.Errorf("the union lacks what its packages share: %v", want["share/man/man1"])
+	}
+}
+
+// TestConflictFromListings: entries with listings conflict as entries
+// without do, and a conflict found after links were made leaves nothing
+// in the generations directory.
+func TestConflictFromListings(t *testing.T) {
+	sp := newStore(t)
+	var es []*store.Entry
+	for i := range 5 {
+		name := fmt.Sprintf("pkg%d", i)
+		es = append(es, addEntry(t, sp, name, "1.0", packageFiles(name)))
+	}
+	a := addEntry(t, sp, "a", "1.0", map[string]string{"share/zz/tool": "A", "lib/x/a": "a"})
+	b := addEntry(t, sp, "b", "1.0", map[string]string{"share/zz/tool": "B", "lib/x": "file"})
+	es = append(es, a, b)
+	var ms []Member
+	for _, e := range es {
+		ms = append(ms, member(e, DefaultPriority))
+	}
+	gens := t.TempDir()
+	_, err := build(gens, ms, es)
+	var ce *ConflictError
+	if !errors.As(err, &ce) || ce.Path != "lib/x" || ce.A != a.ID || ce.B != b.ID {
+		t.Fatalf("err = %v, want a conflict on lib/x between a and b", err)
+	}
+	ms[len(ms)-2].Priority = 4 // a wins lib/x, and share/zz/tool
+	if _, err := build(gens, ms[:len(ms)-1], es[:len(es)-1]); err != nil {
+		t.Fatal(err)
+	}
+	ms[len(ms)-2].Priority = DefaultPriority
+	ms[len(ms)-1].Priority = 4 // b wins lib/x; share/zz/tool is then b's against a's
+	g, err := build(gens, ms, es)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.Readlink(filepath.Join(g.Dir, "share", "zz")); got != "" {
+		t.Errorf("share/zz is a link to %s, want a directory", got)
+	}
+	if got, _ := os.Readlink(filepath.Join(g.Dir, "share", "zz", "tool")); got != b.Path+"/share/zz/tool" {
+		t.Errorf("share/zz/tool -> %s, want b's", got)
+	}
+	des, _ := os.ReadDir(gens)
+	for _, de := range des {
+		if strings.HasPrefix(de.Name(), ".tmp-") {
+			t.Errorf("%s left in the generations directory", de.Name())
+		}
 	}
 }
