@@ -162,24 +162,55 @@ func (sp *SearchPath) Get(id string) (*Entry, error) {
 // Find resolves PKG as the command line takes it: an id, an entry path,
 // NAME or NAME@CONSTRAINT.
 func (sp *SearchPath) Find(pkg string) (*Entry, error) {
-	if strings.ContainsRune(pkg, '/') {
+	kind, r, err := parsePkg(pkg)
+	switch {
+	case err != nil:
+		return nil, err
+	case kind == pkgPath:
 		return sp.findPath(pkg)
-	}
-	if _, _, _, ok := ParseID(pkg); ok {
+	case kind == pkgID:
 		return sp.Get(pkg)
-	}
-	if _, _, ok := SplitNameVersion(pkg); ok && !strings.ContainsRune(pkg, '@') {
+	case kind == pkgNameVersion:
 		// NAME-VERSION is a plain entry's id, or else a name.
 		e, err := sp.Get(pkg)
 		if err == nil || !errors.Is(err, ErrNotFound) {
 			return e, err
 		}
-	}
-	r, err := ParseRequest(pkg)
-	if err != nil {
-		return nil, err
+		if r, err = ParseRequest(pkg); err != nil {
+			return nil, err
+		}
 	}
 	return sp.Resolve(r)
+}
+
+// CheckPkg returns the error Find would give for pkg's form alone (a
+// malformed name or constraint), without looking at any store.
+func CheckPkg(pkg string) error {
+	_, _, err := parsePkg(pkg)
+	return err
+}
+
+// The forms of PKG.
+const (
+	pkgPath        = iota // contains "/"
+	pkgID                 // HASH-NAME-VERSION
+	pkgNameVersion        // NAME-VERSION: a plain entry's id, or a name
+	pkgRequest            // NAME or NAME@CONSTRAINT
+)
+
+// parsePkg tells PKG's form, and the request of the form pkgRequest.
+func parsePkg(pkg string) (kind int, r Request, err error) {
+	if strings.ContainsRune(pkg, '/') {
+		return pkgPath, r, nil
+	}
+	if _, _, _, ok := ParseID(pkg); ok {
+		return pkgID, r, nil
+	}
+	if _, _, ok := SplitNameVersion(pkg); ok && !strings.ContainsRune(pkg, '@') {
+		return pkgNameVersion, r, nil
+	}
+	r, err = ParseRequest(pkg)
+	return pkgRequest, r, err
 }
 
 // findPath finds the entry whose directory is p.

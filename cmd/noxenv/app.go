@@ -12,6 +12,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
+
+	"github.com/noxenv/noxenv/store"
 )
 
 // version is set at build time by install.sh (-ldflags "-X main.version=...").
@@ -70,6 +72,17 @@ type usageError struct{ err error }
 
 func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
+
+// checkPkgs returns a usage error for the first PKG argument whose form is
+// wrong (a malformed name or constraint), before any store is read.
+func checkPkgs(pkgs []string) error {
+	for _, pkg := range pkgs {
+		if err := store.CheckPkg(pkg); err != nil {
+			return usageError{err}
+		}
+	}
+	return nil
+}
 
 // exitStatus carries a command's own exit status (exec, shell, verify)
 // through cobra without printing anything more.

@@ -266,6 +266,9 @@ func newProfileAddCmd(a *app) *cobra.Command {
 		Short: "Add packages (and their closure) to a profile; a name already there is replaced",
 		Args:  args(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, pkgs []string) error {
+			if err := checkPkgs(pkgs); err != nil {
+				return err
+			}
 			r, err := a.profileRef(p)
 			if err != nil {
 				return err

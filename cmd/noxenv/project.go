@@ -235,6 +235,9 @@ func newShellCmd(a *app) *cobra.Command {
 			if dash := cmd.ArgsLenAtDash(); dash >= 0 {
 				pkgs, command = argv[:dash], argv[dash:]
 			}
+			if err := checkPkgs(pkgs); err != nil {
+				return err
+			}
 			base := activate.Revert(a.env)
 			if pure {
 				base = pureEnv(base)

@@ -46,6 +46,9 @@ says otherwise.`,
 				}
 				opts.Env = append(opts.Env, es)
 			}
+			if err := checkPkgs(opts.Deps); err != nil {
+				return err
+			}
 			if !cmd.Flags().Changed("strip") {
 				opts.Strip = -1
 			} else if opts.Strip < 0 {
@@ -204,6 +207,9 @@ func newStoreInfoCmd(a *app) *cobra.Command {
 		Short: "Show an entry's metadata, closure and referrers",
 		Args:  args(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, argv []string) error {
+			if err := checkPkgs(argv); err != nil {
+				return err
+			}
 			sp, err := a.stores()
 			if err != nil {
 				return err
@@ -287,6 +293,9 @@ func newStoreVerifyCmd(a *app) *cobra.Command {
 		Use:   "verify [PKG]...",
 		Short: "Recompute content hashes and name every entry that does not match",
 		RunE: func(cmd *cobra.Command, argv []string) error {
+			if err := checkPkgs(argv); err != nil {
+				return err
+			}
 			sp, err := a.stores()
 			if err != nil {
 				return err
