@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"syscall"
+	"time"
 
 	"github.com/adrg/xdg"
 	"github.com/spf13/cobra"
@@ -15,6 +16,7 @@ import (
 	"mvdan.cc/sh/v3/interp"
 
 	"github.com/noxenv/noxenv/activate"
+	"github.com/noxenv/noxenv/hook"
 )
 
 // newProjectCmds returns allow, deny, lock, exec and shell.
@@ -147,7 +149,8 @@ func newExecCmd(a *app) *cobra.Command {
 		Use:   "exec [DIR] -- CMD [ARG]...",
 		Short: "Run a command in a directory's project environment",
 		Long: "Run CMD in the project environment of DIR (default: the working directory),\n" +
-			"evaluated afresh with any loaded project reverted. CMD replaces noxenv.",
+			"evaluated afresh with any loaded project reverted, as the hook would load\n" +
+			"it there (NOXENV_DIR set). CMD replaces noxenv.",
 		Args: args(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, argv []string) error {
 			// Flags end at the first argument, so a "--" after DIR is an
@@ -172,23 +175,21 @@ func newExecCmd(a *app) *cobra.Command {
 			} else if !fi.IsDir() {
 				return usageError{fmt.Errorf("%s is not a directory", dir)}
 			}
-			env := activate.Revert(a.env)
-			file, err := activate.Find(dir)
+			abs, err := filepath.Abs(dir)
 			if err != nil {
 				return err
 			}
-			if file != "" {
-				cfg, err := a.activateConfig()
-				if err != nil {
-					return err
-				}
-				res, err := activate.Evaluate(cmd.Context(), cfg, file, env)
-				if err != nil {
-					return err
-				}
-				env = res.Env
+			// The environment the hook would give a shell there, its state
+			// included (NOXENV_DIR, NOXENV_STATE), so that a shell started
+			// by CMD with the hook finds the project loaded and unloads it
+			// on leaving. Starting from the reverted environment, the
+			// project is evaluated afresh and every error is said.
+			sw := activate.Next(cmd.Context(), a.activateConfig, activate.Revert(a.env), abs,
+				hook.StampTime(time.Now()), []string{hook.ReloadFile(a.hookDir())})
+			if sw.Err != nil {
+				return sw.Err
 			}
-			return execIn(env, command)
+			return execIn(sw.Env, command)
 		},
 	}
 	c.Flags().SetInterspersed(false)
