@@ -99,15 +99,20 @@ func planStore(st *Store, live map[string]bool, plan *SweepPlan) error {
 	var listings []string
 	for _, de := range des {
 		name := de.Name()
+		// A directory is a tree, never metadata or a listing, whatever
+		// its name ends in (an entry an older noxenv added with a
+		// version ending in .noxdirs, say).
 		switch {
 		case strings.HasPrefix(name, trashPrefix), strings.HasPrefix(name, unfinishedPrefix):
 			plan.Leftovers = append(plan.Leftovers, Leftover{st, name})
+		case de.IsDir():
+			if isEntryID(name) {
+				dirs[name] = true
+			}
 		case strings.HasSuffix(name, InfoSuffix) && isEntryID(strings.TrimSuffix(name, InfoSuffix)):
 			infos[strings.TrimSuffix(name, InfoSuffix)] = true
 		case strings.HasSuffix(name, ListingSuffix) && isEntryID(strings.TrimSuffix(name, ListingSuffix)):
 			listings = append(listings, strings.TrimSuffix(name, ListingSuffix))
-		case de.IsDir() && isEntryID(name):
-			dirs[name] = true
 		}
 	}
 	for id := range dirs {

@@ -160,6 +160,20 @@ func TestPlanSweep(t *testing.T) {
 		}
 	}
 
+	// An entry an older noxenv added with a version ending in .noxdirs
+	// (no longer a valid version): left alone, never taken for the
+	// listing of another id.
+	odd := fakeID("odd")
+	odd = strings.TrimSuffix(odd, "-1.0") + "-1.noxdirs"
+	for _, f := range []string{odd + ".noxinfo", odd + ".noxdirs"} {
+		if err := os.WriteFile(filepath.Join(w.Dir, f), []byte("{}"), 0o444); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.MkdirAll(filepath.Join(w.Dir, odd, "bin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+
 	plan, err := sp.PlanSweep(map[string]bool{tool: true, libc: true})
 	if err != nil {
 		t.Fatal(err)
@@ -190,7 +204,7 @@ func TestPlanSweep(t *testing.T) {
 	for _, de := range des {
 		names = append(names, de.Name())
 	}
-	want := []string{libc, libc + ".noxdirs", libc + ".noxinfo", "plain-2.0", tool, tool + ".noxdirs", tool + ".noxinfo"}
+	want := []string{libc, libc + ".noxdirs", libc + ".noxinfo", odd, odd + ".noxdirs", odd + ".noxinfo", "plain-2.0", tool, tool + ".noxdirs", tool + ".noxinfo"}
 	sort.Strings(want)
 	if fmt.Sprint(names) != fmt.Sprint(want) {
 		t.Errorf("store holds %v, want %v", names, want)

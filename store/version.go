@@ -100,6 +100,12 @@ func CheckVersion(v string) error {
 			return fmt.Errorf("version %q holds \"-\" followed by a digit", v)
 		}
 	}
+	// An id ending so would read as another entry's metadata or listing.
+	for _, suffix := range []string{InfoSuffix, ListingSuffix} {
+		if strings.HasSuffix(v, suffix) {
+			return fmt.Errorf("version %q ends in %q, which noxenv keeps for its own files", v, suffix)
+		}
+	}
 	return nil
 }
 

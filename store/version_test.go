@@ -1,6 +1,9 @@
 package store
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestCompareVersions(t *testing.T) {
 	for _, tc := range []struct {
@@ -161,4 +164,20 @@ func FuzzParseConstraint(f *testing.F) {
 			t.Fatalf("%q.Match(%q) = %v, parts say %v", s, v, m, all)
 		}
 	})
+}
+
+// TestCheckVersionReserved: a version cannot end in the suffixes of an
+// entry's own files, or its id would read as another entry's metadata or
+// listing.
+func TestCheckVersionReserved(t *testing.T) {
+	for _, v := range []string{"1.noxdirs", "1.0.noxinfo"} {
+		if err := CheckVersion(v); err == nil || !strings.Contains(err.Error(), "keeps for its own files") {
+			t.Errorf("CheckVersion(%q) = %v", v, err)
+		}
+	}
+	for _, v := range []string{"1.noxdirs2", "1.0.nox"} {
+		if err := CheckVersion(v); err != nil {
+			t.Errorf("CheckVersion(%q) = %v", v, err)
+		}
+	}
 }
