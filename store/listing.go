@@ -119,9 +119,9 @@ func (l *Listing) Dir(rel string) ([]Child, bool) {
 	return children, true
 }
 
-// listingOf makes the listing of the tree of items: its directories
-// shallowest first, while they fit in maxListed names.
-func listingOf(items []*item) []byte {
+// childrenOf groups the items of a tree by their directory ("" for the
+// root), each directory's in name order.
+func childrenOf(items []*item) map[string][]*item {
 	children := map[string][]*item{"": nil}
 	for _, it := range items {
 		if it.kind == kindDir {
@@ -135,6 +135,21 @@ func listingOf(items []*item) []byte {
 		}
 		children[parent] = append(children[parent], it)
 	}
+	for _, cs := range children {
+		sort.Slice(cs, func(i, j int) bool { return cs[i].path < cs[j].path })
+	}
+	return children
+}
+
+// childOf is it as a name in its directory.
+func childOf(it *item) Child {
+	return Child{Name: path.Base(it.path), IsDir: it.kind == kindDir}
+}
+
+// listingOf makes the listing of the tree of items: its directories
+// shallowest first, while they fit in maxListed names.
+func listingOf(items []*item) []byte {
+	children := childrenOf(items)
 	dirs := make([]string, 0, len(children))
 	for d := range children {
 		dirs = append(dirs, d)
@@ -154,15 +169,15 @@ func listingOf(items []*item) []byte {
 		if listed += len(cs); listed > maxListed {
 			break
 		}
-		sort.Slice(cs, func(i, j int) bool { return cs[i].path < cs[j].path })
 		block = block[:0]
 		for _, it := range cs {
+			c := childOf(it)
 			kind := byte('f')
-			if it.kind == kindDir {
+			if c.IsDir {
 				kind = 'd'
 			}
 			block = append(block, kind)
-			block = append(block, path.Base(it.path)...)
+			block = append(block, c.Name...)
 			block = append(block, 0)
 		}
 		b = append(b, '/')
@@ -173,6 +188,30 @@ func listingOf(items []*item) []byte {
 		b = append(b, block...)
 	}
 	return b
+}
+
+// listingMatches reports whether every directory the listing data records
+// is a directory of the tree of items, recorded whole and as it is.
+// Which directories it records is the writer's choice.
+func listingMatches(data []byte, items []*item) bool {
+	l, err := parseListing(string(data))
+	if err != nil {
+		return false
+	}
+	children := childrenOf(items)
+	for rel := range l.dirs {
+		got, ok := l.Dir(rel)
+		want, isDir := children[rel]
+		if !ok || !isDir || len(got) != len(want) {
+			return false
+		}
+		for i, it := range want {
+			if got[i] != childOf(it) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func depth(rel string) int {

@@ -142,6 +142,25 @@ func TestVerifyListing(t *testing.T) {
 	if err := Verify(context.Background(), e); err == nil || !strings.Contains(err.Error(), "listing") {
 		t.Errorf("verify of an altered listing: %v", err)
 	}
+	// Which directories a listing records is its writer's choice: the
+	// root alone is fine, a directory the tree lacks is not.
+	l, err := parseListing(string(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := l.dirs[""]
+	for listing, ok := range map[string]bool{
+		listingMagic + "\x00/\x00" + fmt.Sprint(len(root)) + "\x00" + root:                             true,
+		listingMagic + "\x00/\x00" + fmt.Sprint(len(root)) + "\x00" + root + "/opt\x007\x00fhello\x00": false,
+	} {
+		os.Remove(p)
+		if err := os.WriteFile(p, []byte(listing), 0o444); err != nil {
+			t.Fatal(err)
+		}
+		if err := Verify(context.Background(), e); (err == nil) != ok {
+			t.Errorf("verify of listing %q: %v", listing, err)
+		}
+	}
 	if err := os.Remove(p); err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -43,7 +42,7 @@ func Verify(ctx context.Context, e *Entry) error {
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("verify %s: %w", e.ID, err)
 	}
-	if err == nil && !bytes.Equal(listing, listingOf(items)) {
+	if err == nil && !listingMatches(listing, items) {
 		return fmt.Errorf("entry %s of store %s: its listing %s%s does not match its tree", e.ID, e.Store.Dir, e.ID, ListingSuffix)
 	}
 	return nil

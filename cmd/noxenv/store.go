@@ -329,7 +329,7 @@ func newStoreVerifyCmd(a *app) *cobra.Command {
 				}
 			}
 			if bad > 0 {
-				fmt.Fprintf(a.stderr, "noxenv: %d of %d entries do not match their content hash\n", bad, checked)
+				fmt.Fprintf(a.stderr, "noxenv: %d of %d entries do not match their recorded content\n", bad, checked)
 				return exitStatus(1)
 			}
 			a.logf("%s verified", count(checked, "entry", "entries"))
