@@ -206,7 +206,8 @@ func parsePkg(pkg string) (kind int, r Request, err error) {
 	if _, _, _, ok := ParseID(pkg); ok {
 		return pkgID, r, nil
 	}
-	if _, _, ok := SplitNameVersion(pkg); ok && !strings.ContainsRune(pkg, '@') {
+	if n, v, ok := SplitNameVersion(pkg); ok && !strings.ContainsRune(pkg, '@') &&
+		CheckName(n) == nil && CheckVersion(v) == nil {
 		return pkgNameVersion, r, nil
 	}
 	r, err = ParseRequest(pkg)
