@@ -229,6 +229,8 @@ func TestRealizeFromListings(t *testing.T) {
 		big[fmt.Sprintf("share/man/man%d/big%d.%d", i%9+1, i, i%9+1)] = "big"
 	}
 	es = append(es, addEntry(t, sp, "big", "1.0", big))
+	// share/man/man9 is shared, and big's listing stops short of it.
+	es = append(es, addEntry(t, sp, "nine", "1.0", map[string]string{"share/man/man9/nine.9": "nine"}))
 	for _, e := range es {
 		ms = append(ms, member(e, DefaultPriority))
 	}
@@ -236,7 +238,7 @@ func TestRealizeFromListings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, e := range es[:3] {
+	for _, e := range es {
 		if err := os.Remove(e.Path + store.ListingSuffix); err != nil {
 			t.Fatal(err)
 		}
@@ -249,8 +251,42 @@ func TestRealizeFromListings(t *testing.T) {
 	if !maps.Equal(got, want) {
 		t.Errorf("from listings:\n%v\nfrom the trees:\n%v", got, want)
 	}
-	if want["share/man/man1"] != "/" || want["share/man/man1/big.1"] == "" || want["share/man/man8"] == "" {
-		t.Errorf("the union lacks what its packages share: %v", want["share/man/man1"])
+	for _, p := range []string{"share/man/man1", "share/man/man9"} {
+		if want[p] != "/" {
+			t.Errorf("%s is %q in the union, want a directory", p, want[p])
+		}
+	}
+	if want["share/man/man9/big8.9"] == "" || want["share/man/man9/nine.9"] == "" || want["share/man/man8"] == "" {
+		t.Error("the union lacks what its packages provide")
+	}
+}
+
+// TestRealizeReadsListings: the planner takes a directory's names from
+// the entry's listing, not from the tree, where the listing records it
+// (a listing that disagrees with its tree shows which was read).
+func TestRealizeReadsListings(t *testing.T) {
+	sp := newStore(t)
+	a := addEntry(t, sp, "a", "1.0", map[string]string{"bin/a": "a"})
+	b := addEntry(t, sp, "b", "1.0", map[string]string{"bin/b": "b"})
+	p := a.Path + store.ListingSuffix
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ghost := strings.Replace(string(data), "/bin\x003\x00fa\x00", "/bin\x0010\x00fa\x00fghost\x00", 1)
+	if ghost == string(data) {
+		t.Fatalf("listing %q has no bin block as expected", data)
+	}
+	os.Remove(p)
+	if err := os.WriteFile(p, []byte(ghost), 0o444); err != nil {
+		t.Fatal(err)
+	}
+	g, err := build(t.TempDir(), []Member{member(a, DefaultPriority), member(b, DefaultPriority)}, []*store.Entry{a, b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tree(t, g.Dir)["bin/ghost"]; got != "-> "+a.Path+"/bin/ghost" {
+		t.Errorf("bin/ghost is %q: the listing was not read", got)
 	}
 }
 
@@ -260,12 +296,14 @@ func TestRealizeFromListings(t *testing.T) {
 func TestConflictFromListings(t *testing.T) {
 	sp := newStore(t)
 	var es []*store.Entry
-	for i := range 5 {
-		name := fmt.Sprintf("pkg%d", i)
+	// 20 packages put more than planBatch links before zz/: the
+	// conflict there is found after links were made.
+	for i := range 20 {
+		name := fmt.Sprintf("pkg%02d", i)
 		es = append(es, addEntry(t, sp, name, "1.0", packageFiles(name)))
 	}
-	a := addEntry(t, sp, "a", "1.0", map[string]string{"share/zz/tool": "A", "lib/x/a": "a"})
-	b := addEntry(t, sp, "b", "1.0", map[string]string{"share/zz/tool": "B", "lib/x": "file"})
+	a := addEntry(t, sp, "a", "1.0", map[string]string{"zzz/tool": "A", "zz/x/a": "a"})
+	b := addEntry(t, sp, "b", "1.0", map[string]string{"zzz/tool": "B", "zz/x": "file"})
 	es = append(es, a, b)
 	var ms []Member
 	for _, e := range es {
@@ -274,24 +312,24 @@ func TestConflictFromListings(t *testing.T) {
 	gens := t.TempDir()
 	_, err := build(gens, ms, es)
 	var ce *ConflictError
-	if !errors.As(err, &ce) || ce.Path != "lib/x" || ce.A != a.ID || ce.B != b.ID {
-		t.Fatalf("err = %v, want a conflict on lib/x between a and b", err)
+	if !errors.As(err, &ce) || ce.Path != "zz/x" || ce.A != a.ID || ce.B != b.ID {
+		t.Fatalf("err = %v, want a conflict on zz/x between a and b", err)
 	}
-	ms[len(ms)-2].Priority = 4 // a wins lib/x, and share/zz/tool
+	ms[len(ms)-2].Priority = 4 // a wins zz/x, and zzz/tool
 	if _, err := build(gens, ms[:len(ms)-1], es[:len(es)-1]); err != nil {
 		t.Fatal(err)
 	}
 	ms[len(ms)-2].Priority = DefaultPriority
-	ms[len(ms)-1].Priority = 4 // b wins lib/x; share/zz/tool is then b's against a's
+	ms[len(ms)-1].Priority = 4 // b wins zz/x; zzz/tool is then b's against a's
 	g, err := build(gens, ms, es)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := os.Readlink(filepath.Join(g.Dir, "share", "zz")); got != "" {
-		t.Errorf("share/zz is a link to %s, want a directory", got)
+	if got, _ := os.Readlink(filepath.Join(g.Dir, "zzz")); got != "" {
+		t.Errorf("zzz is a link to %s, want a directory", got)
 	}
-	if got, _ := os.Readlink(filepath.Join(g.Dir, "share", "zz", "tool")); got != b.Path+"/share/zz/tool" {
-		t.Errorf("share/zz/tool -> %s, want b's", got)
+	if got, _ := os.Readlink(filepath.Join(g.Dir, "zzz", "tool")); got != b.Path+"/zzz/tool" {
+		t.Errorf("zzz/tool -> %s, want b's", got)
 	}
 	des, _ := os.ReadDir(gens)
 	for _, de := range des {
