@@ -80,7 +80,7 @@ inproc=" realize realize_again floor floor_at "
 for t in "${tools[@]}"; do : >"$W/times.$t"; done
 for ((r = 0; r < RUNS; r++)); do
 	# Each round starts with another tool, so that none always follows
-	# the same one (removing cp -rs's 50,000 links, say).
+	# the same one (and meets the dirty pages of cp -rs's 50,000 links).
 	for ((i = 0; i < ${#tools[@]}; i++)); do
 		t=${tools[$(((r + i) % ${#tools[@]}))]}
 		T=$W/t/$r-$t
