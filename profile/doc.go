@@ -9,7 +9,7 @@
 // ranked after the members of its priority. Only the directories several
 // entries share are looked at, in the listings the store keeps beside its
 // entries where they record them, else on disk; the links are made while
-// the rest is planned, each relative to its open directory.
+// the rest is planned, several at a time, relative to the open tree.
 //
 // On disk, a generation is GENS/KEY, KEY a hash of its sorted (entry id,
 // priority) pairs, holding the tree and its manifest (ManifestFile, read

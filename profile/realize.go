@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
-	"strings"
+	"sync"
 
 	"golang.org/x/sys/unix"
 
@@ -217,64 +217,81 @@ func build(gensDir string, members []Member, closure []*store.Entry) (*Generatio
 	return g, nil
 }
 
-// makeLinks creates the links of batches under root, in order: a
-// directory comes right before what it holds. Each is made relative to its
-// directory, held open while it fills, so that the kernel does not walk
-// the whole path for every link. After an error it takes the remaining
-// batches without making them, and returns the error.
+// linkWorkers is how many symlinks are made at once: the kernel's work of
+// making them spreads over the processors (and on a disk, overlaps).
+const linkWorkers = 4
+
+// makeLinks creates the links of batches under root. The plan's order
+// puts a directory right before what it holds: directories are made here,
+// in order, and the symlinks each handed to one of linkWorkers only once
+// its directory exists. Each is made relative to root, held open, so the
+// kernel does not walk root's own path every time. After an error it takes
+// the remaining batches without making them, and returns the first error.
 func makeLinks(root string, batches <-chan []link) error {
-	type openDir struct {
-		rel string
-		fd  int
-	}
-	const flags = unix.O_RDONLY | unix.O_DIRECTORY | unix.O_NOFOLLOW | unix.O_CLOEXEC
-	fd, err := unix.Open(root, flags, 0)
+	fd, err := unix.Open(root, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
 		for range batches {
 		}
 		return &os.PathError{Op: "open", Path: root, Err: err}
 	}
-	stack := []openDir{{"", fd}}
-	defer func() {
-		for _, d := range stack {
-			unix.Close(d.fd)
+	defer unix.Close(fd)
+	var (
+		mu       sync.Mutex
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	fail := func(err error) {
+		mu.Lock()
+		if firstErr == nil {
+			firstErr = err
 		}
-	}()
-	make1 := func(l link) error {
-		parent, name := "", l.path
-		if i := strings.LastIndexByte(l.path, '/'); i >= 0 {
-			parent, name = l.path[:i], l.path[i+1:]
-		}
-		for len(stack) > 1 && stack[len(stack)-1].rel != parent {
-			unix.Close(stack[len(stack)-1].fd)
-			stack = stack[:len(stack)-1]
-		}
-		dir := stack[len(stack)-1]
-		if dir.rel != parent {
-			return fmt.Errorf("%s: planned before its directory", l.path)
-		}
-		if l.target != "" {
-			if err := unix.Symlinkat(l.target, dir.fd, name); err != nil {
-				return &os.LinkError{Op: "symlink", Old: l.target, New: filepath.Join(root, l.path), Err: err}
+		mu.Unlock()
+	}
+	failed := func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return firstErr != nil
+	}
+	jobs := make(chan []link, linkWorkers)
+	for range linkWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ls := range jobs {
+				for _, l := range ls {
+					if err := unix.Symlinkat(l.target, fd, l.path); err != nil {
+						fail(&os.LinkError{Op: "symlink", Old: l.target, New: filepath.Join(root, l.path), Err: err})
+						break
+					}
+				}
 			}
-			return nil
-		}
-		if err := unix.Mkdirat(dir.fd, name, 0o755); err != nil {
-			return &os.PathError{Op: "mkdir", Path: filepath.Join(root, l.path), Err: err}
-		}
-		fd, err := unix.Openat(dir.fd, name, flags, 0)
-		if err != nil {
-			return &os.PathError{Op: "open", Path: filepath.Join(root, l.path), Err: err}
-		}
-		stack = append(stack, openDir{l.path, fd})
-		return nil
+		}()
 	}
 	for batch := range batches {
-		for _, l := range batch {
-			if err == nil {
-				err = make1(l)
+		if failed() {
+			continue
+		}
+		// Symlinks go out in runs; a directory is made before anything
+		// after it in the plan, which is all it may hold.
+		start := 0
+		for i, l := range batch {
+			if l.target != "" {
+				continue
+			}
+			if i > start {
+				jobs <- batch[start:i]
+			}
+			start = i + 1
+			if err := unix.Mkdirat(fd, l.path, 0o755); err != nil {
+				fail(&os.PathError{Op: "mkdir", Path: filepath.Join(root, l.path), Err: err})
+				break
 			}
 		}
+		if start < len(batch) && !failed() {
+			jobs <- batch[start:]
+		}
 	}
-	return err
+	close(jobs)
+	wg.Wait()
+	return firstErr
 }

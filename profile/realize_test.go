@@ -338,3 +338,25 @@ func TestConflictFromListings(t *testing.T) {
 		}
 	}
 }
+
+// TestMakeLinksError: a link that cannot be made is the error, and the
+// batches after it are taken, so the planner sending them is never left
+// blocked.
+func TestMakeLinksError(t *testing.T) {
+	root := t.TempDir()
+	batches := make(chan []link)
+	go func() {
+		batches <- []link{{path: "d"}, {"d/a", "/x"}, {"d/a", "/y"}}
+		for i := range 100 {
+			batches <- []link{{fmt.Sprintf("d/late%d", i), "/z"}}
+		}
+		close(batches)
+	}()
+	err := makeLinks(root, batches)
+	if !errors.Is(err, os.ErrExist) || !strings.Contains(err.Error(), "d/a") {
+		t.Errorf("err = %v, want d/a existing", err)
+	}
+	if err := makeLinks(filepath.Join(root, "missing"), batches); err == nil {
+		t.Error("no error for a missing root")
+	}
+}
