@@ -258,6 +258,9 @@ func makeLinks(root string, batches <-chan []link) error {
 		go func() {
 			defer wg.Done()
 			for ls := range jobs {
+				if failed() {
+					continue
+				}
 				for _, l := range ls {
 					if err := unix.Symlinkat(l.target, fd, l.path); err != nil {
 						fail(&os.LinkError{Op: "symlink", Old: l.target, New: filepath.Join(root, l.path), Err: err})
