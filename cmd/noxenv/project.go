@@ -179,35 +179,23 @@ func newExecCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			// The environment the hook would give a shell in DIR, NOXENV_DIR
-			// included. Starting from the reverted environment, the project
-			// is evaluated afresh and every error is said.
+			// The environment the hook would give a shell in DIR, its state
+			// included (NOXENV_DIR, NOXENV_STATE), as direnv exec does: a
+			// noxenv command CMD runs reverts the project, and a shell with
+			// the hook finds it loaded and follows the hook's rule from its
+			// working directory (leaving the project unloads it). Starting
+			// from the reverted environment, the project is evaluated
+			// afresh and every error is said.
 			sw := activate.Next(cmd.Context(), a.activateConfig, activate.Revert(a.env), abs,
 				hook.StampTime(time.Now()), []string{hook.ReloadFile(a.hookDir())})
 			if sw.Err != nil {
 				return sw.Err
-			}
-			// Its state (NOXENV_STATE) lets a shell CMD starts with the hook
-			// find the project loaded and unload it on leaving. CMD runs in
-			// the working directory: outside DIR's project, such a shell
-			// would unload it at once, so there the state is left out and
-			// the environment stays as exec made it.
-			if sw.State.File != "" {
-				if cwd, err := os.Getwd(); err != nil || !sameProject(cwd, sw.State.File) {
-					delete(sw.Env, activate.StateVar)
-				}
 			}
 			return execIn(sw.Env, command)
 		},
 	}
 	c.Flags().SetInterspersed(false)
 	return c
-}
-
-// sameProject reports whether the .noxprofile that applies in dir is file.
-func sameProject(dir, file string) bool {
-	found, err := activate.Find(dir)
-	return err == nil && found == file
 }
 
 // execUsage is a DIR that does not exist, given without "--": maybe a
