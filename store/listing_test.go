@@ -149,9 +149,17 @@ func TestVerifyListing(t *testing.T) {
 		t.Fatal(err)
 	}
 	root := l.dirs[""]
+	block := func(rel, b string) string { return "/" + rel + "\x00" + fmt.Sprint(len(b)) + "\x00" + b }
+	bin := l.dirs["bin"] // fhello, fhi
 	for listing, ok := range map[string]bool{
-		listingMagic + "\x00/\x00" + fmt.Sprint(len(root)) + "\x00" + root:                             true,
-		listingMagic + "\x00/\x00" + fmt.Sprint(len(root)) + "\x00" + root + "/opt\x007\x00fhello\x00": false,
+		listingMagic + "\x00" + block("", root):                                     true,
+		listingMagic + "\x00" + block("", root) + block("bin", bin):                 true,
+		listingMagic + "\x00" + block("", root) + block("opt", "fhello\x00"):        false, // no such directory
+		listingMagic + "\x00" + block("", root) + block("bin/hello", "fx\x00"):      false, // a file, not a directory
+		listingMagic + "\x00" + block("", root) + block("bin", bin+"fextra\x00"):    false, // a name too many
+		listingMagic + "\x00" + block("", root) + block("bin", "fhello\x00"):        false, // a name missing
+		listingMagic + "\x00" + block("", root) + block("bin", "dhello\x00fhi\x00"): false, // a file listed as a directory
+		listingMagic + "\x00" + block("", strings.Replace(root, "dbin", "fbin", 1)): false, // a directory listed as a file
 	} {
 		os.Remove(p)
 		if err := os.WriteFile(p, []byte(listing), 0o444); err != nil {
