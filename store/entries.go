@@ -142,7 +142,7 @@ func (st *Store) lookup(id string) (*Entry, error) {
 }
 
 func readInfo(path string) (*Info, error) {
-	data, err := os.ReadFile(path)
+	data, err := readFile(path)
 	if err != nil {
 		return nil, err
 	}

@@ -45,7 +45,7 @@ type Listing struct {
 // ReadListing reads the listing beside the entry directory dir; it returns
 // nil and no error when there is none.
 func ReadListing(dir string) (*Listing, error) {
-	data, err := os.ReadFile(dir + ListingSuffix)
+	data, err := readFile(dir + ListingSuffix)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
