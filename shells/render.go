@@ -2,6 +2,7 @@ package shells
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -11,6 +12,14 @@ type Changes map[string]*string
 
 // Names are the shells Render knows, in the order of SPEC §4.5.
 var Names = []string{"bash", "zsh", "fish", "json"}
+
+// Check returns the error for a shell Render does not know, or nil.
+func Check(shell string) error {
+	if slices.Contains(Names, shell) {
+		return nil
+	}
+	return fmt.Errorf("unknown shell %q (want bash, zsh, fish or json)", shell)
+}
 
 // dialect writes one change in one shell's language.
 type dialect interface {
@@ -38,10 +47,10 @@ func Render(shell string, changes Changes) (string, error) {
 	if shell == "json" {
 		return renderJSON(names, changes), nil
 	}
-	d, ok := dialects[shell]
-	if !ok {
-		return "", fmt.Errorf("unknown shell %q (want bash, zsh, fish or json)", shell)
+	if err := Check(shell); err != nil {
+		return "", err
 	}
+	d := dialects[shell]
 	var b strings.Builder
 	for _, name := range names {
 		if v := changes[name]; v == nil {

@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -95,8 +94,8 @@ func newExportCmd(a *app) *cobra.Command {
 		ValidArgs: shells.Names,
 		RunE: func(cmd *cobra.Command, argv []string) error {
 			shell := argv[0]
-			if !slices.Contains(shells.Names, shell) {
-				return usageError{fmt.Errorf("unknown shell %q (want bash, zsh, fish or json)", shell)}
+			if err := shells.Check(shell); err != nil {
+				return usageError{err}
 			}
 			return a.export(cmd, shell)
 		},

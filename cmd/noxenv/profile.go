@@ -496,12 +496,8 @@ func newProfileEnvCmd(a *app) *cobra.Command {
 			if !cmd.Flags().Changed("shell") {
 				shell = defaultShell(a.env)
 			}
-			known := false
-			for _, s := range shells.Names {
-				known = known || s == shell
-			}
-			if !known {
-				return usageError{fmt.Errorf("unknown shell %q: want one of %s", shell, strings.Join(shells.Names, ", "))}
+			if err := shells.Check(shell); err != nil {
+				return usageError{err}
 			}
 			_, gi, err := a.existingProfile(p)
 			if err != nil {
