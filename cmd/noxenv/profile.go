@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -186,7 +185,7 @@ func newProfileListCmd(a *app) *cobra.Command {
 			if asJSON {
 				return a.printJSON(out)
 			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 8, 2, ' ', 0)
+			tw := a.table()
 			for _, p := range out {
 				kind := "user"
 				if p.Release {
@@ -246,7 +245,7 @@ func newProfileShowCmd(a *app) *cobra.Command {
 				}
 				return a.printJSON(showJSON{Profile: r.Path, Generation: gi.Number, Dir: gi.Dir, Members: ms})
 			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 8, 2, ' ', 0)
+			tw := a.table()
 			for _, m := range gi.Members {
 				fmt.Fprintf(tw, "%s\t%s\tpriority %d\t%s\t%s\n", m.Name, m.Version, m.Priority, m.Request, m.ID)
 			}

@@ -148,6 +148,11 @@ func (a *app) printJSON(v any) error {
 	return enc.Encode(v)
 }
 
+// table writes aligned columns to stdout; Flush prints them.
+func (a *app) table() *tabwriter.Writer {
+	return tabwriter.NewWriter(a.stdout, 0, 8, 2, ' ', 0)
+}
+
 func newStoreListCmd(a *app) *cobra.Command {
 	var asJSON bool
 	c := &cobra.Command{
@@ -170,7 +175,7 @@ func newStoreListCmd(a *app) *cobra.Command {
 				}
 				return a.printJSON(out)
 			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 8, 2, ' ', 0)
+			tw := a.table()
 			for _, e := range all {
 				fmt.Fprintf(tw, "%s\t%s\n", e.ID, e.Store.Dir)
 			}
@@ -191,7 +196,7 @@ func newStorePathCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 8, 2, ' ', 0)
+			tw := a.table()
 			for _, st := range sp.Stores {
 				fmt.Fprintf(tw, "%s\t%s\n", st.Dir, sp.State(st))
 			}
