@@ -43,15 +43,11 @@ func (p *Profile) deleteGenerations(spec string, now time.Time, dryRun bool) ([]
 	if err != nil {
 		return nil, err
 	}
-	unlock, err := p.lock()
+	gens, unlock, err := p.lockedGenerations()
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	gens, err := p.Generations()
-	if err != nil {
-		return nil, err
-	}
 	doomed := sel(gens)
 	if dryRun {
 		return doomed, nil

@@ -35,3 +35,16 @@ func (p *Profile) lock() (unlock func(), err error) {
 	}
 	return func() { f.Close() }, nil
 }
+
+// lockedGenerations takes p's lock and reads its generations under it; the
+// caller releases the lock with unlock.
+func (p *Profile) lockedGenerations() (gens []GenerationInfo, unlock func(), err error) {
+	if unlock, err = p.lock(); err != nil {
+		return nil, nil, err
+	}
+	if gens, err = p.Generations(); err != nil {
+		unlock()
+		return nil, nil, err
+	}
+	return gens, unlock, nil
+}

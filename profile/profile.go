@@ -302,15 +302,11 @@ func (p *Profile) create(gensDir string) (*GenerationInfo, error) {
 // Rollback makes generation to current, or the one before the current
 // when to is negative.
 func (p *Profile) Rollback(to int) (*GenerationInfo, error) {
-	unlock, err := p.lock()
+	gens, unlock, err := p.lockedGenerations()
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	gens, err := p.Generations()
-	if err != nil {
-		return nil, err
-	}
 	var target, cur *GenerationInfo
 	for i := range gens {
 		if gens[i].Current {
