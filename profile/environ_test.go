@@ -19,6 +19,16 @@ func TestEnviron(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := g.Dir
+	// What a generation gives variables unset or empty before.
+	fresh := map[string]string{
+		"PATH":              d + "/bin:" + d + "/sbin",
+		"MANPATH":           d + "/share/man:",
+		"INFOPATH":          d + "/share/info",
+		"PKG_CONFIG_PATH":   d + "/lib/pkgconfig:" + d + "/share/pkgconfig",
+		"CMAKE_PREFIX_PATH": d,
+		"XDG_DATA_DIRS":     d + "/share:/usr/local/share:/usr/share",
+		"NOXENV_PROFILE":    d,
+	}
 	tests := []struct {
 		name string
 		gen  *Generation
@@ -26,15 +36,7 @@ func TestEnviron(t *testing.T) {
 		want map[string]string
 	}{
 		{"nil generation", nil, map[string]string{"PATH": "/bin"}, map[string]string{"PATH": "/bin"}},
-		{"unset variables", g, map[string]string{}, map[string]string{
-			"PATH":              d + "/bin:" + d + "/sbin",
-			"MANPATH":           d + "/share/man:",
-			"INFOPATH":          d + "/share/info",
-			"PKG_CONFIG_PATH":   d + "/lib/pkgconfig:" + d + "/share/pkgconfig",
-			"CMAKE_PREFIX_PATH": d,
-			"XDG_DATA_DIRS":     d + "/share:/usr/local/share:/usr/share",
-			"NOXENV_PROFILE":    d,
-		}},
+		{"unset variables", g, map[string]string{}, fresh},
 		{"set variables", g, map[string]string{
 			"PATH": "/usr/bin:/bin", "MANPATH": "/opt/man", "INFOPATH": "/i",
 			"PKG_CONFIG_PATH": "/p", "CMAKE_PREFIX_PATH": "/c", "XDG_DATA_DIRS": "/x", "HOME": "/h",
@@ -48,15 +50,7 @@ func TestEnviron(t *testing.T) {
 			"NOXENV_PROFILE":    d,
 			"HOME":              "/h",
 		}},
-		{"empty values gain no empty element", g, map[string]string{"PATH": "", "MANPATH": "", "XDG_DATA_DIRS": ""}, map[string]string{
-			"PATH":              d + "/bin:" + d + "/sbin",
-			"MANPATH":           d + "/share/man:",
-			"INFOPATH":          d + "/share/info",
-			"PKG_CONFIG_PATH":   d + "/lib/pkgconfig:" + d + "/share/pkgconfig",
-			"CMAKE_PREFIX_PATH": d,
-			"XDG_DATA_DIRS":     d + "/share:/usr/local/share:/usr/share",
-			"NOXENV_PROFILE":    d,
-		}},
+		{"empty values gain no empty element", g, map[string]string{"PATH": "", "MANPATH": "", "XDG_DATA_DIRS": ""}, fresh},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
