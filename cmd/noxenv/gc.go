@@ -261,7 +261,7 @@ func newSurveyCmd(a *app) *cobra.Command {
 			return a.survey(asJSON)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	jsonFlag(cmd, &asJSON)
 	return cmd
 }
 

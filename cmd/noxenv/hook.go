@@ -246,7 +246,7 @@ func newStatusCmd(a *app) *cobra.Command {
 			return printStatus(a, st)
 		},
 	}
-	c.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
+	jsonFlag(c, &asJSON)
 	return c
 }
 

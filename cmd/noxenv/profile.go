@@ -200,7 +200,7 @@ func newProfileListCmd(a *app) *cobra.Command {
 			return tw.Flush()
 		},
 	}
-	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	jsonFlag(c, &asJSON)
 	return c
 }
 
@@ -253,7 +253,7 @@ func newProfileShowCmd(a *app) *cobra.Command {
 		},
 	}
 	profileFlag(a, c, &p)
-	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	jsonFlag(c, &asJSON)
 	return c
 }
 
@@ -416,7 +416,7 @@ func newProfileHistoryCmd(a *app) *cobra.Command {
 		},
 	}
 	profileFlag(a, c, &p)
-	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	jsonFlag(c, &asJSON)
 	return c
 }
 

@@ -148,6 +148,11 @@ func (a *app) printJSON(v any) error {
 	return enc.Encode(v)
 }
 
+// jsonFlag gives c the --json flag, setting v.
+func jsonFlag(c *cobra.Command, v *bool) {
+	c.Flags().BoolVar(v, "json", false, "print JSON")
+}
+
 // table writes aligned columns to stdout; Flush prints them.
 func (a *app) table() *tabwriter.Writer {
 	return tabwriter.NewWriter(a.stdout, 0, 8, 2, ' ', 0)
@@ -182,7 +187,7 @@ func newStoreListCmd(a *app) *cobra.Command {
 			return tw.Flush()
 		},
 	}
-	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	jsonFlag(c, &asJSON)
 	return c
 }
 
@@ -241,7 +246,7 @@ func newStoreInfoCmd(a *app) *cobra.Command {
 			return printInfo(a.stdout, e, closure[1:], referrers)
 		},
 	}
-	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	jsonFlag(c, &asJSON)
 	return c
 }
 
