@@ -64,17 +64,18 @@ func (e *ConflictError) Hint() string {
 // disk. The plan goes to emit a batch at a time, in order: a directory
 // comes right before what it holds.
 func plan(provs []provider, emit func([]link)) error {
-	p := planner{emit: emit, listings: make([]*store.Listing, len(provs)), index: make(map[*store.Entry]int, len(provs))}
-	for i, pr := range provs {
-		p.index[pr.e] = i
-	}
 	// A listing that cannot be read only means reading the tree.
+	listings := make([]*store.Listing, len(provs))
 	parallel(len(provs), func(i int) error {
 		if !provs[i].e.Plain() {
-			p.listings[i], _ = store.ReadListing(provs[i].e.Path)
+			listings[i], _ = store.ReadListing(provs[i].e.Path)
 		}
 		return nil
 	})
+	p := planner{emit: emit, listings: make(map[*store.Entry]*store.Listing, len(provs))}
+	for i, pr := range provs {
+		p.listings[pr.e] = listings[i]
+	}
 	if err := p.dir("", provs); err != nil {
 		return err
 	}
@@ -90,8 +91,7 @@ const planBatch = 256
 type planner struct {
 	batch    []link
 	emit     func([]link)
-	listings []*store.Listing     // of the entries of the union, nil for none
-	index    map[*store.Entry]int // each entry's place in listings
+	listings map[*store.Entry]*store.Listing // nil for an entry without one
 }
 
 func (pl *planner) add(l link) {
@@ -159,7 +159,7 @@ func (pl *planner) readDirs(provs []provider, rel string) ([][]store.Child, erro
 	out := make([][]store.Child, len(provs))
 	var unlisted []int
 	for i, p := range provs {
-		if l := pl.listings[pl.index[p.e]]; l != nil {
+		if l := pl.listings[p.e]; l != nil {
 			if cs, ok := l.Dir(rel); ok {
 				out[i] = cs
 				continue
