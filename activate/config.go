@@ -1,9 +1,8 @@
 package activate
 
 import (
-	"time"
-
 	"github.com/noxenv/noxenv/profile"
+	"github.com/noxenv/noxenv/settings"
 	"github.com/noxenv/noxenv/store"
 )
 
@@ -24,8 +23,10 @@ type Config struct {
 	// file, lock, watched files and starting environment are not
 	// evaluated twice ($XDG_CACHE_HOME/noxenv).
 	CacheDir string
-	// Timeout bounds an evaluation; zero means DefaultTimeout.
-	Timeout time.Duration
+	// Settings returns noxenv's settings (eval-timeout, ...); it is
+	// called only when a setting is needed, so that a cached evaluation
+	// reads no settings file. Nil means the defaults.
+	Settings func() (*settings.Settings, error)
 	// Stderr receives the script's output, log_status messages and
 	// warnings; nil discards them.
 	Stderr interface{ Write([]byte) (int, error) }
@@ -45,4 +46,12 @@ type Result struct {
 	// Generation holds the project's packages; nil when it uses none.
 	// From the cache, only its Dir is set.
 	Generation *profile.Generation
+}
+
+// settings returns the settings, or the defaults when none are given.
+func (c Config) settings() (*settings.Settings, error) {
+	if c.Settings == nil {
+		return settings.Load(nil, nil)
+	}
+	return c.Settings()
 }

@@ -19,9 +19,6 @@ import (
 	"mvdan.cc/sh/v3/syntax"
 )
 
-// DefaultTimeout bounds an evaluation when Config.Timeout is zero.
-const DefaultTimeout = time.Minute
-
 // options are what distinguishes evaluate's callers.
 type options struct {
 	// update re-resolves locked requests: those named in names, or all
@@ -139,6 +136,9 @@ type evaluator struct {
 	// the interpreter reads that, not the file again.
 	verified map[string][]byte
 
+	// timeout is the eval-timeout setting.
+	timeout time.Duration
+
 	lockFile  string
 	lock      *Lock
 	lockDirty bool
@@ -191,11 +191,12 @@ func evaluate(ctx context.Context, cfg Config, file string, base map[string]stri
 		e.deps = newDeps()
 		e.watch(file, e.lockFile)
 	}
-	timeout := cfg.Timeout
-	if timeout == 0 {
-		timeout = DefaultTimeout
+	set, err := cfg.settings()
+	if err != nil {
+		return nil, nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	e.timeout = set.EvalTimeout
+	ctx, cancel := context.WithTimeout(ctx, e.timeout)
 	defer cancel()
 
 	env, err := e.run(ctx, file, content, base)
@@ -315,7 +316,7 @@ func (e *evaluator) runError(ctx context.Context, file string, err error) error 
 	case errors.As(err, &pe):
 		return err
 	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil:
-		return fmt.Errorf("%s: evaluation took longer than %s", file, e.timeout())
+		return fmt.Errorf("%s: evaluation took longer than %s", file, e.timeout)
 	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
 		return fmt.Errorf("%s: evaluation interrupted", file)
 	}
@@ -330,13 +331,6 @@ func (e *evaluator) runError(ctx context.Context, file string, err error) error 
 		return err
 	}
 	return fmt.Errorf("%s: %w", file, err)
-}
-
-func (e *evaluator) timeout() time.Duration {
-	if e.cfg.Timeout == 0 {
-		return DefaultTimeout
-	}
-	return e.cfg.Timeout
 }
 
 // call records each simple command, to name the one that failed. Code

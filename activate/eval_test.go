@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/noxenv/noxenv/settings"
 )
 
 // project writes files (name → content) under a new directory and returns
@@ -31,9 +33,16 @@ func project(t *testing.T, files map[string]string) (string, Config) {
 		StateDir: filepath.Join(root, "state"),
 		AllowDir: filepath.Join(root, "allow"),
 		CacheDir: filepath.Join(root, "cache"),
-		Timeout:  10 * time.Second,
+		Settings: evalTimeout(10 * time.Second),
 	}
 	return dir, cfg
+}
+
+// evalTimeout returns settings whose eval-timeout is d.
+func evalTimeout(d time.Duration) func() (*settings.Settings, error) {
+	return func() (*settings.Settings, error) {
+		return &settings.Settings{EvalTimeout: d}, nil
+	}
 }
 
 // allowed allows the .noxprofile of dir and returns its path.
@@ -193,7 +202,7 @@ func TestSourceEnv(t *testing.T) {
 func TestEvaluateTimeout(t *testing.T) {
 	dir, cfg := project(t, map[string]string{FileName: "while :; do :; done\n"})
 	file := allowed(t, cfg, dir)
-	cfg.Timeout = 100 * time.Millisecond
+	cfg.Settings = evalTimeout(100 * time.Millisecond)
 	_, err := Evaluate(context.Background(), cfg, file, nil)
 	if err == nil || !strings.Contains(err.Error(), "longer than") {
 		t.Fatalf("err = %v", err)

@@ -33,7 +33,7 @@ func FuzzEvaluate(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, script, dotenv string) {
 		dir, cfg := project(t, map[string]string{FileName: script, ".env": dotenv, "sub/" + FileName: script})
-		cfg.Timeout = 500 * time.Millisecond
+		cfg.Settings = evalTimeout(500 * time.Millisecond)
 		file := allowed(t, cfg, dir)
 		allow(t, cfg, filepath.Join(dir, "sub", FileName))
 		start := time.Now()

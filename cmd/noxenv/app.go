@@ -9,10 +9,12 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/noxenv/noxenv/settings"
 	"github.com/noxenv/noxenv/store"
 )
 
@@ -32,11 +34,15 @@ type app struct {
 	stderrTTY bool
 	// quiet is NOXENV_LOG=quiet: only errors are printed.
 	quiet bool
+	// settings reads config.toml and the NOXENV_* settings variables on
+	// first call, once per process: commands that need no setting read
+	// no file.
+	settings func() (*settings.Settings, error)
 }
 
 func newApp() *app {
 	env := environMap(os.Environ())
-	return &app{
+	a := &app{
 		env:       env,
 		loc:       newLocations(env),
 		stdin:     os.Stdin,
@@ -45,6 +51,16 @@ func newApp() *app {
 		stderrTTY: term.IsTerminal(int(os.Stderr.Fd())),
 		quiet:     env["NOXENV_LOG"] == "quiet",
 	}
+	a.settings = sync.OnceValues(func() (*settings.Settings, error) {
+		s, err := settings.Load(a.env, a.loc.settingsFiles)
+		if err == nil {
+			for _, w := range s.Warnings {
+				a.logf("warning: %s", w)
+			}
+		}
+		return s, err
+	})
+	return a
 }
 
 // environMap turns KEY=VALUE pairs into a map; later duplicates win, as in

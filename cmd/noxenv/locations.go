@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/adrg/xdg"
+
+	"github.com/noxenv/noxenv/settings"
 )
 
 // locations are the directories of SPEC §1, computed once per process.
@@ -23,6 +25,9 @@ type locations struct {
 	releaseProfileDirs []string
 	// allowDir holds the trust records.
 	allowDir string
+	// settingsFiles are the config.toml files, highest precedence first:
+	// the user's, then the administrators' of $XDG_CONFIG_DIRS.
+	settingsFiles []string
 }
 
 func newLocations(env map[string]string) locations {
@@ -32,6 +37,10 @@ func newLocations(env map[string]string) locations {
 		stateDir:    filepath.Join(xdg.StateHome, "noxenv"),
 		allowDir:    filepath.Join(xdg.DataHome, "noxenv", "allow"),
 		profilesDir: filepath.Join(xdg.StateHome, "noxenv", "profiles"),
+	}
+	l.settingsFiles = []string{filepath.Join(xdg.ConfigHome, "noxenv", settings.FileName)}
+	for _, d := range xdg.ConfigDirs {
+		l.settingsFiles = append(l.settingsFiles, filepath.Join(d, "noxenv", settings.FileName))
 	}
 	for _, d := range xdg.DataDirs {
 		l.releaseProfileDirs = append(l.releaseProfileDirs, filepath.Join(d, "noxenv", "profiles"))

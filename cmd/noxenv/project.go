@@ -38,6 +38,7 @@ func (a *app) activateConfig() (activate.Config, error) {
 		ProfilesDir:        a.loc.profilesDir,
 		ReleaseProfileDirs: a.loc.releaseProfileDirs,
 		CacheDir:           filepath.Join(xdg.CacheHome, "noxenv"),
+		Settings:           a.settings,
 		Stderr:             a.stderr,
 		Quiet:              a.quiet,
 	}, nil
