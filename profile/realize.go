@@ -69,13 +69,13 @@ func Key(members []Member) string {
 // gensDir, building it only when that member set has not been built yet.
 // The tree is built in a temporary directory beside and renamed into
 // place, so a generation directory is always complete. Members are kept
-// sorted by name. What it keeps alive in shared stores is recorded there.
+// sorted by name. What it keeps alive in each store is recorded there.
 func Realize(sp *store.SearchPath, gensDir string, members []Member) (*Generation, error) {
 	g, err := realize(sp, gensDir, members)
 	if err != nil {
 		return nil, err
 	}
-	return g, recordShared(sp, gensDir, g)
+	return g, recordRoots(sp, gensDir, g)
 }
 
 func realize(sp *store.SearchPath, gensDir string, members []Member) (*Generation, error) {

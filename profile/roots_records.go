@@ -1,29 +1,113 @@
 package profile
 
 import (
-	"crypto/sha256"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 
 	"github.com/noxenv/noxenv/store"
 )
 
-// RecordOwner names the records that the roots under stateDir leave in
-// shared stores: the user's uid and a digest of the state directory, so a
-// user with several state directories has several owners, each kept alive.
-func RecordOwner(stateDir string) string {
-	sum := sha256.Sum256([]byte(filepath.Clean(stateDir)))
-	return fmt.Sprintf("%d-%x", os.Getuid(), sum[:6])
+// idFile, in the state directory, holds its id: random, made on first use,
+// so that state directories at the same path on different machines (one
+// account's node-local homes) are told apart, and a state directory keeps
+// its id wherever it is moved.
+const idFile = "id"
+
+// RecordOwner is the owner under which the roots of stateDir are recorded
+// in stores: the user's uid and the state directory's id, made on first
+// use.
+func RecordOwner(stateDir string) (store.Owner, error) {
+	id, err := stateID(stateDir)
+	if err != nil {
+		return store.Owner{}, err
+	}
+	host, _ := os.Hostname()
+	uid := os.Getuid()
+	return store.Owner{
+		Name:   strconv.Itoa(uid) + "-" + id,
+		Origin: store.Origin{UID: uid, Host: host, StateDir: filepath.Clean(stateDir)},
+	}, nil
 }
 
-// recordShared records in the shared stores of sp what g keeps alive, as
-// a root of the state directory holding gensDir, so that another user's gc
-// keeps it. Realize calls it while its caller holds Guard(false).
-func recordShared(sp *store.SearchPath, gensDir string, g *Generation) error {
+// stateID reads the id of stateDir, making it if there is none yet. Two
+// processes making it at once agree on the first one linked into place.
+func stateID(stateDir string) (string, error) {
+	p := filepath.Join(stateDir, idFile)
+	b, err := os.ReadFile(p)
+	if errors.Is(err, os.ErrNotExist) {
+		if err = makeStateID(stateDir, p); err == nil {
+			b, err = os.ReadFile(p)
+		}
+	}
+	if err != nil {
+		return "", fmt.Errorf("state directory id: %w", err)
+	}
+	id := strings.TrimSpace(string(b))
+	if len(id) != 16 || strings.Trim(id, "0123456789abcdef") != "" {
+		return "", fmt.Errorf("state directory id %s: not 16 hex digits", p)
+	}
+	return id, nil
+}
+
+func makeStateID(stateDir, p string) error {
+	if err := os.MkdirAll(stateDir, 0o755); err != nil {
+		return err
+	}
+	var raw [8]byte
+	rand.Read(raw[:])
+	f, err := os.CreateTemp(stateDir, ".tmp-id-")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	_, err = f.WriteString(hex.EncodeToString(raw[:]) + "\n")
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		// A link, unlike a rename, never replaces the id another
+		// process made meanwhile.
+		err = os.Link(f.Name(), p)
+	}
+	if errors.Is(err, os.ErrExist) {
+		return nil
+	}
+	return err
+}
+
+// recordRoots records in the stores of sp what g keeps alive, as a root of
+// the state directory holding gensDir, so that a gc from any other state
+// directory keeps it. Realize calls it while its caller holds
+// Guard(false).
+func recordRoots(sp *store.SearchPath, gensDir string, g *Generation) error {
+	if len(g.Entries) == 0 {
+		return nil
+	}
+	owner, err := RecordOwner(filepath.Dir(gensDir))
+	if err != nil {
+		return err
+	}
 	paths := make([]string, len(g.Entries))
 	for i, e := range g.Entries {
 		paths[i] = e.Path
 	}
-	return sp.RecordRoots(RecordOwner(filepath.Dir(gensDir)), filepath.Base(g.Dir), paths)
+	return sp.RecordRoots(owner, filepath.Base(g.Dir), paths)
+}
+
+// Lives reports whether the state directory that records as owner, from
+// origin, is known to exist still: it is on this host and holds owner's
+// id. A state directory of another host cannot be seen from here.
+func Lives(owner string, origin store.Origin) bool {
+	host, _ := os.Hostname()
+	if origin.Host != host || origin.StateDir == "" {
+		return false
+	}
+	b, err := os.ReadFile(filepath.Join(origin.StateDir, idFile))
+	return err == nil && strconv.Itoa(origin.UID)+"-"+strings.TrimSpace(string(b)) == owner
 }

@@ -249,10 +249,12 @@ func TestFindRootsPolicy(t *testing.T) {
 	}
 }
 
-func TestRealizeRecordsSharedRoots(t *testing.T) {
+func TestRealizeRecordsRoots(t *testing.T) {
 	f := newRootsFixture(t)
+	// A store only its owner writes: the same user may reach it from
+	// another state directory.
 	st := f.sp.Stores[0]
-	if err := os.Chmod(st.Dir, 0o2775); err != nil {
+	if err := os.Chmod(st.Dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	f.profile(t, filepath.Join(f.pl.ProfilesDir, "default"), "a,b")
@@ -260,11 +262,74 @@ func TestRealizeRecordsSharedRoots(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	owner, err := RecordOwner(f.pl.StateDir)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ids := []string{f.entries["a"].ID, f.entries["b"].ID}
 	sort.Strings(ids)
 	want := fmt.Sprint(ids)
-	if len(recs) != 1 || recs[0].Owner != RecordOwner(f.pl.StateDir) ||
+	if len(recs) != 1 || recs[0].Owner != owner.Name || recs[0].Origin != owner.Origin ||
 		recs[0].Key != filepath.Base(f.gens["a,b"].Dir) || fmt.Sprint(recs[0].IDs) != want {
-		t.Fatalf("records %+v, want one of %s for %s", recs, RecordOwner(f.pl.StateDir), want)
+		t.Fatalf("records %+v, want one of %s for %s", recs, owner.Name, want)
+	}
+}
+
+// A state directory's id is its own: the same path elsewhere (another
+// node's home) gets another, and moving it keeps it.
+func TestRecordOwner(t *testing.T) {
+	base := t.TempDir()
+	a, err := RecordOwner(filepath.Join(base, "node1", "state"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := RecordOwner(filepath.Join(base, "node1", "state"))
+	if err != nil || again != a {
+		t.Fatalf("owner changed: %+v then %+v (%v)", a, again, err)
+	}
+	b, err := RecordOwner(filepath.Join(base, "node2", "state"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Name == a.Name {
+		t.Errorf("two state directories, one owner %s", a.Name)
+	}
+	if !strings.HasPrefix(a.Name, fmt.Sprint(os.Getuid(), "-")) || a.Origin.UID != os.Getuid() ||
+		a.Origin.StateDir != filepath.Join(base, "node1", "state") {
+		t.Errorf("owner %+v", a)
+	}
+	if err := os.Rename(filepath.Join(base, "node1"), filepath.Join(base, "moved")); err != nil {
+		t.Fatal(err)
+	}
+	moved, err := RecordOwner(filepath.Join(base, "moved", "state"))
+	if err != nil || moved.Name != a.Name {
+		t.Errorf("moved state directory: owner %+v, want %s (%v)", moved, a.Name, err)
+	}
+	if err := os.WriteFile(filepath.Join(base, "moved", "state", idFile), []byte("bogus\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := RecordOwner(filepath.Join(base, "moved", "state")); err == nil || !strings.Contains(err.Error(), idFile) {
+		t.Errorf("a corrupt id: %v", err)
+	}
+}
+
+// State directories made at once each get one id, whoever wins.
+func TestRecordOwnerConcurrent(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "state")
+	names := make(chan string)
+	for range 8 {
+		go func() {
+			o, err := RecordOwner(dir)
+			if err != nil {
+				t.Error(err)
+			}
+			names <- o.Name
+		}()
+	}
+	first := <-names
+	for range 7 {
+		if n := <-names; n != first {
+			t.Errorf("owners %s and %s of one state directory", first, n)
+		}
 	}
 }

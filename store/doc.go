@@ -34,19 +34,19 @@
 // exclusive Guard from reading its roots to the end; whoever picks entries
 // holds the shared Guard until its result is recorded as a root.
 //
-// Shared stores (a directory that its group or others may write) are
-// collected by several users, who cannot see each other's roots. So each
-// root records, in the shared store itself, what it keeps alive there:
-// STORE/.noxroots/OWNER/KEY lists entry ids, one a line, OWNER naming a
-// user and state directory (uid and a digest), KEY a generation. A record
-// is written (RecordRoots) when the generation is realized, under the
-// shared Guard, and gc rewrites its own owner's records to match its live
-// roots (SyncRecords). gc reads every other owner's records as roots: a
-// user's gc never deletes what another user's profiles, projects or
-// sessions use. Records of a user who no longer runs noxenv keep their
-// entries until an administrator removes STORE/.noxroots/OWNER; an entry
-// of a user's own store that no root of that user keeps alive is not
-// protected, and may lose its dependencies in a shared store.
+// A store may be reached from several state directories (several users of
+// a group store, one user's homes on several machines), whose gc cannot
+// see each other's roots. So each root records, in every collectable store
+// it keeps entries of, what it keeps alive there: STORE/.noxroots/OWNER/KEY
+// lists entry ids, one a line, OWNER naming a user and state directory
+// (uid and the state directory's own id, with its host and path in
+// OWNER/.origin), KEY a generation. A record is written (RecordRoots) when
+// the generation is realized, under the shared Guard, and gc rewrites its
+// own owner's records to match its live roots (SyncRecords). gc reads
+// every other owner's records as roots: a gc never deletes what another
+// state directory's profiles, projects or sessions use. Records of a state
+// directory that is gone for good keep their entries until they are
+// released (ReleaseRecords).
 //
 // The package promises that an entry is either wholly present, with its
 // .noxinfo metadata, or absent: an add killed at any point leaves nothing

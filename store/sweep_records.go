@@ -3,6 +3,7 @@ package store
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -11,45 +12,52 @@ import (
 	"strings"
 )
 
-// recordsDir is the directory of a shared store where each user records
-// the entries of that store its roots keep alive.
+// recordsDir is the directory of a store where each owner records the
+// entries of that store its roots keep alive.
 const recordsDir = ".noxroots"
 
-// RootRecord is what one root of one user keeps alive in a shared store:
-// the file STORE/.noxroots/OWNER/KEY, one entry id a line. OWNER names the
-// user and the state directory holding the roots (a user may have
-// several), KEY the root (a generation).
+// originFile, in an owner's directory of records, says where the owner's
+// state directory is (hidden: it is not a record).
+const originFile = ".origin"
+
+// Owner is whose roots a record keeps: one state directory of one user.
+type Owner struct {
+	// Name is the directory of its records in each store: the user's uid
+	// and the state directory's own id (a state directory's path does not
+	// tell it apart: one account has the same home path on every node of a
+	// cluster).
+	Name   string
+	Origin Origin
+}
+
+// Origin says where an owner's roots live, for whoever must decide whether
+// that state directory is gone for good.
+type Origin struct {
+	UID      int    `json:"uid"`
+	Host     string `json:"host"`
+	StateDir string `json:"state_dir"`
+}
+
+// RootRecord is what one root of one owner keeps alive in a store: the
+// file STORE/.noxroots/OWNER/KEY, one entry id a line. KEY names the root
+// (a generation).
 type RootRecord struct {
 	Store *Store
 	Owner string
-	Key   string
-	IDs   []string
+	// Origin is the zero Origin when the owner did not say.
+	Origin Origin
+	Key    string
+	IDs    []string
 }
 
-// Shared reports whether users other than st's owner may write st (its
-// directory is group- or world-writable), and so collect garbage in it.
-func (st *Store) Shared() bool {
-	fi, err := os.Stat(st.Dir)
-	return err == nil && fi.Mode().Perm()&0o022 != 0
-}
-
-// sharedStores are the collectable stores other users may collect too.
-func (sp *SearchPath) sharedStores() []*Store {
-	var out []*Store
+// RecordRoots records in every collectable store that key, a root of
+// owner, keeps alive those of entries (entry paths) that lie in that
+// store, so that a gc from another state directory keeps them too.
+// Whoever makes a root calls it under Guard(false), before the guard is
+// released. A record that exists is left alone (a key's content never
+// changes), so that reusing a root costs one stat per store.
+func (sp *SearchPath) RecordRoots(owner Owner, key string, entries []string) error {
 	for _, st := range sp.Collectable() {
-		if st.Shared() {
-			out = append(out, st)
-		}
-	}
-	return out
-}
-
-// RecordRoots records in every shared collectable store that key, a root
-// of owner, keeps alive those of entries (entry paths) that lie in that
-// store, so that another user's gc keeps them too. Whoever makes a root
-// calls it under Guard(false), before the guard is released.
-func (sp *SearchPath) RecordRoots(owner, key string, entries []string) error {
-	for _, st := range sp.sharedStores() {
 		if err := ensureRecord(st, owner, key, idsIn(st, entries), noStep); err != nil {
 			return err
 		}
@@ -64,13 +72,13 @@ func ownerRecords(st *Store, owner string) string {
 	return filepath.Join(st.Dir, recordsDir, owner)
 }
 
-// ensureRecord writes the record of key in st unless it exists (a key's
-// content never changes) or ids is empty.
-func ensureRecord(st *Store, owner, key string, ids []string, step func() error) error {
+// ensureRecord writes the record of key in st unless it exists or ids is
+// empty.
+func ensureRecord(st *Store, owner Owner, key string, ids []string, step func() error) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	if _, err := os.Stat(filepath.Join(ownerRecords(st, owner), key)); err == nil {
+	if _, err := os.Stat(filepath.Join(ownerRecords(st, owner.Name), key)); err == nil {
 		return nil
 	}
 	if err := step(); err != nil {
@@ -91,22 +99,11 @@ func idsIn(st *Store, entries []string) []string {
 	return ids
 }
 
-// writeRecord writes the record of key in st atomically.
-func writeRecord(st *Store, owner, key string, ids []string) error {
-	top := filepath.Join(st.Dir, recordsDir)
-	if err := os.Mkdir(top, 0o755); err == nil {
-		// Every user of the store adds a directory of its own; the
-		// sticky bit keeps each user from removing the others'.
-		if fi, err := os.Stat(st.Dir); err == nil {
-			if err := os.Chmod(top, fi.Mode().Perm()|os.ModeSticky); err != nil {
-				return fmt.Errorf("store %s: %w", st.Dir, err)
-			}
-		}
-	} else if !errors.Is(err, os.ErrExist) {
-		return fmt.Errorf("store %s: %w", st.Dir, err)
-	}
-	dir := ownerRecords(st, owner)
-	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+// writeRecord writes the record of key in st atomically, making owner's
+// directory (and its origin) first if needed.
+func writeRecord(st *Store, owner Owner, key string, ids []string) error {
+	dir, err := makeOwnerDir(st, owner)
+	if err != nil {
 		return fmt.Errorf("store %s: %w", st.Dir, err)
 	}
 	f, err := os.CreateTemp(dir, ".tmp-"+key+"-")
@@ -114,11 +111,12 @@ func writeRecord(st *Store, owner, key string, ids []string) error {
 		return fmt.Errorf("store %s: %w", st.Dir, err)
 	}
 	_, err = f.WriteString(strings.Join(ids, "\n") + "\n")
+	if err == nil {
+		// Every user of the store reads every record, whatever the umask.
+		err = f.Chmod(0o644)
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(f.Name(), 0o644)
 	}
 	if err == nil {
 		err = os.Rename(f.Name(), filepath.Join(dir, key))
@@ -130,37 +128,95 @@ func writeRecord(st *Store, owner, key string, ids []string) error {
 	return nil
 }
 
-// RootRecords reads the records of every user in the shared collectable
+// makeOwnerDir makes owner's directory of records in st, with its origin,
+// unless it exists.
+func makeOwnerDir(st *Store, owner Owner) (string, error) {
+	dir := ownerRecords(st, owner.Name)
+	err := os.Mkdir(dir, 0o755)
+	if errors.Is(err, os.ErrNotExist) {
+		if err = makeRecordsDir(st); err == nil {
+			err = os.Mkdir(dir, 0o755)
+		}
+	}
+	switch {
+	case err == nil:
+		return dir, writeOrigin(dir, owner.Origin)
+	case errors.Is(err, os.ErrExist):
+		return dir, nil
+	}
+	return "", err
+}
+
+// makeRecordsDir makes st's directory of records. Every user of a store
+// others may write adds a directory of their own there; the sticky bit
+// keeps each from removing the others'.
+func makeRecordsDir(st *Store) error {
+	top := filepath.Join(st.Dir, recordsDir)
+	err := os.Mkdir(top, 0o755)
+	if errors.Is(err, os.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	fi, err := os.Stat(st.Dir)
+	if err != nil {
+		return err
+	}
+	return os.Chmod(top, fi.Mode().Perm()|os.ModeSticky)
+}
+
+func writeOrigin(dir string, o Origin) error {
+	b, _ := json.Marshal(o)
+	return WriteFileAtomic(filepath.Join(dir, originFile), append(b, '\n'), 0o644)
+}
+
+// readOrigin reads an owner's origin; a missing or unreadable one is the
+// zero Origin, as the records themselves are what gc must read.
+func readOrigin(dir string) Origin {
+	var o Origin
+	if b, err := os.ReadFile(filepath.Join(dir, originFile)); err == nil {
+		json.Unmarshal(b, &o)
+	}
+	return o
+}
+
+// RootRecords reads the records of every owner in the collectable
 // stores. Unreadable records are an error: gc must not delete what it
 // cannot see is used.
 func (sp *SearchPath) RootRecords() ([]RootRecord, error) {
 	var out []RootRecord
-	for _, st := range sp.sharedStores() {
+	for _, st := range sp.Collectable() {
 		top := filepath.Join(st.Dir, recordsDir)
-		users, err := os.ReadDir(top)
+		owners, err := os.ReadDir(top)
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
 		if err != nil {
 			return nil, fmt.Errorf("store %s: %w", st.Dir, err)
 		}
-		for _, u := range users {
-			if !u.IsDir() || strings.HasPrefix(u.Name(), ".") {
+		for _, o := range owners {
+			if !o.IsDir() || strings.HasPrefix(o.Name(), ".") {
 				continue
 			}
-			keys, err := os.ReadDir(filepath.Join(top, u.Name()))
+			dir := filepath.Join(top, o.Name())
+			keys, err := os.ReadDir(dir)
 			if err != nil {
 				return nil, fmt.Errorf("store %s: %w", st.Dir, err)
 			}
+			origin := readOrigin(dir)
 			for _, k := range keys {
 				if strings.HasPrefix(k.Name(), ".") {
 					continue
 				}
-				ids, err := readRecord(filepath.Join(top, u.Name(), k.Name()))
+				ids, err := readRecord(filepath.Join(dir, k.Name()))
+				if errors.Is(err, os.ErrNotExist) {
+					continue // its owner's gc dropped it meanwhile
+				}
 				if err != nil {
 					return nil, fmt.Errorf("store %s: %w", st.Dir, err)
 				}
-				out = append(out, RootRecord{Store: st, Owner: u.Name(), Key: k.Name(), IDs: ids})
+				out = append(out, RootRecord{Store: st, Owner: o.Name(), Origin: origin, Key: k.Name(), IDs: ids})
 			}
 		}
 	}
@@ -182,18 +238,19 @@ func readRecord(p string) ([]string, error) {
 	return ids, sc.Err()
 }
 
-// SyncRecords makes owner's records in the shared collectable stores match
-// roots (key to the entry paths it keeps alive): missing ones are written,
-// and records of keys no longer rooted are removed, along with unfinished
-// record files. Called by gc under Guard(true).
-func (sp *SearchPath) SyncRecords(owner string, roots map[string][]string, step func() error) error {
-	for _, st := range sp.sharedStores() {
+// SyncRecords makes owner's records in the collectable stores match roots
+// (key to the entry paths it keeps alive): missing ones are written, and
+// records of keys no longer rooted are removed, along with unfinished
+// record files; the origin is brought up to date. Called by gc under
+// Guard(true).
+func (sp *SearchPath) SyncRecords(owner Owner, roots map[string][]string, step func() error) error {
+	for _, st := range sp.Collectable() {
 		for key, entries := range roots {
 			if err := ensureRecord(st, owner, key, idsIn(st, entries), step); err != nil {
 				return err
 			}
 		}
-		dir := ownerRecords(st, owner)
+		dir := ownerRecords(st, owner.Name)
 		des, err := os.ReadDir(dir)
 		if errors.Is(err, os.ErrNotExist) {
 			continue
@@ -201,8 +258,13 @@ func (sp *SearchPath) SyncRecords(owner string, roots map[string][]string, step 
 		if err != nil {
 			return fmt.Errorf("store %s: %w", st.Dir, err)
 		}
+		if readOrigin(dir) != owner.Origin {
+			if err := writeOrigin(dir, owner.Origin); err != nil {
+				return fmt.Errorf("store %s: %w", st.Dir, err)
+			}
+		}
 		for _, de := range des {
-			if len(idsIn(st, roots[de.Name()])) > 0 {
+			if de.Name() == originFile || len(idsIn(st, roots[de.Name()])) > 0 {
 				continue
 			}
 			if err := step(); err != nil {
@@ -214,4 +276,26 @@ func (sp *SearchPath) SyncRecords(owner string, roots map[string][]string, step 
 		}
 	}
 	return nil
+}
+
+// ReleaseRecords removes every record of owner from the collectable
+// stores: what only they kept alive goes at the next gc. It is how a
+// state directory that is gone for good lets go. It returns the stores
+// that held records of owner.
+func (sp *SearchPath) ReleaseRecords(owner string) ([]*Store, error) {
+	if owner == "" || owner != filepath.Base(owner) || strings.HasPrefix(owner, ".") {
+		return nil, fmt.Errorf("%q is not an owner of records", owner)
+	}
+	var held []*Store
+	for _, st := range sp.Collectable() {
+		dir := ownerRecords(st, owner)
+		if _, err := os.Lstat(dir); errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err := os.RemoveAll(dir); err != nil {
+			return held, fmt.Errorf("store %s: release %s: %w", st.Dir, owner, err)
+		}
+		held = append(held, st)
+	}
+	return held, nil
 }

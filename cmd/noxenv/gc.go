@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/user"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -27,7 +28,8 @@ func newGCCmd(a *app) *cobra.Command {
 		Short: "Delete what no root keeps alive",
 		Long: `Delete every entry of the writable stores that no root keeps alive:
 user, release and ad hoc profiles, projects whose .noxprofile exists,
-live noxenv shell sessions, and other users' roots recorded in shared stores.
+live noxenv shell sessions, and the roots of other state directories (other
+users, other homes, other machines) recorded in the stores.
 With --keep or --older-than, first delete the older generations of user
 profiles and projects (never a current one).`,
 		Args: args(cobra.NoArgs),
@@ -101,13 +103,14 @@ type collection struct {
 	roots *profile.Roots
 	// entries maps each live generation to what it keeps alive.
 	entries map[string][]profile.ManifestEntry
-	// records are every user's roots recorded in shared stores.
+	// records are the roots of every state directory, as the stores
+	// record them.
 	records []store.RootRecord
-	owner   string
+	owner   store.Owner
 }
 
 // collect reads what roots keep alive: their generations' manifests and
-// every user's records in shared stores. The caller holds Guard(true) if
+// the records of every state directory in the stores. The caller holds Guard(true) if
 // it deletes anything on the strength of it.
 func collect(sp *store.SearchPath, pl profile.Places, roots *profile.Roots) (*collection, error) {
 	entries, err := roots.Entries()
@@ -118,11 +121,15 @@ func collect(sp *store.SearchPath, pl profile.Places, roots *profile.Roots) (*co
 	if err != nil {
 		return nil, err
 	}
-	return &collection{roots: roots, entries: entries, records: records, owner: profile.RecordOwner(pl.StateDir)}, nil
+	owner, err := profile.RecordOwner(pl.StateDir)
+	if err != nil {
+		return nil, err
+	}
+	return &collection{roots: roots, entries: entries, records: records, owner: owner}, nil
 }
 
-// live is the set of ids the roots keep alive, with the other owners'
-// records in shared stores. Ids are kept in every store holding them.
+// live is the set of ids the roots keep alive, with what the records of
+// every other state directory keep. Ids are kept in every store holding them.
 func (c *collection) live() map[string]bool {
 	live := make(map[string]bool)
 	for _, es := range c.entries {
@@ -131,7 +138,7 @@ func (c *collection) live() map[string]bool {
 		}
 	}
 	for _, r := range c.records {
-		if r.Owner != c.owner {
+		if r.Owner != c.owner.Name {
 			for _, id := range r.IDs {
 				live[id] = true
 			}
@@ -141,7 +148,7 @@ func (c *collection) live() map[string]bool {
 }
 
 // ownRecords maps each live generation, by name, to the entry paths it
-// keeps alive, as shared stores record it.
+// keeps alive, as the stores record it.
 func (c *collection) ownRecords() map[string][]string {
 	out := make(map[string][]string, len(c.entries))
 	for gen, es := range c.entries {
@@ -268,8 +275,10 @@ func newSurveyCmd(a *app) *cobra.Command {
 // surveyRoot is one root of the survey and, by store, what it keeps alive.
 type surveyRoot struct {
 	profile.Root
-	// Owner names another user's root recorded in a shared store.
+	// Owner names another state directory's root recorded in a store,
+	// Origin where that state directory is (when it said).
 	Owner  string              `json:"owner,omitempty"`
+	Origin *store.Origin       `json:"origin,omitempty"`
 	Stores map[string][]string `json:"stores"`
 }
 
@@ -305,14 +314,18 @@ func (a *app) survey(asJSON bool) error {
 		rep.Roots = append(rep.Roots, sr)
 	}
 	for _, r := range c.records {
-		if r.Owner == c.owner {
+		if r.Owner == c.owner.Name {
 			continue
 		}
-		rep.Roots = append(rep.Roots, surveyRoot{
+		sr := surveyRoot{
 			Root:   profile.Root{Kind: profile.RootRecorded, Name: r.Key, Link: filepath.Join(r.Store.Dir, ".noxroots", r.Owner, r.Key)},
 			Owner:  r.Owner,
 			Stores: map[string][]string{r.Store.Dir: r.IDs},
-		})
+		}
+		if r.Origin != (store.Origin{}) {
+			sr.Origin = &r.Origin
+		}
+		rep.Roots = append(rep.Roots, sr)
 	}
 	if asJSON {
 		enc := json.NewEncoder(a.stdout)
@@ -330,6 +343,9 @@ func (a *app) survey(asJSON bool) error {
 		}
 		if r.Owner != "" {
 			fmt.Fprintf(w, " of %s", r.Owner)
+			if o := r.Origin; o != nil {
+				fmt.Fprintf(w, " (%s, %s:%s)", userName(o.UID), o.Host, o.StateDir)
+			}
 		}
 		fmt.Fprintf(w, "\n  %s\n", r.Link)
 		dirs := make([]string, 0, len(r.Stores))
@@ -348,4 +364,120 @@ func (a *app) survey(asJSON bool) error {
 		fmt.Fprintf(w, "dangling %s %s\n  %s\n", d.Kind, d.Name, d.Path)
 	}
 	return nil
+}
+
+// userName is the login name of uid, or the number when there is none.
+func userName(uid int) string {
+	if u, err := user.LookupId(strconv.Itoa(uid)); err == nil {
+		return u.Username
+	}
+	return "uid " + strconv.Itoa(uid)
+}
+
+// newReleaseCmd is `noxenv store release`.
+func newReleaseCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "release OWNER|[HOST:]STATEDIR...",
+		Short: "Drop the records of a state directory that is gone for good",
+		Long: `Remove from the writable stores every record of a state directory that is
+gone for good, so that the next gc from any state directory may delete what
+only it kept alive. Name it as store survey shows it: by its owner
+("recorded ... of OWNER") or by its host and path (HOST:STATEDIR; the host
+defaults to this one). A state directory that still exists on this host is
+not released: while it exists, its profiles and projects use those entries.`,
+		Args: args(cobra.MinimumNArgs(1)),
+		RunE: func(cmd *cobra.Command, owners []string) error {
+			return a.release(owners)
+		},
+	}
+}
+
+func (a *app) release(names []string) error {
+	sp, err := a.stores()
+	if err != nil {
+		return err
+	}
+	release, err := sp.Guard(true)
+	if err != nil {
+		return err
+	}
+	defer release()
+	recs, err := sp.RootRecords()
+	if err != nil {
+		return err
+	}
+	var owners []string
+	for _, name := range names {
+		found, err := ownersNamed(name, recs)
+		if err != nil {
+			return err
+		}
+		owners = append(owners, found...)
+	}
+	for _, o := range owners {
+		held, err := sp.ReleaseRecords(o)
+		if err != nil {
+			return err
+		}
+		for _, st := range held {
+			fmt.Fprintf(a.stdout, "released %s in %s\n", o, st.Dir)
+		}
+	}
+	return nil
+}
+
+// ownersNamed finds the owners of recs that name (an owner, or
+// [HOST:]STATEDIR) designates, refusing any state directory that still
+// exists on this host.
+func ownersNamed(name string, recs []store.RootRecord) ([]string, error) {
+	byPath := strings.Contains(name, "/")
+	host, path, _ := strings.Cut(name, ":")
+	if !byPath || !strings.Contains(name, ":") || strings.Contains(host, "/") {
+		host, path = "", name
+	}
+	if byPath && host == "" {
+		host, _ = os.Hostname()
+	}
+	var found []string
+	seen := map[string]bool{}
+	for _, r := range recs {
+		match := r.Owner == name
+		if byPath {
+			match = r.Origin.Host == host && r.Origin.StateDir == filepath.Clean(path)
+		}
+		if !match || seen[r.Owner] {
+			continue
+		}
+		if profile.Lives(r.Owner, r.Origin) {
+			return nil, &livesError{owner: r.Owner, stateDir: r.Origin.StateDir}
+		}
+		seen[r.Owner] = true
+		found = append(found, r.Owner)
+	}
+	if len(found) == 0 {
+		return nil, &noRecordsError{name: name}
+	}
+	return found, nil
+}
+
+// livesError refuses to release a state directory that exists.
+type livesError struct{ owner, stateDir string }
+
+func (e *livesError) Error() string {
+	return fmt.Sprintf("release %s: state directory %s still exists", e.owner, e.stateDir)
+}
+
+func (e *livesError) Hint() string {
+	return "its profiles and projects use what its records keep; remove the state directory first if it is no longer needed"
+}
+
+// noRecordsError says that no writable store holds records of an owner.
+type noRecordsError struct{ name string }
+
+func (e *noRecordsError) Error() string {
+	return fmt.Sprintf("release %s: no writable store holds its records", e.name)
+}
+
+func (e *noRecordsError) Hint() string {
+	return "noxenv store survey lists the state directories that records keep entries for"
 }

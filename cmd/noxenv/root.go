@@ -25,7 +25,7 @@ func newRootCmd(a *app) *cobra.Command {
 	root.SetIn(a.stdin)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{flagError(err)} })
 	storeCmd := newStoreCmd(a)
-	storeCmd.AddCommand(newSurveyCmd(a))
+	storeCmd.AddCommand(newSurveyCmd(a), newReleaseCmd(a))
 	root.AddCommand(newVersionCmd(a), storeCmd, newProfileCmd(a), newGCCmd(a))
 	root.AddCommand(newProjectCmds(a)...)
 	root.AddCommand(newHookCmds(a)...)
