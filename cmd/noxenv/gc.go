@@ -428,7 +428,8 @@ func (a *app) release(names []string) error {
 
 // ownersNamed finds the owners of recs that name (an owner, or
 // [HOST:]STATEDIR) designates, refusing any state directory that still
-// exists on this host.
+// exists on this host. By path, only the owners gone from it count: the
+// path may hold a new state directory since.
 func ownersNamed(name string, recs []store.RootRecord) ([]string, error) {
 	byPath := strings.Contains(name, "/")
 	host, path, _ := strings.Cut(name, ":")
@@ -439,6 +440,7 @@ func ownersNamed(name string, recs []store.RootRecord) ([]string, error) {
 		host, _ = os.Hostname()
 	}
 	var found []string
+	var lives error
 	seen := map[string]bool{}
 	for _, r := range recs {
 		match := r.Owner == name
@@ -448,13 +450,17 @@ func ownersNamed(name string, recs []store.RootRecord) ([]string, error) {
 		if !match || seen[r.Owner] {
 			continue
 		}
-		if profile.Lives(r.Owner, r.Origin) {
-			return nil, &livesError{owner: r.Owner, stateDir: r.Origin.StateDir}
-		}
 		seen[r.Owner] = true
+		if profile.Lives(r.Owner, r.Origin) {
+			lives = &livesError{owner: r.Owner, stateDir: r.Origin.StateDir}
+			continue
+		}
 		found = append(found, r.Owner)
 	}
-	if len(found) == 0 {
+	switch {
+	case len(found) == 0 && lives != nil, lives != nil && !byPath:
+		return nil, lives
+	case len(found) == 0:
 		return nil, &noRecordsError{name: name}
 	}
 	return found, nil
