@@ -121,12 +121,51 @@ func args(check cobra.PositionalArgs) cobra.PositionalArgs {
 
 func run(argv []string) int {
 	a := newApp()
-	root := newRootCmd(a)
+	return a.execute(newRootCmd(a, argv), argv)
+}
+
+// execute runs argv with the command tree root and returns the exit
+// status.
+func (a *app) execute(root *cobra.Command, argv []string) int {
 	root.SetArgs(argv)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	err := root.ExecuteContext(ctx)
-	return a.report(err)
+	ctx := &interruptible{Context: context.Background()}
+	defer ctx.stop()
+	return a.report(root.ExecuteContext(ctx))
+}
+
+// interruptible is a context that an interrupt (Ctrl-C) cancels. It
+// starts catching the signal only when something first waits on it: the
+// catching costs a thread, which a command that waits on nothing (the
+// prompt's export of a cached project, exec) does not pay; an interrupt
+// before that ends noxenv at once, as it should when nothing is to be
+// cleaned up.
+type interruptible struct {
+	context.Context
+	once   sync.Once
+	caught context.Context
+	cancel context.CancelFunc
+}
+
+func (c *interruptible) start() {
+	c.caught, c.cancel = signal.NotifyContext(c.Context, os.Interrupt)
+}
+
+func (c *interruptible) Done() <-chan struct{} {
+	c.once.Do(c.start)
+	return c.caught.Done()
+}
+
+func (c *interruptible) Err() error {
+	c.once.Do(c.start)
+	return c.caught.Err()
+}
+
+// stop stops catching the interrupt.
+func (c *interruptible) stop() {
+	c.once.Do(func() {})
+	if c.cancel != nil {
+		c.cancel()
+	}
 }
 
 // report prints err once, with the noxenv: prefix and any hint, and

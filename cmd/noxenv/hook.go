@@ -17,11 +17,6 @@ import (
 	"github.com/noxenv/noxenv/shells"
 )
 
-// newHookCmds returns hook, export, status and reload.
-func newHookCmds(a *app) []*cobra.Command {
-	return []*cobra.Command{newHookCmd(a), newExportCmd(a), newStatusCmd(a), newReloadCmd(a)}
-}
-
 func newHookCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:       "hook bash|zsh|fish",

@@ -19,11 +19,6 @@ import (
 	"github.com/noxenv/noxenv/hook"
 )
 
-// newProjectCmds returns allow, deny, lock, exec and shell.
-func newProjectCmds(a *app) []*cobra.Command {
-	return []*cobra.Command{newAllowCmd(a), newDenyCmd(a), newLockCmd(a), newExecCmd(a), newShellCmd(a)}
-}
-
 // activateConfig is where activation finds and keeps things; the store
 // search path is opened on first need only.
 func (a *app) activateConfig() (activate.Config, error) {

@@ -11,7 +11,45 @@ import (
 	"github.com/spf13/pflag"
 )
 
-func newRootCmd(a *app) *cobra.Command {
+// command is one of noxenv's top-level commands: the name users type and
+// the function that builds it, with any subcommands that files other than
+// its group's own add to it.
+type command struct {
+	name string
+	new  func(*app) *cobra.Command
+	subs []func(*app) *cobra.Command
+}
+
+// commands are noxenv's top-level commands (help lists them sorted).
+//
+// To add one, write its constructor in the file of its group (one file per
+// group) and add a line here with the name users type, the first word of
+// its Use (TestCommandNames checks it); a subcommand that another file adds
+// to an existing group goes in that group's subs. Nothing else is needed:
+// newRootCmd builds only the command named on the command line when there
+// is one, so that a command costs nothing to the others (the prompt's
+// export, exec); help, completion and anything else get them all.
+var commands = []command{
+	{name: "version", new: newVersionCmd},
+	{name: "store", new: newStoreCmd, subs: []func(*app) *cobra.Command{newSurveyCmd, newReleaseCmd}},
+	{name: "profile", new: newProfileCmd},
+	{name: "gc", new: newGCCmd},
+	{name: "allow", new: newAllowCmd},
+	{name: "deny", new: newDenyCmd},
+	{name: "lock", new: newLockCmd},
+	{name: "exec", new: newExecCmd},
+	{name: "shell", new: newShellCmd},
+	{name: "hook", new: newHookCmd},
+	{name: "export", new: newExportCmd},
+	{name: "status", new: newStatusCmd},
+	{name: "reload", new: newReloadCmd},
+}
+
+// newRootCmd returns the command tree for the arguments argv: the root
+// with the one command argv starts with, or with all of them when argv
+// starts with anything else (a flag, help, completion, an unknown word).
+// Either tree runs argv the same way.
+func newRootCmd(a *app, argv []string) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "noxenv",
 		Short:         "Per-project package environments with stores, profiles and shell hooks",
@@ -24,15 +62,19 @@ func newRootCmd(a *app) *cobra.Command {
 	root.SetErr(a.stderr)
 	root.SetIn(a.stdin)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{flagError(err)} })
-	storeCmd := newStoreCmd(a)
-	storeCmd.AddCommand(newSurveyCmd(a), newReleaseCmd(a))
-	root.AddCommand(newVersionCmd(a), storeCmd, newProfileCmd(a), newGCCmd(a))
-	root.AddCommand(newProjectCmds(a)...)
-	root.AddCommand(newHookCmds(a)...)
-	// cobra adds these two when it executes; adding them now lets the loop
-	// below treat them as the other commands.
-	root.InitDefaultCompletionCmd()
-	root.InitDefaultHelpCmd()
+	if c, ok := named(argv); ok {
+		// cobra would add the completion command, which argv does not run.
+		root.CompletionOptions.DisableDefaultCmd = true
+		root.AddCommand(c.build(a))
+	} else {
+		for _, c := range commands {
+			root.AddCommand(c.build(a))
+		}
+		// cobra adds these two when it executes; adding them now lets the
+		// loop below treat them as the other commands.
+		root.InitDefaultCompletionCmd()
+		root.InitDefaultHelpCmd()
+	}
 	for _, c := range root.Commands() {
 		switch c.Name() {
 		case "help":
@@ -43,6 +85,26 @@ func newRootCmd(a *app) *cobra.Command {
 		markGroups(c)
 	}
 	return root
+}
+
+// named returns the command argv starts with.
+func named(argv []string) (command, bool) {
+	if len(argv) > 0 {
+		for _, c := range commands {
+			if c.name == argv[0] {
+				return c, true
+			}
+		}
+	}
+	return command{}, false
+}
+
+func (c command) build(a *app) *cobra.Command {
+	cmd := c.new(a)
+	for _, sub := range c.subs {
+		cmd.AddCommand(sub(a))
+	}
+	return cmd
 }
 
 // markGroups makes a command group without its own action fail with a usage
