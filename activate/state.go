@@ -252,26 +252,35 @@ func removeLast(list []string, e string) []string {
 	return list
 }
 
-// The encoding: a format byte, then uvarint-length-prefixed fields,
-// compressed with DEFLATE and written in unpadded URL-safe base64, so that
-// the value is one plain word for every shell.
-const stateFormat = 1
+// The encoding: a format byte, then uvarint-length-prefixed fields, each
+// string as the length of the prefix it shares with the string of its kind
+// before it and the rest (paths share long prefixes, so do the values of
+// variables named alike), written in unpadded
+// URL-safe base64 after statePrefix, so that the value is one plain word
+// for every shell. Front coding rather than DEFLATE: a DEFLATE writer
+// costs a fresh process most of a megabyte of memory to set up, on every
+// cd. Values without statePrefix are the DEFLATE-compressed format 1 of
+// earlier versions, which shells started before an upgrade still carry.
+const (
+	stateFormat = 2
+	statePrefix = "2."
+)
 
 func (s State) encode() string {
 	var e encoder
 	e.byte(stateFormat)
-	e.str(s.File)
+	e.str(paths, s.File)
 	e.byte(byte(s.Status))
 	e.uint(uint64(s.Stamp))
 	e.uint(uint64(len(s.Watches)))
 	for _, w := range s.Watches {
-		e.str(w.Path)
+		e.str(paths, w.Path)
 		e.bool(w.Exists)
 	}
 	e.uint(s.errSum)
 	e.uint(uint64(len(s.vars)))
 	for _, c := range s.vars {
-		e.str(c.name)
+		e.str(names, c.name)
 		e.bool(c.list)
 		if c.list {
 			e.bool(c.existed)
@@ -281,48 +290,50 @@ func (s State) encode() string {
 		}
 		e.bool(c.prev != nil)
 		if c.prev != nil {
-			e.str(*c.prev)
+			e.str(values, *c.prev)
 		}
 		e.bool(c.unset)
 		e.uint(c.sum)
 	}
-	var z bytes.Buffer
-	w, _ := flate.NewWriter(&z, flate.BestSpeed)
-	w.Write(e.buf)
-	w.Close()
-	return base64.RawURLEncoding.EncodeToString(z.Bytes())
+	return statePrefix + base64.RawURLEncoding.EncodeToString(e.buf)
 }
 
 func decodeState(v string) (State, error) {
-	z, err := base64.RawURLEncoding.DecodeString(v)
+	front, format := true, byte(stateFormat)
+	coded, ok := strings.CutPrefix(v, statePrefix)
+	if !ok {
+		front, format = false, 1
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(coded)
 	if err != nil {
 		return State{}, err
 	}
-	raw, err := io.ReadAll(flate.NewReader(bytes.NewReader(z)))
-	if err != nil {
-		return State{}, err
+	if !front {
+		if raw, err = io.ReadAll(flate.NewReader(bytes.NewReader(raw))); err != nil {
+			return State{}, err
+		}
 	}
-	d := decoder{buf: raw}
-	if d.byte() != stateFormat {
+	d := decoder{buf: raw, front: front}
+	if d.byte() != format {
 		return State{}, errors.New("unknown state format")
 	}
 	var s State
-	s.File = d.str()
+	s.File = d.str(paths)
 	s.Status = Status(d.byte())
 	s.Stamp = int64(d.uint())
 	for n := d.count(); n > 0; n-- {
-		s.Watches = append(s.Watches, Watch{Path: d.str(), Exists: d.bool()})
+		s.Watches = append(s.Watches, Watch{Path: d.str(paths), Exists: d.bool()})
 	}
 	s.errSum = d.uint()
 	for n := d.count(); n > 0; n-- {
-		c := varChange{name: d.str(), list: d.bool()}
+		c := varChange{name: d.str(names), list: d.bool()}
 		if c.list {
 			c.existed = d.bool()
 			c.front = d.strs()
 			c.back = d.strs()
 		} else {
 			if d.bool() {
-				p := d.str()
+				p := d.str(values)
 				c.prev = &p
 			}
 			c.unset = d.bool()
@@ -336,15 +347,39 @@ func decodeState(v string) (State, error) {
 	return s, nil
 }
 
-type encoder struct{ buf []byte }
+// kind sorts the strings of a state for front coding.
+type kind int
+
+const (
+	paths kind = iota // files and the entries of PATH-like variables
+	names
+	values
+	kinds
+)
+
+// encoder writes the fields of a state; last holds the string of each
+// kind written last.
+type encoder struct {
+	buf  []byte
+	last [kinds]string
+}
 
 func (e *encoder) byte(b byte)   { e.buf = append(e.buf, b) }
 func (e *encoder) uint(u uint64) { e.buf = binary.AppendUvarint(e.buf, u) }
-func (e *encoder) str(s string)  { e.uint(uint64(len(s))); e.buf = append(e.buf, s...) }
+func (e *encoder) str(k kind, s string) {
+	last, n := e.last[k], 0
+	for n < len(s) && n < len(last) && s[n] == last[n] {
+		n++
+	}
+	e.uint(uint64(n))
+	e.uint(uint64(len(s) - n))
+	e.buf = append(e.buf, s[n:]...)
+	e.last[k] = s
+}
 func (e *encoder) strs(l []string) {
 	e.uint(uint64(len(l)))
 	for _, s := range l {
-		e.str(s)
+		e.str(paths, s)
 	}
 }
 
@@ -356,9 +391,13 @@ func (e *encoder) bool(b bool) {
 	}
 }
 
+// decoder reads the fields of a state; front says strings are front
+// coded (format 2), last holds the string of each kind read last.
 type decoder struct {
-	buf []byte
-	err error
+	buf   []byte
+	err   error
+	front bool
+	last  [kinds]string
 }
 
 var errTruncated = errors.New("truncated state")
@@ -394,10 +433,17 @@ func (d *decoder) count() int {
 	return int(n)
 }
 
-func (d *decoder) str() string {
+func (d *decoder) str(k kind) string {
+	var shared uint64
+	if d.front {
+		if shared = d.uint(); shared > uint64(len(d.last[k])) {
+			d.err, shared = errTruncated, 0
+		}
+	}
 	n := d.count()
-	s := string(d.buf[:n])
+	s := d.last[k][:shared] + string(d.buf[:n])
 	d.buf = d.buf[n:]
+	d.last[k] = s
 	return s
 }
 
@@ -406,7 +452,7 @@ func (d *decoder) bool() bool { return d.byte() == 1 }
 func (d *decoder) strs() []string {
 	var l []string
 	for n := d.count(); n > 0; n-- {
-		l = append(l, d.str())
+		l = append(l, d.str(paths))
 	}
 	return l
 }

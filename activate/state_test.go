@@ -3,6 +3,7 @@ package activate
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -150,6 +151,7 @@ func TestStateRoundTrip(t *testing.T) {
 // an unreadable one only drops it.
 func FuzzState(f *testing.F) {
 	f.Add(loaded(map[string]string{"A": "1"}, map[string]string{"A": "2", "PATH": "/x"})[StateVar])
+	f.Add(format1State)
 	f.Add("")
 	f.Fuzz(func(t *testing.T, v string) {
 		env := map[string]string{StateVar: v, "A": "2"}
@@ -175,3 +177,19 @@ func FuzzRevert(f *testing.F) {
 		sameEnv(t, Revert(loaded(base, to)), base)
 	})
 }
+
+// A shell started before an upgrade carries a state of format 1
+// (DEFLATE-compressed): it still reverts. The value is what the earlier
+// version recorded for this switch.
+func TestStateOfFormat1(t *testing.T) {
+	v := format1State
+	env := map[string]string{"PATH": "/home/u/gen/bin:/usr/bin:/bin", "EDITOR": "nano", "PROJECT": "p", StateVar: v}
+	s, ok := LoadState(env)
+	want := []Watch{{"/home/u/p/.noxprofile", true}, {"/home/u/p/.noxprofile.lock", true}, {"/home/u/p/.env", false}}
+	if !ok || s.File != "/home/u/p/.noxprofile" || s.Status != Loaded || s.Stamp != 1700000000123456789 || !slices.Equal(s.Watches, want) {
+		t.Fatalf("LoadState = %+v, %v", s, ok)
+	}
+	sameEnv(t, Revert(env), map[string]string{"PATH": "/usr/bin:/bin", "EDITOR": "vi"})
+}
+
+const format1State = "dI5BCgFRHIf_PyN2rCQOMf8ziClsZpreCejhZbw3KZMTOIBGajZ2s5Nz6JWtA1BS9jYWNhYWrL_vqw81npiZ5AXH7GqzjOdmpCKJTbZ9XHY3W3f-CM2fnRuZ4RSVLyZ1QuSUvE5P-CGhkCh62tN1dTzv1ygGLdEFUOXPxFhqHihN5SD0-15bEFGa5YdXes8b7wAAAP__"
