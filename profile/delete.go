@@ -11,8 +11,9 @@ import (
 )
 
 // DeleteGenerations deletes generations as Nix does: "old" (all but the
-// current), "+K" (all but the current and K-1 before it), "Nd" (older
-// than N days). The current generation is never deleted.
+// current), "+K" (all but the current and K-1 before it), an age ("30d",
+// "12h", "90m"; see ParseAge: those older than that). The current
+// generation is never deleted.
 func (p *Profile) DeleteGenerations(spec string) error {
 	_, err := p.DeleteGenerationsListed(spec)
 	return err
@@ -35,7 +36,7 @@ func (p *Profile) PlanDeleteGenerations(spec string) ([]GenerationInfo, error) {
 type SpecError struct{ Spec string }
 
 func (e *SpecError) Error() string {
-	return fmt.Sprintf("invalid generations %q: want old, +K (K >= 1) or Nd", e.Spec)
+	return fmt.Sprintf("invalid generations %q: want old, +K (K >= 1) or an age such as 30d, 12h or 90m", e.Spec)
 }
 
 func (p *Profile) deleteGenerations(spec string, now time.Time, dryRun bool) ([]GenerationInfo, error) {
@@ -99,12 +100,12 @@ func parseSpec(spec string, now time.Time) (selector, error) {
 			}
 			return out
 		}, nil
-	case strings.HasSuffix(spec, "d"):
-		n, err := strconv.Atoi(spec[:len(spec)-1])
-		if err != nil || n < 0 || spec[0] == '+' || spec[0] == '-' {
+	case spec != "" && spec[0] >= '0' && spec[0] <= '9':
+		age, err := ParseAge(spec)
+		if err != nil {
 			return nil, &SpecError{spec}
 		}
-		cutoff := now.Add(-time.Duration(n) * 24 * time.Hour)
+		cutoff := now.Add(-age)
 		// The newest generation older than the cutoff was the current one
 		// at that time: it stays, everything older goes.
 		return func(gens []GenerationInfo) (out []GenerationInfo) {

@@ -143,6 +143,10 @@ func TestDeleteGenerations(t *testing.T) {
 		{"15d", []int{0, 1, 2}}, // 3 is current anyway
 		{"5d", []int{0, 1, 2}},
 		{"100d", nil},
+		{"360h", []int{0, 1, 2}}, // 15 days
+		{"50400m", []int{0}},     // 35 days
+		{"29d23h", []int{0, 1}},  // 2 was current then
+		{"1000000s", []int{0, 1, 2}},
 	}
 	for _, tc := range tests {
 		sel, err := parseSpec(tc.spec, now)
@@ -157,7 +161,7 @@ func TestDeleteGenerations(t *testing.T) {
 			t.Errorf("%s deletes %v, want %v", tc.spec, got, tc.want)
 		}
 	}
-	for _, bad := range []string{"", "+0", "+", "++1", "-1", "d", "3x", "+-2", "-3d", "old1"} {
+	for _, bad := range []string{"", "+0", "+", "++1", "-1", "d", "3x", "+-2", "-3d", "old1", "30", "1.5h", "1w", "3d-1h", "99999999999999999999d"} {
 		if _, err := parseSpec(bad, now); err == nil {
 			t.Errorf("%q accepted", bad)
 		}

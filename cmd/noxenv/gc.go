@@ -42,10 +42,16 @@ profiles and projects (never a current one).`,
 		},
 	}
 	f := cmd.Flags()
-	f.BoolVarP(&dryRun, "dry-run", "n", false, "print what would be deleted, delete nothing")
+	dryRunFlag(cmd, &dryRun)
 	f.IntVar(&keep, "keep", 0, "keep the `N` most recent generations of each profile and project")
-	f.StringVar(&olderThan, "older-than", "", "delete generations older than `DURATION` (30d)")
+	f.StringVar(&olderThan, "older-than", "", "delete generations older than `DURATION` (30d, 12h, 90m)")
 	return cmd
+}
+
+// dryRunFlag adds --dry-run, also -n (as make and rsync have it), to a
+// command that can print its plan instead of acting.
+func dryRunFlag(c *cobra.Command, v *bool) {
+	c.Flags().BoolVarP(v, "dry-run", "n", false, "print what would be deleted, delete nothing")
 }
 
 // gcPolicy turns the flags into a delete-generations spec for the
@@ -60,9 +66,8 @@ func gcPolicy(cmd *cobra.Command, keep int, olderThan string) (string, error) {
 	case keepSet:
 		return "+" + strconv.Itoa(keep), nil
 	case olderSet:
-		n, ok := strings.CutSuffix(olderThan, "d")
-		if days, err := strconv.Atoi(n); !ok || err != nil || days < 0 {
-			return "", fmt.Errorf("--older-than %q: want a number of days, such as 30d", olderThan)
+		if _, err := profile.ParseAge(olderThan); err != nil {
+			return "", fmt.Errorf("--older-than %q: %w", olderThan, err)
 		}
 		return olderThan, nil
 	}

@@ -454,8 +454,8 @@ func newProfileDeleteCmd(a *app) *cobra.Command {
 	var p string
 	var dryRun bool
 	c := &cobra.Command{
-		Use:   "delete-generations old|+K|Nd",
-		Short: "Delete all but the current generation, all but the last K, or those older than N days",
+		Use:   "delete-generations old|+K|AGE",
+		Short: "Delete all but the current generation, all but the last K, or those older than AGE (30d, 12h, 90m)",
 		Args:  args(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, argv []string) error {
 			r, _, err := a.existingProfile(p)
@@ -481,7 +481,7 @@ func newProfileDeleteCmd(a *app) *cobra.Command {
 		},
 	}
 	profileFlag(a, c, &p)
-	c.Flags().BoolVar(&dryRun, "dry-run", false, "print what would be deleted, delete nothing")
+	dryRunFlag(c, &dryRun)
 	return c
 }
 
