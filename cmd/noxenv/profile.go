@@ -98,6 +98,23 @@ func (a *app) existingProfile(p string) (*profileRef, *profile.GenerationInfo, e
 	return r, gi, nil
 }
 
+// listedProfile is existingProfile for the commands that list a profile
+// (show, history, env, export): the default profile, before its first
+// change, is listed empty (gi nil), as Nix lists a profile it has not made
+// yet. Another profile that does not exist is an error: a name mistyped.
+func (a *app) listedProfile(p string) (*profileRef, *profile.GenerationInfo, error) {
+	r, err := a.profileRef(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	gi, err := r.current()
+	var np *noProfileError
+	if errors.As(err, &np) && r.name == defaultProfile {
+		return r, nil, nil
+	}
+	return r, gi, err
+}
+
 // guardedStores opens the search path and takes its shared gc guard.
 func (a *app) guardedStores() (*store.SearchPath, func(), error) {
 	sp, err := a.stores()
@@ -234,16 +251,15 @@ func newProfileShowCmd(a *app) *cobra.Command {
 		Short: "Show the members of a profile's current generation",
 		Args:  args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			r, gi, err := a.existingProfile(p)
+			r, gi, err := a.listedProfile(p)
 			if err != nil {
 				return err
 			}
+			if gi == nil {
+				gi = &profile.GenerationInfo{}
+			}
 			if asJSON {
-				ms := gi.Members
-				if ms == nil {
-					ms = []profile.Member{}
-				}
-				return a.printJSON(showJSON{Profile: r.Path, Generation: gi.Number, Dir: gi.Dir, Members: ms})
+				return a.printJSON(showJSON{Profile: r.Path, Generation: gi.Number, Dir: gi.Dir, Members: nonNil(gi.Members)})
 			}
 			tw := a.table()
 			for _, m := range gi.Members {
@@ -386,13 +402,15 @@ func newProfileHistoryCmd(a *app) *cobra.Command {
 		Short: "List a profile's generations, what each added and removed, the current one marked",
 		Args:  args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			r, _, err := a.existingProfile(p)
+			r, gi, err := a.listedProfile(p)
 			if err != nil {
 				return err
 			}
-			gens, err := r.Generations()
-			if err != nil {
-				return err
+			var gens []profile.GenerationInfo
+			if gi != nil {
+				if gens, err = r.Generations(); err != nil {
+					return err
+				}
 			}
 			if asJSON {
 				out := []generationJSON{}
@@ -402,7 +420,10 @@ func newProfileHistoryCmd(a *app) *cobra.Command {
 				}
 				return a.printJSON(out)
 			}
-			width := len(fmt.Sprint(gens[len(gens)-1].Number))
+			width := 0
+			if len(gens) > 0 {
+				width = len(fmt.Sprint(gens[len(gens)-1].Number))
+			}
 			for _, g := range gens {
 				line := fmt.Sprintf("%*d  %s  %s", width, g.Number, g.Time.Local().Format("2006-01-02 15:04:05"), g.Summary())
 				if g.Current {
@@ -498,13 +519,15 @@ func newProfileEnvCmd(a *app) *cobra.Command {
 			if err := shells.Check(shell); err != nil {
 				return usageError{err}
 			}
-			_, gi, err := a.existingProfile(p)
+			_, gi, err := a.listedProfile(p)
 			if err != nil {
 				return err
 			}
-			g, err := profile.Load(gi.Dir)
-			if err != nil {
-				return err
+			var g *profile.Generation
+			if gi != nil {
+				if g, err = profile.Load(gi.Dir); err != nil {
+					return err
+				}
 			}
 			changes := shells.Changes{}
 			for k, v := range profile.Environ(g, a.env) {
@@ -543,9 +566,12 @@ func newProfileExportCmd(a *app) *cobra.Command {
 		Short: "Print a profile as a .noxprofile of use lines pinned to their versions",
 		Args:  args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			r, gi, err := a.existingProfile(p)
+			r, gi, err := a.listedProfile(p)
 			if err != nil {
 				return err
+			}
+			if gi == nil {
+				gi = &profile.GenerationInfo{}
 			}
 			text, unkept := profile.Export(r.name, *gi)
 			for _, m := range unkept {
