@@ -4,11 +4,14 @@ import "time"
 
 // Store is one directory of the search path.
 type Store struct {
-	Dir      string      // absolute path
-	Managed  bool        // holds a .noxstore marker
-	Writable bool        // managed, and the user can write it
-	Missing  bool        // does not exist; skipped by every lookup
-	index    *storeIndex // see index.go
+	Dir      string // absolute path
+	Managed  bool   // holds a .noxstore marker
+	Writable bool   // managed, and the user can write it
+	Missing  bool   // does not exist; skipped by every lookup
+	// Damaged, when not nil, says that the marker is unreadable or
+	// malformed: the store is read from but never written.
+	Damaged *MarkerError
+	index   *storeIndex // see index.go
 }
 
 // SearchPath is the ordered list of stores, highest precedence first.

@@ -58,14 +58,19 @@ func openStore(dir string) (*Store, error) {
 	if errors.Is(err, fs.ErrNotExist) {
 		return st, nil
 	}
-	if err != nil {
-		return nil, fmt.Errorf("store %s: %w", abs, err)
-	}
-	var m marker
-	if err := json.Unmarshal(data, &m); err != nil || m.Format < 1 {
-		return nil, fmt.Errorf("store %s: %s is not a valid store marker", abs, MarkerName)
-	}
 	st.Managed = true
+	var m marker
+	if err == nil {
+		if err = json.Unmarshal(data, &m); err == nil && m.Format < 1 {
+			err = fmt.Errorf("format %d", m.Format)
+		}
+	}
+	if err != nil {
+		// One damaged store must not stop every command: it is read
+		// from, as a read-only store is, and never written.
+		st.Damaged = &MarkerError{Dir: abs, Err: err}
+		return st, nil
+	}
 	// A store of a newer layout is read-only to this noxenv.
 	st.Writable = m.Format <= FormatVersion && canWrite(abs)
 	return st, nil
@@ -87,6 +92,9 @@ func Init(dir string) (*Store, error) {
 	st, err := openStore(abs)
 	if err != nil {
 		return nil, err
+	}
+	if st.Damaged != nil {
+		return nil, st.Damaged
 	}
 	if st.Managed {
 		return st, nil
@@ -122,6 +130,25 @@ func WriteFileAtomic(path string, data []byte, perm fs.FileMode) error {
 		os.Remove(f.Name())
 	}
 	return err
+}
+
+// MarkerError is a store whose .noxstore cannot be read or is not a store
+// marker: the store is read-only.
+type MarkerError struct {
+	Dir string
+	Err error
+}
+
+func (e *MarkerError) Error() string {
+	return fmt.Sprintf("store %s: %s is not a valid store marker (%v)", e.Dir, MarkerName, e.Err)
+}
+
+func (e *MarkerError) Unwrap() error { return e.Err }
+
+// Hint says how to make the store managed again.
+func (e *MarkerError) Hint() string {
+	return fmt.Sprintf("check %s; to manage the store again, remove it and run 'noxenv store init %s'",
+		filepath.Join(e.Dir, MarkerName), e.Dir)
 }
 
 // NoWritableStoreError says that no store of the path takes new entries.
@@ -160,14 +187,21 @@ func (sp *SearchPath) WritableStore(dir string) (*Store, error) {
 				return nil, err
 			}
 		}
+		if st.Damaged != nil {
+			return nil, st.Damaged
+		}
 		if !st.Writable {
 			return nil, &NoWritableStoreError{Dir: abs}
 		}
 		return st, nil
 	}
+	var damaged error
 	for _, st := range sp.Stores {
 		if st.Writable {
 			return st, nil
+		}
+		if st.Damaged != nil && damaged == nil && canWrite(st.Dir) {
+			damaged = st.Damaged
 		}
 		if sp.userDefault != "" && st.Dir == sp.userDefault && !st.Managed {
 			ini, err := Init(st.Dir)
@@ -177,6 +211,10 @@ func (sp *SearchPath) WritableStore(dir string) (*Store, error) {
 			*st = *ini
 			return st, nil
 		}
+	}
+	if damaged != nil {
+		// The store that would have taken it.
+		return nil, damaged
 	}
 	return nil, &NoWritableStoreError{}
 }

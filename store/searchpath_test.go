@@ -40,9 +40,50 @@ func TestOpenStates(t *testing.T) {
 			t.Errorf("WritableStore(%s) = %v, want a NoWritableStoreError with a hint", dir, err)
 		}
 	}
-	os.WriteFile(filepath.Join(plain, MarkerName), []byte("not json"), 0o644)
-	if _, err := Open([]string{plain}, ""); err == nil {
-		t.Error("a broken marker was accepted")
+}
+
+// A damaged marker makes its store read-only, never an error of the
+// whole path: the other stores still work.
+func TestOpenDamaged(t *testing.T) {
+	tmp := t.TempDir()
+	good := filepath.Join(tmp, "good")
+	if _, err := Init(good); err != nil {
+		t.Fatal(err)
+	}
+	for _, marker := range []string{"not json", `{"format": 0}`, `{"format": "one"}`, ""} {
+		bad := filepath.Join(tmp, "bad")
+		os.RemoveAll(bad)
+		os.Mkdir(bad, 0o755)
+		os.WriteFile(filepath.Join(bad, MarkerName), []byte(marker), 0o644)
+		sp, err := Open([]string{bad, good}, bad)
+		if err != nil {
+			t.Fatalf("%q: %v", marker, err)
+		}
+		st := sp.Stores[0]
+		if st.Damaged == nil || st.Writable || sp.State(st) != "read-only" {
+			t.Errorf("%q: %+v, want damaged and read-only", marker, st)
+		}
+		if !strings.Contains(st.Damaged.Error(), bad) || !strings.Contains(st.Damaged.Hint(), "noxenv store init "+bad) {
+			t.Errorf("%q: %v (%s) does not name the store", marker, st.Damaged, st.Damaged.Hint())
+		}
+		if w, err := sp.WritableStore(""); err != nil || w.Dir != good {
+			t.Errorf("%q: WritableStore = %v, %v; want %s", marker, w, err, good)
+		}
+		if c := sp.Collectable(); len(c) != 1 || c[0].Dir != good {
+			t.Errorf("%q: collectable %v", marker, c)
+		}
+		var me *MarkerError
+		if _, err := sp.WritableStore(bad); !errors.As(err, &me) {
+			t.Errorf("%q: WritableStore(bad) = %v, want the marker error", marker, err)
+		}
+		if _, err := Init(bad); !errors.As(err, &me) {
+			t.Errorf("%q: Init over a damaged marker: %v", marker, err)
+		}
+		// The default store damaged and no other: adds name the damage.
+		sp, _ = Open([]string{bad}, bad)
+		if _, err := sp.WritableStore(""); !errors.As(err, &me) {
+			t.Errorf("%q: WritableStore with only a damaged store: %v", marker, err)
+		}
 	}
 }
 

@@ -13,9 +13,22 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// stores opens the store search path of SPEC §1.
+// stores opens the store search path of SPEC §1. A store whose marker is
+// damaged is a warning: the others work, and it is read-only.
 func (a *app) stores() (*store.SearchPath, error) {
-	return store.Open(a.loc.storePath, a.loc.userStore)
+	sp, err := store.Open(a.loc.storePath, a.loc.userStore)
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range sp.Stores {
+		if st.Damaged != nil {
+			a.logf("warning: %v; it is read-only", st.Damaged)
+			if !a.quiet {
+				fmt.Fprintf(a.stderr, "hint: %s\n", st.Damaged.Hint())
+			}
+		}
+	}
+	return sp, nil
 }
 
 func newStoreCmd(a *app) *cobra.Command {
