@@ -22,7 +22,7 @@ func TestDryRunShorthand(t *testing.T) {
 		}
 		return n
 	}
-	if n := walk(newRootCmd(newApp())); n < 2 {
+	if n := walk(newRootCmd(newApp(), nil)); n < 2 {
 		t.Errorf("%d commands take --dry-run, want gc and profile delete-generations at least", n)
 	}
 }
