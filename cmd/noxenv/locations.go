@@ -5,8 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/adrg/xdg"
-
 	"github.com/noxenv/noxenv/settings"
 )
 
@@ -25,24 +23,27 @@ type locations struct {
 	releaseProfileDirs []string
 	// allowDir holds the trust records.
 	allowDir string
+	// cacheDir holds what can be computed again (evaluations).
+	cacheDir string
 	// settingsFiles are the config.toml files, highest precedence first:
 	// the user's, then the administrators' of $XDG_CONFIG_DIRS.
 	settingsFiles []string
 }
 
 func newLocations(env map[string]string) locations {
-	// adrg/xdg has read the same process environment as env.
+	xdg := newXDGDirs(env)
 	l := locations{
-		userStore:   filepath.Join(xdg.DataHome, "noxenv", "store"),
-		stateDir:    filepath.Join(xdg.StateHome, "noxenv"),
-		allowDir:    filepath.Join(xdg.DataHome, "noxenv", "allow"),
-		profilesDir: filepath.Join(xdg.StateHome, "noxenv", "profiles"),
+		userStore:   filepath.Join(xdg.dataHome, "noxenv", "store"),
+		stateDir:    filepath.Join(xdg.stateHome, "noxenv"),
+		allowDir:    filepath.Join(xdg.dataHome, "noxenv", "allow"),
+		cacheDir:    filepath.Join(xdg.cacheHome, "noxenv"),
+		profilesDir: filepath.Join(xdg.stateHome, "noxenv", "profiles"),
 	}
-	l.settingsFiles = []string{filepath.Join(xdg.ConfigHome, "noxenv", settings.FileName)}
-	for _, d := range xdg.ConfigDirs {
+	l.settingsFiles = []string{filepath.Join(xdg.configHome, "noxenv", settings.FileName)}
+	for _, d := range xdg.configDirs {
 		l.settingsFiles = append(l.settingsFiles, filepath.Join(d, "noxenv", settings.FileName))
 	}
-	for _, d := range xdg.DataDirs {
+	for _, d := range xdg.dataDirs {
 		l.releaseProfileDirs = append(l.releaseProfileDirs, filepath.Join(d, "noxenv", "profiles"))
 	}
 	// An empty NOXENV_STORE_PATH counts as unset, as empty XDG variables do.
@@ -56,7 +57,7 @@ func newLocations(env map[string]string) locations {
 	}
 	l.storePath = []string{l.userStore}
 	// A data directory that exists lists its store, which may be missing.
-	for _, d := range xdg.DataDirs {
+	for _, d := range xdg.dataDirs {
 		if _, err := os.Stat(d); err == nil {
 			l.storePath = append(l.storePath, filepath.Join(d, "noxenv", "store"))
 		}

@@ -10,7 +10,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/adrg/xdg"
 	"github.com/spf13/cobra"
 	"mvdan.cc/sh/v3/expand"
 	"mvdan.cc/sh/v3/interp"
@@ -32,7 +31,7 @@ func (a *app) activateConfig() (activate.Config, error) {
 		AllowDir:           a.loc.allowDir,
 		ProfilesDir:        a.loc.profilesDir,
 		ReleaseProfileDirs: a.loc.releaseProfileDirs,
-		CacheDir:           filepath.Join(xdg.CacheHome, "noxenv"),
+		CacheDir:           a.loc.cacheDir,
 		Settings:           a.settings,
 		Stderr:             a.stderr,
 		Quiet:              a.quiet,
