@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/BurntSushi/toml"
+	"github.com/pelletier/go-toml/v2"
 )
 
 // FileName is the name of a settings file in a configuration directory's
@@ -126,10 +126,11 @@ func (s *Settings) readFile(file string, decided map[string]bool) error {
 		return fmt.Errorf("settings: %w", err)
 	}
 	var raw map[string]any
-	if _, err := toml.Decode(string(data), &raw); err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			return &Error{Source: fmt.Sprintf("%s:%d", file, pe.Position.Line), Err: errors.New(pe.Message)}
+	if err := toml.Unmarshal(data, &raw); err != nil {
+		var de *toml.DecodeError
+		if errors.As(err, &de) {
+			line, col := de.Position()
+			return &Error{Source: fmt.Sprintf("%s:%d:%d", file, line, col), Err: errors.New(strings.TrimPrefix(de.Error(), "toml: "))}
 		}
 		return &Error{Source: file, Err: err}
 	}
