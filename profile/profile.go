@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -457,14 +456,28 @@ func CheckName(name string) error {
 	switch {
 	case name == "", strings.HasPrefix(name, "."), strings.ContainsRune(name, '/'):
 		return &NameError{Name: name}
-	case linkName.MatchString(name):
+	case isLinkName(name):
 		return &NameError{Name: name, Reason: "it looks like a generation link"}
 	}
 	return nil
 }
 
-// linkName matches every generation link name.
-var linkName = regexp.MustCompile(`^.+-[0-9]+-link$`)
+// isLinkName reports whether name has the form of a generation link's,
+// NAME-N-link (the regular expression ^.+-[0-9]+-link$, without the cost
+// of compiling one at every start of noxenv).
+func isLinkName(name string) bool {
+	rest, ok := strings.CutSuffix(name, "-link")
+	i := strings.LastIndexByte(rest, '-')
+	if !ok || i < 1 || i == len(rest)-1 || strings.ContainsRune(rest[:i], '\n') {
+		return false
+	}
+	for _, c := range rest[i+1:] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 // Names lists the profiles in dir, sorted; a missing dir has none.
 func Names(dir string) ([]string, error) {

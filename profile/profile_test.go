@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sync"
 	"testing"
@@ -326,4 +327,18 @@ func TestLeftovers(t *testing.T) {
 	if names, err := Names(dir); err != nil || !slices.Equal(names, []string{"default"}) {
 		t.Errorf("profiles: %v %v", names, err)
 	}
+}
+
+// isLinkName accepts exactly the names of the regular expression it
+// stands for.
+func FuzzIsLinkName(f *testing.F) {
+	re := regexp.MustCompile(`^.+-[0-9]+-link$`)
+	for _, s := range []string{"default-1-link", "a-b-12-link", "-1-link", "a--link", "a-1x-link", "a-1-link-1-link", "a\nb-1-link", "a-1-lin", "dev-\xff-1-link"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		if got, want := isLinkName(name), re.MatchString(name); got != want {
+			t.Errorf("isLinkName(%q) = %v, want %v", name, got, want)
+		}
+	})
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"syscall"
@@ -118,9 +117,6 @@ func FindRoots(pl Places, policy string) (*Roots, error) {
 	return r, nil
 }
 
-// generationLink matches the name of a numbered generation link.
-var generationLink = regexp.MustCompile(`^(.+)-([0-9]+)-link$`)
-
 // readDir lists dir; a missing dir is empty.
 func readDir(dir string) ([]os.DirEntry, error) {
 	des, err := os.ReadDir(dir)
@@ -138,7 +134,7 @@ func (r *Roots) addProfiles(kind RootKind, dir string) error {
 	}
 	for _, de := range des {
 		name := de.Name()
-		if strings.HasPrefix(name, ".") || generationLink.MatchString(name) || de.Type()&os.ModeSymlink == 0 {
+		if strings.HasPrefix(name, ".") || isLinkName(name) || de.Type()&os.ModeSymlink == 0 {
 			continue
 		}
 		p := &Profile{Path: filepath.Join(dir, name), ReadOnly: kind == RootRelease}
