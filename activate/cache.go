@@ -3,7 +3,6 @@ package activate
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash"
@@ -14,7 +13,6 @@ import (
 	"strconv"
 	"sync"
 	"syscall"
-	"unicode/utf8"
 
 	"mvdan.cc/sh/v3/expand"
 	"mvdan.cc/sh/v3/syntax"
@@ -34,23 +32,23 @@ import (
 // batch job's own variables do not defeat the cache.
 
 // cacheFormat changes whenever what an evaluation computes changes.
-const cacheFormat = "noxenv-eval-1"
+const cacheFormat = "noxenv-eval-2"
 
 type cached struct {
-	Content string `json:"content"` // sha256 of the file evaluated
+	Content string // sha256 of the file evaluated
 	// Read holds the variables of the starting environment the script
-	// read, with their values then (null: unset).
-	Read map[string]*string `json:"read"`
+	// read, with their values then (nil: unset).
+	Read map[string]*string
 	// Set and Unset turn the starting environment into the result.
-	Set     map[string]string `json:"set"`
-	Unset   []string          `json:"unset"`
-	Watched []string          `json:"watched"`
+	Set     map[string]string
+	Unset   []string
+	Watched []string
 	// Deps maps each file looked at to its fingerprint.
-	Deps map[string]string `json:"deps"`
+	Deps map[string]string
 	// GenDir is the generation, Root what the project's profile resolved
 	// to when it was recorded; empty without packages.
-	GenDir string `json:"gen_dir,omitempty"`
-	Root   string `json:"root,omitempty"`
+	GenDir string
+	Root   string
 }
 
 // deps are the files an evaluation looked at; ok turns false when its
@@ -147,8 +145,8 @@ func loadCached(cfg Config, file string, content []byte, base map[string]string)
 	if err != nil {
 		return nil
 	}
-	var c cached
-	if json.Unmarshal(data, &c) != nil || c.Content != contentSum(content) {
+	c, err := unmarshalCached(data)
+	if err != nil || c.Content != contentSum(content) {
 		return nil
 	}
 	for k, v := range c.Read {
@@ -184,9 +182,6 @@ func storeCached(cfg Config, file string, content []byte, base map[string]string
 	c := cached{Content: contentSum(content), Read: map[string]*string{}, Set: map[string]string{}, Watched: res.Watched, Deps: map[string]string{}}
 	for k := range read {
 		if v, ok := base[k]; ok {
-			if !utf8.ValidString(v) {
-				return // JSON would not keep its bytes
-			}
 			c.Read[k] = &v
 		} else {
 			c.Read[k] = nil
@@ -194,9 +189,6 @@ func storeCached(cfg Config, file string, content []byte, base map[string]string
 	}
 	for k, v := range res.Env {
 		if bv, ok := base[k]; !ok || bv != v {
-			if !utf8.ValidString(v) {
-				return // JSON would not keep its bytes
-			}
 			c.Set[k] = v
 		}
 	}
@@ -215,13 +207,9 @@ func storeCached(cfg Config, file string, content []byte, base map[string]string
 		}
 		c.GenDir, c.Root = g.Dir, root
 	}
-	data, err := json.Marshal(c)
-	if err != nil {
-		return
-	}
 	p := cacheFile(cfg, file)
 	if os.MkdirAll(filepath.Dir(p), 0o700) == nil {
-		_ = store.WriteFileAtomic(p, data, 0o600)
+		_ = store.WriteFileAtomic(p, c.marshal(), 0o600)
 	}
 }
 
