@@ -121,16 +121,44 @@ func args(check cobra.PositionalArgs) cobra.PositionalArgs {
 
 func run(argv []string) int {
 	a := newApp()
+	if call := a.direct(argv); call != nil {
+		return a.call(call)
+	}
 	return a.execute(newRootCmd(a, argv), argv)
+}
+
+// direct returns the call that argv makes when it is one of those made at
+// every cd and every job start, export SHELL and exec DIR ..., without a
+// flag (their commands have none but help): cobra would make the same call
+// after building the command and parsing argv, which these calls need not
+// pay for. TestDirectCalls checks that both answer alike.
+func (a *app) direct(argv []string) func(context.Context) error {
+	if len(argv) < 2 || strings.HasPrefix(argv[1], "-") {
+		return nil
+	}
+	switch {
+	case argv[0] == "export" && len(argv) == 2:
+		return func(ctx context.Context) error { return a.export(ctx, argv[1]) }
+	case argv[0] == "exec":
+		// Flags end at DIR (the command's flags are not interspersed).
+		return func(ctx context.Context) error { return a.exec(ctx, argv[1:], -1) }
+	}
+	return nil
 }
 
 // execute runs argv with the command tree root and returns the exit
 // status.
 func (a *app) execute(root *cobra.Command, argv []string) int {
 	root.SetArgs(argv)
+	return a.call(root.ExecuteContext)
+}
+
+// call runs f with a context that an interrupt cancels, and returns the
+// exit status.
+func (a *app) call(f func(context.Context) error) int {
 	ctx := &interruptible{Context: context.Background()}
 	defer ctx.stop()
-	return a.report(root.ExecuteContext(ctx))
+	return a.report(f(ctx))
 }
 
 // interruptible is a context that an interrupt (Ctrl-C) cancels. It

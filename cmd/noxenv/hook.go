@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -88,16 +89,16 @@ func newExportCmd(a *app) *cobra.Command {
 		Args:      args(cobra.ExactArgs(1)),
 		ValidArgs: shells.Names,
 		RunE: func(cmd *cobra.Command, argv []string) error {
-			shell := argv[0]
-			if err := shells.Check(shell); err != nil {
-				return usageError{err}
-			}
-			return a.export(cmd, shell)
+			return a.export(cmd.Context(), argv[0])
 		},
 	}
 }
 
-func (a *app) export(cmd *cobra.Command, shell string) error {
+// export is noxenv export SHELL.
+func (a *app) export(ctx context.Context, shell string) error {
+	if err := shells.Check(shell); err != nil {
+		return usageError{err}
+	}
 	dir, err := a.workDir()
 	if err != nil {
 		return err
@@ -105,7 +106,7 @@ func (a *app) export(cmd *cobra.Command, shell string) error {
 	stamp := hook.StampTime(time.Now())
 	reload := hook.ReloadFile(a.hookDir())
 	old, _ := activate.LoadState(a.env)
-	sw := activate.Next(cmd.Context(), a.activateConfig, a.env, dir, stamp, []string{reload})
+	sw := activate.Next(ctx, a.activateConfig, a.env, dir, stamp, []string{reload})
 	changes := activate.Diff(a.env, sw.Env)
 	code, err := shells.Render(shell, changes)
 	if err != nil {

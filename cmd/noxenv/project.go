@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -148,49 +149,54 @@ func newExecCmd(a *app) *cobra.Command {
 			"it there (NOXENV_DIR set). CMD replaces noxenv.",
 		Args: args(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, argv []string) error {
-			// Flags end at the first argument, so a "--" after DIR is an
-			// argument; a leading one is taken by the flag parser.
-			dir, command, dashed := ".", argv, true
-			switch {
-			case cmd.ArgsLenAtDash() == 0:
-			case len(argv) > 1 && argv[1] == "--":
-				dir, command = argv[0], argv[2:]
-			case len(argv) > 1:
-				dir, command, dashed = argv[0], argv[1:], false
-			}
-			if len(command) == 0 {
-				return usageError{errors.New("exec needs a command")}
-			}
-			fi, err := os.Stat(dir)
-			if errors.Is(err, fs.ErrNotExist) && !dashed {
-				return usageError{execUsage(dir)}
-			}
-			if err != nil {
-				return err
-			} else if !fi.IsDir() {
-				return usageError{fmt.Errorf("%s is not a directory", dir)}
-			}
-			abs, err := filepath.Abs(dir)
-			if err != nil {
-				return err
-			}
-			// The environment the hook would give a shell in DIR, its state
-			// included (NOXENV_DIR, NOXENV_STATE), as direnv exec does: a
-			// noxenv command CMD runs reverts the project, and a shell with
-			// the hook finds it loaded and follows the hook's rule from its
-			// working directory (leaving the project unloads it). Starting
-			// from the reverted environment, the project is evaluated
-			// afresh and every error is said.
-			sw := activate.Next(cmd.Context(), a.activateConfig, activate.Revert(a.env), abs,
-				hook.StampTime(time.Now()), []string{hook.ReloadFile(a.hookDir())})
-			if sw.Err != nil {
-				return sw.Err
-			}
-			return execIn(sw.Env, command)
+			return a.exec(cmd.Context(), argv, cmd.ArgsLenAtDash())
 		},
 	}
 	c.Flags().SetInterspersed(false)
 	return c
+}
+
+// exec is noxenv exec with the arguments argv, of which dashAt came after
+// a leading "--" (-1: none did).
+func (a *app) exec(ctx context.Context, argv []string, dashAt int) error {
+	// Flags end at the first argument, so a "--" after DIR is an argument;
+	// a leading one is taken by the flag parser.
+	dir, command, dashed := ".", argv, true
+	switch {
+	case dashAt == 0:
+	case len(argv) > 1 && argv[1] == "--":
+		dir, command = argv[0], argv[2:]
+	case len(argv) > 1:
+		dir, command, dashed = argv[0], argv[1:], false
+	}
+	if len(command) == 0 {
+		return usageError{errors.New("exec needs a command")}
+	}
+	fi, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) && !dashed {
+		return usageError{execUsage(dir)}
+	}
+	if err != nil {
+		return err
+	} else if !fi.IsDir() {
+		return usageError{fmt.Errorf("%s is not a directory", dir)}
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
+	// The environment the hook would give a shell in DIR, its state
+	// included (NOXENV_DIR, NOXENV_STATE), as direnv exec does: a noxenv
+	// command CMD runs reverts the project, and a shell with the hook finds
+	// it loaded and follows the hook's rule from its working directory
+	// (leaving the project unloads it). Starting from the reverted
+	// environment, the project is evaluated afresh and every error is said.
+	sw := activate.Next(ctx, a.activateConfig, activate.Revert(a.env), abs,
+		hook.StampTime(time.Now()), []string{hook.ReloadFile(a.hookDir())})
+	if sw.Err != nil {
+		return sw.Err
+	}
+	return execIn(sw.Env, command)
 }
 
 // execUsage is a DIR that does not exist, given without "--": maybe a
@@ -212,7 +218,7 @@ func execIn(env map[string]string, command []string) error {
 	if err != nil {
 		return err
 	}
-	path, err := interp.LookPathDir(cwd, expand.ListEnviron(pairs...), command[0])
+	path, err := interp.LookPathDir(cwd, expand.FuncEnviron(func(name string) string { return env[name] }), command[0])
 	if err != nil {
 		return fmt.Errorf("%s: command not found", command[0])
 	}

@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -39,6 +42,53 @@ func TestOneCommandTree(t *testing.T) {
 			if one != whole {
 				t.Errorf("noxenv %s:\nwith the one command:\n%s\nwith all:\n%s", strings.Join(argv, " "), one, whole)
 			}
+		}
+	}
+}
+
+// The calls run without cobra (export SHELL, exec DIR ...) answer as
+// they do through it.
+func TestDirectCalls(t *testing.T) {
+	home := t.TempDir()
+	file := filepath.Join(home, "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"HOME": home, "PATH": os.Getenv("PATH"), "NOXENV_LOG": "quiet"}
+	run := func(argv []string, direct bool) string {
+		var out, errs bytes.Buffer
+		a := &app{env: env, loc: newLocations(env), stdin: strings.NewReader(""), stdout: &out, stderr: &errs}
+		var code int
+		if direct {
+			call := a.direct(argv)
+			if call == nil {
+				t.Fatalf("noxenv %s is not called directly", strings.Join(argv, " "))
+			}
+			code = a.call(call)
+		} else {
+			code = a.execute(newRootCmd(a, argv), argv)
+		}
+		return fmt.Sprintf("%s\n--\n%s\n--\n%d", out.String(), errs.String(), code)
+	}
+	for _, argv := range [][]string{
+		{"export", "json"},
+		{"export", "tcsh"},
+		{"exec", filepath.Join(home, "missing"), "true"},
+		{"exec", filepath.Join(home, "missing"), "--", "true"},
+		{"exec", file, "--", "true"},
+		{"exec", home, "--", "no-such-command-anywhere"},
+		{"exec", "no-such-command-anywhere"},
+		{"exec", home, "--help"},
+	} {
+		through, direct := run(argv, false), run(argv, true)
+		if through != direct {
+			t.Errorf("noxenv %s:\nthrough cobra:\n%s\ndirect:\n%s", strings.Join(argv, " "), through, direct)
+		}
+	}
+	for _, argv := range [][]string{{"export"}, {"export", "--help"}, {"export", "bash", "x"}, {"exec", "--", "true"}, {"exec", "-h"}, {"version", "x"}} {
+		var a app
+		if a.direct(argv) != nil {
+			t.Errorf("noxenv %s is called directly", strings.Join(argv, " "))
 		}
 	}
 }
