@@ -139,8 +139,9 @@ func cacheFile(cfg Config, file string) string {
 }
 
 // loadCached returns the cached result, or nil when there is none still
-// valid.
-func loadCached(cfg Config, file string, content []byte, base map[string]string) *Result {
+// valid. seen observes a watched file (see observe); the files are
+// observed before the cache is checked against them.
+func loadCached(cfg Config, file string, content []byte, base map[string]string, seen func(string) Watch) *Result {
 	data, err := os.ReadFile(cacheFile(cfg, file))
 	if err != nil {
 		return nil
@@ -154,12 +155,16 @@ func loadCached(cfg Config, file string, content []byte, base map[string]string)
 			return nil
 		}
 	}
+	watched := make([]Watch, len(c.Watched))
+	for i, p := range c.Watched {
+		watched[i] = seen(p)
+	}
 	for p, fp := range c.Deps {
 		if fingerprint(p) != fp {
 			return nil
 		}
 	}
-	res := &Result{File: file, Env: cloneEnv(base), Watched: c.Watched}
+	res := &Result{File: file, Env: cloneEnv(base), Watched: watched}
 	maps.Copy(res.Env, c.Set)
 	for _, k := range c.Unset {
 		delete(res.Env, k)
@@ -179,7 +184,10 @@ func loadCached(cfg Config, file string, content []byte, base map[string]string)
 // storeCached keeps res for the next evaluation from the same start. A
 // cache that cannot be written is only slower: errors are ignored.
 func storeCached(cfg Config, file string, content []byte, base map[string]string, read map[string]bool, res *Result, d *deps) {
-	c := cached{Content: contentSum(content), Read: map[string]*string{}, Set: map[string]string{}, Watched: res.Watched, Deps: map[string]string{}}
+	c := cached{Content: contentSum(content), Read: map[string]*string{}, Set: map[string]string{}, Deps: map[string]string{}}
+	for _, w := range res.Watched {
+		c.Watched = append(c.Watched, w.Path)
+	}
 	for k := range read {
 		if v, ok := base[k]; ok {
 			c.Read[k] = &v

@@ -39,10 +39,10 @@ type Result struct {
 	File string            // the .noxprofile evaluated
 	Env  map[string]string // the whole resulting environment
 	// Watched are the files whose change (or appearance, or removal) means
-	// the environment must be evaluated again: the .noxprofile, its lock,
-	// dotenv, watched and sourced files, and the trust records of the
-	// sourced ones.
-	Watched []string
+	// the environment must be evaluated again, as the evaluation saw
+	// them: the .noxprofile, its lock and trust record, dotenv, watched
+	// and sourced files, and the trust records of the sourced ones.
+	Watched []Watch
 	// Generation holds the project's packages; nil when it uses none.
 	// From the cache, only its Dir is set.
 	Generation *profile.Generation

@@ -27,6 +27,18 @@
 // cached evaluation does not run the script again, so its log_status
 // lines are not repeated.
 //
+// A project is evaluated again when a file the evaluation read (the
+// .noxprofile, its lock and trust record, dotenv, sourced and watched
+// files) appeared, vanished, or has a modification time different from
+// the one it had when the evaluation read it, later or earlier. Each file
+// is observed before it is read, and a file written so shortly before
+// that a later write could carry the same time is observed again once
+// that guard has passed: the kernel's clock tick where the file system
+// keeps fine times, a few milliseconds. Where it keeps coarse ones
+// (whole seconds, FAT's two), the file counts as changed until an
+// evaluation finds it settled. noxenv's own write of the lock during an
+// evaluation is no change.
+//
 // The package does not print and does not read the process environment:
 // both are given to it.
 package activate

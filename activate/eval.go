@@ -148,7 +148,7 @@ type evaluator struct {
 	states  []*pkgState
 	release func()
 
-	watched []string
+	watched []Watch
 	deps    *deps
 	env     *recordingEnv
 	// ownLists counts the evaluator's own listings of the variables.
@@ -176,20 +176,22 @@ func evaluate(ctx context.Context, cfg Config, file string, base map[string]stri
 		if file, err = trustPath(file); err != nil {
 			return nil, nil, err
 		}
+		e.deps = newDeps()
+		e.lockFile = lockPath(file)
+		// Watched before they are read; the trust record too: allowing
+		// or denying the file is a change.
+		e.watch(file, e.lockFile, recordOf(cfg.AllowDir, file))
 		if content, err = readTrusted(cfg.AllowDir, file); err != nil {
-			return nil, nil, err
+			return &Result{File: file, Watched: e.watched}, nil, err
 		}
 		if cacheable {
-			if res := loadCached(cfg, file, content, base); res != nil {
+			if res := loadCached(cfg, file, content, base, e.seen); res != nil {
 				return res, nil, nil
 			}
 		}
-		e.lockFile = lockPath(file)
 		if e.lock, err = readLock(e.lockFile); err != nil {
-			return nil, nil, err
+			return &Result{File: file, Watched: e.watched}, nil, err
 		}
-		e.deps = newDeps()
-		e.watch(file, e.lockFile)
 	}
 	set, err := cfg.settings()
 	if err != nil {
@@ -483,14 +485,23 @@ func applyChanges(base, start, end map[string]string) map[string]string {
 	return out
 }
 
-// watch adds files to those whose change means evaluating again.
+// watch adds files to those whose change means evaluating again, as
+// they are now: call it before reading them.
 func (e *evaluator) watch(files ...string) {
 	for _, f := range files {
-		if !slices.Contains(e.watched, f) {
-			e.watched = append(e.watched, f)
+		if !slices.ContainsFunc(e.watched, func(w Watch) bool { return w.Path == f }) {
+			e.watched = append(e.watched, observe(f))
 		}
 		e.deps.add(f)
 	}
+}
+
+// seen returns the observation of f this evaluation made, or a new one.
+func (e *evaluator) seen(f string) Watch {
+	if i := slices.IndexFunc(e.watched, func(w Watch) bool { return w.Path == f }); i >= 0 {
+		return e.watched[i]
+	}
+	return observe(f)
 }
 
 // cloneEnv copies env; the copy of nil is an empty map.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -104,9 +103,9 @@ cd sub
 	}
 }
 
-func contains(list []string, s string) bool {
+func contains(list []Watch, s string) bool {
 	for _, x := range list {
-		if x == s {
+		if x.Path == s {
 			return true
 		}
 	}
@@ -246,8 +245,7 @@ func TestFailedEvaluationWatches(t *testing.T) {
 	dir, cfg := project(t, map[string]string{FileName: "dotenv\n"})
 	file := allowed(t, cfg, dir)
 	config := func() (Config, error) { return cfg, nil }
-	age(t, filepath.Dir(dir))
-	sw := Next(context.Background(), config, map[string]string{}, dir, time.Now(), nil)
+	sw := Next(context.Background(), config, map[string]string{}, dir, nil)
 	if sw.Err == nil || sw.State.Status != Failed {
 		t.Fatalf("missing .env: %+v", sw)
 	}
@@ -258,7 +256,7 @@ func TestFailedEvaluationWatches(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, ".env"), []byte("A=1\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	sw = Next(context.Background(), config, sw.Env, dir, time.Now(), nil)
+	sw = Next(context.Background(), config, sw.Env, dir, nil)
 	if sw.State.Status != Loaded || sw.Env["A"] != "1" {
 		t.Fatalf("after .env appeared: %+v", sw.State)
 	}
@@ -272,14 +270,13 @@ func TestSourcedTrustFollowed(t *testing.T) {
 	file := allowed(t, cfg, dir)
 	lib := filepath.Join(dir, "lib", FileName)
 	config := func() (Config, error) { return cfg, nil }
-	age(t, filepath.Dir(dir))
-	sw := Next(context.Background(), config, map[string]string{}, dir, time.Now(), nil)
+	sw := Next(context.Background(), config, map[string]string{}, dir, nil)
 	var blocked *BlockedError
 	if !errors.As(sw.Err, &blocked) {
 		t.Fatalf("lib not allowed: %v", sw.Err)
 	}
 	allow(t, cfg, lib)
-	sw = Next(context.Background(), config, sw.Env, dir, time.Now(), nil)
+	sw = Next(context.Background(), config, sw.Env, dir, nil)
 	if sw.State.Status != Loaded || sw.Env["LIB"] != "1" {
 		t.Fatalf("after allowing lib: %+v, %v", sw.State, sw.Err)
 	}
@@ -288,21 +285,5 @@ func TestSourcedTrustFollowed(t *testing.T) {
 	}
 	if _, err := Evaluate(context.Background(), cfg, file, nil); !errors.As(err, &blocked) {
 		t.Fatalf("lib denied, evaluation gives %v", err)
-	}
-}
-
-// age makes every file under root an hour old, so that only what a test
-// changes afterwards is newer than a hook's stamp.
-func age(t *testing.T, root string) {
-	t.Helper()
-	old := time.Now().Add(-time.Hour)
-	err := filepath.WalkDir(root, func(p string, _ fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		return os.Chtimes(p, old, old)
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 }

@@ -322,8 +322,13 @@ func (e *evaluator) writeLock() error {
 	if !e.lockDirty {
 		return nil
 	}
-	err := store.WriteFileAtomic(e.lockFile, e.lock.marshal(), 0o644)
-	if err == nil || e.opts.prune || !(errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS)) {
+	data := e.lock.marshal()
+	err := store.WriteFileAtomic(e.lockFile, data, 0o644)
+	if err == nil {
+		rewatch(e.watched, e.lockFile, data)
+		return nil
+	}
+	if e.opts.prune || !(errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS)) {
 		return err
 	}
 	// Unlocked requests are resolved again next time: not cacheable.

@@ -49,23 +49,12 @@ func (s Status) String() string {
 	return fmt.Sprintf("status(%d)", uint8(s))
 }
 
-// Watch is a file whose change, appearance or removal needs a new
-// evaluation, with whether it existed when the evaluation started.
-type Watch struct {
-	Path   string
-	Exists bool
-}
-
 // State is what StateVar holds. It stays small whatever the environment:
 // of a PATH-like variable it keeps only the entries noxenv added, of any
 // other the previous value and a hash of the value noxenv set.
 type State struct {
-	File   string
-	Status Status
-	// Stamp (Unix nanoseconds) is no later than the moment the evaluation
-	// started reading files: a watched file modified after Stamp needs a
-	// new evaluation.
-	Stamp   int64
+	File    string
+	Status  Status
 	Watches []Watch
 	// errSum identifies a Blocked or Failed state's error and file
 	// content: the same error is reported once.
@@ -255,15 +244,24 @@ func removeLast(list []string, e string) []string {
 // The encoding: a format byte, then uvarint-length-prefixed fields, each
 // string as the length of the prefix it shares with the string of its kind
 // before it and the rest (paths share long prefixes, so do the values of
-// variables named alike), written in unpadded
-// URL-safe base64 after statePrefix, so that the value is one plain word
-// for every shell. Front coding rather than DEFLATE: a DEFLATE writer
-// costs a fresh process most of a megabyte of memory to set up, on every
-// cd. Values without statePrefix are the DEFLATE-compressed format 1 of
-// earlier versions, which shells started before an upgrade still carry.
+// variables named alike), written in unpadded URL-safe base64 after
+// statePrefix, so that the value is one plain word for every shell. Front
+// coding rather than DEFLATE: a DEFLATE writer costs a fresh process most
+// of a megabyte of memory to set up, on every cd.
+//
+// Formats before 3 kept one stamp time for every watched file: values
+// without a prefix (format 1, DEFLATE-compressed) and those of prefix
+// "2." (front coded), which shells started before an upgrade still carry,
+// still revert, and their watches count as changed.
 const (
-	stateFormat = 2
-	statePrefix = "2."
+	stateFormat = 3
+	statePrefix = "3."
+)
+
+// Flags of a watch in the encoding.
+const (
+	watchExists = 1 << iota
+	watchUnsure
 )
 
 func (s State) encode() string {
@@ -271,11 +269,18 @@ func (s State) encode() string {
 	e.byte(stateFormat)
 	e.str(paths, s.File)
 	e.byte(byte(s.Status))
-	e.uint(uint64(s.Stamp))
 	e.uint(uint64(len(s.Watches)))
 	for _, w := range s.Watches {
 		e.str(paths, w.Path)
-		e.bool(w.Exists)
+		var flags byte
+		if w.Exists {
+			flags |= watchExists
+		}
+		if w.Unsure {
+			flags |= watchUnsure
+		}
+		e.byte(flags)
+		e.uint(uint64(w.ModTime))
 	}
 	e.uint(s.errSum)
 	e.uint(uint64(len(s.vars)))
@@ -302,7 +307,11 @@ func decodeState(v string) (State, error) {
 	front, format := true, byte(stateFormat)
 	coded, ok := strings.CutPrefix(v, statePrefix)
 	if !ok {
-		front, format = false, 1
+		if coded, ok = strings.CutPrefix(v, "2."); ok {
+			format = 2
+		} else {
+			front, format = false, 1
+		}
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(coded)
 	if err != nil {
@@ -317,12 +326,23 @@ func decodeState(v string) (State, error) {
 	if d.byte() != format {
 		return State{}, errors.New("unknown state format")
 	}
+	stamped := format < 3
 	var s State
 	s.File = d.str(paths)
 	s.Status = Status(d.byte())
-	s.Stamp = int64(d.uint())
+	if stamped {
+		d.uint() // the stamp
+	}
 	for n := d.count(); n > 0; n-- {
-		s.Watches = append(s.Watches, Watch{Path: d.str(paths), Exists: d.bool()})
+		w := Watch{Path: d.str(paths)}
+		if stamped {
+			w.Exists, w.Unsure = d.bool(), true
+		} else {
+			flags := d.byte()
+			w.Exists, w.Unsure = flags&watchExists != 0, flags&watchUnsure != 0
+			w.ModTime = int64(d.uint())
+		}
+		s.Watches = append(s.Watches, w)
 	}
 	s.errSum = d.uint()
 	for n := d.count(); n > 0; n-- {

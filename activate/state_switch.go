@@ -8,7 +8,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
-	"time"
+	"slices"
 )
 
 // Switch is what a shell at a working directory should become.
@@ -16,7 +16,8 @@ type Switch struct {
 	// Env is the environment the shell should have, StateVar included
 	// when there is something to remember.
 	Env map[string]string
-	// State is what Env's StateVar holds; File is "" outside any project.
+	// State is what Env's StateVar holds; File is "" outside any project,
+	// where Watches are only the files every shell watches.
 	State State
 	// Evaluated says the .noxprofile was evaluated (or found blocked)
 	// now, rather than kept as loaded.
@@ -28,14 +29,13 @@ type Switch struct {
 }
 
 // Next decides what a shell with environment env, in directory dir,
-// should become. stamp is a time no later than the moment Next starts
-// reading files (see hook.StampTime); watch are files every shell watches
-// besides a project's own (the reload file). An unchanged project is kept
-// without evaluating it: same file found, no watched file changed,
-// appeared or vanished since the state's stamp. config is called only when
-// a .noxprofile is to be evaluated (opening the stores costs), and its
-// error is a failed evaluation.
-func Next(ctx context.Context, config func() (Config, error), env map[string]string, dir string, stamp time.Time, watch []string) Switch {
+// should become. watch are files every shell watches besides a project's
+// own (the reload file). An unchanged project is kept without evaluating
+// it: same file found, no watched file changed, appeared or vanished
+// since the evaluation read it. config is called only when a .noxprofile
+// is to be evaluated (opening the stores costs), and its error is a
+// failed evaluation.
+func Next(ctx context.Context, config func() (Config, error), env map[string]string, dir string, watch []string) Switch {
 	old, hasOld := LoadState(env)
 	file, findErr := Find(dir)
 	if findErr != nil {
@@ -45,23 +45,31 @@ func Next(ctx context.Context, config func() (Config, error), env map[string]str
 		return Switch{Env: env, State: old}
 	}
 	base := Revert(env)
-	if file == "" {
-		return Switch{Env: base, Err: findErr}
+	// Observed before any evaluation: a reload while it runs is a change.
+	var also []Watch
+	for _, p := range watch {
+		also = append(also, observe(p))
 	}
-	s := State{File: file, Stamp: stamp.UnixNano()}
-	paths := []string{file, file + ".lock"}
+	if file == "" {
+		return Switch{Env: base, State: State{Watches: also}, Err: findErr}
+	}
+	s := State{File: file}
 	cfg, err := config()
 	var res *Result
 	if err == nil {
-		if rec, recErr := TrustRecord(cfg.AllowDir, file); recErr == nil {
-			paths = append(paths, rec)
-		}
 		res, err = Evaluate(ctx, cfg, file, base)
 	}
 	if res != nil {
-		paths = append(paths, res.Watched...)
+		s.Watches = res.Watched
+	} else {
+		// Nothing was read: what the files are now is what to watch.
+		s.Watches = []Watch{observe(file), observe(lockPath(file))}
 	}
-	s.Watches = watches(append(paths, watch...))
+	for _, w := range also {
+		if !slices.ContainsFunc(s.Watches, func(x Watch) bool { return x.Path == w.Path }) {
+			s.Watches = append(s.Watches, w)
+		}
+	}
 	if err != nil {
 		s.Status = Failed
 		var blocked *BlockedError
@@ -82,31 +90,14 @@ func Next(ctx context.Context, config func() (Config, error), env map[string]str
 }
 
 // Fresh reports whether no file s watches changed, appeared or vanished
-// since s.Stamp.
+// since the evaluation read it.
 func Fresh(s State) bool {
-	stamp := time.Unix(0, s.Stamp)
 	for _, w := range s.Watches {
-		fi, err := os.Stat(w.Path)
-		if (err == nil) != w.Exists || (err == nil && fi.ModTime().After(stamp)) {
+		if w.Changed() {
 			return false
 		}
 	}
 	return true
-}
-
-// watches notes which of paths exist, each path once.
-func watches(paths []string) []Watch {
-	seen := map[string]bool{}
-	var ws []Watch
-	for _, p := range paths {
-		if seen[p] {
-			continue
-		}
-		seen[p] = true
-		_, err := os.Stat(p)
-		ws = append(ws, Watch{Path: p, Exists: err == nil})
-	}
-	return ws
 }
 
 // errSum identifies a failure (the error and the file's content) so that

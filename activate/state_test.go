@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 )
 
 func withoutState(env map[string]string) map[string]string {
@@ -31,7 +30,7 @@ func sameEnv(t *testing.T, got, want map[string]string) {
 }
 
 func loaded(base, to map[string]string) map[string]string {
-	return Record(base, to, State{File: "/p/.noxprofile", Status: Loaded, Stamp: time.Now().UnixNano()})
+	return Record(base, to, State{File: "/p/.noxprofile", Status: Loaded})
 }
 
 func TestRevertUndoesEverything(t *testing.T) {
@@ -134,12 +133,12 @@ func TestStateStaysSmall(t *testing.T) {
 }
 
 func TestStateRoundTrip(t *testing.T) {
-	s := State{File: "/p/.noxprofile", Status: Blocked, Stamp: 1234567890123,
-		Watches: []Watch{{"/p/.noxprofile", true}, {"/p/.env", false}}}
+	s := State{File: "/p/.noxprofile", Status: Blocked,
+		Watches: []Watch{{"/p/.noxprofile", true, 1234567890123456789, false}, {"/p/.env", false, 0, false},
+			{"/p/.envrc", true, -1234567890, true}}}
 	env := Record(map[string]string{}, map[string]string{"X": "1"}, s)
 	got, ok := LoadState(env)
-	if !ok || got.File != s.File || got.Status != s.Status || got.Stamp != s.Stamp ||
-		len(got.Watches) != 2 || got.Watches[0] != s.Watches[0] || got.Watches[1] != s.Watches[1] {
+	if !ok || got.File != s.File || got.Status != s.Status || !slices.Equal(got.Watches, s.Watches) {
 		t.Errorf("LoadState = %+v, %v; want %+v", got, ok, s)
 	}
 	if _, ok := LoadState(map[string]string{StateVar: "garbage!"}); ok {
@@ -152,6 +151,7 @@ func TestStateRoundTrip(t *testing.T) {
 func FuzzState(f *testing.F) {
 	f.Add(loaded(map[string]string{"A": "1"}, map[string]string{"A": "2", "PATH": "/x"})[StateVar])
 	f.Add(format1State)
+	f.Add(format2State)
 	f.Add("")
 	f.Fuzz(func(t *testing.T, v string) {
 		env := map[string]string{StateVar: v, "A": "2"}
@@ -178,18 +178,23 @@ func FuzzRevert(f *testing.F) {
 	})
 }
 
-// A shell started before an upgrade carries a state of format 1
-// (DEFLATE-compressed): it still reverts. The value is what the earlier
-// version recorded for this switch.
-func TestStateOfFormat1(t *testing.T) {
-	v := format1State
-	env := map[string]string{"PATH": "/home/u/gen/bin:/usr/bin:/bin", "EDITOR": "nano", "PROJECT": "p", StateVar: v}
-	s, ok := LoadState(env)
-	want := []Watch{{"/home/u/p/.noxprofile", true}, {"/home/u/p/.noxprofile.lock", true}, {"/home/u/p/.env", false}}
-	if !ok || s.File != "/home/u/p/.noxprofile" || s.Status != Loaded || s.Stamp != 1700000000123456789 || !slices.Equal(s.Watches, want) {
-		t.Fatalf("LoadState = %+v, %v", s, ok)
+// A shell started before an upgrade carries a state of an earlier format
+// (1: DEFLATE-compressed; 2: front coded; both with one stamp for every
+// watched file): it still reverts, and its watches count as changed, so
+// that the project is evaluated once again. The values are what the
+// earlier versions recorded for this switch.
+func TestStateOfEarlierFormats(t *testing.T) {
+	for _, v := range []string{format1State, format2State} {
+		env := map[string]string{"PATH": "/home/u/gen/bin:/usr/bin:/bin", "EDITOR": "nano", "PROJECT": "p", StateVar: v}
+		s, ok := LoadState(env)
+		want := []Watch{{"/home/u/p/.noxprofile", true, 0, true}, {"/home/u/p/.noxprofile.lock", true, 0, true}, {"/home/u/p/.env", false, 0, true}}
+		if !ok || s.File != "/home/u/p/.noxprofile" || s.Status != Loaded || !slices.Equal(s.Watches, want) || Fresh(s) {
+			t.Fatalf("LoadState(%s) = %+v, %v", v, s, ok)
+		}
+		sameEnv(t, Revert(env), map[string]string{"PATH": "/usr/bin:/bin", "EDITOR": "vi"})
 	}
-	sameEnv(t, Revert(env), map[string]string{"PATH": "/usr/bin:/bin", "EDITOR": "vi"})
 }
+
+const format2State = "2.AgAVL2hvbWUvdS9wLy5ub3hwcm9maWxlAZWal-zjn-fLFwMVAAEVBS5sb2NrAQsDZW52AAADAAZFRElUT1IAAQACdmkA98vO5IbJ162SAQAEUEFUSAEBAQgHZ2VuL2JpbgABBlJPSkVDVAAAAJSapq_8lOmmGQ"
 
 const format1State = "dI5BCgFRHIf_PyN2rCQOMf8ziClsZpreCejhZbw3KZMTOIBGajZ2s5Nz6JWtA1BS9jYWNhYWrL_vqw81npiZ5AXH7GqzjOdmpCKJTbZ9XHY3W3f-CM2fnRuZ4RSVLyZ1QuSUvE5P-CGhkCh62tN1dTzv1ygGLdEFUOXPxFhqHihN5SD0-15bEFGa5YdXes8b7wAAAP__"

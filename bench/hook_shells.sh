@@ -20,9 +20,6 @@ trap 'rm -rf "$work"' EXIT
 . "$root/bench/project20.sh"
 project20 '^NOXENV_'
 mkdir -p "$work/out"
-# Let every file written above be older than the stamps the hooks compare
-# with, so that nothing is due at the prompts measured.
-sleep 2.1
 
 # Each driver prints samples, one a line: "p US", the mean cost of one
 # prompt over a block of prompts in the loaded project, and "c US", one move

@@ -3,6 +3,7 @@ package hook
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/noxenv/noxenv/shells"
 )
@@ -32,37 +33,48 @@ var snippets = map[string]string{
 	"fish": fishSnippet,
 }
 
-// FastPath is what a shell needs to decide, with one test builtin, that
-// nothing changed since the last export: the same working directory, no
-// watched file changed, appeared or vanished.
+// FastPath is what a shell needs to decide, with its own builtins, that
+// nothing changed since the last export: the same working directory, each
+// watched file with the modification time the evaluation read, each absent
+// one still absent.
 type FastPath struct {
 	// Dir is the working directory the export saw.
 	Dir string
-	// Stamp is a file whose modification time is no later than the moment
-	// the export started reading files.
-	Stamp string
-	// Exist must still exist and be no newer than Stamp.
-	Exist []string
+	// Exist must still exist with the same modification time.
+	Exist []File
 	// Absent must still not exist.
 	Absent []string
+	// Stale says a watched file has changed already: the next prompt
+	// exports again.
+	Stale bool
+}
+
+// File is a watched file as the evaluation read it.
+type File struct {
+	Path string
+	// ModTime is its modification time, in Unix nanoseconds.
+	ModTime int64
 }
 
 // Render returns the code that sets the shell's own (not exported)
 // variable _noxenv_check: the arguments that make `test "$PWD"
-// $_noxenv_check` true when nothing changed. Every path is absolute, so
-// none can be taken for an operator of test.
-func (f FastPath) Render(shell string) (string, error) {
+// $_noxenv_check` true when nothing changed. Each watched file is
+// compared, by -nt and -ot, with a stamp in stampDir carrying its exact
+// time (see Stamp). Every path is absolute, so none can be taken for an
+// operator of test.
+func (f FastPath) Render(shell, stampDir string) (string, error) {
 	if shell != "bash" && shell != "zsh" && shell != "fish" {
 		return "", fmt.Errorf("unknown shell %q (want bash, zsh or fish)", shell)
 	}
-	// zsh's -nt is false, not true, against a missing file: check the
-	// stamp is there.
-	words := []string{"=", f.Dir, "-a", "-e", f.Stamp}
-	for _, p := range f.Exist {
-		words = append(words, "-a", "-e", p, "-a", "!", p, "-nt", f.Stamp)
+	words, err := f.testWords(shell, stampDir)
+	if err != nil {
+		return "", err
 	}
-	for _, p := range f.Absent {
-		words = append(words, "-a", "!", "-e", p)
+	if words == nil {
+		if shell == "fish" {
+			return "set -e -g _noxenv_check;\n", nil
+		}
+		return "unset _noxenv_check;\n", nil
 	}
 	for i, w := range words {
 		q, err := shells.Quote(shell, w)
@@ -75,4 +87,31 @@ func (f FastPath) Render(shell string) (string, error) {
 		return "set -g _noxenv_check " + strings.Join(words, " ") + ";\n", nil
 	}
 	return "_noxenv_check=(" + strings.Join(words, " ") + ");\n", nil
+}
+
+// testWords returns the arguments of test after "$PWD", or nil when the
+// check cannot pass (Stale, or a stamp cannot carry a file's time).
+func (f FastPath) testWords(shell, stampDir string) ([]string, error) {
+	if f.Stale {
+		return nil, nil
+	}
+	words := []string{"=", f.Dir}
+	for _, file := range f.Exist {
+		stamp, ok, err := Stamp(stampDir, time.Unix(0, file.ModTime))
+		if err != nil || !ok {
+			return nil, err
+		}
+		// The file and its stamp exist, and neither is newer than the
+		// other. bash's and fish's -nt and -ot are true against a
+		// missing file, zsh's false: zsh checks the stamp exists.
+		words = append(words, "-a", "-e", file.Path)
+		if shell == "zsh" {
+			words = append(words, "-a", "-e", stamp)
+		}
+		words = append(words, "-a", "!", file.Path, "-nt", stamp, "-a", "!", file.Path, "-ot", stamp)
+	}
+	for _, p := range f.Absent {
+		words = append(words, "-a", "!", "-e", p)
+	}
+	return words, nil
 }

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -20,9 +21,9 @@ func needShell(t *testing.T, name string) {
 }
 
 // runHook loads the snippet with a stand-in for noxenv that only records
-// that it ran, sets the fast path, runs the hook once after a failing
+// that it ran, runs check (a rendered FastPath), runs the hook once after a failing
 // command, and returns whether the stand-in ran and the $? seen after.
-func runHook(t *testing.T, shell, dir string, fp *FastPath) (called bool, status string) {
+func runHook(t *testing.T, shell, dir, check string) (called bool, status string) {
 	t.Helper()
 	tmp := t.TempDir()
 	log := filepath.Join(tmp, "log")
@@ -34,13 +35,7 @@ func runHook(t *testing.T, shell, dir string, fp *FastPath) (called bool, status
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fp != nil {
-		v, err := fp.Render(shell)
-		if err != nil {
-			t.Fatal(err)
-		}
-		code += v
-	}
+	code += check
 	var cmd *exec.Cmd
 	switch shell {
 	case "bash":
@@ -70,59 +65,78 @@ func runHook(t *testing.T, shell, dir string, fp *FastPath) (called bool, status
 // byte that is not UTF-8 and shell syntax.
 const oddName = "sub\n\xff $x '!"
 
+// fastPathCases change what a FastPath saw, in dir: a watched file
+// "watched file" of time seen, and absent files in dir/oddName.
+var fastPathCases = []struct {
+	name   string
+	edit   func(fp *FastPath) // before it is rendered
+	change func(t *testing.T, dir string)
+	called bool
+}{
+	{"nothing changed", nil, nil, false},
+	{"watched file rewritten with its time", nil, func(t *testing.T, dir string) {
+		touch(t, filepath.Join(dir, "watched file"), seen)
+	}, false},
+	{"watched file a nanosecond newer", nil, func(t *testing.T, dir string) {
+		touch(t, filepath.Join(dir, "watched file"), seen.Add(time.Nanosecond))
+	}, true},
+	{"watched file replaced by an older one", nil, func(t *testing.T, dir string) {
+		older := filepath.Join(dir, "older")
+		touch(t, older, seen.Add(-time.Hour))
+		if err := os.Rename(older, filepath.Join(dir, "watched file")); err != nil {
+			t.Fatal(err)
+		}
+	}, true},
+	{"watched file gone", nil, func(t *testing.T, dir string) {
+		os.Remove(filepath.Join(dir, "watched file"))
+	}, true},
+	{"absent file appeared", nil, func(t *testing.T, dir string) {
+		touch(t, filepath.Join(dir, oddName, ".noxprofile"), seen)
+	}, true},
+	{"stamps gone", nil, func(t *testing.T, dir string) {
+		os.RemoveAll(filepath.Join(dir, "stamps"))
+	}, true},
+	{"another directory", func(fp *FastPath) {
+		fp.Dir = filepath.Join(fp.Dir, "elsewhere")
+	}, nil, true},
+	{"stale", func(fp *FastPath) { fp.Stale = true }, nil, true},
+	{"other files come and go", nil, func(t *testing.T, dir string) {
+		touch(t, filepath.Join(dir, oddName, "busy"), time.Now())
+	}, false},
+}
+
+// seen is the time of the watched file in fastPathCases: a fraction of a
+// second that a shell comparing seconds only would lose.
+var seen = time.Date(2024, 5, 6, 7, 8, 9, 123456789, time.UTC)
+
 func TestFastPath(t *testing.T) {
-	stampTime := StampTime(time.Now())
-	old := stampTime.Add(-time.Hour)
-	cases := []struct {
-		name   string
-		change func(t *testing.T, dir string, fp *FastPath)
-		called bool
-	}{
-		{"nothing changed", func(*testing.T, string, *FastPath) {}, false},
-		{"watched file as old as the stamp", func(t *testing.T, dir string, _ *FastPath) {
-			touch(t, filepath.Join(dir, "watched file"), stampTime)
-		}, false},
-		{"watched file newer", func(t *testing.T, dir string, _ *FastPath) {
-			touch(t, filepath.Join(dir, "watched file"), stampTime.Add(time.Millisecond))
-		}, true},
-		{"watched file gone", func(t *testing.T, dir string, _ *FastPath) {
-			os.Remove(filepath.Join(dir, "watched file"))
-		}, true},
-		{"absent file appeared", func(t *testing.T, dir string, _ *FastPath) {
-			touch(t, filepath.Join(dir, oddName, ".noxprofile"), old)
-		}, true},
-		{"stamp gone", func(t *testing.T, dir string, fp *FastPath) {
-			os.Remove(fp.Stamp)
-		}, true},
-		{"another directory", func(t *testing.T, dir string, fp *FastPath) {
-			fp.Dir = filepath.Join(dir, "elsewhere")
-		}, true},
-		{"other files come and go", func(t *testing.T, dir string, fp *FastPath) {
-			touch(t, filepath.Join(dir, oddName, "busy"), time.Now())
-		}, false},
-	}
 	for _, shell := range Shells {
 		t.Run(shell, func(t *testing.T) {
 			needShell(t, shell)
-			if called, st := runHook(t, shell, t.TempDir(), nil); !called || st != "1" {
+			if called, st := runHook(t, shell, t.TempDir(), ""); !called || st != "1" {
 				t.Errorf("no fast path yet: called %v, $? %s; want called, 1", called, st)
 			}
-			for _, c := range cases {
+			for _, c := range fastPathCases {
 				dir := t.TempDir()
 				sub := filepath.Join(dir, oddName)
 				if err := os.Mkdir(sub, 0o700); err != nil {
 					t.Fatal(err)
 				}
-				stamp, err := Stamp(filepath.Join(dir, "stamps"), stampTime)
+				watched := filepath.Join(dir, "watched file")
+				touch(t, watched, seen)
+				fp := FastPath{Dir: sub, Exist: []File{{watched, seen.UnixNano()}},
+					Absent: []string{filepath.Join(sub, ".noxprofile"), filepath.Join(dir, "-a !")}}
+				if c.edit != nil {
+					c.edit(&fp)
+				}
+				check, err := fp.Render(shell, filepath.Join(dir, "stamps"))
 				if err != nil {
 					t.Fatal(err)
 				}
-				watched := filepath.Join(dir, "watched file")
-				touch(t, watched, old)
-				fp := FastPath{Dir: sub, Stamp: stamp, Exist: []string{watched},
-					Absent: []string{filepath.Join(sub, ".noxprofile"), filepath.Join(dir, "-a !")}}
-				c.change(t, dir, &fp)
-				called, st := runHook(t, shell, sub, &fp)
+				if c.change != nil {
+					c.change(t, dir)
+				}
+				called, st := runHook(t, shell, sub, check)
 				if called != c.called || st != "1" {
 					t.Errorf("%s: called %v, $? %s; want called %v, $? 1", c.name, called, st, c.called)
 				}
@@ -143,47 +157,58 @@ func touch(t *testing.T, path string, mtime time.Time) {
 
 func TestStamp(t *testing.T) {
 	dir := t.TempDir()
-	now := time.Now()
-	st := StampTime(now)
-	if !st.Before(now.Add(-time.Second)) && !st.Equal(now.Truncate(time.Second).Add(-time.Second)) {
-		t.Errorf("StampTime(%v) = %v", now, st)
-	}
-	p, err := Stamp(dir, st)
-	if err != nil {
-		t.Fatal(err)
+	p, ok, err := Stamp(dir, seen)
+	if err != nil || !ok {
+		t.Fatal(ok, err)
 	}
 	fi, err := os.Stat(p)
-	if err != nil || !fi.ModTime().Equal(st) {
-		t.Fatalf("stamp %s: %v, %v; want mtime %v", p, fi.ModTime(), err, st)
+	if err != nil || !fi.ModTime().Equal(seen) {
+		t.Fatalf("stamp %s: %v, %v; want mtime %v", p, fi.ModTime(), err, seen)
 	}
-	// An existing stamp is kept as it is; a week-old one is removed when a
-	// new one is made.
-	oldStamp, err := Stamp(dir, st.Add(-8*24*time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p2, err := Stamp(dir, st); err != nil || p2 != p {
+	if p2, _, err := Stamp(dir, seen); err != nil || p2 != p {
 		t.Errorf("Stamp again = %s, %v; want %s", p2, err, p)
 	}
-	if _, err := Stamp(dir, st.Add(time.Second)); err != nil {
+	// Days of stamps older than a week are removed when a day is begun.
+	today := filepath.Base(filepath.Dir(p))
+	n, _ := strconv.Atoi(today)
+	week, old := filepath.Join(dir, strconv.Itoa(n-stampDays)), filepath.Join(dir, strconv.Itoa(n-stampDays-1))
+	for _, d := range []string{week, old} {
+		if err := os.Mkdir(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.RemoveAll(filepath.Dir(p))
+	if _, _, err := Stamp(dir, seen); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(oldStamp); !os.IsNotExist(err) {
-		t.Errorf("old stamp %s kept: %v", oldStamp, err)
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Errorf("stamps of %d days ago kept: %v", stampDays+1, err)
+	}
+	if _, err := os.Stat(week); err != nil {
+		t.Errorf("stamps of %d days ago removed: %v", stampDays, err)
 	}
 }
 
 func TestReload(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "hook")
-	before := time.Now().Add(-time.Second)
+	var last []byte
+	var lastTime time.Time
 	for i := 0; i < 2; i++ {
 		if err := Reload(dir); err != nil {
 			t.Fatal(err)
 		}
 		fi, err := os.Stat(ReloadFile(dir))
-		if err != nil || fi.ModTime().Before(before) {
-			t.Fatalf("reload file: %v, %v", fi, err)
+		if err != nil {
+			t.Fatal(err)
 		}
+		b, _ := os.ReadFile(ReloadFile(dir))
+		if i > 0 && (string(b) == string(last) || fi.ModTime().Equal(lastTime)) {
+			t.Errorf("reload again left the file as it was: %q, %v", b, fi.ModTime())
+		}
+		last, lastTime = b, fi.ModTime()
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("reload leaves %d files", len(entries))
 	}
 }
 
@@ -191,7 +216,7 @@ func TestSnippetUnknownShell(t *testing.T) {
 	if _, err := Snippet("tcsh", "/bin/noxenv"); err == nil {
 		t.Error("Snippet(tcsh) succeeds")
 	}
-	if _, err := (FastPath{}).Render("tcsh"); err == nil {
+	if _, err := (FastPath{}).Render("tcsh", t.TempDir()); err == nil {
 		t.Error("Render(tcsh) succeeds")
 	}
 }

@@ -5,79 +5,85 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 )
 
-// StampTime is the time an export started reading files at now, moved back
-// to the previous whole second and one more: a file modified after now has a
-// later modification time even on a filesystem that keeps whole seconds or
-// updates times in coarse ticks. A file modified just before now may look
-// newer too; that costs one more export, never a missed change.
-func StampTime(now time.Time) time.Time {
-	return now.Truncate(time.Second).Add(-time.Second)
-}
+// stampDays is how many days a stamp is kept. A shell whose stamp was
+// removed exports once more and gets a new one.
+const stampDays = 7
 
-// stampMaxAge is how long a stamp file is kept. A shell whose stamp was
-// removed exports once more (test -nt is true against a missing file) and
-// gets a new one.
-const stampMaxAge = 7 * 24 * time.Hour
-
-// Stamp returns the stamp file in dir whose modification time is t (a
-// StampTime), creating it if needed. A stamp is never modified once in
-// place, so that shells sharing it compare against the same time: it is
-// built aside and renamed into place.
-func Stamp(dir string, t time.Time) (string, error) {
-	path := filepath.Join(dir, "stamp-"+strconv.FormatInt(t.Unix(), 10))
+// Stamp returns a file in dir whose modification time is exactly t, for a
+// shell to compare a watched file with (test -nt, -ot): the file is
+// unchanged when neither is newer. Stamps are shared by every shell, never
+// modified once in place (each is built aside and renamed into place), and
+// kept in a directory per day of their making, removed after stampDays.
+// It returns false when dir's file system cannot keep t exactly.
+func Stamp(dir string, t time.Time) (string, bool, error) {
+	day := filepath.Join(dir, strconv.FormatInt(time.Now().Unix()/86400, 10))
+	path := filepath.Join(day, strconv.FormatInt(t.UnixNano(), 10))
 	if _, err := os.Stat(path); err == nil {
-		return path, nil
+		return path, true, nil
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", fmt.Errorf("stamp: %w", err)
+	if _, err := os.Stat(day); err != nil {
+		if err := os.MkdirAll(day, 0o700); err != nil {
+			return "", false, fmt.Errorf("stamp: %w", err)
+		}
+		removeOldStamps(dir, day)
 	}
-	f, err := os.CreateTemp(dir, ".stamp-*")
+	f, err := os.CreateTemp(day, ".stamp-*")
 	if err != nil {
-		return "", fmt.Errorf("stamp: %w", err)
+		return "", false, fmt.Errorf("stamp: %w", err)
 	}
 	tmp := f.Name()
 	f.Close()
+	defer os.Remove(tmp)
 	if err := os.Chtimes(tmp, t, t); err != nil {
-		os.Remove(tmp)
-		return "", fmt.Errorf("stamp: %w", err)
+		return "", false, fmt.Errorf("stamp: %w", err)
+	}
+	if fi, err := os.Stat(tmp); err != nil || !fi.ModTime().Equal(t) {
+		return "", false, nil
 	}
 	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return "", fmt.Errorf("stamp: %w", err)
+		return "", false, fmt.Errorf("stamp: %w", err)
 	}
-	removeOldStamps(dir, t)
-	return path, nil
+	return path, true, nil
 }
 
-// removeOldStamps runs when a new stamp is made, at most once a second.
-func removeOldStamps(dir string, t time.Time) {
-	names, _ := filepath.Glob(filepath.Join(dir, "stamp-*"))
-	for _, p := range names {
-		sec, err := strconv.ParseInt(strings.TrimPrefix(filepath.Base(p), "stamp-"), 10, 64)
-		if err == nil && t.Sub(time.Unix(sec, 0)) > stampMaxAge {
-			os.Remove(p)
+// removeOldStamps removes the days of stamps older than stampDays before
+// day, the one just made.
+func removeOldStamps(dir, day string) {
+	today, _ := strconv.ParseInt(filepath.Base(day), 10, 64)
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if d, err := strconv.ParseInt(e.Name(), 10, 64); err == nil && today-d > stampDays {
+			os.RemoveAll(filepath.Join(dir, e.Name()))
 		}
 	}
 }
 
-// ReloadFile is the file `noxenv reload` touches and every shell watches.
+// ReloadFile is the file `noxenv reload` rewrites and every shell watches.
 func ReloadFile(dir string) string { return filepath.Join(dir, "reload") }
 
-// Reload makes every shell's next prompt export again.
+// Reload makes every shell's next prompt export again: the reload file
+// gets a new time and new content (the time, so that shells that compare
+// content see the change too).
 func Reload(dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("reload: %w", err)
 	}
-	now := time.Now()
-	path := ReloadFile(dir)
-	if err := os.Chtimes(path, now, now); err == nil {
-		return nil
+	f, err := os.CreateTemp(dir, ".reload-*")
+	if err != nil {
+		return fmt.Errorf("reload: %w", err)
 	}
-	if err := os.WriteFile(path, nil, 0o600); err != nil {
+	defer os.Remove(f.Name())
+	_, err = fmt.Fprintln(f, time.Now().UnixNano())
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), ReloadFile(dir))
+	}
+	if err != nil {
 		return fmt.Errorf("reload: %w", err)
 	}
 	return nil

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -103,21 +102,15 @@ func (a *app) export(ctx context.Context, shell string) error {
 	if err != nil {
 		return err
 	}
-	stamp := hook.StampTime(time.Now())
-	reload := hook.ReloadFile(a.hookDir())
 	old, _ := activate.LoadState(a.env)
-	sw := activate.Next(ctx, a.activateConfig, a.env, dir, stamp, []string{reload})
+	sw := activate.Next(ctx, a.activateConfig, a.env, dir, []string{hook.ReloadFile(a.hookDir())})
 	changes := activate.Diff(a.env, sw.Env)
 	code, err := shells.Render(shell, changes)
 	if err != nil {
 		return err
 	}
 	if shell != "json" {
-		fp, err := a.fastPath(sw.State, stamp, reload)
-		if err != nil {
-			return err
-		}
-		vars, err := fp.Render(shell)
+		vars, err := a.fastPath(sw.State).Render(shell, filepath.Join(a.hookDir(), "stamps"))
 		if err != nil {
 			return err
 		}
@@ -131,26 +124,18 @@ func (a *app) export(ctx context.Context, shell string) error {
 }
 
 // fastPath is what the shell checks at each prompt: the same directory,
-// the watched files unchanged, and no .noxprofile appeared between the
-// working directory and the project's (or the root, outside any project).
-func (a *app) fastPath(s activate.State, stamp time.Time, reload string) (hook.FastPath, error) {
+// the watched files as the evaluation read them, and no .noxprofile
+// appeared between the working directory and the project's (or the root,
+// outside any project).
+func (a *app) fastPath(s activate.State) hook.FastPath {
 	fp := hook.FastPath{Dir: a.env["PWD"]}
-	if s.File != "" {
-		stamp = time.Unix(0, s.Stamp)
-	}
-	var err error
-	if fp.Stamp, err = hook.Stamp(a.hookDir(), stamp); err != nil {
-		return fp, err
-	}
-	watches := s.Watches
-	if s.File == "" {
-		_, err := os.Stat(reload)
-		watches = []activate.Watch{{Path: reload, Exists: err == nil}}
-	}
-	for _, w := range watches {
-		if w.Exists {
-			fp.Exist = append(fp.Exist, w.Path)
-		} else {
+	for _, w := range s.Watches {
+		switch {
+		case w.Unsure:
+			fp.Stale = true
+		case w.Exists:
+			fp.Exist = append(fp.Exist, hook.File{Path: w.Path, ModTime: w.ModTime})
+		default:
 			fp.Absent = append(fp.Absent, w.Path)
 		}
 	}
@@ -161,7 +146,7 @@ func (a *app) fastPath(s activate.State, stamp time.Time, reload string) (hook.F
 			break
 		}
 	}
-	return fp, nil
+	return fp
 }
 
 // logSwitch says what changed: the project loaded or unloaded, and the

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"syscall"
-	"time"
 
 	"github.com/spf13/cobra"
 	"mvdan.cc/sh/v3/expand"
@@ -192,7 +191,7 @@ func (a *app) exec(ctx context.Context, argv []string, dashAt int) error {
 	// (leaving the project unloads it). Starting from the reverted
 	// environment, the project is evaluated afresh and every error is said.
 	sw := activate.Next(ctx, a.activateConfig, activate.Revert(a.env), abs,
-		hook.StampTime(time.Now()), []string{hook.ReloadFile(a.hookDir())})
+		[]string{hook.ReloadFile(a.hookDir())})
 	if sw.Err != nil {
 		return sw.Err
 	}

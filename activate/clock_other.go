@@ -1,0 +1,8 @@
+//go:build !linux
+
+package activate
+
+import "time"
+
+// clockTick: without a way to ask, the coarsest tick common kernels use.
+func clockTick() time.Duration { return fallbackTick }

@@ -1,0 +1,128 @@
+package activate
+
+import (
+	"bytes"
+	"os"
+	"sync"
+	"time"
+)
+
+// Watch is a file whose change, appearance or removal needs a new
+// evaluation, as the evaluation saw it: whether it existed and its
+// modification time, taken before the evaluation read it.
+type Watch struct {
+	Path   string
+	Exists bool
+	// ModTime is the file's modification time (Unix nanoseconds); 0 when
+	// it did not exist.
+	ModTime int64
+	// Unsure says the file had changed so recently, on a file system
+	// whose times are coarse, that a later change could carry the same
+	// time: it counts as changed until an evaluation sees it settled.
+	Unsure bool
+}
+
+// Changed reports whether the file differs from what the evaluation saw:
+// it appeared, vanished, or its modification time differs, later or
+// earlier (a file replaced by an older one is a change, as for direnv).
+func (w Watch) Changed() bool {
+	if w.Unsure {
+		return true
+	}
+	fi, err := os.Stat(w.Path)
+	if err != nil {
+		return w.Exists
+	}
+	return !w.Exists || fi.ModTime().UnixNano() != w.ModTime
+}
+
+// observe returns what path is now, to be taken before the file is read:
+// any change after it then shows as a different modification time.
+//
+// A write gets the time of the kernel's coarse clock, cut to what the
+// file system keeps, so a write right after a file was written can carry
+// the very same time. A file whose time is within that guard of now is
+// therefore observed again once the guard has passed (a few milliseconds
+// on file systems that keep fine times); where times are coarse (whole
+// seconds, FAT's two), waiting is too slow, and the file is Unsure.
+func observe(path string) Watch {
+	for try := 0; ; try++ {
+		now := time.Now()
+		fi, err := os.Stat(path)
+		if err != nil {
+			return Watch{Path: path}
+		}
+		mt := fi.ModTime()
+		w := Watch{Path: path, Exists: true, ModTime: mt.UnixNano()}
+		g := guard(mt)
+		// A time set in the future (touch -d) is not one a write
+		// now can give.
+		if !mt.After(now.Add(-g)) || mt.After(now.Add(g)) {
+			return w
+		}
+		if g > maxGuardWait || try == 2 {
+			w.Unsure = true
+			return w
+		}
+		time.Sleep(mt.Add(g).Sub(now))
+	}
+}
+
+// maxGuardWait is the longest guard observe waits out rather than
+// calling a file Unsure.
+const maxGuardWait = 50 * time.Millisecond
+
+// guard is how close to a file's modification time t another write may
+// get the same time: the precision of the file system that stored t, plus
+// a tick of the clock the kernel stamps writes with.
+func guard(t time.Time) time.Duration {
+	return precision(t) + coarseTick()
+}
+
+// precision returns the precision the file system that stored t keeps,
+// as its times show: the largest power of ten of nanoseconds that t's
+// fraction of a second is a multiple of, one second for whole seconds
+// and two for even ones (FAT). A file system keeping nanoseconds shows
+// it in almost every time it stores; a time that is round by chance only
+// makes the guard longer than needed.
+func precision(t time.Time) time.Duration {
+	ns := t.Nanosecond()
+	if ns == 0 {
+		if t.Unix()%2 == 0 {
+			return 2 * time.Second
+		}
+		return time.Second
+	}
+	p := time.Nanosecond
+	for ns%10 == 0 {
+		ns /= 10
+		p *= 10
+	}
+	return p
+}
+
+// coarseTick is the resolution of the clock the kernel stamps file
+// writes with, read once.
+var coarseTick = sync.OnceValue(clockTick)
+
+// rewatch observes again, in ws, the watched file path that the
+// evaluation itself has just written with data: its own write is then no
+// change. When the file no longer holds data (someone else wrote it
+// meanwhile), the earlier observation stays, and the next prompt
+// evaluates again.
+func rewatch(ws []Watch, path string, data []byte) {
+	for i := range ws {
+		if ws[i].Path != path {
+			continue
+		}
+		w := observe(path)
+		if cur, err := os.ReadFile(path); err == nil && bytes.Equal(cur, data) {
+			ws[i] = w
+		}
+		return
+	}
+}
+
+// fallbackTick is the tick assumed when the kernel does not say: that of
+// a kernel clocked at 100 Hz, the slowest in common use.
+const fallbackTick = 10 * time.Millisecond

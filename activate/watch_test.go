@@ -1,0 +1,189 @@
+package activate
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func TestPrecision(t *testing.T) {
+	for _, c := range []struct {
+		ns   int
+		sec  int64
+		want time.Duration
+	}{
+		{0, 1700000000, 2 * time.Second},
+		{0, 1700000001, time.Second},
+		{120000000, 1700000001, 10 * time.Millisecond},
+		{123000000, 1700000001, time.Millisecond},
+		{123456700, 1700000001, 100 * time.Nanosecond},
+		{123456789, 1700000001, time.Nanosecond},
+	} {
+		if got := precision(time.Unix(c.sec, int64(c.ns))); got != c.want {
+			t.Errorf("precision(%d.%09d) = %v, want %v", c.sec, c.ns, got, c.want)
+		}
+	}
+}
+
+func setTime(t *testing.T, path string, mt time.Time) {
+	t.Helper()
+	if err := os.Chtimes(path, mt, mt); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestObserve(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "f")
+	if w := observe(p); w.Exists || w.Unsure || w.ModTime != 0 {
+		t.Errorf("missing file observed as %+v", w)
+	}
+	if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-time.Hour)
+	setTime(t, p, old)
+	if w := observe(p); !w.Exists || w.Unsure || w.ModTime != old.UnixNano() {
+		t.Errorf("old file observed as %+v, want its time %d", w, old.UnixNano())
+	}
+
+	// Written a moment ago with a fine time: observed once a write could
+	// no longer get the same time.
+	fresh := time.Now().Add(-time.Microsecond).Truncate(time.Microsecond).Add(7)
+	setTime(t, p, fresh)
+	w := observe(p)
+	if after := time.Now(); w.Unsure || w.ModTime != fresh.UnixNano() || !after.After(fresh.Add(guard(fresh))) {
+		t.Errorf("fresh file observed as %+v at %v; want settled after %v", w, after, fresh.Add(guard(fresh)))
+	}
+
+	// Written this second on a file system keeping seconds: unsure, and
+	// so a change.
+	coarse := time.Now().Truncate(time.Second)
+	setTime(t, p, coarse)
+	if w := observe(p); !w.Unsure || !w.Changed() {
+		t.Errorf("file of a coarse time just now observed as %+v", w)
+	}
+
+	// A time set in the future cannot be given by a write now.
+	future := time.Now().Add(time.Hour)
+	setTime(t, p, future)
+	if w := observe(p); w.Unsure || w.ModTime != future.UnixNano() {
+		t.Errorf("file of a future time observed as %+v", w)
+	}
+}
+
+// TestChanged: any difference from the time the evaluation read is a
+// change, earlier as well as later; the same time written again is not.
+func TestChanged(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "f")
+	seen := time.Date(2024, 5, 6, 7, 8, 9, 123456789, time.UTC)
+	for _, c := range []struct {
+		name    string
+		change  func(t *testing.T)
+		changed bool
+	}{
+		{"nothing", func(*testing.T) {}, false},
+		{"rewritten with the same time", func(t *testing.T) {
+			os.WriteFile(p, []byte("y"), 0o644)
+			setTime(t, p, seen)
+		}, false},
+		{"a nanosecond later", func(t *testing.T) { setTime(t, p, seen.Add(time.Nanosecond)) }, true},
+		{"a nanosecond earlier", func(t *testing.T) { setTime(t, p, seen.Add(-time.Nanosecond)) }, true},
+		{"replaced by an older file", func(t *testing.T) {
+			q := filepath.Join(dir, "older")
+			os.WriteFile(q, []byte("older"), 0o644)
+			setTime(t, q, seen.Add(-time.Hour))
+			os.Rename(q, p)
+		}, true},
+		{"a link pointed at an older file", func(t *testing.T) {
+			q := filepath.Join(dir, "older")
+			os.WriteFile(q, []byte("older"), 0o644)
+			setTime(t, q, seen.Add(-time.Hour))
+			os.Remove(p)
+			os.Symlink("older", p)
+		}, true},
+		{"removed", func(*testing.T) { os.Remove(p) }, true},
+	} {
+		os.RemoveAll(dir)
+		os.Mkdir(dir, 0o755)
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		setTime(t, p, seen)
+		w := observe(p)
+		c.change(t)
+		if got := w.Changed(); got != c.changed {
+			t.Errorf("%s: Changed() = %v, want %v", c.name, got, c.changed)
+		}
+	}
+	absent := observe(filepath.Join(dir, "absent"))
+	if absent.Changed() {
+		t.Error("an absent file still absent is a change")
+	}
+	os.WriteFile(absent.Path, nil, 0o644)
+	if !absent.Changed() {
+		t.Error("an absent file appearing is no change")
+	}
+}
+
+// TestRewatch: the evaluation's own write of a watched file is no change,
+// unless the file no longer holds what it wrote.
+func TestRewatch(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "lock")
+	ws := []Watch{observe(p)}
+	if err := os.WriteFile(p, []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rewatch(ws, p, []byte("mine"))
+	if ws[0].Changed() {
+		t.Errorf("own write is a change: %+v", ws[0])
+	}
+	ws = []Watch{observe(p)}
+	if err := os.WriteFile(p, []byte("theirs"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rewatch(ws, p, []byte("mine"))
+	if !ws[0].Changed() {
+		t.Errorf("another's write after the own one is no change: %+v", ws[0])
+	}
+}
+
+// TestNextSettled: right after allow, the evaluation is fresh at once: the
+// trust record just written and the lock the evaluation wrote are no
+// changes. A dotenv file replaced by an older one is.
+func TestNextSettled(t *testing.T) {
+	dir, cfg := project(t, map[string]string{
+		FileName:          "dotenv\nuse a\n",
+		".env":            "A=1\n",
+		"older.env":       "A=2\n",
+		"src/a-1.0/bin/a": "a",
+	})
+	cfg.Stores = storeOf(t, filepath.Join(dir, "src", "a-1.0"))
+	allowed(t, cfg, dir)
+	config := func() (Config, error) { return cfg, nil }
+	sw := Next(context.Background(), config, map[string]string{}, dir, nil)
+	if sw.Err != nil || sw.Env["A"] != "1" {
+		t.Fatalf("first evaluation: %v, A=%q", sw.Err, sw.Env["A"])
+	}
+	if _, err := os.Stat(filepath.Join(dir, LockName)); err != nil {
+		t.Fatalf("no lock written: %v", err)
+	}
+	if !Fresh(sw.State) {
+		t.Fatalf("not fresh right after the evaluation: %+v", sw.State.Watches)
+	}
+	older := filepath.Join(dir, "older.env")
+	setTime(t, older, time.Now().Add(-time.Hour))
+	if err := os.Rename(older, filepath.Join(dir, ".env")); err != nil {
+		t.Fatal(err)
+	}
+	if Fresh(sw.State) {
+		t.Fatal(".env replaced by an older file is no change")
+	}
+	sw = Next(context.Background(), config, sw.Env, dir, nil)
+	if sw.Env["A"] != "2" || !sw.Evaluated {
+		t.Fatalf("after the replacement: A=%q, evaluated %v", sw.Env["A"], sw.Evaluated)
+	}
+}
