@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -72,6 +73,11 @@ type varChange struct {
 	// front, back (list): the entries noxenv added before and after the
 	// previous ones.
 	front, back []string
+	// user (list): the previous entries, kept only when noxenv added one
+	// of them again. A shell that keeps each entry once (zsh's
+	// typeset -U path) merges the two, and revert puts the user's back in
+	// its place.
+	user []string
 	// prev (scalar): the value before; nil when unset.
 	prev *string
 	// unset (scalar): noxenv unset the variable; otherwise sum is the hash
@@ -140,7 +146,11 @@ func changeOf(name string, base map[string]string, v string) varChange {
 	old, existed := base[name]
 	if shells.PathLike(name) && v != "" {
 		if front, back, ok := added(entries(old), entries(v)); ok {
-			return varChange{name: name, list: true, existed: existed, front: front, back: back}
+			c := varChange{name: name, list: true, existed: existed, front: front, back: back}
+			if user := entries(old); slices.ContainsFunc(slices.Concat(front, back), func(e string) bool { return slices.Contains(user, e) }) {
+				c.user = user
+			}
+			return c
 		}
 	}
 	c := varChange{name: name, sum: sum(v)}
@@ -197,11 +207,21 @@ func (c varChange) revert(env map[string]string) {
 			return // the user unset it: keep that
 		}
 		list := entries(cur)
-		for _, e := range c.front {
-			list = removeFirst(list, e)
+		merged := map[string]bool{}
+		for i, e := range slices.Concat(c.front, c.back) {
+			switch n := count(list, e); {
+			case n == 0:
+			case n <= count(c.user, e):
+				// The shell merged it with the user's own.
+				merged[e] = true
+			case i < len(c.front):
+				list = removeFirst(list, e)
+			default:
+				list = removeLast(list, e)
+			}
 		}
-		for _, e := range c.back {
-			list = removeLast(list, e)
+		if len(merged) > 0 {
+			list = toUserPlaces(list, c.user, merged)
 		}
 		if len(list) == 0 && !c.existed {
 			delete(env, c.name)
@@ -223,6 +243,56 @@ func (c varChange) revert(env map[string]string) {
 	}
 }
 
+func count(list []string, e string) int {
+	n := 0
+	for _, x := range list {
+		if x == e {
+			n++
+		}
+	}
+	return n
+}
+
+// toUserPlaces moves the entries of merged, which list has where noxenv
+// put them, to their places in user: each after the nearest entry before
+// it in user, or else before the nearest one after it.
+func toUserPlaces(list, user []string, merged map[string]bool) []string {
+	list = slices.DeleteFunc(list, func(e string) bool { return merged[e] })
+	for i, e := range user {
+		if !merged[e] {
+			continue
+		}
+		at := 0
+		if j := lastPresent(user[:i], list); j >= 0 {
+			at = j + 1
+		} else if j := firstPresent(user[i+1:], list); j >= 0 {
+			at = j
+		}
+		list = slices.Insert(list, at, e)
+	}
+	return list
+}
+
+// lastPresent returns where list has the last of entries that it has.
+func lastPresent(entries, list []string) int {
+	for k := len(entries) - 1; k >= 0; k-- {
+		if j := lastIndex(list, entries[k]); j >= 0 {
+			return j
+		}
+	}
+	return -1
+}
+
+// firstPresent returns where list has the first of entries that it has.
+func firstPresent(entries, list []string) int {
+	for _, e := range entries {
+		if j := slices.Index(list, e); j >= 0 {
+			return j
+		}
+	}
+	return -1
+}
+
 func removeFirst(list []string, e string) []string {
 	for i, x := range list {
 		if x == e {
@@ -233,12 +303,19 @@ func removeFirst(list []string, e string) []string {
 }
 
 func removeLast(list []string, e string) []string {
-	for i := len(list) - 1; i >= 0; i-- {
-		if list[i] == e {
-			return append(list[:i:i], list[i+1:]...)
-		}
+	if i := lastIndex(list, e); i >= 0 {
+		return append(list[:i:i], list[i+1:]...)
 	}
 	return list
+}
+
+func lastIndex(list []string, e string) int {
+	for i := len(list) - 1; i >= 0; i-- {
+		if list[i] == e {
+			return i
+		}
+	}
+	return -1
 }
 
 // The encoding: a format byte, then uvarint-length-prefixed fields, each
@@ -291,6 +368,7 @@ func (s State) encode() string {
 			e.bool(c.existed)
 			e.strs(c.front)
 			e.strs(c.back)
+			e.strs(c.user)
 			continue
 		}
 		e.bool(c.prev != nil)
@@ -351,6 +429,9 @@ func decodeState(v string) (State, error) {
 			c.existed = d.bool()
 			c.front = d.strs()
 			c.back = d.strs()
+			if !stamped {
+				c.user = d.strs()
+			}
 		} else {
 			if d.bool() {
 				p := d.str(values)

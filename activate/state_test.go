@@ -146,6 +146,66 @@ func TestStateRoundTrip(t *testing.T) {
 	}
 }
 
+// keepFirst drops every entry of a :-list seen before, as zsh does for
+// PATH after typeset -U path.
+func keepFirst(v string) string {
+	var out []string
+	for _, e := range strings.Split(v, ":") {
+		if !slices.Contains(out, e) {
+			out = append(out, e)
+		}
+	}
+	return strings.Join(out, ":")
+}
+
+// TestRevertUniquePath: a directory the user had on PATH and the project
+// adds too is, after unloading, still there and in the user's place, when
+// the shell keeps each entry once (zsh's typeset -U path).
+func TestRevertUniquePath(t *testing.T) {
+	for _, c := range []struct{ user, project, later, want string }{
+		{"/a:/b:/usr/bin", "/b:/a:/b:/usr/bin", "", "/a:/b:/usr/bin"},
+		{"/a:/b:/usr/bin", "/g/bin:/usr/bin:/a:/b:/usr/bin", "", "/a:/b:/usr/bin"},
+		{"/a:/b:/usr/bin", "/a:/b:/usr/bin:/a", "", "/a:/b:/usr/bin"},
+		{"/a:/b:/usr/bin", "/b:/a:/b:/usr/bin", "/mine:", "/mine:/a:/b:/usr/bin"},
+		{"/a:/b:/usr/bin", "/b:/a:/b:/usr/bin:/g", ":/mine", "/a:/b:/usr/bin:/mine"},
+	} {
+		env := loaded(map[string]string{"PATH": c.user}, map[string]string{"PATH": c.project})
+		env["PATH"] = keepFirst(env["PATH"])
+		switch {
+		case strings.HasPrefix(c.later, ":"):
+			env["PATH"] += c.later
+		case c.later != "":
+			env["PATH"] = c.later + env["PATH"]
+		}
+		if got := Revert(env)["PATH"]; got != c.want {
+			t.Errorf("user %s, project %s, shell %s: reverted to %s, want %s", c.user, c.project, env["PATH"], got, c.want)
+		}
+	}
+}
+
+// FuzzRevertUniquePath: whatever a project adds around the user's PATH,
+// a shell keeping each entry once gets the user's PATH back.
+func FuzzRevertUniquePath(f *testing.F) {
+	f.Add("/a:/b:/usr/bin", "/b", "/a")
+	f.Add("/a", "/a:/a", "")
+	f.Add("a::b", ":b", "a:")
+	f.Fuzz(func(t *testing.T, user, front, back string) {
+		user = keepFirst(user)
+		project := user
+		if front != "" {
+			project = front + ":" + project
+		}
+		if back != "" {
+			project += ":" + back
+		}
+		env := loaded(map[string]string{"PATH": user}, map[string]string{"PATH": project})
+		env["PATH"] = keepFirst(env["PATH"])
+		if got := Revert(env)["PATH"]; got != user {
+			t.Errorf("user %q, project %q, shell %q: reverted to %q", user, project, env["PATH"], got)
+		}
+	})
+}
+
 // FuzzState: any state variable is read without panicking, and Revert of
 // an unreadable one only drops it.
 func FuzzState(f *testing.F) {
