@@ -2,6 +2,7 @@ package hook
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -96,17 +97,22 @@ func (f FastPath) testWords(shell, stampDir string) ([]string, error) {
 		return nil, nil
 	}
 	words := []string{"=", f.Dir}
+	days := map[string]bool{}
 	for _, file := range f.Exist {
 		stamp, ok, err := Stamp(stampDir, time.Unix(0, file.ModTime))
 		if err != nil || !ok {
 			return nil, err
 		}
-		// The file and its stamp exist, and neither is newer than the
-		// other. bash's and fish's -nt and -ot are true against a
-		// missing file, zsh's false: zsh checks the stamp exists.
-		words = append(words, "-a", "-e", file.Path)
-		if shell == "zsh" {
+		// Neither the file nor its stamp is newer than the other. bash's
+		// and fish's -nt and -ot are true when one of the two is missing,
+		// zsh's false: zsh checks the file exists. Stamps go only with
+		// their day's directory: one of them per day tells they are there.
+		if day := filepath.Dir(stamp); !days[day] {
+			days[day] = true
 			words = append(words, "-a", "-e", stamp)
+		}
+		if shell == "zsh" {
+			words = append(words, "-a", "-e", file.Path)
 		}
 		words = append(words, "-a", "!", file.Path, "-nt", stamp, "-a", "!", file.Path, "-ot", stamp)
 	}

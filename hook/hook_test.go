@@ -96,6 +96,10 @@ var fastPathCases = []struct {
 	{"stamps gone", nil, func(t *testing.T, dir string) {
 		os.RemoveAll(filepath.Join(dir, "stamps"))
 	}, true},
+	{"watched file and stamps gone", nil, func(t *testing.T, dir string) {
+		os.Remove(filepath.Join(dir, "watched file"))
+		os.RemoveAll(filepath.Join(dir, "stamps"))
+	}, true},
 	{"another directory", func(fp *FastPath) {
 		fp.Dir = filepath.Join(fp.Dir, "elsewhere")
 	}, nil, true},
