@@ -32,7 +32,7 @@ import (
 // batch job's own variables do not defeat the cache.
 
 // cacheFormat changes whenever what an evaluation computes changes.
-const cacheFormat = "noxenv-eval-2"
+const cacheFormat = "noxenv-eval-3"
 
 type cached struct {
 	Content string // sha256 of the file evaluated
