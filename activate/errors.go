@@ -73,7 +73,7 @@ func (e *MissingPinError) Error() string {
 	return fmt.Sprintf("%s is locked to entry %s, which is in no store", e.Request, e.ID)
 }
 
-// Hint names the two remedies.
+// Hint names the remedies.
 func (e *MissingPinError) Hint() string {
-	return fmt.Sprintf("add entry %s back to a store, or run 'noxenv lock --update %s' to pin what the stores hold now", e.ID, requestName(e.Request))
+	return fmt.Sprintf("add entry %s back to a store (or set a cache that has it in the substituters setting, NOXENV_SUBSTITUTERS), or run 'noxenv lock --update %s' to pin what the stores hold now", e.ID, requestName(e.Request))
 }

@@ -42,7 +42,7 @@ func (e *evaluator) addUse(ctx context.Context, hc interp.HandlerContext, args [
 	if err != nil {
 		return err
 	}
-	ent, err := e.pin(req)
+	ent, err := e.pin(ctx, req)
 	if err != nil {
 		return err
 	}
@@ -194,7 +194,7 @@ func (e *evaluator) releaseGuard() {
 
 // pin returns the entry req is locked to, resolving and locking it when
 // it is not locked yet or is to be updated.
-func (e *evaluator) pin(req store.Request) (*store.Entry, error) {
+func (e *evaluator) pin(ctx context.Context, req store.Request) (*store.Entry, error) {
 	if err := e.guard(); err != nil {
 		return nil, err
 	}
@@ -205,7 +205,7 @@ func (e *evaluator) pin(req store.Request) (*store.Entry, error) {
 	}
 	old, locked := e.lock.Packages[key]
 	if locked && !e.reresolve(req.Name) {
-		ent, err := e.cfg.Stores.Get(old.ID)
+		ent, err := e.pinned(ctx, old.ID)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, &MissingPinError{Request: key, ID: old.ID}
 		}

@@ -19,6 +19,8 @@ type SearchPath struct {
 	Stores []*Store
 	// userDefault is the default user store, initialized on first write.
 	userDefault string
+	// Fetcher, when set, brings entries that no store holds (see Need).
+	Fetcher Fetcher
 }
 
 // Entry is one package of a store.

@@ -58,6 +58,9 @@ type tarImport struct {
 	buf   []byte
 	items map[string]*item // by path, the last member wins
 	order []string         // paths in the order they first appeared
+	// budget is how many bytes of file contents may still be written; -1
+	// is no limit.
+	budget int64
 }
 
 // importTarball streams the tarball src into dst, hashing and scanning each
@@ -73,12 +76,15 @@ func importTarball(ctx context.Context, src, dst string, strip int, known map[st
 	if err != nil {
 		return "", err
 	}
-	x := &tarImport{
-		src: src, dst: dst, strip: strip, t: t,
-		sc:    newRefScanner(known),
-		buf:   make([]byte, copyBufSize),
-		items: map[string]*item{},
-	}
+	return unpack(ctx, &tarImport{src: src, dst: dst, strip: strip, t: t, sc: newRefScanner(known), budget: -1}, r)
+}
+
+// unpack writes the members of the uncompressed tar stream r as x says,
+// refusing what add refuses of a tarball, and returns the root of the tree.
+func unpack(ctx context.Context, x *tarImport, r io.Reader) (string, error) {
+	src, dst, strip, t := x.src, x.dst, x.strip, x.t
+	x.buf = make([]byte, copyBufSize)
+	x.items = map[string]*item{}
 	tr := tar.NewReader(r)
 	members := 0
 	for {
@@ -225,6 +231,12 @@ func (x *tarImport) member(hdr *tar.Header, r io.Reader) error {
 		it := &item{path: p, kind: kindFile}
 		if hdr.Mode&0o111 != 0 {
 			it.kind = kindExec
+		}
+		if x.budget >= 0 {
+			if hdr.Size > x.budget {
+				return &TarballError{Source: x.src, Member: hdr.Name, Reason: "more file contents than the entry's recorded size"}
+			}
+			x.budget -= hdr.Size
 		}
 		out, err := x.create(hdr.Name, it)
 		if err != nil {

@@ -28,6 +28,8 @@ type locations struct {
 	// settingsFiles are the config.toml files, highest precedence first:
 	// the user's, then the administrators' of $XDG_CONFIG_DIRS.
 	settingsFiles []string
+	// keysDir holds the secret keys that key generate writes.
+	keysDir string
 }
 
 func newLocations(env map[string]string) locations {
@@ -38,6 +40,7 @@ func newLocations(env map[string]string) locations {
 		allowDir:    filepath.Join(xdg.dataHome, "noxenv", "allow"),
 		cacheDir:    filepath.Join(xdg.cacheHome, "noxenv"),
 		profilesDir: filepath.Join(xdg.stateHome, "noxenv", "profiles"),
+		keysDir:     filepath.Join(xdg.configHome, "noxenv", "keys"),
 	}
 	l.settingsFiles = []string{filepath.Join(xdg.configHome, "noxenv", settings.FileName)}
 	for _, d := range xdg.configDirs {

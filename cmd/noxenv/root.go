@@ -43,6 +43,8 @@ var commands = []command{
 	{name: "export", new: newExportCmd},
 	{name: "status", new: newStatusCmd},
 	{name: "reload", new: newReloadCmd},
+	{name: "cache", new: newCacheCmd},
+	{name: "key", new: newKeyCmd},
 }
 
 // newRootCmd returns the command tree for the arguments argv: the root

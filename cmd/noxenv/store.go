@@ -28,6 +28,7 @@ func (a *app) stores() (*store.SearchPath, error) {
 			}
 		}
 	}
+	sp.Fetcher = substituter{a}
 	return sp, nil
 }
 

@@ -1,0 +1,228 @@
+package cache
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"time"
+
+	"github.com/klauspost/compress/zstd"
+	"github.com/opencontainers/go-digest"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// LayerMediaType is the media type of the layers LayerWriter writes: a
+// tar compressed with zstd at its fastest level, which compresses and
+// decompresses several times faster than gzip (OCI runtimes read it since
+// image-spec 1.1).
+const LayerMediaType = ocispec.MediaTypeImageLayerZstd
+
+// Layer describes a layer blob once written.
+type Layer struct {
+	Digest  digest.Digest // of the compressed blob
+	Size    int64         // of the compressed blob
+	DiffID  digest.Digest // of the uncompressed tar (an image config's rootfs.diff_ids)
+	TarSize int64         // of the uncompressed tar
+}
+
+// Descriptor is the layer as a manifest lists it.
+func (l Layer) Descriptor() ocispec.Descriptor {
+	return ocispec.Descriptor{MediaType: LayerMediaType, Digest: l.Digest, Size: l.Size}
+}
+
+// LayerWriter writes a deterministic layer: the same trees added the same
+// way give the same bytes, and so the same digests, on any machine.
+// Members come in the order added, each tree's in sorted order; their
+// times are the epoch, their owners root (0, without names), their modes
+// 0755 for directories and executable files, 0644 for other files, 0777
+// for symlinks. Only directories, regular files and symlinks are written
+// (a hard link is written as a file); anything else is an error.
+type LayerWriter struct {
+	tw      *tar.Writer
+	zw      *zstd.Encoder
+	blob    digest.Digester
+	diff    digest.Digester
+	blobN   counter
+	diffN   counter
+	buf     []byte
+	find    []byte
+	found   bool
+	closed  bool
+	modTime time.Time
+}
+
+// counter counts the bytes written through it.
+type counter int64
+
+func (c *counter) Write(p []byte) (int, error) { *c += counter(len(p)); return len(p), nil }
+
+// NewLayerWriter starts a layer written to w.
+func NewLayerWriter(w io.Writer) (*LayerWriter, error) {
+	lw := &LayerWriter{
+		blob:    digest.Canonical.Digester(),
+		diff:    digest.Canonical.Digester(),
+		buf:     make([]byte, 256<<10),
+		modTime: time.Unix(0, 0),
+	}
+	// The encoder's output does not depend on its concurrency: blocks
+	// are compressed in order, only the writing overlaps.
+	zw, err := zstd.NewWriter(io.MultiWriter(w, lw.blob.Hash(), &lw.blobN),
+		zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(2))
+	if err != nil {
+		return nil, err
+	}
+	lw.zw = zw
+	lw.tw = tar.NewWriter(io.MultiWriter(zw, lw.diff.Hash(), &lw.diffN))
+	return lw, nil
+}
+
+// Find makes the writer look for b in the contents of the files and the
+// targets of the symlinks it writes; Found says whether it was seen.
+func (lw *LayerWriter) Find(b []byte) { lw.find = b }
+
+// Found says whether the bytes given to Find were seen.
+func (lw *LayerWriter) Found() bool { return lw.found }
+
+// AddDir writes a directory member name (relative, "/"-separated).
+func (lw *LayerWriter) AddDir(name string) error {
+	return lw.tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: name + "/", Mode: 0o755, ModTime: lw.modTime})
+}
+
+// AddTree writes the tree at dir, its members named under prefix (a
+// relative "/"-separated path; "" puts them at the root, and writes no
+// member for dir itself).
+func (lw *LayerWriter) AddTree(ctx context.Context, dir, prefix string) error {
+	if prefix != "" {
+		if err := lw.AddDir(prefix); err != nil {
+			return err
+		}
+	}
+	return lw.addDir(ctx, dir, prefix)
+}
+
+func (lw *LayerWriter) addDir(ctx context.Context, dir, prefix string) error {
+	des, err := os.ReadDir(dir) // sorted by name
+	if err != nil {
+		return err
+	}
+	for _, de := range des {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		src := filepath.Join(dir, de.Name())
+		name := path.Join(prefix, de.Name())
+		switch typ := de.Type(); {
+		case typ.IsDir():
+			if err := lw.AddDir(name); err != nil {
+				return err
+			}
+			if err := lw.addDir(ctx, src, name); err != nil {
+				return err
+			}
+		case typ&os.ModeSymlink != 0:
+			target, err := os.Readlink(src)
+			if err != nil {
+				return err
+			}
+			lw.look([]byte(target), nil)
+			if err := lw.tw.WriteHeader(&tar.Header{Typeflag: tar.TypeSymlink, Name: name, Linkname: target, Mode: 0o777, ModTime: lw.modTime}); err != nil {
+				return err
+			}
+		case typ.IsRegular():
+			if err := lw.addFile(src, name); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("%s: %s files cannot be in a layer", src, typ.Type())
+		}
+	}
+	return nil
+}
+
+func (lw *LayerWriter) addFile(src, name string) error {
+	f, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s: changed while being written", src)
+	}
+	mode := int64(0o644)
+	if fi.Mode()&0o111 != 0 {
+		mode = 0o755
+	}
+	hdr := &tar.Header{Typeflag: tar.TypeReg, Name: name, Size: fi.Size(), Mode: mode, ModTime: lw.modTime}
+	if err := lw.tw.WriteHeader(hdr); err != nil {
+		return err
+	}
+	var tail []byte
+	for left := fi.Size(); left > 0; {
+		n, err := f.Read(lw.buf[:min(int64(len(lw.buf)), left)])
+		if n > 0 {
+			tail = lw.look(lw.buf[:n], tail)
+			if _, werr := lw.tw.Write(lw.buf[:n]); werr != nil {
+				return werr
+			}
+			left -= int64(n)
+		}
+		if err == io.EOF && left > 0 {
+			return fmt.Errorf("%s: changed while being written", src)
+		}
+		if err != nil && err != io.EOF {
+			return err
+		}
+	}
+	return nil
+}
+
+// look searches p, continuing a stream whose last bytes were tail, for
+// the bytes given to Find, and returns the new tail.
+func (lw *LayerWriter) look(p, tail []byte) []byte {
+	if len(lw.find) == 0 || lw.found {
+		return nil
+	}
+	keep := len(lw.find) - 1
+	if len(tail) > 0 {
+		joint := append(tail, p[:min(len(p), keep)]...)
+		if bytes.Contains(joint, lw.find) {
+			lw.found = true
+			return nil
+		}
+	}
+	if bytes.Contains(p, lw.find) {
+		lw.found = true
+		return nil
+	}
+	if len(p) >= keep {
+		return append(tail[:0], p[len(p)-keep:]...)
+	}
+	tail = append(tail, p...)
+	return tail[max(0, len(tail)-keep):]
+}
+
+// Close ends the tar and the compressed stream and returns the layer's
+// digests and sizes. It does not close the underlying writer.
+func (lw *LayerWriter) Close() (Layer, error) {
+	if lw.closed {
+		return Layer{}, fmt.Errorf("layer closed already")
+	}
+	lw.closed = true
+	if err := lw.tw.Close(); err != nil {
+		lw.zw.Close()
+		return Layer{}, err
+	}
+	if err := lw.zw.Close(); err != nil {
+		return Layer{}, err
+	}
+	return Layer{Digest: lw.blob.Digest(), Size: int64(lw.blobN), DiffID: lw.diff.Digest(), TarSize: int64(lw.diffN)}, nil
+}

@@ -1,0 +1,125 @@
+package cache
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/opencontainers/go-digest"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"oras.land/oras-go/v2/errdef"
+	"oras.land/oras-go/v2/registry/remote"
+)
+
+// registryCache is a repository of an OCI distribution registry: each
+// entry is an image manifest tagged with its Key, its layer and config
+// blobs of the repository.
+type registryCache struct {
+	url     string
+	repo    *remote.Repository
+	tempDir string
+}
+
+func openRegistry(rawURL, ref string, plainHTTP bool, opts Options) (*registryCache, error) {
+	host, repo, ok := strings.Cut(ref, "/")
+	if !ok || host == "" || repo == "" || strings.ContainsAny(repo, ":@") {
+		return nil, fmt.Errorf("cache %s: want oci://HOST[:PORT]/REPO", rawURL)
+	}
+	r, err := NewRepository(ref, plainHTTP, opts.DockerConfig)
+	if err != nil {
+		return nil, fmt.Errorf("cache %s: %w", rawURL, err)
+	}
+	return &registryCache{url: rawURL, repo: r, tempDir: opts.TempDir}, nil
+}
+
+func (c *registryCache) String() string { return c.url }
+
+// notFound makes the registry's "not found" ErrNotFound.
+func notFound(err error) error {
+	if errors.Is(err, errdef.ErrNotFound) {
+		return fmt.Errorf("%w (%v)", ErrNotFound, err)
+	}
+	return err
+}
+
+func (c *registryCache) manifest(ctx context.Context, key string) ([]byte, error) {
+	_, rc, err := c.repo.Manifests().FetchReference(ctx, key)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	defer rc.Close()
+	return io.ReadAll(io.LimitReader(rc, maxManifestSize+1))
+}
+
+func (c *registryCache) keys(ctx context.Context) ([]string, error) {
+	var keys []string
+	err := c.repo.Tags(ctx, "", func(tags []string) error {
+		for _, t := range tags {
+			if validKey(t) {
+				keys = append(keys, t)
+			}
+		}
+		return nil
+	})
+	return keys, notFound(err)
+}
+
+func (c *registryCache) blob(ctx context.Context, d ocispec.Descriptor) (io.ReadCloser, error) {
+	rc, err := c.repo.Blobs().Fetch(ctx, d)
+	return rc, notFound(err)
+}
+
+func (c *registryCache) prepare(context.Context) error { return nil }
+
+func (c *registryCache) hasBlob(ctx context.Context, d ocispec.Descriptor) (bool, error) {
+	return c.repo.Blobs().Exists(ctx, d)
+}
+
+func (c *registryCache) createBlob() (*os.File, error) {
+	return os.CreateTemp(c.tempDir, "noxenv-blob-")
+}
+
+func (c *registryCache) putBlob(ctx context.Context, d ocispec.Descriptor, f *os.File) error {
+	defer os.Remove(f.Name())
+	defer f.Close()
+	// The upload's body is a file, which the HTTP client cannot rewind
+	// (and closes once sent): a retry starts the upload again, reading
+	// the file anew.
+	return retryUpload(ctx, func() error {
+		return c.repo.Blobs().Push(ctx, d, io.NewSectionReader(f, 0, d.Size))
+	})
+}
+
+func (c *registryCache) putManifest(ctx context.Context, key string, data []byte) error {
+	d := ocispec.Descriptor{MediaType: ocispec.MediaTypeImageManifest, Digest: digest.FromBytes(data), Size: int64(len(data))}
+	return retryUpload(ctx, func() error {
+		return c.repo.Manifests().PushReference(ctx, d, bytes.NewReader(data), key)
+	})
+}
+
+// retryUpload runs upload again while it fails with a status that
+// retryPolicy retries, waiting as it says.
+func retryUpload(ctx context.Context, upload func() error) error {
+	for attempt := 0; ; attempt++ {
+		err := upload()
+		status := statusOf(err)
+		if err == nil || status == 0 {
+			return err
+		}
+		wait, _ := retryPolicy.Retry(attempt, &http.Response{StatusCode: status}, nil)
+		if wait < 0 {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+}

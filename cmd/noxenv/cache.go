@@ -1,0 +1,337 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/noxenv/noxenv/activate"
+	"github.com/noxenv/noxenv/cache"
+	"github.com/noxenv/noxenv/store"
+)
+
+func newCacheCmd(a *app) *cobra.Command {
+	c := &cobra.Command{Use: "cache", Short: "Push entries to binary caches and pull them from there"}
+	c.AddCommand(newCachePushCmd(a), newCachePullCmd(a), newCacheListCmd(a))
+	return c
+}
+
+// cacheOptions are what opening a cache takes from the environment: the
+// docker configuration registry credentials come from.
+func (a *app) cacheOptions() cache.Options {
+	dir := a.env["DOCKER_CONFIG"]
+	if dir == "" {
+		dir = filepath.Join(a.env["HOME"], ".docker")
+	}
+	return cache.Options{DockerConfig: filepath.Join(dir, "config.json")}
+}
+
+func (a *app) openCache(url string) (cache.Cache, error) {
+	c, err := cache.Open(url, a.cacheOptions())
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return c, nil
+}
+
+// fetcher fetches from caches: the substituters setting's unless urls
+// are given; its trusted keys are the trusted-public-keys setting's.
+func (a *app) fetcher(urls []string) (*cache.Fetcher, error) {
+	s, err := a.settings()
+	if err != nil {
+		return nil, err
+	}
+	f := &cache.Fetcher{Fetched: func(fd cache.Fetched) {
+		what := humanSize(fd.Bytes)
+		if fd.Entries > 1 {
+			what = fmt.Sprintf("%d entries, %s", fd.Entries, what)
+		}
+		a.logf("fetched %s (%s) from %s", fd.ID, what, fd.Cache)
+	}}
+	for _, k := range s.TrustedPublicKeys {
+		pk, err := cache.ParsePublicKey(k)
+		if err != nil {
+			return nil, fmt.Errorf("trusted-public-keys: %w", err)
+		}
+		f.Trusted = append(f.Trusted, pk)
+	}
+	if urls == nil {
+		urls = s.Substituters
+	}
+	for _, u := range urls {
+		c, err := cache.Open(u, a.cacheOptions())
+		if err != nil {
+			return nil, fmt.Errorf("substituters: %w", err)
+		}
+		f.Caches = append(f.Caches, c)
+	}
+	if a.stderrTTY && !a.quiet {
+		p := &progressLine{w: a.stderr, start: time.Now()}
+		f.Progress = func(pr cache.Progress) { p.transfer("fetching", pr) }
+	}
+	return f, nil
+}
+
+// substituter is the store's Fetcher: it fetches what no store holds from
+// the substituters setting, which it reads only then, so that the hook's
+// prompt reads no settings file while every entry is at hand.
+type substituter struct{ a *app }
+
+func (s substituter) Fetch(ctx context.Context, sp *store.SearchPath, ids []string) error {
+	f, err := s.a.fetcher(nil)
+	if err != nil || len(f.Caches) == 0 {
+		return err // without substituters, the caller says what is missing
+	}
+	return f.Fetch(ctx, sp, ids)
+}
+
+// transfer shows a push's or a pull's progress on the line.
+func (p *progressLine) transfer(verb string, pr cache.Progress) {
+	secs := time.Since(p.start).Seconds()
+	if secs < 0.5 || pr.Done == pr.Entries {
+		return
+	}
+	p.shown = true
+	fmt.Fprintf(p.w, "\r\x1b[Knoxenv: %s %d/%d entries, %s, %s/s", verb, pr.Done, pr.Entries, humanSize(pr.Bytes), humanSize(int64(float64(pr.Bytes)/secs)))
+}
+
+func newCachePushCmd(a *app) *cobra.Command {
+	var prof, project, keyFile string
+	c := &cobra.Command{
+		Use:   "push CACHE [PKG... | -p PROFILE | --project DIR]",
+		Short: "Push the closures of entries, a profile or a project's lock to a cache",
+		Long: `Push the closure of each PKG, of a profile's current generation, or of the
+entries a project's lock pins, to CACHE: oci://HOST[:PORT]/REPO (oci+http://
+for a registry over plain HTTP), file:///DIR or a directory path. What the
+cache has already is not sent again. --sign KEYFILE signs what it pushes,
+and what the cache has without that key's signature.`,
+		Args: args(func(cmd *cobra.Command, argv []string) error {
+			n := 0
+			if len(argv) > 1 {
+				n++
+			}
+			if prof != "" {
+				n++
+			}
+			if project != "" {
+				n++
+			}
+			if len(argv) == 0 || n != 1 {
+				return errors.New("want CACHE and one of PKG..., -p PROFILE or --project DIR")
+			}
+			return checkPkgs(argv[1:])
+		}),
+		RunE: func(cmd *cobra.Command, argv []string) error {
+			c, err := a.openCache(argv[0])
+			if err != nil {
+				return err
+			}
+			var opts cache.PushOptions
+			if keyFile != "" {
+				data, err := os.ReadFile(keyFile)
+				if err != nil {
+					return fmt.Errorf("--sign: %w", err)
+				}
+				k, err := cache.ParseSecretKey(string(data))
+				if err != nil {
+					return fmt.Errorf("--sign %s: %w", keyFile, err)
+				}
+				opts.Key = &k
+			}
+			sp, release, err := a.guardedStores()
+			if err != nil {
+				return err
+			}
+			defer release()
+			roots, err := a.pushRoots(sp, argv[1:], prof, project)
+			if err != nil {
+				return err
+			}
+			closure, err := sp.Closure(roots)
+			if err != nil {
+				return err
+			}
+			var p *progressLine
+			if a.stderrTTY && !a.quiet {
+				p = &progressLine{w: a.stderr, start: time.Now()}
+				opts.Progress = func(pr cache.Progress) { p.transfer("pushing", pr) }
+			}
+			res, err := cache.Push(cmd.Context(), c, closure, opts)
+			p.clear()
+			if res != nil {
+				what := fmt.Sprintf("pushed %s to %s", count(len(res.Pushed), "entry", "entries"), c)
+				if len(res.Signed) > 0 {
+					what += fmt.Sprintf(", signed %d", len(res.Signed))
+				}
+				if len(res.Present) > 0 {
+					what += fmt.Sprintf(" (%d there already)", len(res.Present))
+				}
+				if err == nil || len(res.Pushed)+len(res.Signed) > 0 {
+					a.logf("%s", what)
+				}
+			}
+			return err
+		},
+	}
+	c.Flags().StringVarP(&prof, "profile", "p", "", "push the closure of a profile's current generation")
+	c.Flags().StringVar(&project, "project", "", "push the entries the lock of the project in DIR pins, with their closures")
+	c.Flags().StringVar(&keyFile, "sign", "", "sign what is pushed with the secret key in KEYFILE")
+	return c
+}
+
+// pushRoots returns the entries a push starts from: the PKGs, a profile's
+// members, or a project's pins.
+func (a *app) pushRoots(sp *store.SearchPath, pkgs []string, prof, project string) ([]*store.Entry, error) {
+	switch {
+	case prof != "":
+		_, gi, err := a.existingProfile(prof)
+		if err != nil {
+			return nil, err
+		}
+		ids := make([]string, len(gi.Members))
+		for i, m := range gi.Members {
+			ids[i] = m.ID
+		}
+		return getAll(sp, ids)
+	case project != "":
+		file, err := projectFile([]string{project})
+		if err != nil {
+			return nil, err
+		}
+		ids, err := activate.LockedIDs(file)
+		if err != nil {
+			return nil, err
+		}
+		if len(ids) == 0 {
+			return nil, fmt.Errorf("%s pins no entry", filepath.Join(filepath.Dir(file), activate.LockName))
+		}
+		return getAll(sp, ids)
+	}
+	var roots []*store.Entry
+	for _, pkg := range pkgs {
+		e, err := sp.Find(pkg)
+		if err != nil {
+			return nil, err
+		}
+		roots = append(roots, e)
+	}
+	return roots, nil
+}
+
+func getAll(sp *store.SearchPath, ids []string) ([]*store.Entry, error) {
+	out := make([]*store.Entry, len(ids))
+	for i, id := range ids {
+		e, err := sp.Get(id)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = e
+	}
+	return out, nil
+}
+
+func newCachePullCmd(a *app) *cobra.Command {
+	var storeDir string
+	c := &cobra.Command{
+		Use:   "pull CACHE PKG...",
+		Short: "Fetch the closures of entries from a cache into the writable store",
+		Long: `Fetch the closure of each PKG from CACHE into the writable store, verifying
+each entry's content against its id. PKG is an entry id, or NAME[@CONSTRAINT]:
+the highest matching version among the cache's entries signed by a key of
+trusted-public-keys.`,
+		Args: args(func(cmd *cobra.Command, argv []string) error {
+			if len(argv) < 2 {
+				return errors.New("want CACHE and at least one PKG")
+			}
+			for _, pkg := range argv[1:] {
+				if _, _, _, ok := store.ParseID(pkg); ok {
+					continue
+				}
+				if _, err := store.ParseRequest(pkg); err != nil {
+					return err
+				}
+			}
+			return nil
+		}),
+		RunE: func(cmd *cobra.Command, argv []string) error {
+			f, err := a.fetcher(argv[:1])
+			if err != nil {
+				return err
+			}
+			f.Store = storeDir
+			var ids []string
+			for _, pkg := range argv[1:] {
+				if _, _, _, ok := store.ParseID(pkg); ok {
+					ids = append(ids, pkg)
+					continue
+				}
+				r, _ := store.ParseRequest(pkg)
+				id, err := f.Resolve(cmd.Context(), r)
+				if err != nil {
+					return err
+				}
+				ids = append(ids, id)
+			}
+			sp, release, err := a.guardedStores()
+			if err != nil {
+				return err
+			}
+			defer release()
+			err = f.Fetch(cmd.Context(), sp, ids)
+			if f.Progress != nil {
+				fmt.Fprint(a.stderr, "\r\x1b[K")
+			}
+			if err != nil {
+				return err
+			}
+			for _, id := range ids {
+				e, err := sp.Get(id)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintln(a.stdout, e.Path)
+			}
+			return nil
+		},
+	}
+	c.Flags().StringVar(&storeDir, "store", "", "the managed store to pull into (default: the first writable one)")
+	return c
+}
+
+func newCacheListCmd(a *app) *cobra.Command {
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "list CACHE",
+		Short: "List the entries a cache holds",
+		Args:  args(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, argv []string) error {
+			c, err := a.openCache(argv[0])
+			if err != nil {
+				return err
+			}
+			listed, err := cache.List(cmd.Context(), c)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				if listed == nil {
+					listed = []cache.Listed{}
+				}
+				return a.printJSON(listed)
+			}
+			tw := a.table()
+			for _, l := range listed {
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", l.ID, humanSize(l.Size), strings.Join(l.Signers, " "))
+			}
+			return tw.Flush()
+		},
+	}
+	jsonFlag(c, &asJSON)
+	return c
+}
