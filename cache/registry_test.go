@@ -1,0 +1,133 @@
+package cache
+
+import (
+	"context"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/registry"
+)
+
+// requests counts what a registry is asked, by method and kind of path.
+type requests struct {
+	mu    sync.Mutex
+	count map[string]int
+	// fail, when set, answers instead of the registry.
+	fail func(r *http.Request) int
+}
+
+func (rq *requests) wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		kind := "other"
+		switch {
+		case strings.Contains(r.URL.Path, "/blobs/uploads"):
+			kind = "upload"
+		case strings.Contains(r.URL.Path, "/blobs/"):
+			kind = "blob"
+		case strings.Contains(r.URL.Path, "/manifests/"):
+			kind = "manifest"
+		}
+		rq.mu.Lock()
+		rq.count[r.Method+" "+kind]++
+		fail := rq.fail
+		rq.mu.Unlock()
+		if fail != nil {
+			if status := fail(r); status != 0 {
+				w.WriteHeader(status)
+				return
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+func (rq *requests) get(key string) int {
+	rq.mu.Lock()
+	defer rq.mu.Unlock()
+	return rq.count[key]
+}
+
+func testRegistry(t *testing.T) (Cache, *requests) {
+	t.Helper()
+	rq := &requests{count: map[string]int{}}
+	srv := httptest.NewServer(rq.wrap(registry.New(registry.Logger(log.New(io.Discard, "", 0)))))
+	t.Cleanup(srv.Close)
+	c, err := Open("oci+http://"+strings.TrimPrefix(srv.URL, "http://")+"/team/pkgs", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, rq
+}
+
+// A closure goes through a registry as through a directory; a second push
+// sends no blob and no manifest.
+func TestRegistryPushPull(t *testing.T) {
+	c, rq := testRegistry(t)
+	tmp := t.TempDir()
+	a := newMachine(t, filepath.Join(tmp, "a"))
+	closure := a.closure3()
+	push(t, c, closure, nil)
+	uploads := rq.get("POST upload")
+	if uploads == 0 {
+		t.Fatal("no blob uploaded")
+	}
+	res := push(t, c, closure, nil)
+	if len(res.Present) != 3 || rq.get("POST upload") != uploads || rq.get("PUT manifest") != 3 {
+		t.Fatalf("second push: %+v, %d uploads (first %d), %d manifests put", res, rq.get("POST upload"), uploads, rq.get("PUT manifest"))
+	}
+	listed, err := List(context.Background(), c)
+	if err != nil || len(listed) != 3 {
+		t.Fatalf("List: %v, %v", listed, err)
+	}
+	b := newMachine(t, filepath.Join(tmp, "b"))
+	if err := b.pull([]Cache{c}, closure[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(b.ids(), a.ids()) {
+		t.Fatalf("pulled %v, want %v", b.ids(), a.ids())
+	}
+	b.verifyAll()
+}
+
+// A registry answering 503 or 429 now and then is retried with backoff:
+// the push and the pull go through.
+func TestRegistryRetries(t *testing.T) {
+	c, rq := testRegistry(t)
+	var mu sync.Mutex
+	seen := map[string]int{}
+	// The first upload, manifest put, manifest get and blob get fail.
+	rq.fail = func(r *http.Request) int {
+		mu.Lock()
+		defer mu.Unlock()
+		kind := r.Method
+		for _, k := range []string{"/blobs/uploads/", "/manifests/", "/blobs/"} {
+			if strings.Contains(r.URL.Path, k) {
+				kind += " " + k
+				break
+			}
+		}
+		if seen[kind]++; seen[kind] > 1 || r.Method == http.MethodHead {
+			return 0
+		}
+		if r.Method == http.MethodGet {
+			return http.StatusTooManyRequests
+		}
+		return http.StatusServiceUnavailable
+	}
+	tmp := t.TempDir()
+	a := newMachine(t, filepath.Join(tmp, "a"))
+	closure := a.closure3()
+	push(t, c, closure, nil)
+	b := newMachine(t, filepath.Join(tmp, "b"))
+	if err := b.pull([]Cache{c}, closure[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	b.verifyAll()
+}

@@ -1,0 +1,379 @@
+package store
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// tarOf returns a tar of the tree at dir as a cache sends it.
+func tarOf(t testing.TB, dir string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	tw := tar.NewWriter(&b)
+	err := filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+		if err != nil || p == dir {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		hdr, err := tar.FileInfoHeader(fi, "")
+		if err != nil {
+			return err
+		}
+		if fi.Mode()&os.ModeSymlink != 0 {
+			if hdr.Linkname, err = os.Readlink(p); err != nil {
+				return err
+			}
+		}
+		hdr.Name = filepath.ToSlash(rel)
+		if err := tw.WriteHeader(hdr); err != nil {
+			return err
+		}
+		if fi.Mode().IsRegular() {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			_, err = tw.Write(data)
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tw.Close()
+	return b.Bytes()
+}
+
+// incomingHello adds helloTree to a store of its own and returns what a
+// cache would send of it.
+func incomingHello(t testing.TB) (Incoming, []byte) {
+	t.Helper()
+	sp, st := testStore(t)
+	src := filepath.Join(t.TempDir(), "hello-1.0")
+	writeTree(t, src, helloTree)
+	e, _ := add(t, sp, st, src, AddOptions{Strip: -1})
+	info := *e.Info
+	return Incoming{ID: e.ID, Info: &info}, tarOf(t, e.Path)
+}
+
+// storeItems lists what st's directory holds besides its markers and locks.
+func storeItems(t testing.TB, st *Store) []string {
+	t.Helper()
+	des, err := os.ReadDir(st.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, de := range des {
+		if n := de.Name(); n != MarkerName && !strings.HasSuffix(n, ".lock") {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func TestReceive(t *testing.T) {
+	in, data := incomingHello(t)
+	sp, st := testStore(t)
+	e, existed, err := sp.Receive(context.Background(), st, in, bytes.NewReader(data))
+	if err != nil || existed {
+		t.Fatalf("Receive: %v, existed %v", err, existed)
+	}
+	if e.ID != in.ID || e.Info.Hash != in.Info.Hash || e.Info.Size != in.Info.Size || e.Info.Files != in.Info.Files {
+		t.Fatalf("received %+v, sent %+v", e.Info, in.Info)
+	}
+	if err := Verify(context.Background(), e); err != nil {
+		t.Fatal(err)
+	}
+	if _, existed, err = sp.Receive(context.Background(), st, in, bytes.NewReader(data)); err != nil || !existed {
+		t.Fatalf("second Receive: %v, existed %v", err, existed)
+	}
+}
+
+// An incoming tree that does not give the id asked for is refused, and
+// nothing of it stays.
+func TestReceiveMismatch(t *testing.T) {
+	in, data := incomingHello(t)
+	cases := map[string]func(in *Incoming, data []byte) []byte{
+		"altered content": func(_ *Incoming, data []byte) []byte {
+			return bytes.Replace(data, []byte("readme"), []byte("README"), 1)
+		},
+		"another version": func(in *Incoming, data []byte) []byte {
+			info := *in.Info
+			info.Version = "1.1"
+			in.Info = &info
+			return data
+		},
+		"another env": func(in *Incoming, data []byte) []byte {
+			info := *in.Info
+			info.Env = []EnvSetting{{Var: "X", Op: EnvSet, Value: "1"}}
+			in.Info = &info
+			return data
+		},
+		"unknown reference": func(in *Incoming, data []byte) []byte {
+			info := *in.Info
+			info.References = []string{"0123456789abcdfghijklmnpqrsvwxyz-dep-1.0"}
+			in.Info = &info
+			return data
+		},
+	}
+	for name, change := range cases {
+		t.Run(name, func(t *testing.T) {
+			in := in
+			d := change(&in, bytes.Clone(data))
+			sp, st := testStore(t)
+			_, _, err := sp.Receive(context.Background(), st, in, bytes.NewReader(d))
+			var re *ReceiveError
+			if !errors.As(err, &re) || re.ID != in.ID {
+				t.Fatalf("Receive: %v, want a ReceiveError for %s", err, in.ID)
+			}
+			if items := storeItems(t, st); len(items) != 0 {
+				t.Fatalf("left in the store: %v", items)
+			}
+		})
+	}
+}
+
+// mkTar writes members given as mktar does in the scripts: f:PATH=CONTENT,
+// d:PATH, l:PATH=TARGET, h:PATH=TARGET, c:PATH, p:PATH.
+func mkTar(t testing.TB, members ...string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	tw := tar.NewWriter(&b)
+	for _, m := range members {
+		kind, rest, _ := strings.Cut(m, ":")
+		name, value, _ := strings.Cut(rest, "=")
+		hdr := &tar.Header{Name: name, Mode: 0o644}
+		switch kind {
+		case "f":
+			hdr.Typeflag, hdr.Size = tar.TypeReg, int64(len(value))
+		case "d":
+			hdr.Typeflag = tar.TypeDir
+		case "l":
+			hdr.Typeflag, hdr.Linkname = tar.TypeSymlink, value
+		case "h":
+			hdr.Typeflag, hdr.Linkname = tar.TypeLink, value
+		case "c":
+			hdr.Typeflag = tar.TypeChar
+		case "p":
+			hdr.Typeflag = tar.TypeFifo
+		}
+		if err := tw.WriteHeader(hdr); err != nil {
+			t.Fatal(err)
+		}
+		if kind == "f" {
+			io.WriteString(tw, value)
+		}
+	}
+	tw.Close()
+	return b.Bytes()
+}
+
+// Members that would land outside the tree, or that an entry cannot hold,
+// are refused as store add refuses them: nothing is written outside, and
+// nothing stays in the store.
+func TestReceiveRefused(t *testing.T) {
+	cases := map[string][]string{
+		"dot-dot":               {"f:../evil=x"},
+		"dot-dot inside":        {"d:bin", "f:bin/../../evil=x"},
+		"absolute":              {"f:/tmp/evil=x"},
+		"symlink then through":  {"l:escape=../../outside", "f:escape/evil=x"},
+		"symlink to absolute":   {"l:escape=/", "f:escape/evil=x"},
+		"device":                {"c:dev/null"},
+		"named pipe":            {"p:fifo"},
+		"hard link out":         {"h:link=../outside/sentinel"},
+		"more than its size":    {"f:a=0123456789", "f:b=0123456789"},
+		"directory, then file":  {"d:x", "f:x=1"},
+		"garbage after members": {"f:a=1"},
+	}
+	for name, members := range cases {
+		t.Run(name, func(t *testing.T) {
+			sp, st := testStore(t)
+			outside := filepath.Join(filepath.Dir(st.Dir), "outside")
+			writeTree(t, outside, map[string]string{"sentinel": "keep\n"})
+			data := mkTar(t, members...)
+			if name == "garbage after members" {
+				data = append(data[:len(data)-1024], bytes.Repeat([]byte{'z'}, 4096)...)
+			}
+			info := &Info{Name: "evil", Version: "1.0", Size: 12, References: []string{}}
+			in := Incoming{ID: "0123456789abcdfghijklmnpqrsvwxyz-evil-1.0", Info: info}
+			_, _, err := sp.Receive(context.Background(), st, in, bytes.NewReader(data))
+			var te *TarballError
+			var re *ReceiveError
+			if !errors.As(err, &te) && !errors.As(err, &re) {
+				t.Fatalf("Receive: %v, want a refusal", err)
+			}
+			if items := storeItems(t, st); len(items) != 0 {
+				t.Fatalf("left in the store: %v", items)
+			}
+			des, _ := os.ReadDir(outside)
+			got, _ := os.ReadFile(filepath.Join(outside, "sentinel"))
+			if len(des) != 1 || string(got) != "keep\n" {
+				t.Fatalf("outside changed: %d items, sentinel %q", len(des), got)
+			}
+			for _, p := range []string{filepath.Join(filepath.Dir(st.Dir), "evil"), "/tmp/evil"} {
+				if _, err := os.Lstat(p); err == nil {
+					t.Fatalf("%s was written", p)
+				}
+			}
+		})
+	}
+}
+
+// counting counts what is read through it.
+type counting struct {
+	r io.Reader
+	n int64
+}
+
+func (c *counting) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// zeros is an endless stream of zero bytes.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+
+// A layer that unpacks to far more than the entry's recorded size (a
+// decompression bomb: 1 GiB of zeros for an entry of 1 MiB) is cut off:
+// no more than a small multiple of the recorded size is ever read, and
+// so written.
+func TestReceiveBomb(t *testing.T) {
+	const declared = 1 << 20
+	cases := map[string]func(tw *tar.Writer) error{
+		"one large file": func(tw *tar.Writer) error {
+			if err := tw.WriteHeader(&tar.Header{Name: "zeros", Typeflag: tar.TypeReg, Mode: 0o644, Size: 1 << 30}); err != nil {
+				return err
+			}
+			_, err := io.CopyN(tw, zeros{}, 1<<30)
+			return err
+		},
+		"many files": func(tw *tar.Writer) error {
+			for i := range 2048 {
+				if err := tw.WriteHeader(&tar.Header{Name: fmt.Sprintf("z%04d", i), Typeflag: tar.TypeReg, Mode: 0o644, Size: 512 << 10}); err != nil {
+					return err
+				}
+				if _, err := io.CopyN(tw, zeros{}, 512<<10); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+	for name, write := range cases {
+		t.Run(name, func(t *testing.T) {
+			pr, pw := io.Pipe()
+			go func() {
+				tw := tar.NewWriter(pw)
+				err := write(tw)
+				if err == nil {
+					err = tw.Close()
+				}
+				pw.CloseWithError(err)
+			}()
+			defer pr.Close()
+			sp, st := testStore(t)
+			info := &Info{Name: "bomb", Version: "1.0", Size: declared, References: []string{}}
+			in := Incoming{ID: "0123456789abcdfghijklmnpqrsvwxyz-bomb-1.0", Info: info}
+			c := &counting{r: pr}
+			_, _, err := sp.Receive(context.Background(), st, in, c)
+			var te *TarballError
+			if !errors.As(err, &te) || !strings.Contains(err.Error(), "recorded size") {
+				t.Fatalf("Receive: %v, want a refusal for the size", err)
+			}
+			if c.n > 3*declared {
+				t.Fatalf("read %d bytes of the layer for an entry of %d", c.n, declared)
+			}
+			if items := storeItems(t, st); len(items) != 0 {
+				t.Fatalf("left in the store: %v", items)
+			}
+		})
+	}
+}
+
+// The helper process of TestReceiveKilled: it receives the tar
+// NOXENV_TEST_RECEIVE_TAR as NOXENV_TEST_RECEIVE_ID into the store
+// NOXENV_TEST_RECEIVE_STORE, killing itself at NOXENV_TEST_KILL_AT.
+func TestReceiveKilledHelper(t *testing.T) {
+	tarPath, dir := os.Getenv("NOXENV_TEST_RECEIVE_TAR"), os.Getenv("NOXENV_TEST_RECEIVE_STORE")
+	if tarPath == "" {
+		t.Skip("helper process only")
+	}
+	at := os.Getenv("NOXENV_TEST_KILL_AT")
+	testHook = func(step string) {
+		if step == at {
+			syscall.Kill(os.Getpid(), syscall.SIGKILL)
+			select {}
+		}
+	}
+	sp, err := Open([]string{dir}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(tarPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := readInfo(os.Getenv("NOXENV_TEST_RECEIVE_INFO"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := sp.Receive(context.Background(), sp.Stores[0], Incoming{ID: os.Getenv("NOXENV_TEST_RECEIVE_ID"), Info: info}, f); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A receive killed at each of its steps, after unpacking and before the
+// id is verified among them, leaves no visible entry; the next one
+// completes it.
+func TestReceiveKilled(t *testing.T) {
+	in, data := incomingHello(t)
+	tmp := t.TempDir()
+	tarPath, infoPath := filepath.Join(tmp, "layer.tar"), filepath.Join(tmp, "info.json")
+	if err := os.WriteFile(tarPath, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	infoJSON, _ := json.Marshal(in.Info)
+	if err := os.WriteFile(infoPath, infoJSON, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []string{"unpacked", "verified", "renamed", "listed", ""} {
+		sp, st := testStore(t)
+		cmd := exec.Command(os.Args[0], "-test.run=^TestReceiveKilledHelper$")
+		cmd.Env = append(os.Environ(), "NOXENV_TEST_RECEIVE_TAR="+tarPath, "NOXENV_TEST_RECEIVE_STORE="+st.Dir,
+			"NOXENV_TEST_RECEIVE_ID="+in.ID, "NOXENV_TEST_RECEIVE_INFO="+infoPath, "NOXENV_TEST_KILL_AT="+step)
+		err := cmd.Run()
+		es, lerr := st.List()
+		if lerr != nil {
+			t.Fatalf("killed at %q: store broken: %v", step, lerr)
+		}
+		if step != "" && (err == nil || len(es) != 0) {
+			t.Fatalf("killed at %q (%v): %d entries visible", step, err, len(es))
+		}
+		if _, _, err := sp.Receive(context.Background(), st, in, bytes.NewReader(data)); err != nil {
+			t.Fatalf("after a kill at %q: %v", step, err)
+		}
+		e, err := sp.Get(in.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Verify(context.Background(), e); err != nil {
+			t.Fatalf("after a kill at %q: %v", step, err)
+		}
+	}
+}
