@@ -11,6 +11,8 @@ type Progress struct {
 	Entries int   // entries to transfer
 	Done    int   // entries transferred
 	Bytes   int64 // bytes sent or received so far
+	// Over is set on the last report of a transfer, done or failed.
+	Over bool
 }
 
 // progressEvery is how often a transfer reports its progress.
@@ -51,7 +53,9 @@ func (m *meter) report(fn func(Progress)) (stop func()) {
 	return func() {
 		close(done)
 		<-finished
-		fn(m.progress())
+		p := m.progress()
+		p.Over = true
+		fn(p)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/noxenv/noxenv/activate"
 	"github.com/noxenv/noxenv/cache"
+	"github.com/noxenv/noxenv/profile"
 	"github.com/noxenv/noxenv/store"
 )
 
@@ -91,10 +92,48 @@ func (s substituter) Fetch(ctx context.Context, sp *store.SearchPath, ids []stri
 	return f.Fetch(ctx, sp, ids)
 }
 
-// transfer shows a push's or a pull's progress on the line.
+// substituteUses fetches, from the substituters, an entry for each use
+// line of an imported profile that no store satisfies: by name, so only
+// an entry signed by a trusted key.
+func (a *app) substituteUses(ctx context.Context, uses []profile.Use) error {
+	sp, release, err := a.guardedStores()
+	if err != nil {
+		return err
+	}
+	defer release()
+	var f *cache.Fetcher
+	for _, u := range uses {
+		if _, err := sp.Resolve(u.Request); !errors.Is(err, store.ErrNotFound) {
+			continue // there, or an error that resolving will say again
+		}
+		if f == nil {
+			if f, err = a.fetcher(nil); err != nil {
+				return err
+			}
+		}
+		if len(f.Caches) == 0 {
+			return nil
+		}
+		id, err := f.Resolve(ctx, u.Request)
+		if err != nil {
+			return fmt.Errorf("%s: %w", u.Pos, err)
+		}
+		if err := f.Fetch(ctx, sp, []string{id}); err != nil {
+			return fmt.Errorf("%s: %w", u.Pos, err)
+		}
+	}
+	return nil
+}
+
+// transfer shows a push's or a pull's progress on the line, and clears
+// it once the transfer is over.
 func (p *progressLine) transfer(verb string, pr cache.Progress) {
 	secs := time.Since(p.start).Seconds()
-	if secs < 0.5 || pr.Done == pr.Entries {
+	if pr.Over {
+		p.clear()
+		return
+	}
+	if secs < 0.5 {
 		return
 	}
 	p.shown = true
@@ -157,13 +196,11 @@ and what the cache has without that key's signature.`,
 			if err != nil {
 				return err
 			}
-			var p *progressLine
 			if a.stderrTTY && !a.quiet {
-				p = &progressLine{w: a.stderr, start: time.Now()}
+				p := &progressLine{w: a.stderr, start: time.Now()}
 				opts.Progress = func(pr cache.Progress) { p.transfer("pushing", pr) }
 			}
 			res, err := cache.Push(cmd.Context(), c, closure, opts)
-			p.clear()
 			if res != nil {
 				what := fmt.Sprintf("pushed %s to %s", count(len(res.Pushed), "entry", "entries"), c)
 				if len(res.Signed) > 0 {
@@ -283,11 +320,7 @@ trusted-public-keys.`,
 				return err
 			}
 			defer release()
-			err = f.Fetch(cmd.Context(), sp, ids)
-			if f.Progress != nil {
-				fmt.Fprint(a.stderr, "\r\x1b[K")
-			}
-			if err != nil {
+			if err := f.Fetch(cmd.Context(), sp, ids); err != nil {
 				return err
 			}
 			for _, id := range ids {

@@ -608,6 +608,9 @@ func newProfileImportCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if err := a.substituteUses(cmd.Context(), uses); err != nil {
+				return err
+			}
 			gi, err := a.change(r, func(sp *store.SearchPath, _ []profile.Member) ([]profile.Member, error) {
 				return profile.ResolveUses(sp, uses)
 			})
