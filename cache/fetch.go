@@ -68,8 +68,7 @@ func (f *Fetcher) Fetch(ctx context.Context, sp *store.SearchPath, ids []string)
 	for id := range plan {
 		todo = append(todo, id)
 	}
-	m := &meter{entries: len(todo)}
-	stop := m.report(f.Progress)
+	m := newMeter(len(todo), f.Progress)
 	var sizes sync.Map
 	err = inOrder(ctx, todo, func(id string) []string { return plan[id].m.Info.References }, func(ctx context.Context, id string) error {
 		n, err := fd.fetch(ctx, id, plan[id], m)
@@ -79,7 +78,7 @@ func (f *Fetcher) Fetch(ctx context.Context, sp *store.SearchPath, ids []string)
 		}
 		return err
 	})
-	stop()
+	m.over()
 	if err != nil || f.Fetched == nil {
 		return err
 	}
@@ -268,7 +267,7 @@ func (fd *finder) receive(ctx context.Context, c Cache, em *entryManifest, m *me
 		return err
 	}
 	defer rc.Close()
-	vr := &verifyingReader{r: countingReader{rc, m}, want: em.Layer.Digest, size: em.Layer.Size, d: digest.Canonical.Digester()}
+	vr := &verifyingReader{r: meterReader{rc, m}, want: em.Layer.Digest, size: em.Layer.Size, d: digest.Canonical.Digester()}
 	zr, err := zstd.NewReader(vr, zstd.WithDecoderMaxWindow(64<<20), zstd.WithDecoderConcurrency(2))
 	if err != nil {
 		return err

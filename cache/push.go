@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"sync"
 
@@ -55,9 +54,8 @@ func Push(ctx context.Context, c Cache, entries []*store.Entry, opts PushOptions
 	if err := t.prepare(ctx); err != nil {
 		return nil, &Error{Cache: c.String(), Err: err}
 	}
-	m := &meter{entries: len(ids)}
-	stop := m.report(opts.Progress)
-	defer stop()
+	m := newMeter(len(ids), opts.Progress)
+	defer m.over()
 	res := &PushResult{}
 	var mu sync.Mutex
 	err := inOrder(ctx, ids, func(id string) []string { return byID[id].Info.References }, func(ctx context.Context, id string) error {
@@ -133,7 +131,7 @@ func putLayer(ctx context.Context, t pushTarget, e *store.Entry, m *meter) (Laye
 	if err != nil {
 		return Layer{}, false, err
 	}
-	lw, err := NewLayerWriter(countingWriter{f, m})
+	lw, err := NewLayerWriter(meterWriter{f, m})
 	if err == nil {
 		lw.Find([]byte(e.Store.Dir + "/"))
 		if err = lw.AddTree(ctx, e.Path, ""); err != nil {
@@ -187,16 +185,4 @@ func putBlob(ctx context.Context, t pushTarget, d ocispec.Descriptor, f *os.File
 func discard(f *os.File) {
 	f.Close()
 	os.Remove(f.Name())
-}
-
-// countingWriter adds what passes through it to a meter.
-type countingWriter struct {
-	w io.Writer
-	m *meter
-}
-
-func (c countingWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.m.bytes.Add(int64(n))
-	return n, err
 }

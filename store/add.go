@@ -154,15 +154,7 @@ func (sp *SearchPath) Add(ctx context.Context, st *Store, src string, opts AddOp
 	}
 
 	info.Hash = formatHash(treeHash(t.items))
-	for _, it := range t.items {
-		switch it.kind {
-		case kindFile, kindExec:
-			info.Size += it.size
-			info.Files++
-		case kindSymlink:
-			info.Files++
-		}
-	}
+	info.Size, info.Files = totals(t.items)
 	for id := range t.refs {
 		info.References = append(info.References, id)
 	}

@@ -57,6 +57,21 @@ func treeHash(items []*item) [sha256.Size]byte {
 	return sum
 }
 
+// totals returns the size of the files of items and how many files and
+// symlinks they are, as .noxinfo records them.
+func totals(items []*item) (size int64, files int) {
+	for _, it := range items {
+		switch it.kind {
+		case kindFile, kindExec:
+			size += it.size
+			files++
+		case kindSymlink:
+			files++
+		}
+	}
+	return size, files
+}
+
 // formatHash is the hash as .noxinfo records it.
 func formatHash(sum [sha256.Size]byte) string { return "sha256:" + hex.EncodeToString(sum[:]) }
 

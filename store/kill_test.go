@@ -20,20 +20,24 @@ func TestAddKilledHelper(t *testing.T) {
 	if src == "" {
 		t.Skip("helper process only")
 	}
-	if at := os.Getenv("NOXENV_TEST_KILL_AT"); at != "" {
-		testHook = func(step string) {
-			if step == at {
-				syscall.Kill(os.Getpid(), syscall.SIGKILL)
-				select {}
-			}
-		}
-	}
+	killAt(os.Getenv("NOXENV_TEST_KILL_AT"))
 	sp, err := Open([]string{dir}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := sp.Add(context.Background(), sp.Stores[0], src, AddOptions{}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// killAt makes the process kill itself with SIGKILL at the step at of an
+// add or a receive; "" is nowhere.
+func killAt(at string) {
+	testHook = func(step string) {
+		if step == at && at != "" {
+			syscall.Kill(os.Getpid(), syscall.SIGKILL)
+			select {}
+		}
 	}
 }
 

@@ -87,16 +87,7 @@ func (sp *SearchPath) Receive(ctx context.Context, st *Store, in Incoming, r io.
 		info.Env = []EnvSetting{}
 	}
 	info.Hash = formatHash(treeHash(t.items))
-	info.Size, info.Files = 0, 0
-	for _, it := range t.items {
-		switch it.kind {
-		case kindFile, kindExec:
-			info.Size += it.size
-			info.Files++
-		case kindSymlink:
-			info.Files++
-		}
-	}
+	info.Size, info.Files = totals(t.items)
 	if in.Info.Hash != "" && info.Hash != in.Info.Hash {
 		return nil, false, fail("its content hash is %s, its metadata says %s", info.Hash, in.Info.Hash)
 	}

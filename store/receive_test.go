@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 )
 
@@ -66,22 +65,6 @@ func incomingHello(t testing.TB) (Incoming, []byte) {
 	e, _ := add(t, sp, st, src, AddOptions{Strip: -1})
 	info := *e.Info
 	return Incoming{ID: e.ID, Info: &info}, tarOf(t, e.Path)
-}
-
-// storeItems lists what st's directory holds besides its markers and locks.
-func storeItems(t testing.TB, st *Store) []string {
-	t.Helper()
-	des, err := os.ReadDir(st.Dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, de := range des {
-		if n := de.Name(); n != MarkerName && !strings.HasSuffix(n, ".lock") {
-			out = append(out, n)
-		}
-	}
-	return out
 }
 
 func TestReceive(t *testing.T) {
@@ -139,71 +122,35 @@ func TestReceiveMismatch(t *testing.T) {
 			if !errors.As(err, &re) || re.ID != in.ID {
 				t.Fatalf("Receive: %v, want a ReceiveError for %s", err, in.ID)
 			}
-			if items := storeItems(t, st); len(items) != 0 {
-				t.Fatalf("left in the store: %v", items)
-			}
+			assertClean(t, st)
 		})
 	}
-}
-
-// mkTar writes members given as mktar does in the scripts: f:PATH=CONTENT,
-// d:PATH, l:PATH=TARGET, h:PATH=TARGET, c:PATH, p:PATH.
-func mkTar(t testing.TB, members ...string) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	tw := tar.NewWriter(&b)
-	for _, m := range members {
-		kind, rest, _ := strings.Cut(m, ":")
-		name, value, _ := strings.Cut(rest, "=")
-		hdr := &tar.Header{Name: name, Mode: 0o644}
-		switch kind {
-		case "f":
-			hdr.Typeflag, hdr.Size = tar.TypeReg, int64(len(value))
-		case "d":
-			hdr.Typeflag = tar.TypeDir
-		case "l":
-			hdr.Typeflag, hdr.Linkname = tar.TypeSymlink, value
-		case "h":
-			hdr.Typeflag, hdr.Linkname = tar.TypeLink, value
-		case "c":
-			hdr.Typeflag = tar.TypeChar
-		case "p":
-			hdr.Typeflag = tar.TypeFifo
-		}
-		if err := tw.WriteHeader(hdr); err != nil {
-			t.Fatal(err)
-		}
-		if kind == "f" {
-			io.WriteString(tw, value)
-		}
-	}
-	tw.Close()
-	return b.Bytes()
 }
 
 // Members that would land outside the tree, or that an entry cannot hold,
 // are refused as store add refuses them: nothing is written outside, and
 // nothing stays in the store.
 func TestReceiveRefused(t *testing.T) {
-	cases := map[string][]string{
-		"dot-dot":               {"f:../evil=x"},
-		"dot-dot inside":        {"d:bin", "f:bin/../../evil=x"},
-		"absolute":              {"f:/tmp/evil=x"},
-		"symlink then through":  {"l:escape=../../outside", "f:escape/evil=x"},
-		"symlink to absolute":   {"l:escape=/", "f:escape/evil=x"},
-		"device":                {"c:dev/null"},
-		"named pipe":            {"p:fifo"},
-		"hard link out":         {"h:link=../outside/sentinel"},
-		"more than its size":    {"f:a=0123456789", "f:b=0123456789"},
-		"directory, then file":  {"d:x", "f:x=1"},
-		"garbage after members": {"f:a=1"},
+	reg := func(name, body string) member { return member{name: name, body: body, typ: tar.TypeReg} }
+	cases := map[string][]member{
+		"dot-dot":               {reg("../evil", "x")},
+		"dot-dot inside":        {{name: "bin/", typ: tar.TypeDir}, reg("bin/../../evil", "x")},
+		"absolute":              {reg("/tmp/evil", "x")},
+		"symlink then through":  {{name: "escape", typ: tar.TypeSymlink, link: "../../outside"}, reg("escape/evil", "x")},
+		"symlink to absolute":   {{name: "escape", typ: tar.TypeSymlink, link: "/"}, reg("escape/evil", "x")},
+		"device":                {{name: "dev/null", typ: tar.TypeChar}},
+		"named pipe":            {{name: "fifo", typ: tar.TypeFifo}},
+		"hard link out":         {{name: "link", typ: tar.TypeLink, link: "../outside/sentinel"}},
+		"more than its size":    {reg("a", "0123456789"), reg("b", "0123456789")},
+		"directory, then file":  {{name: "x/", typ: tar.TypeDir}, reg("x", "1")},
+		"garbage after members": {reg("a", "1")},
 	}
 	for name, members := range cases {
 		t.Run(name, func(t *testing.T) {
 			sp, st := testStore(t)
 			outside := filepath.Join(filepath.Dir(st.Dir), "outside")
 			writeTree(t, outside, map[string]string{"sentinel": "keep\n"})
-			data := mkTar(t, members...)
+			data := makeTar(t, members)
 			if name == "garbage after members" {
 				data = append(data[:len(data)-1024], bytes.Repeat([]byte{'z'}, 4096)...)
 			}
@@ -215,9 +162,7 @@ func TestReceiveRefused(t *testing.T) {
 			if !errors.As(err, &te) && !errors.As(err, &re) {
 				t.Fatalf("Receive: %v, want a refusal", err)
 			}
-			if items := storeItems(t, st); len(items) != 0 {
-				t.Fatalf("left in the store: %v", items)
-			}
+			assertClean(t, st)
 			des, _ := os.ReadDir(outside)
 			got, _ := os.ReadFile(filepath.Join(outside, "sentinel"))
 			if len(des) != 1 || string(got) != "keep\n" {
@@ -299,9 +244,7 @@ func TestReceiveBomb(t *testing.T) {
 			if c.n > 3*declared {
 				t.Fatalf("read %d bytes of the layer for an entry of %d", c.n, declared)
 			}
-			if items := storeItems(t, st); len(items) != 0 {
-				t.Fatalf("left in the store: %v", items)
-			}
+			assertClean(t, st)
 		})
 	}
 }
@@ -314,13 +257,7 @@ func TestReceiveKilledHelper(t *testing.T) {
 	if tarPath == "" {
 		t.Skip("helper process only")
 	}
-	at := os.Getenv("NOXENV_TEST_KILL_AT")
-	testHook = func(step string) {
-		if step == at {
-			syscall.Kill(os.Getpid(), syscall.SIGKILL)
-			select {}
-		}
-	}
+	killAt(os.Getenv("NOXENV_TEST_KILL_AT"))
 	sp, err := Open([]string{dir}, "")
 	if err != nil {
 		t.Fatal(err)
