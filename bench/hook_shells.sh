@@ -5,7 +5,9 @@
 #           changed (target: noxenv <= 0.05x direnv);
 #   cd:     the cost of cd into a project whose generation exists, up to
 #           the prompt that loads it, against direnv loading an .envrc that
-#           exports the same variables (target: noxenv <= 0.2x direnv).
+#           exports the same variables (target: noxenv <= 0.2x direnv), and
+#           of cd into it and back out, each up to its prompt (target:
+#           noxenv <= 0.15x direnv).
 # Each shell runs the hooks as its prompt does (bash: PROMPT_COMMAND; zsh:
 # chpwd and precmd functions; fish: the PWD and fish_prompt events).
 # Usage: bench/hook_shells.sh [ROUNDS]   (medians of every sample of ROUNDS
@@ -22,9 +24,10 @@ project20 '^NOXENV_'
 mkdir -p "$work/out"
 
 # Each driver prints samples, one a line: "p US", the mean cost of one
-# prompt over a block of prompts in the loaded project, and "c US", one move
-# from $work/out into the project up to its prompt (the moves out are not
-# counted). $1 is the hook to load: noxenv or direnv.
+# prompt over a block of prompts in the loaded project, "c US", one move
+# from $work/out into the project up to its prompt, and "r US", that move
+# and the one back out, each up to its prompt. $1 is the hook to load:
+# noxenv or direnv.
 blocks=20 cds=40
 
 bash_driver='
@@ -35,10 +38,11 @@ for ((b = 0; b < B; b++)); do
   t0=$EPOCHREALTIME; for ((i = 0; i < N; i++)); do prompt; done; t1=$EPOCHREALTIME
   echo "p $(( (${t1/./} - ${t0/./}) / N ))"
 done
+cd "$W/out"; prompt
 for ((i = 0; i < C; i++)); do
-  cd "$W/out"; prompt
-  t0=$EPOCHREALTIME; cd "$W/proj"; prompt; t1=$EPOCHREALTIME
+  t0=$EPOCHREALTIME; cd "$W/proj"; prompt; t1=$EPOCHREALTIME; cd "$W/out"; prompt; t2=$EPOCHREALTIME
   echo "c $(( ${t1/./} - ${t0/./} ))"
+  echo "r $(( ${t2/./} - ${t0/./} ))"
 done'
 
 zsh_driver='
@@ -50,10 +54,10 @@ for ((b = 0; b < B; b++)); do
   t0=$EPOCHREALTIME; for ((i = 0; i < N; i++)); do prompt; done; t1=$EPOCHREALTIME
   printf "p %.0f\n" $(( (t1 - t0) * 1e6 / N ))
 done
+cd "$W/out"; prompt
 for ((i = 0; i < C; i++)); do
-  cd "$W/out"; prompt
-  t0=$EPOCHREALTIME; cd "$W/proj"; prompt; t1=$EPOCHREALTIME
-  printf "c %.0f\n" $(( (t1 - t0) * 1e6 ))
+  t0=$EPOCHREALTIME; cd "$W/proj"; prompt; t1=$EPOCHREALTIME; cd "$W/out"; prompt; t2=$EPOCHREALTIME
+  printf "c %.0f\nr %.0f\n" $(( (t1 - t0) * 1e6 )) $(( (t2 - t0) * 1e6 ))
 done'
 
 # fish has no clock builtin: time with date, and take out the cost of the
@@ -69,10 +73,11 @@ for b in (seq $B)
   set -l t0 (date +%s%N); for i in (seq $N); prompt; end; set -l t1 (date +%s%N)
   echo p (math --scale 0 "($t1 - $t0 - $cal) / 1000 / $N")
 end
+cd $W/out; prompt
 for i in (seq $C)
-  cd $W/out; prompt
-  set -l t0 (date +%s%N); cd $W/proj; prompt; set -l t1 (date +%s%N)
+  set -l t0 (date +%s%N); cd $W/proj; prompt; set -l t1 (date +%s%N); cd $W/out; prompt; set -l t2 (date +%s%N)
   echo c (math --scale 0 "($t1 - $t0 - $cal) / 1000")
+  echo r (math --scale 0 "($t2 - $t0 - 2 * $cal) / 1000")
 end'
 
 run() { # shell tool: samples
@@ -94,7 +99,8 @@ ratio() { echo "$1 / $2" | bc -l; }
 # cost with the least interference: on a busy machine a loop that only
 # computes (noxenv's prompt) is preempted more than one that waits for a
 # child process (direnv's).
-printf '%-5s %14s %14s %8s %9s   %11s %11s %8s\n' shell "noxenv prompt" "direnv prompt" ratio "(min)" "noxenv cd" "direnv cd" ratio
+printf '%-5s %14s %14s %8s %9s   %11s %11s %8s   %13s %13s %8s\n' shell "noxenv prompt" "direnv prompt" ratio "(min)" \
+	"noxenv cd" "direnv cd" ratio "noxenv in+out" "direnv in+out" ratio
 for shell in bash zsh fish; do
 	: >"$work/$shell.noxenv" && : >"$work/$shell.direnv"
 	for ((r = 0; r < rounds; r++)); do
@@ -105,7 +111,9 @@ for shell in bash zsh fish; do
 	np=$(samples p "$work/$shell.noxenv" | median) dp=$(samples p "$work/$shell.direnv" | median)
 	nm=$(samples p "$work/$shell.noxenv" | minimum) dm=$(samples p "$work/$shell.direnv" | minimum)
 	nc=$(samples c "$work/$shell.noxenv" | median) dc=$(samples c "$work/$shell.direnv" | median)
-	printf '%-5s %11s us %11s us %7.3fx %8.3fx   %8s us %8s us %7.3fx\n' "$shell" "$np" "$dp" \
-		"$(ratio "$np" "$dp")" "$(ratio "$nm" "$dm")" "$nc" "$dc" "$(ratio "$nc" "$dc")"
+	nr=$(samples r "$work/$shell.noxenv" | median) dr=$(samples r "$work/$shell.direnv" | median)
+	printf '%-5s %11s us %11s us %7.3fx %8.3fx   %8s us %8s us %7.3fx   %10s us %10s us %7.3fx\n' "$shell" "$np" "$dp" \
+		"$(ratio "$np" "$dp")" "$(ratio "$nm" "$dm")" "$nc" "$dc" "$(ratio "$nc" "$dc")" "$nr" "$dr" "$(ratio "$nr" "$dr")"
 done
-echo "targets: prompt <= 0.05x, cd <= 0.2x"
+echo "targets: prompt <= 0.05x, cd <= 0.2x, cd in and out <= 0.15x"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
