@@ -65,18 +65,7 @@ func Relock(ctx context.Context, cfg Config, file string, base map[string]string
 	if err != nil {
 		return nil, err
 	}
-	var changes []PinChange
-	for _, req := range slices.Sorted(maps.Keys(after.Packages)) {
-		if old := before.Packages[req]; old.ID != after.Packages[req].ID {
-			changes = append(changes, PinChange{Request: req, Old: old.ID, New: after.Packages[req].ID})
-		}
-	}
-	for _, req := range slices.Sorted(maps.Keys(before.Packages)) {
-		if _, ok := after.Packages[req]; !ok {
-			changes = append(changes, PinChange{Request: req, Old: before.Packages[req].ID})
-		}
-	}
-	return changes, checkNames(file, after, names)
+	return pinChanges(before, after), checkNames(file, after, names)
 }
 
 // checkNames returns an error for the first of names that no request of
@@ -114,10 +103,12 @@ func (e *unusedNameError) Hint() string {
 }
 
 // PinChange is a request whose pin a Relock changed: Old is "" for a
-// request newly locked, New is "" for one no longer used.
+// request newly locked, New is "" for one no longer used. OldHash and
+// NewHash are the pins' content hashes.
 type PinChange struct {
-	Request  string
-	Old, New string
+	Request          string
+	Old, New         string
+	OldHash, NewHash string
 }
 
 // evaluator is one evaluation: the interpreter, what the builtins
@@ -143,6 +134,10 @@ type evaluator struct {
 	lock      *Lock
 	lockDirty bool
 	met       map[string]bool
+
+	// lockRead is the lock's content as trusted (nil: none); a lock
+	// written in its place keeps the trust.
+	lockRead []byte
 
 	// states are the package states contexts have been in; see pkgState.
 	states  []*pkgState
@@ -181,7 +176,7 @@ func evaluate(ctx context.Context, cfg Config, file string, base map[string]stri
 		// Watched before they are read; the trust record too: allowing
 		// or denying the file is a change.
 		e.watch(file, e.lockFile, recordOf(cfg.AllowDir, file))
-		if content, err = readTrusted(cfg.AllowDir, file); err != nil {
+		if content, e.lockRead, err = readTrustedProject(cfg.AllowDir, file); err != nil {
 			return &Result{File: file, Watched: e.watched}, nil, err
 		}
 		if cacheable {
@@ -189,7 +184,7 @@ func evaluate(ctx context.Context, cfg Config, file string, base map[string]stri
 				return res, nil, nil
 			}
 		}
-		if e.lock, err = readLock(e.lockFile); err != nil {
+		if e.lock, err = parseLock(e.lockFile, e.lockRead); err != nil {
 			return &Result{File: file, Watched: e.watched}, nil, err
 		}
 	}
@@ -207,7 +202,7 @@ func evaluate(ctx context.Context, cfg Config, file string, base map[string]stri
 	}
 	res = &Result{File: file, Env: env, Watched: e.watched, Generation: e.generation()}
 	if file != "" {
-		if err := e.writeLock(); err != nil {
+		if err := e.writeLock(file); err != nil {
 			return nil, nil, err
 		}
 		if err := e.recordProject(file); err != nil {

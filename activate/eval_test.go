@@ -136,26 +136,6 @@ func TestEvaluateBlocked(t *testing.T) {
 	}
 }
 
-func TestTrustIsKeyedOnPath(t *testing.T) {
-	dir, cfg := project(t, map[string]string{FileName: "export A=1\n"})
-	file := allowed(t, cfg, dir)
-	other := filepath.Join(t.TempDir(), FileName)
-	data, _ := os.ReadFile(file)
-	os.WriteFile(other, data, 0o644)
-	if ok, err := Trusted(cfg.AllowDir, other); err != nil || ok {
-		t.Errorf("copy trusted = %v, %v", ok, err)
-	}
-	if ok, err := Trusted(cfg.AllowDir, file); err != nil || !ok {
-		t.Errorf("original trusted = %v, %v", ok, err)
-	}
-	if err := Deny(cfg.AllowDir, file); err != nil {
-		t.Fatal(err)
-	}
-	if ok, _ := Trusted(cfg.AllowDir, file); ok {
-		t.Error("trusted after deny")
-	}
-}
-
 func TestEvaluateErrorsHavePositions(t *testing.T) {
 	for name, tc := range map[string]struct{ script, want string }{
 		"syntax":    {"export A=1\nif then\n", ":2:1: "},

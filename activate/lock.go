@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
+	"maps"
 	"path/filepath"
+	"slices"
 )
 
 // LockName is the name of the lock file beside a .noxprofile.
@@ -38,13 +38,18 @@ func lockPath(file string) string {
 
 // readLock reads the lock at path; a missing file is an empty lock.
 func readLock(path string) (*Lock, error) {
-	l := &Lock{Version: lockVersion, Packages: map[string]Pin{}}
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return l, nil
-	}
+	data, err := readOptional(path)
 	if err != nil {
 		return nil, err
+	}
+	return parseLock(path, data)
+}
+
+// parseLock reads data, the lock at path (nil: no file, an empty lock).
+func parseLock(path string, data []byte) (*Lock, error) {
+	l := &Lock{Version: lockVersion, Packages: map[string]Pin{}}
+	if data == nil {
+		return l, nil
 	}
 	if err := json.Unmarshal(data, l); err != nil {
 		return nil, newBadLockError(path, data, err)
@@ -56,6 +61,39 @@ func readLock(path string) (*Lock, error) {
 		l.Packages = map[string]Pin{}
 	}
 	return l, nil
+}
+
+// pinChanges returns the requests whose pin differs from before to
+// after, in the order of their names.
+func pinChanges(before, after *Lock) []PinChange {
+	reqs := slices.Collect(maps.Keys(after.Packages))
+	for req := range before.Packages {
+		if _, ok := after.Packages[req]; !ok {
+			reqs = append(reqs, req)
+		}
+	}
+	slices.Sort(reqs)
+	var changes []PinChange
+	for _, req := range reqs {
+		if old, now := before.Packages[req], after.Packages[req]; old != now {
+			changes = append(changes, PinChange{Request: req, Old: old.ID, New: now.ID, OldHash: old.Hash, NewHash: now.Hash})
+		}
+	}
+	return changes
+}
+
+// lockPinChanges returns the pin changes from the lock content before to
+// after, both of the lock at path (nil: none).
+func lockPinChanges(path string, before, after []byte) ([]PinChange, error) {
+	b, err := parseLock(path, before)
+	if err != nil {
+		return nil, err
+	}
+	a, err := parseLock(path, after)
+	if err != nil {
+		return nil, err
+	}
+	return pinChanges(b, a), nil
 }
 
 // badLockError is a lock file that is not a lock.

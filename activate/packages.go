@@ -307,10 +307,11 @@ func (e *evaluator) enter(ctx context.Context, hc interp.HandlerContext, s *pkgS
 	return hc.Builtin(ctx, []string{"eval", stateVar + "=" + strconv.Itoa(len(e.states)-1)})
 }
 
-// writeLock writes the lock when the evaluation changed it. A directory
-// the user cannot write gets no lock and a warning, except for noxenv
-// lock, which exists to write it.
-func (e *evaluator) writeLock() error {
+// writeLock writes the lock of the project file when the evaluation
+// changed it, keeping the trust in it. A directory the user cannot write
+// gets no lock and a warning, except for noxenv lock, which exists to
+// write it.
+func (e *evaluator) writeLock(file string) error {
 	if e.opts.prune {
 		for k := range e.lock.Packages {
 			if !e.met[k] {
@@ -325,8 +326,14 @@ func (e *evaluator) writeLock() error {
 	data := e.lock.marshal()
 	err := store.WriteFileAtomic(e.lockFile, data, 0o644)
 	if err == nil {
+		// noxenv's own writes, of the lock and of the trust record that
+		// keeps it trusted, are no change.
 		rewatch(e.watched, e.lockFile, data)
-		return nil
+		rec, err := keepTrust(e.cfg.AllowDir, file, e.lockRead, data)
+		if rec != nil {
+			rewatch(e.watched, recordOf(e.cfg.AllowDir, file), rec)
+		}
+		return err
 	}
 	if e.opts.prune || !(errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS)) {
 		return err

@@ -9,20 +9,95 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/noxenv/noxenv/store"
 )
 
+// A trust record covers a project file and its lock, which decides the
+// programs the project puts on PATH. It holds three parts:
+//
+//	sha256:HASH PATH               the file's content hash and its path
+//	lock sha256:HASH | lock none   its lock's content hash, or no lock
+//	...                            the lock's content, as approved
+//
+// The approved lock is kept whole so that a changed lock can be reported
+// pin by pin. A record of the earlier format, without its lock line,
+// approved no lock. A file sourced by another is checked against the first
+// line only: the lock used is its project's.
+
 // BlockedError is returned for a file the user has not allowed, or whose
-// content changed since, or that moved. Nothing of such a file is run.
+// content changed since, or that moved, or whose lock changed since it
+// was allowed. Nothing of such a file is run.
 type BlockedError struct {
 	Path string
 	// Sourced is set for a file that source_env or source_up named.
 	Sourced bool
+	// Allowed: a record exists, for other content (FileChanged) or another
+	// lock (LockChanged).
+	Allowed, FileChanged, LockChanged bool
+	// Pins are the pins of the lock that differ from the approved lock's
+	// (Old "" for a request the approved lock did not pin, New "" for one
+	// the lock no longer pins), when the lock changed; BadLock says why
+	// the pins could not be compared.
+	Pins    []PinChange
+	BadLock error
 }
 
 func (e *BlockedError) Error() string {
+	if e.LockChanged && !e.FileChanged {
+		return fmt.Sprintf("%s is blocked: its lock %s changed (%s). Run 'noxenv allow' to approve the new lock",
+			e.Path, LockName, e.lockChanges())
+	}
 	return fmt.Sprintf("%s is blocked. Run 'noxenv allow' to approve its content", e.Path)
+}
+
+// lockChanges says what 'noxenv allow' would approve of the lock.
+func (e *BlockedError) lockChanges() string {
+	if e.BadLock != nil {
+		return e.BadLock.Error()
+	}
+	if len(e.Pins) == 0 {
+		return "no pin changed"
+	}
+	return strings.Join(e.PinLines(), ", ")
+}
+
+// PinLines says, one request a line, how the lock's pins differ from the
+// approved lock's: "NAME: OLD -> NEW", none for a pin added or removed.
+func (e *BlockedError) PinLines() []string {
+	if e.BadLock != nil {
+		return []string{e.BadLock.Error()}
+	}
+	var lines []string
+	for _, c := range e.Pins {
+		if c.Old == c.New {
+			lines = append(lines, fmt.Sprintf("%s: %s content %s -> %s", c.Request, c.Old, orNone(c.OldHash), orNone(c.NewHash)))
+			continue
+		}
+		lines = append(lines, fmt.Sprintf("%s: %s -> %s", c.Request, orNone(c.Old), orNone(c.New)))
+	}
+	return lines
+}
+
+func orNone(id string) string {
+	if id == "" {
+		return "none"
+	}
+	return id
+}
+
+// Reason says in a few words why the file is blocked.
+func (e *BlockedError) Reason() string {
+	switch {
+	case !e.Allowed:
+		return "not allowed"
+	case e.FileChanged && e.LockChanged:
+		return "file and lock changed"
+	case e.FileChanged:
+		return "file changed"
+	}
+	return "lock changed"
 }
 
 // Hint names the file to allow when it is not the project's own, which
@@ -66,13 +141,43 @@ func recordOf(allowDir, p string) string {
 	return filepath.Join(allowDir, hex.EncodeToString(sum[:]))
 }
 
-// trustLine is what a record holds: the content hash, then the path.
+// trustLine is a record's first line: the content hash, then the path.
 func trustLine(path string, content []byte) []byte {
 	sum := sha256.Sum256(content)
 	return fmt.Appendf(nil, "sha256:%s %s\n", hex.EncodeToString(sum[:]), path)
 }
 
-// Allow records file, with its current content, as trusted.
+// lockLine is a record's second line, for the lock content lock (nil: no
+// lock).
+func lockLine(lock []byte) []byte {
+	if lock == nil {
+		return []byte("lock none\n")
+	}
+	sum := sha256.Sum256(lock)
+	return fmt.Appendf(nil, "lock sha256:%s\n", hex.EncodeToString(sum[:]))
+}
+
+// record is what a record approving content and lock holds.
+func record(p string, content, lock []byte) []byte {
+	return append(append(trustLine(p, content), lockLine(lock)...), lock...)
+}
+
+// readOptional returns the content of path, nil when it does not exist.
+func readOptional(path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if data == nil {
+		data = []byte{}
+	}
+	return data, nil
+}
+
+// Allow records file, with its current content and lock, as trusted.
 func Allow(allowDir, file string) error {
 	p, err := trustPath(file)
 	if err != nil {
@@ -82,11 +187,14 @@ func Allow(allowDir, file string) error {
 	if err != nil {
 		return err
 	}
-	rec := recordOf(allowDir, p)
+	lock, err := readOptional(lockPath(p))
+	if err != nil {
+		return err
+	}
 	if err := os.MkdirAll(allowDir, 0o700); err != nil {
 		return err
 	}
-	return store.WriteFileAtomic(rec, trustLine(p, content), 0o600)
+	return store.WriteFileAtomic(recordOf(allowDir, p), record(p, content, lock), 0o600)
 }
 
 // Deny revokes any trust in file. Denying a file that is not allowed is
@@ -102,35 +210,124 @@ func Deny(allowDir, file string) error {
 	return nil
 }
 
-// Trusted reports whether file is allowed with its current content.
-func Trusted(allowDir, file string) (bool, error) {
+// CheckTrust returns why the project file file is blocked, or nil when it
+// is allowed with its current content and lock.
+func CheckTrust(allowDir, file string) (*BlockedError, error) {
 	p, err := trustPath(file)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
-	_, err = readTrusted(allowDir, p)
+	_, _, err = readTrustedProject(allowDir, p)
 	var blocked *BlockedError
 	if errors.As(err, &blocked) {
-		return false, nil
+		return blocked, nil
 	}
-	return err == nil, err
+	return nil, err
 }
 
 // readTrusted returns the content of p, a path from trustPath, when it is
-// trusted, and a *BlockedError otherwise. The content returned is the
-// content checked: the caller evaluates exactly that, never a later read
-// of the file.
+// trusted, and a *BlockedError otherwise; its lock is not looked at (p is
+// a sourced file). The content returned is the content checked: the
+// caller evaluates exactly that, never a later read of the file.
 func readTrusted(allowDir, p string) ([]byte, error) {
-	content, err := os.ReadFile(p)
+	content, rec, err := readWithRecord(allowDir, p)
 	if err != nil {
 		return nil, err
 	}
-	want, err := os.ReadFile(recordOf(allowDir, p))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, err
-	}
-	if err != nil || !bytes.Equal(want, trustLine(p, content)) {
-		return nil, &BlockedError{Path: p}
+	if blocked := checkFile(p, content, rec); blocked != nil {
+		return nil, blocked
 	}
 	return content, nil
+}
+
+// readTrustedProject returns the content of the project file p, a path
+// from trustPath, and of its lock (nil: none) when both are trusted, and
+// a *BlockedError otherwise. As with readTrusted, the caller uses exactly
+// the content returned.
+func readTrustedProject(allowDir, p string) (content, lock []byte, err error) {
+	content, rec, err := readWithRecord(allowDir, p)
+	if err != nil {
+		return nil, nil, err
+	}
+	if lock, err = readOptional(lockPath(p)); err != nil {
+		return nil, nil, err
+	}
+	blocked := checkFile(p, content, rec)
+	if rec == nil {
+		return nil, nil, blocked
+	}
+	if line, approved := approvedLock(rec); !bytes.Equal(line, lockLine(lock)) {
+		if blocked == nil {
+			blocked = &BlockedError{Path: p, Allowed: true}
+		}
+		blocked.LockChanged = true
+		blocked.Pins, blocked.BadLock = lockPinChanges(lockPath(p), approved, lock)
+	}
+	if blocked != nil {
+		return nil, nil, blocked
+	}
+	return content, lock, nil
+}
+
+// readWithRecord returns the content of p and its trust record (nil: none).
+func readWithRecord(allowDir, p string) (content, rec []byte, err error) {
+	if content, err = os.ReadFile(p); err != nil {
+		return nil, nil, err
+	}
+	if rec, err = readOptional(recordOf(allowDir, p)); err != nil {
+		return nil, nil, err
+	}
+	return content, rec, nil
+}
+
+// checkFile returns why p, with content, is blocked by its record rec
+// (nil: none), or nil.
+func checkFile(p string, content, rec []byte) *BlockedError {
+	if rec == nil {
+		return &BlockedError{Path: p}
+	}
+	if !bytes.Equal(firstLine(rec), trustLine(p, content)) {
+		return &BlockedError{Path: p, Allowed: true, FileChanged: true}
+	}
+	return nil
+}
+
+// approvedLock returns the lock line of the record rec and the lock it
+// approved (nil: none).
+func approvedLock(rec []byte) (line, lock []byte) {
+	rest := rec[len(firstLine(rec)):]
+	if len(rest) == 0 {
+		return lockLine(nil), nil // the earlier format approved no lock
+	}
+	line = firstLine(rest)
+	if bytes.Equal(line, lockLine(nil)) {
+		return line, nil
+	}
+	return line, rest[len(line):]
+}
+
+// firstLine returns rec's first line with its newline.
+func firstLine(rec []byte) []byte {
+	if i := bytes.IndexByte(rec, '\n'); i >= 0 {
+		return rec[:i+1]
+	}
+	return rec
+}
+
+// keepTrust records lock, which noxenv itself has just written for the
+// project file p (a path from trustPath) in place of was (nil: no lock),
+// as approved, when the record approved was: noxenv's own writes of a
+// lock keep the trust, and nothing else's do. It returns the record
+// written, nil when none was.
+func keepTrust(allowDir, p string, was, lock []byte) ([]byte, error) {
+	rec, err := readOptional(recordOf(allowDir, p))
+	if err != nil || rec == nil {
+		return nil, err
+	}
+	if line, _ := approvedLock(rec); !bytes.Equal(line, lockLine(was)) {
+		return nil, nil
+	}
+	first := firstLine(rec)
+	rec = append(append(first[:len(first):len(first)], lockLine(lock)...), lock...)
+	return rec, store.WriteFileAtomic(recordOf(allowDir, p), rec, 0o600)
 }

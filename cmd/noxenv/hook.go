@@ -202,6 +202,8 @@ type status struct {
 	State      string   `json:"state,omitempty"`
 	Found      string   `json:"found,omitempty"`
 	Trusted    *bool    `json:"trusted,omitempty"`
+	Blocked    string   `json:"blocked,omitempty"`
+	LockPins   []string `json:"lock_pins,omitempty"`
 	Profile    string   `json:"generation,omitempty"`
 	Watched    []string `json:"watched,omitempty"`
 	UpToDate   bool     `json:"up_to_date"`
@@ -249,11 +251,18 @@ func (a *app) status() (status, error) {
 		return st, err
 	}
 	if st.Found != "" {
-		ok, err := activate.Trusted(a.loc.allowDir, st.Found)
+		blocked, err := activate.CheckTrust(a.loc.allowDir, st.Found)
 		if err != nil {
 			return st, err
 		}
+		ok := blocked == nil
 		st.Trusted = &ok
+		if blocked != nil {
+			st.Blocked = blocked.Reason()
+			if blocked.LockChanged {
+				st.LockPins = blocked.PinLines()
+			}
+		}
 		st.UpToDate = st.UpToDate && st.Found == st.Loaded
 	} else {
 		st.UpToDate = st.Loaded == ""
@@ -277,7 +286,10 @@ func printStatus(a *app, st status) error {
 	case *st.Trusted:
 		line("found", st.Found+" (allowed)")
 	default:
-		line("found", st.Found+" (blocked: run 'noxenv allow')")
+		line("found", st.Found+" (blocked: "+st.Blocked+"; run 'noxenv allow')")
+	}
+	for _, p := range st.LockPins {
+		line("lock pin", p)
 	}
 	if st.Profile != "" {
 		line("generation", st.Profile)

@@ -254,10 +254,10 @@ func newShellCmd(a *app) *cobra.Command {
 				return err
 			}
 			if file != "" {
-				if ok, err := activate.Trusted(cfg.AllowDir, file); err != nil {
+				if blocked, err := activate.CheckTrust(cfg.AllowDir, file); err != nil {
 					return err
-				} else if !ok {
-					a.logf("%v", &activate.BlockedError{Path: file})
+				} else if blocked != nil {
+					a.logf("%v", blocked)
 					file = ""
 				}
 			}
