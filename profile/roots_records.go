@@ -67,6 +67,10 @@ func makeStateID(stateDir, p string) error {
 	}
 	defer os.Remove(f.Name())
 	_, err = f.WriteString(hex.EncodeToString(raw[:]) + "\n")
+	if err == nil {
+		// Others sharing a store read it before releasing its records.
+		err = f.Chmod(0o644)
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -100,14 +104,35 @@ func recordRoots(sp *store.SearchPath, gensDir string, g *Generation) error {
 	return sp.RecordRoots(owner, filepath.Base(g.Dir), paths)
 }
 
-// Lives reports whether the state directory that records as owner, from
-// origin, is known to exist still: it is on this host and holds owner's
-// id. A state directory of another host cannot be seen from here.
-func Lives(owner string, origin store.Origin) bool {
+// Presence is what this host can tell of a state directory that records
+// roots in a store.
+type Presence int
+
+const (
+	// Unknown: on another host, or unreadable from here.
+	Unknown Presence = iota
+	// Present: on this host, holding the owner's id.
+	Present
+	// Gone: on this host, and no longer there (or another state
+	// directory, with another id, is at its path now).
+	Gone
+)
+
+// PresenceOf tells whether the state directory that records as owner, from
+// origin, is still there.
+func PresenceOf(owner string, origin store.Origin) Presence {
 	host, _ := os.Hostname()
 	if origin.Host != host || origin.StateDir == "" {
-		return false
+		return Unknown
 	}
 	b, err := os.ReadFile(filepath.Join(origin.StateDir, idFile))
-	return err == nil && strconv.Itoa(origin.UID)+"-"+strings.TrimSpace(string(b)) == owner
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return Gone
+	case err != nil:
+		return Unknown
+	case strconv.Itoa(origin.UID)+"-"+strings.TrimSpace(string(b)) == owner:
+		return Present
+	}
+	return Gone
 }

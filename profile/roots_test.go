@@ -333,3 +333,34 @@ func TestRecordOwnerConcurrent(t *testing.T) {
 		}
 	}
 }
+
+func TestPresenceOf(t *testing.T) {
+	base := t.TempDir()
+	dir := filepath.Join(base, "state")
+	o, err := RecordOwner(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := PresenceOf(o.Name, o.Origin); got != Present {
+		t.Errorf("a state directory that is there: %v", got)
+	}
+	other := o.Origin
+	other.Host += "-elsewhere"
+	if got := PresenceOf(o.Name, other); got != Unknown {
+		t.Errorf("a state directory of another host: %v", got)
+	}
+	if got := PresenceOf(o.Name, store.Origin{}); got != Unknown {
+		t.Errorf("an owner that did not say where it is: %v", got)
+	}
+	// Another state directory made at the same path.
+	os.RemoveAll(dir)
+	if got := PresenceOf(o.Name, o.Origin); got != Gone {
+		t.Errorf("a removed state directory: %v", got)
+	}
+	if _, err := RecordOwner(dir); err != nil {
+		t.Fatal(err)
+	}
+	if got := PresenceOf(o.Name, o.Origin); got != Gone {
+		t.Errorf("a state directory replaced by another: %v", got)
+	}
+}

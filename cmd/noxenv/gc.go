@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
-	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -282,8 +281,10 @@ type surveyRoot struct {
 	profile.Root
 	// Owner names another state directory's root recorded in a store,
 	// Origin where that state directory is (when it said).
-	Owner  string              `json:"owner,omitempty"`
-	Origin *store.Origin       `json:"origin,omitempty"`
+	Owner  string        `json:"owner,omitempty"`
+	Origin *store.Origin `json:"origin,omitempty"`
+	// Gone marks a state directory of this host that is no longer there.
+	Gone   bool                `json:"gone,omitempty"`
 	Stores map[string][]string `json:"stores"`
 }
 
@@ -329,6 +330,7 @@ func (a *app) survey(asJSON bool) error {
 		}
 		if r.Origin != (store.Origin{}) {
 			sr.Origin = &r.Origin
+			sr.Gone = profile.PresenceOf(r.Owner, r.Origin) == profile.Gone
 		}
 		rep.Roots = append(rep.Roots, sr)
 	}
@@ -349,7 +351,11 @@ func (a *app) survey(asJSON bool) error {
 		if r.Owner != "" {
 			fmt.Fprintf(w, " of %s", r.Owner)
 			if o := r.Origin; o != nil {
-				fmt.Fprintf(w, " (%s, %s:%s)", userName(o.UID), o.Host, o.StateDir)
+				gone := ""
+				if r.Gone {
+					gone = ", gone"
+				}
+				fmt.Fprintf(w, " (%s, %s:%s%s)", userName(o.UID), o.Host, o.StateDir, gone)
 			}
 		}
 		fmt.Fprintf(w, "\n  %s\n", r.Link)
@@ -377,118 +383,4 @@ func userName(uid int) string {
 		return u.Username
 	}
 	return "uid " + strconv.Itoa(uid)
-}
-
-// newReleaseCmd is `noxenv store release`.
-func newReleaseCmd(a *app) *cobra.Command {
-	return &cobra.Command{
-		Use:   "release OWNER|[HOST:]STATEDIR...",
-		Short: "Drop the records of a state directory that is gone for good",
-		Long: `Remove from the writable stores every record of a state directory that is
-gone for good, so that the next gc from any state directory may delete what
-only it kept alive. Name it as store survey shows it: by its owner
-("recorded ... of OWNER") or by its host and path (HOST:STATEDIR; the host
-defaults to this one). A state directory that still exists on this host is
-not released: while it exists, its profiles and projects use those entries.`,
-		Args: args(cobra.MinimumNArgs(1)),
-		RunE: func(cmd *cobra.Command, owners []string) error {
-			return a.release(owners)
-		},
-	}
-}
-
-func (a *app) release(names []string) error {
-	sp, err := a.stores()
-	if err != nil {
-		return err
-	}
-	release, err := sp.Guard(true)
-	if err != nil {
-		return err
-	}
-	defer release()
-	recs, err := sp.RootRecords()
-	if err != nil {
-		return err
-	}
-	var owners []string
-	for _, name := range names {
-		found, err := ownersNamed(name, recs)
-		if err != nil {
-			return err
-		}
-		owners = append(owners, found...)
-	}
-	for _, o := range owners {
-		held, err := sp.ReleaseRecords(o)
-		if err != nil {
-			return err
-		}
-		for _, st := range held {
-			fmt.Fprintf(a.stdout, "released %s in %s\n", o, st.Dir)
-		}
-	}
-	return nil
-}
-
-// ownersNamed finds the owners of recs that name (an owner, or
-// [HOST:]STATEDIR) designates, refusing any state directory that still
-// exists on this host. By path, only the owners gone from it count: the
-// path may hold a new state directory since.
-func ownersNamed(name string, recs []store.RootRecord) ([]string, error) {
-	byPath := strings.Contains(name, "/")
-	host, path, _ := strings.Cut(name, ":")
-	if !byPath || !strings.Contains(name, ":") || strings.Contains(host, "/") {
-		host, path = "", name
-	}
-	if byPath && host == "" {
-		host, _ = os.Hostname()
-	}
-	var found []string
-	var lives error
-	seen := map[string]bool{}
-	for _, r := range recs {
-		match := r.Owner == name
-		if byPath {
-			match = r.Origin.Host == host && r.Origin.StateDir == filepath.Clean(path)
-		}
-		if !match || seen[r.Owner] {
-			continue
-		}
-		seen[r.Owner] = true
-		if profile.Lives(r.Owner, r.Origin) {
-			lives = &livesError{owner: r.Owner, stateDir: r.Origin.StateDir}
-			continue
-		}
-		found = append(found, r.Owner)
-	}
-	switch {
-	case len(found) == 0 && lives != nil, lives != nil && !byPath:
-		return nil, lives
-	case len(found) == 0:
-		return nil, &noRecordsError{name: name}
-	}
-	return found, nil
-}
-
-// livesError refuses to release a state directory that exists.
-type livesError struct{ owner, stateDir string }
-
-func (e *livesError) Error() string {
-	return fmt.Sprintf("release %s: state directory %s still exists", e.owner, e.stateDir)
-}
-
-func (e *livesError) Hint() string {
-	return "its profiles and projects use what its records keep; remove the state directory first if it is no longer needed"
-}
-
-// noRecordsError says that no writable store holds records of an owner.
-type noRecordsError struct{ name string }
-
-func (e *noRecordsError) Error() string {
-	return fmt.Sprintf("release %s: no writable store holds its records", e.name)
-}
-
-func (e *noRecordsError) Hint() string {
-	return "noxenv store survey lists the state directories that records keep entries for"
 }
