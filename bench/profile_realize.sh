@@ -50,26 +50,32 @@ gen=$(readlink -f "$W/ref")
 echo "noxenv's tree: $(grep -c '^d' "$W/floor.list") directories, $(grep -c '^l' "$W/floor.list") symlinks" >&2
 
 # Each tool, each round: a target of its own under $W/t, made outside the
-# timed part, then the run. Nothing is removed until the end: ext4 without
-# a journal (this project's disk) does not reuse an inode freed in the last
-# minutes, and every inode it makes scans past all such inodes, so removing
-# one round's 3,000 before the next would time that scan (300-900 us an
-# inode, for every tool) and not the tools. The CLI and its peers are timed
-# from outside, whole processes; the in-process ones (realize:
-# profile.Realize alone, floor: the mkdir and symlink calls alone) print
-# their own time, so they compare the work and nothing else.
+# timed part after the tool's previous target is removed, as real use
+# removes old generations (gc) before making new ones. On an ext4 without a
+# journal (this project's disk) that matters: ext4 does not reuse an inode
+# freed in the last minutes, and every new inode scans past all such inodes
+# of its block group, so a tree made where the last one was just removed
+# costs far more. noxenv marks the directory of its generation trees
+# chattr +T and gives each tree a new name, so that each starts in a block
+# group of its own; the floors get the same placement (their target marked
+# +T, a new name each round), so that they measure the least work for the
+# same tree, not a worse place. The CLI and its peers are timed from
+# outside, whole processes; the in-process ones (realize: profile.Realize
+# alone, floor: the mkdir and symlink calls alone) print their own time, so
+# they compare the work and nothing else.
+spread() { mkdir -p "$T" && { chattr +T "$T" 2>/dev/null || true; }; }
 run_noxenv() { XDG_STATE_HOME=$T/state "$nox" profile add -p "$T/p" "${names[@]}"; }
 prep_noxenv() { mkdir -p "$T"; }
 run_noxenv_again() { "$nox" profile add -p "$T/p" "${names[@]}"; }
 prep_noxenv_again() { mkdir -p "$T"; }
 run_realize() { "$W/profile_tool" realize "$T/gens" "$W/store" "${names[@]}"; }
 prep_realize() { mkdir -p "$T"; }
-run_realize_again() { "$W/profile_tool" realize "$W/t/gens-again" "$W/store" "${names[@]}"; }
-prep_realize_again() { [ -d "$W/t/gens-again" ] || "$W/profile_tool" realize "$W/t/gens-again" "$W/store" "${names[@]}" >/dev/null; }
-run_floor() { "$W/profile_tool" floor "$W/floor.list" "$T/floor"; }
-prep_floor() { mkdir -p "$T"; }
-run_floor_at() { "$W/profile_tool" floor-at "$W/floor.list" "$T/floor"; }
-prep_floor_at() { mkdir -p "$T"; }
+run_realize_again() { "$W/profile_tool" realize "$W/gens-again" "$W/store" "${names[@]}"; }
+prep_realize_again() { [ -d "$W/gens-again" ] || "$W/profile_tool" realize "$W/gens-again" "$W/store" "${names[@]}" >/dev/null; }
+run_floor() { "$W/profile_tool" floor "$W/floor.list" "$T/floor-$r"; }
+prep_floor() { spread; }
+run_floor_at() { "$W/profile_tool" floor-at "$W/floor.list" "$T/floor-$r"; }
+prep_floor_at() { spread; }
 run_stow() { stow -d "$W/store" -t "$T" "${ids[@]}"; }
 prep_stow() { mkdir -p "$T"; }
 run_cprs() { cp -rs "${paths[@]}" "$T/"; }
@@ -84,6 +90,11 @@ for ((r = 0; r < RUNS; r++)); do
 	for ((i = 0; i < ${#tools[@]}; i++)); do
 		t=${tools[$(((r + i) % ${#tools[@]}))]}
 		T=$W/t/$r-$t
+		prev=$W/t/$((r - 1))-$t
+		if [ -e "$prev" ]; then
+			chmod -R u+w "$prev"
+			rm -rf "$prev"
+		fi
 		"prep_$t"
 		sync
 		sleep 0.5

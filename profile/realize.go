@@ -180,6 +180,8 @@ func build(gensDir string, members []Member, closure []*store.Entry) (*Generatio
 	if err := os.MkdirAll(gensDir, 0o755); err != nil {
 		return nil, err
 	}
+	spreadTrees(gensDir)
+	// The random name places the tree anew each time (see spreadTrees).
 	tmp, err := os.MkdirTemp(gensDir, ".tmp-"+filepath.Base(dir)+"-")
 	if err != nil {
 		return nil, err
