@@ -43,22 +43,23 @@ func (e *NotMemberError) Error() string { return e.Name + " is not a member" }
 // NewMember is the member for pkg (as the command line takes it), found
 // as e. Its request, what upgrade re-resolves, is pkg itself when it is
 // NAME[@CONSTRAINT], else (an id or a path) exactly e's version.
-func NewMember(pkg string, e *store.Entry) Member {
+func NewMember(pkg string, e store.Ref) Member {
 	req := e.Name + "@=" + e.Version
 	if r, err := store.ParseRequest(pkg); err == nil && r.Name == e.Name {
 		req = r.String()
 	}
-	return Member{Name: e.Name, Version: e.Version, Request: req, ID: e.ID, Priority: DefaultPriority, Entry: e}
+	return Member{Name: e.Name, Version: e.Version, Request: req, ID: e.ID, Priority: DefaultPriority}
 }
 
 // AddMembers finds each of pkgs in sp and puts it in place of the member
 // of its name, keeping that member's priority unless priority is given
-// (not nil). Two of pkgs of one name are a *DuplicateNameError.
+// (not nil). Two of pkgs of one name are a *DuplicateNameError. Members
+// come without their entries (Realize reads them only if it builds).
 func AddMembers(sp *store.SearchPath, cur []Member, pkgs []string, priority *int) ([]Member, []Change, error) {
 	byName := map[string]string{}
 	var add []Member
 	for _, pkg := range pkgs {
-		e, err := sp.Find(pkg)
+		e, err := sp.Locate(pkg)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -100,7 +100,7 @@ func TestEnvironSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, gen := range map[string]*Generation{"built": g, "reused": reuse(g.Dir)} {
+	for name, gen := range map[string]*Generation{"built": g, "reused": built(g.Dir)} {
 		t.Run(name, func(t *testing.T) {
 			got := Environ(gen, map[string]string{"LD_LIBRARY_PATH": "/usr/lib", "TAIL": "/x"})
 			for k, want := range map[string]string{

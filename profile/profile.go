@@ -281,7 +281,7 @@ func (p *Profile) Create(gensDir string) error {
 
 // create makes generation 0, empty, and points p at it; p's lock is held.
 func (p *Profile) create(gensDir string) (*GenerationInfo, error) {
-	g := reuse(filepath.Join(gensDir, Key(nil)))
+	g := built(filepath.Join(gensDir, Key(nil))) // it links to no entry
 	if g == nil {
 		var err error
 		if g, err = build(gensDir, nil, nil); err != nil {

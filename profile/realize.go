@@ -81,7 +81,7 @@ func Realize(sp *store.SearchPath, gensDir string, members []Member) (*Generatio
 func realize(sp *store.SearchPath, gensDir string, members []Member) (*Generation, error) {
 	members = sortedMembers(members)
 	dir := filepath.Join(gensDir, Key(members))
-	if g := reuse(dir); g != nil {
+	if g := reuse(sp, dir); g != nil {
 		g.Members = members
 		return g, nil
 	}
@@ -114,8 +114,22 @@ func sortedMembers(members []Member) []Member {
 }
 
 // reuse returns the generation already built at dir, or nil when there is
-// none or an entry it links to has gone.
-func reuse(dir string) *Generation {
+// none or an entry it links to has gone from sp.
+func reuse(sp *store.SearchPath, dir string) *Generation {
+	g := built(dir)
+	if g == nil {
+		return nil
+	}
+	for _, e := range g.Entries {
+		if !sp.Holds(e.Path) {
+			return nil
+		}
+	}
+	return g
+}
+
+// built returns the generation built at dir, or nil when there is none.
+func built(dir string) *Generation {
 	b, err := os.ReadFile(filepath.Join(dir, ManifestFile))
 	if err != nil {
 		return nil
@@ -124,11 +138,6 @@ func reuse(dir string) *Generation {
 	var m struct{ Entries []ManifestEntry }
 	if err := json.Unmarshal(b, &m); err != nil {
 		return nil
-	}
-	for _, e := range m.Entries {
-		if _, err := os.Lstat(e.Path); err != nil {
-			return nil
-		}
 	}
 	return generationOf(dir, &Manifest{Entries: m.Entries})
 }
@@ -209,8 +218,9 @@ func build(gensDir string, members []Member, closure []*store.Entry) (*Generatio
 		return nil, fmt.Errorf("generation %s: %w", dir, err)
 	}
 	if err := os.Rename(tmp, dir); err != nil {
-		// Someone else built the same member set meanwhile.
-		if other := reuse(dir); other != nil {
+		// Someone else built the same member set meanwhile, of the
+		// same entries.
+		if other := built(dir); other != nil {
 			other.Members = members
 			return other, nil
 		}

@@ -160,7 +160,9 @@ func TestReuse(t *testing.T) {
 	if err := os.WriteFile(stamp, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	again := reuse(filepath.Join(gens, Key(ms)))
+	// a and b lie in no store of the path: they are looked at.
+	none := &store.SearchPath{}
+	again := reuse(none, filepath.Join(gens, Key(ms)))
 	if again == nil || again.Dir != g.Dir {
 		t.Fatalf("reuse = %+v, want %s", again, g.Dir)
 	}
@@ -182,8 +184,37 @@ func TestReuse(t *testing.T) {
 	if err := os.RemoveAll(b.Path); err != nil {
 		t.Fatal(err)
 	}
-	if reuse(g.Dir) != nil {
+	if reuse(none, g.Dir) != nil {
 		t.Error("a generation linking to a deleted entry is reused")
+	}
+}
+
+// Whether a generation's entries are still there is read from their
+// stores' listings, as this process read them.
+func TestReuseReadsTheListing(t *testing.T) {
+	sp := newStore(t)
+	a := addEntry(t, sp, "a", "1.0", map[string]string{"bin/a": "a"})
+	b := addEntry(t, sp, "b", "1.0", map[string]string{"bin/b": "b"})
+	gens := t.TempDir()
+	ms := []Member{member(a, 5), member(b, 5)}
+	g, err := Realize(sp, gens, ms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again := reuse(sp, g.Dir); again == nil || len(again.Entries) != 2 {
+		t.Fatalf("reuse = %+v, want the generation of a and b", again)
+	}
+	// gc deleted b (its metadata goes first), and then another process
+	// comes, with a listing of its own.
+	if err := os.Remove(b.Path + store.InfoSuffix); err != nil {
+		t.Fatal(err)
+	}
+	sp2, err := store.Open([]string{sp.Stores[0].Dir}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reuse(sp2, g.Dir) != nil {
+		t.Error("a generation whose entry lost its metadata is reused")
 	}
 }
 

@@ -34,11 +34,21 @@ type Entry struct {
 	Store *Store
 	// Info is the entry's .noxinfo; nil for a plain entry.
 	Info *Info
+	// unread marks, within the package, an entry whose metadata is not
+	// read yet (see Store.unread).
+	unread bool
 }
 
 // Plain reports whether e is a plain NAME-VERSION directory without
 // metadata, installed in some other manner.
-func (e *Entry) Plain() bool { return e.Info == nil }
+func (e *Entry) Plain() bool { return e.Info == nil && !e.unread }
+
+// Ref says which entry a PKG names, without what it holds (see Locate).
+type Ref struct {
+	ID      string
+	Name    string
+	Version string
+}
 
 // Info is the JSON document ID.noxinfo beside an entry.
 type Info struct {

@@ -91,10 +91,22 @@ func (st *Store) IDs() ([]string, error) {
 	return ids, nil
 }
 
-// entry makes the entry of the store item name, or returns nil when it is
-// none or not an entry of package only (when only is not ""). de may be nil
-// (the item is then looked up), hasInfo says whether name.noxinfo exists.
+// entry makes the entry of the store item name, with its metadata, or
+// returns nil when it is none or not an entry of package only (when only
+// is not ""). de may be nil (the item is then looked up), hasInfo says
+// whether name.noxinfo exists.
 func (st *Store) entry(name string, de os.DirEntry, hasInfo bool, only string) (*Entry, error) {
+	e, err := st.unread(name, de, hasInfo, only)
+	if e == nil || err != nil {
+		return nil, err
+	}
+	return e, e.read()
+}
+
+// unread is entry without reading the metadata: an entry that has some
+// is marked unread, for read to fill in. Such entries never leave the
+// package: every *Entry it hands out has its metadata.
+func (st *Store) unread(name string, de os.DirEntry, hasInfo bool, only string) (*Entry, error) {
 	if notItem(name) {
 		return nil, nil
 	}
@@ -121,15 +133,20 @@ func (st *Store) entry(name string, de os.DirEntry, hasInfo bool, only string) (
 	if !isDir {
 		return nil, nil
 	}
-	e := &Entry{ID: name, Name: n, Version: v, Path: p, Store: st}
-	if isID {
-		info, err := readInfo(p + InfoSuffix)
-		if err != nil {
-			return nil, fmt.Errorf("entry %s of store %s: %w", name, st.Dir, err)
-		}
-		e.Info = info
+	return &Entry{ID: name, Name: n, Version: v, Path: p, Store: st, unread: isID}, nil
+}
+
+// read reads e's metadata if it is unread.
+func (e *Entry) read() error {
+	if !e.unread {
+		return nil
 	}
-	return e, nil
+	info, err := readInfo(e.Path + InfoSuffix)
+	if err != nil {
+		return fmt.Errorf("entry %s of store %s: %w", e.ID, e.Store.Dir, err)
+	}
+	e.Info, e.unread = info, false
+	return nil
 }
 
 // lookup returns the entry id of st, or nil.

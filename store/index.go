@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 )
@@ -29,7 +30,8 @@ type indexItem struct {
 // indexMu guards every Store's index field.
 var indexMu sync.Mutex
 
-// named returns the entries of st named name, through its index.
+// named returns the entries of st named name, through its index, unread
+// (see Store.unread).
 func (st *Store) named(name string) ([]*Entry, error) {
 	if st.Missing {
 		return nil, nil
@@ -40,7 +42,7 @@ func (st *Store) named(name string) ([]*Entry, error) {
 	}
 	var entries []*Entry
 	for _, it := range idx.byName[name] {
-		e, err := st.entry(it.name, it.de, it.hasInfo, name)
+		e, err := st.unread(it.name, it.de, it.hasInfo, name)
 		if err != nil {
 			return nil, err
 		}
@@ -49,6 +51,43 @@ func (st *Store) named(name string) ([]*Entry, error) {
 		}
 	}
 	return entries, nil
+}
+
+// Holds reports whether dir is the directory of an entry of a store of
+// the path, from the store's listing as this process read it (once) when
+// the caller holds the gc guard, as Realize does; a directory of no store
+// of the path is looked at.
+func (sp *SearchPath) Holds(dir string) bool {
+	st := sp.store(filepath.Dir(dir))
+	if st == nil || st.Missing {
+		fi, err := os.Stat(dir)
+		return err == nil && fi.IsDir()
+	}
+	idx, err := st.loadIndex()
+	if err != nil {
+		return false
+	}
+	id := filepath.Base(dir)
+	_, name, _, isID := ParseID(id)
+	if !isID {
+		var ok bool
+		if name, _, ok = SplitNameVersion(id); !ok {
+			return false
+		}
+	}
+	for _, it := range idx.byName[name] {
+		if it.name == id {
+			if isID && !it.hasInfo {
+				return false
+			}
+			if it.de.IsDir() {
+				return true
+			}
+			fi, err := os.Stat(dir)
+			return err == nil && fi.IsDir()
+		}
+	}
+	return false
 }
 
 // loadIndex returns st's index, reading the directory when it has none.

@@ -52,6 +52,16 @@ func (e *NotFoundError) Hint() string {
 // Resolve finds the highest matching version in the first store holding a
 // match. The error wraps ErrNotFound and names close names as a hint.
 func (sp *SearchPath) Resolve(r Request) (*Entry, error) {
+	e, err := sp.resolve(r)
+	if err != nil {
+		return nil, err
+	}
+	return e, e.read()
+}
+
+// resolve is Resolve, the entry unread: only entries of equal versions,
+// which the time they were added orders, are read.
+func (sp *SearchPath) resolve(r Request) (*Entry, error) {
 	c, err := ParseConstraint(r.Constraint)
 	if err != nil {
 		return nil, err
@@ -70,6 +80,9 @@ func (sp *SearchPath) Resolve(r Request) (*Entry, error) {
 			versions = append(versions, e.Version)
 		}
 		if len(match) > 0 {
+			if err := readTies(match); err != nil {
+				return nil, err
+			}
 			sortNewestFirst(match)
 			return match[0], nil
 		}
@@ -79,6 +92,25 @@ func (sp *SearchPath) Resolve(r Request) (*Entry, error) {
 		nf.Close = sp.closeNames(r.Name)
 	}
 	return nil, nf
+}
+
+// readTies reads the entries of es whose version another one has too:
+// sortNewestFirst orders them by their metadata.
+func readTies(es []*Entry) error {
+	for i, a := range es {
+		for _, b := range es[i+1:] {
+			if CompareVersions(a.Version, b.Version) != 0 {
+				continue
+			}
+			if err := a.read(); err != nil {
+				return err
+			}
+			if err := b.read(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func uniqueVersions(vs []string) []string {
@@ -162,6 +194,27 @@ func (sp *SearchPath) Get(id string) (*Entry, error) {
 // Find resolves PKG as the command line takes it: an id, an entry path,
 // NAME or NAME@CONSTRAINT.
 func (sp *SearchPath) Find(pkg string) (*Entry, error) {
+	e, err := sp.find(pkg)
+	if err != nil {
+		return nil, err
+	}
+	return e, e.read()
+}
+
+// Locate is Find for a caller that needs to know which entry PKG names,
+// not what it holds: resolving NAME or NAME@CONSTRAINT, it reads the
+// stores' listings but no entry's metadata (unless equal versions must be
+// ordered).
+func (sp *SearchPath) Locate(pkg string) (Ref, error) {
+	e, err := sp.find(pkg)
+	if err != nil {
+		return Ref{}, err
+	}
+	return Ref{ID: e.ID, Name: e.Name, Version: e.Version}, nil
+}
+
+// find is Find, the entry possibly unread.
+func (sp *SearchPath) find(pkg string) (*Entry, error) {
 	kind, r, err := parsePkg(pkg)
 	switch {
 	case err != nil:
@@ -180,7 +233,7 @@ func (sp *SearchPath) Find(pkg string) (*Entry, error) {
 			return nil, err
 		}
 	}
-	return sp.Resolve(r)
+	return sp.resolve(r)
 }
 
 // CheckPkg returns the error Find would give for pkg's form alone (a

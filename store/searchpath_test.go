@@ -317,3 +317,42 @@ func TestDefaultNameVersion(t *testing.T) {
 		}
 	}
 }
+
+// Locate says which entry a PKG names from the stores' listings: it reads
+// no metadata but to order equal versions, and what it finds is what Find
+// finds.
+func TestLocate(t *testing.T) {
+	sp, st := testStore(t)
+	tmp := t.TempDir()
+	var ids []string
+	for _, v := range []string{"1.0", "2.0"} {
+		src := filepath.Join(tmp, "tool-"+v)
+		writeTree(t, src, map[string]string{"bin/tool": v})
+		e, _ := add(t, sp, st, src, AddOptions{})
+		ids = append(ids, e.ID)
+	}
+	for pkg, want := range map[string]string{"tool": ids[1], "tool@1": ids[0], ids[0]: ids[0], filepath.Join(st.Dir, ids[1]): ids[1]} {
+		ref, err := sp.Locate(pkg)
+		e, ferr := sp.Find(pkg)
+		if err != nil || ferr != nil || ref.ID != want || e.ID != want || ref.Name != "tool" || ref.Version != e.Version {
+			t.Errorf("Locate(%s) = %+v, %v; Find = %v, %v; want %s", pkg, ref, err, e, ferr, want)
+		}
+	}
+	// Unreadable metadata does not stop Locate, which does not read it;
+	// Find reads it.
+	info := filepath.Join(st.Dir, ids[1]+InfoSuffix)
+	os.Chmod(info, 0o644)
+	if err := os.WriteFile(info, []byte("{bad"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sp, _ = Open([]string{st.Dir}, "")
+	if ref, err := sp.Locate("tool"); err != nil || ref.ID != ids[1] {
+		t.Errorf("Locate(tool) = %+v, %v; want %s", ref, err, ids[1])
+	}
+	if _, err := sp.Find("tool"); err == nil || !strings.Contains(err.Error(), ids[1]) {
+		t.Errorf("Find(tool) with damaged metadata: %v", err)
+	}
+	if !sp.Holds(filepath.Join(st.Dir, ids[0])) || sp.Holds(filepath.Join(st.Dir, "0abcdfghijklmnpqrsvwxyz012345678-tool-3.0")) {
+		t.Error("Holds does not follow the listing")
+	}
+}
