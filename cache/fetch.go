@@ -272,9 +272,9 @@ func (fd *finder) receive(ctx context.Context, c Cache, em *entryManifest, m *me
 	if err != nil {
 		return err
 	}
-	defer zr.Close()
 	tr := &sizeLimit{r: zr, left: em.TarSize}
 	_, _, err = fd.sp.Receive(ctx, fd.st, store.Incoming{ID: em.ID, Info: em.Info}, tr)
+	zr.Close() // its reading ahead stops
 	if err != nil && ctx.Err() == nil {
 		// A damaged layer fails to unpack before its digest is known:
 		// say that it is damaged rather than how it failed.

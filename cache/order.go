@@ -9,7 +9,7 @@ import (
 )
 
 // transfers is how many entries a push or a pull transfers at once.
-const transfers = 4
+const transfers = 8
 
 // levels orders ids so that each comes after its dependencies among ids:
 // the first level has none, each next one only dependencies of earlier
