@@ -126,3 +126,11 @@ func rewatch(ws []Watch, path string, data []byte) {
 // fallbackTick is the tick assumed when the kernel does not say: that of
 // a kernel clocked at 100 Hz, the slowest in common use.
 const fallbackTick = 10 * time.Millisecond
+
+// SecondsTell reports whether, the file being unchanged at now, any later
+// write to it gets a modification time in a later whole second than
+// ModTime: whether a shell that compares whole seconds (tcsh) sees it.
+func (w Watch) SecondsTell(now time.Time) bool {
+	mt := time.Unix(0, w.ModTime)
+	return now.Add(-guard(mt)).Unix() > mt.Unix()
+}

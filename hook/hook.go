@@ -10,16 +10,24 @@ import (
 )
 
 // Shells are the shells Snippet knows.
-var Shells = []string{"bash", "zsh", "fish"}
+var Shells = []string{"bash", "zsh", "fish", "tcsh", "elvish"}
+
+func unknownShell(shell string) error {
+	return fmt.Errorf("unknown shell %q (want %s)", shell, strings.Join(Shells, ", "))
+}
 
 // Snippet returns the code `noxenv hook SHELL` prints: it registers a
 // prompt hook that calls exe, the absolute path of noxenv, as
 // `exe export SHELL` only when the fast path says something may have
-// changed.
-func Snippet(shell, exe string) (string, error) {
+// changed. dir is noxenv's hook state directory, where tcsh's hook keeps
+// its files (see tcshSnippet).
+func Snippet(shell, exe, dir string) (string, error) {
+	if shell == "tcsh" {
+		return tcshSnippet(exe, dir)
+	}
 	tmpl, ok := snippets[shell]
 	if !ok {
-		return "", fmt.Errorf("unknown shell %q (want bash, zsh or fish)", shell)
+		return "", unknownShell(shell)
 	}
 	q, err := shells.Quote(shell, exe)
 	if err != nil {
@@ -29,9 +37,10 @@ func Snippet(shell, exe string) (string, error) {
 }
 
 var snippets = map[string]string{
-	"bash": bashSnippet,
-	"zsh":  zshSnippet,
-	"fish": fishSnippet,
+	"bash":   bashSnippet,
+	"zsh":    zshSnippet,
+	"fish":   fishSnippet,
+	"elvish": elvishSnippet,
 }
 
 // FastPath is what a shell needs to decide, with its own builtins, that
@@ -55,18 +64,33 @@ type File struct {
 	Path string
 	// ModTime is its modification time, in Unix nanoseconds.
 	ModTime int64
+	// Seconds says any change to the file from now on shows in the whole
+	// seconds of its time, all that tcsh can compare.
+	Seconds bool
 }
 
-// Render returns the code that sets the shell's own (not exported)
+// Render returns the code that leaves the fast path's checks in the
+// shell, for the hook to test at the next prompt (see the shell's file).
+// stampDir holds the stamps bash, zsh and fish compare times with.
+func (f FastPath) Render(shell, stampDir string) (string, error) {
+	switch shell {
+	case "bash", "zsh", "fish":
+		return f.renderTest(shell, stampDir)
+	case "tcsh":
+		return f.renderTcsh()
+	case "elvish":
+		return f.renderElvish()
+	}
+	return "", unknownShell(shell)
+}
+
+// renderTest returns the code that sets the shell's own (not exported)
 // variable _noxenv_check: the arguments that make `test "$PWD"
 // $_noxenv_check` true when nothing changed. Each watched file is
 // compared, by -nt and -ot, with a stamp in stampDir carrying its exact
 // time (see Stamp). Every path is absolute, so none can be taken for an
 // operator of test.
-func (f FastPath) Render(shell, stampDir string) (string, error) {
-	if shell != "bash" && shell != "zsh" && shell != "fish" {
-		return "", fmt.Errorf("unknown shell %q (want bash, zsh or fish)", shell)
-	}
+func (f FastPath) renderTest(shell, stampDir string) (string, error) {
 	words, err := f.testWords(shell, stampDir)
 	if err != nil {
 		return "", err

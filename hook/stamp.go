@@ -71,19 +71,7 @@ func Reload(dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("reload: %w", err)
 	}
-	f, err := os.CreateTemp(dir, ".reload-*")
-	if err != nil {
-		return fmt.Errorf("reload: %w", err)
-	}
-	defer os.Remove(f.Name())
-	_, err = fmt.Fprintln(f, time.Now().UnixNano())
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), ReloadFile(dir))
-	}
-	if err != nil {
+	if err := writeFile(ReloadFile(dir), strconv.FormatInt(time.Now().UnixNano(), 10)+"\n"); err != nil {
 		return fmt.Errorf("reload: %w", err)
 	}
 	return nil

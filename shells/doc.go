@@ -1,5 +1,5 @@
 // Package shells renders changes to environment variables as code for a
-// shell (bash, zsh, fish) or as JSON, one file per shell. Every value of
+// shell (bash, zsh, fish, tcsh, elvish) or as JSON, one file per shell. Every value of
 // any bytes but NUL reaches the shell exactly.
 //
 // The package knows nothing of stores, profiles or projects.

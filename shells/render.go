@@ -11,14 +11,14 @@ import (
 type Changes map[string]*string
 
 // Names are the shells Render knows, in the order of SPEC §4.5.
-var Names = []string{"bash", "zsh", "fish", "json"}
+var Names = []string{"bash", "zsh", "fish", "tcsh", "elvish", "json"}
 
 // Check returns the error for a shell Render does not know, or nil.
 func Check(shell string) error {
 	if slices.Contains(Names, shell) {
 		return nil
 	}
-	return fmt.Errorf("unknown shell %q (want bash, zsh, fish or json)", shell)
+	return fmt.Errorf("unknown shell %q (want bash, zsh, fish, tcsh, elvish or json)", shell)
 }
 
 // dialect writes one change in one shell's language.
@@ -27,14 +27,21 @@ type dialect interface {
 	unset(b *strings.Builder, name string)
 }
 
-var dialects = map[string]dialect{
-	"bash": bash{},
-	"zsh":  zsh{},
-	"fish": fish{},
+// framer is a dialect whose code needs set-up around it (tcsh).
+type framer interface {
+	frame(body string) string
 }
 
-// Render returns the code that applies changes in shell ("bash", "zsh",
-// "fish" or "json"), in a stable order: sorted by name.
+var dialects = map[string]dialect{
+	"bash":   bash{},
+	"zsh":    zsh{},
+	"fish":   fish{},
+	"tcsh":   tcsh{},
+	"elvish": elvish{},
+}
+
+// Render returns the code that applies changes in shell (one of Names),
+// in a stable order: sorted by name.
 func Render(shell string, changes Changes) (string, error) {
 	names := make([]string, 0, len(changes))
 	for name, v := range changes {
@@ -59,11 +66,22 @@ func Render(shell string, changes Changes) (string, error) {
 			d.set(&b, name, *v)
 		}
 	}
-	return b.String(), nil
+	return Frame(shell, b.String()), nil
 }
 
-// Quote returns s quoted for shell (bash, zsh or fish) as one word that the
-// shell reads back exactly.
+// Frame returns code for shell with the set-up it needs around it, so
+// that words from Quote mean what they say: for tcsh, history
+// substitution and backslash_quote off while it runs. Other shells need
+// none.
+func Frame(shell, code string) string {
+	if f, ok := dialects[shell].(framer); ok && code != "" {
+		return f.frame(code)
+	}
+	return code
+}
+
+// Quote returns s quoted for shell (one of Names but json) as one word
+// that the shell reads back exactly (tcsh: within Frame).
 func Quote(shell, s string) (string, error) {
 	if strings.IndexByte(s, 0) >= 0 {
 		return "", fmt.Errorf("value %q holds a NUL byte, which no shell can carry", s)
@@ -73,8 +91,12 @@ func Quote(shell, s string) (string, error) {
 		return quotePOSIX(s), nil
 	case "fish":
 		return quoteFish(s), nil
+	case "tcsh":
+		return quoteTcsh(s), nil
+	case "elvish":
+		return quoteElvish(s), nil
 	}
-	return "", fmt.Errorf("unknown shell %q (want bash, zsh or fish)", shell)
+	return "", fmt.Errorf("unknown shell %q (want bash, zsh, fish, tcsh or elvish)", shell)
 }
 
 // checkChange rejects what no shell can hold: a name that is not an

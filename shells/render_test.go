@@ -12,10 +12,12 @@ func TestRenderIsStableAndReadable(t *testing.T) {
 	changes := Changes{"B": ptr("two words"), "A": ptr("/plain/path"), "GONE": nil,
 		"PATH": ptr("/gen/bin:/usr/bin"), "NL": ptr("a\nb\xff")}
 	for shell, want := range map[string]string{
-		"bash": "export A=/plain/path;\nexport B='two words';\nunset GONE;\nexport NL=$'a\\nb\\xff';\nexport PATH=/gen/bin:/usr/bin;\n",
-		"zsh":  "export A=/plain/path;\nexport B='two words';\nunset GONE;\nexport NL=$'a\\nb\\xff';\nexport PATH=/gen/bin:/usr/bin;\n",
-		"fish": "set -gx -- A /plain/path;\nset -gx -- B 'two words';\nset -e -g GONE;\nset -gx -- NL 'a'\\x0a'b'\\Xff;\nset -gx --path -- PATH /gen/bin /usr/bin;\n",
-		"json": "{\n  \"A\": \"/plain/path\",\n  \"B\": \"two words\",\n  \"GONE\": null,\n  \"NL\": \"a\\nb\\udcff\",\n  \"PATH\": \"/gen/bin:/usr/bin\"\n}\n",
+		"bash":   "export A=/plain/path;\nexport B='two words';\nunset GONE;\nexport NL=$'a\\nb\\xff';\nexport PATH=/gen/bin:/usr/bin;\n",
+		"zsh":    "export A=/plain/path;\nexport B='two words';\nunset GONE;\nexport NL=$'a\\nb\\xff';\nexport PATH=/gen/bin:/usr/bin;\n",
+		"fish":   "set -gx -- A /plain/path;\nset -gx -- B 'two words';\nset -e -g GONE;\nset -gx -- NL 'a'\\x0a'b'\\Xff;\nset -gx --path -- PATH /gen/bin /usr/bin;\n",
+		"tcsh":   tcshFrame("setenv A /plain/path\nsetenv B 'two words'\nunsetenv GONE\nsetenv NL 'a\\\nb\xff'\nsetenv PATH /gen/bin:/usr/bin\n"),
+		"elvish": "set-env A '/plain/path'\nset-env B 'two words'\nunset-env GONE\nset-env NL \"a\\x0ab\\xff\"\nset-env PATH '/gen/bin:/usr/bin'\n",
+		"json":   "{\n  \"A\": \"/plain/path\",\n  \"B\": \"two words\",\n  \"GONE\": null,\n  \"NL\": \"a\\nb\\udcff\",\n  \"PATH\": \"/gen/bin:/usr/bin\"\n}\n",
 	} {
 		got, err := Render(shell, changes)
 		if err != nil || got != want {
@@ -30,7 +32,7 @@ func TestRenderRejects(t *testing.T) {
 			t.Errorf("Render(%v) succeeds", c)
 		}
 	}
-	if _, err := Render("tcsh", Changes{}); err == nil {
+	if _, err := Render("csh", Changes{}); err == nil {
 		t.Error("Render of an unknown shell succeeds")
 	}
 }

@@ -10,7 +10,8 @@ import (
 )
 
 // shellArgv runs a file of rendered code the way the hook does (eval of a
-// command substitution, or fish's source) and then prints the whole
+// command substitution, fish's and tcsh's source, elvish's eval of the
+// slurped code) and then prints the whole
 // environment with env -0.
 func shellArgv(t *testing.T, shell, file, env string) []string {
 	switch shell {
@@ -20,6 +21,10 @@ func shellArgv(t *testing.T, shell, file, env string) []string {
 		return []string{"zsh", "-f", "-c", `eval "$(cat "$1")"; exec "$2" -0`, "zsh", file, env}
 	case "fish":
 		return []string{"fish", "--no-config", "-c", `source $argv[1]; exec $argv[2] -0`, file, env}
+	case "tcsh":
+		return []string{"tcsh", "-f", "-c", `source $argv[1]:q; exec $argv[2]:q -0`, file, env}
+	case "elvish":
+		return []string{"elvish", "-norc", "-c", `eval (slurp < $args[0]); exec $args[1] -0`, file, env}
 	}
 	t.Fatalf("no argv for shell %s", shell)
 	return nil
@@ -130,7 +135,7 @@ var trickyValues = []string{
 }
 
 func TestRoundTrip(t *testing.T) {
-	for _, shell := range []string{"bash", "zsh", "fish"} {
+	for _, shell := range allShells {
 		for _, locale := range []string{"C.UTF-8", "C"} {
 			t.Run(shell+"/"+locale, func(t *testing.T) {
 				for _, v := range trickyValues {
@@ -144,8 +149,11 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
-// FuzzRoundTrip feeds random values through the quoting into real bash, zsh
-// and fish and compares the environment they end with byte for byte.
+// allShells are the shells Render writes code for.
+var allShells = []string{"bash", "zsh", "fish", "tcsh", "elvish"}
+
+// FuzzRoundTrip feeds random values through the quoting into every real
+// shell and compares the environment they end with byte for byte.
 func FuzzRoundTrip(f *testing.F) {
 	for i, v := range trickyValues {
 		f.Add(v, trickyValues[(i+7)%len(trickyValues)], i%2 == 0)
@@ -158,7 +166,7 @@ func FuzzRoundTrip(f *testing.F) {
 		if cLocale {
 			locale = "C"
 		}
-		for _, shell := range []string{"bash", "zsh", "fish"} {
+		for _, shell := range allShells {
 			roundTrip(t, shell, baseEnv(locale), Changes{"X": &v, "PATH_LIST": &w, "PATH": &w, "GONE": nil})
 		}
 	})

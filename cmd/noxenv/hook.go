@@ -7,8 +7,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -19,19 +21,27 @@ import (
 
 func newHookCmd(a *app) *cobra.Command {
 	return &cobra.Command{
-		Use:       "hook bash|zsh|fish",
-		Short:     "Print the shell code that switches environments at every prompt",
-		Long:      "Print the shell code that switches environments at every prompt and cd.\n\n  bash: eval \"$(noxenv hook bash)\"   in ~/.bashrc\n  zsh:  eval \"$(noxenv hook zsh)\"    in ~/.zshrc\n  fish: noxenv hook fish | source    in config.fish",
+		Use:   "hook bash|zsh|fish|tcsh|elvish",
+		Short: "Print the shell code that switches environments at every prompt",
+		Long: "Print the shell code that switches environments at every prompt and cd.\n\n" +
+			"  bash:   eval \"$(noxenv hook bash)\"         in ~/.bashrc\n" +
+			"  zsh:    eval \"$(noxenv hook zsh)\"          in ~/.zshrc\n" +
+			"  fish:   noxenv hook fish | source          in config.fish\n" +
+			"  tcsh:   eval `noxenv hook tcsh`            in ~/.tcshrc\n" +
+			"  elvish: eval (noxenv hook elvish | slurp)  in rc.elv",
 		Args:      args(cobra.ExactArgs(1)),
 		ValidArgs: hook.Shells,
 		RunE: func(cmd *cobra.Command, argv []string) error {
+			if !slices.Contains(hook.Shells, argv[0]) {
+				return usageError{fmt.Errorf("unknown shell %q (want %s)", argv[0], strings.Join(hook.Shells, ", "))}
+			}
 			exe, err := a.executable()
 			if err != nil {
 				return err
 			}
-			code, err := hook.Snippet(argv[0], exe)
+			code, err := hook.Snippet(argv[0], exe, a.hookDir())
 			if err != nil {
-				return usageError{err}
+				return err
 			}
 			_, err = fmt.Fprint(a.stdout, code)
 			return err
@@ -83,7 +93,7 @@ func (a *app) workDir() (string, error) {
 
 func newExportCmd(a *app) *cobra.Command {
 	return &cobra.Command{
-		Use:       "export bash|zsh|fish|json",
+		Use:       "export bash|zsh|fish|tcsh|elvish|json",
 		Short:     "Print the code that gives the shell the environment of the working directory",
 		Args:      args(cobra.ExactArgs(1)),
 		ValidArgs: shells.Names,
@@ -129,12 +139,13 @@ func (a *app) export(ctx context.Context, shell string) error {
 // outside any project).
 func (a *app) fastPath(s activate.State) hook.FastPath {
 	fp := hook.FastPath{Dir: a.env["PWD"]}
+	now := time.Now()
 	for _, w := range s.Watches {
 		switch {
-		case w.Unsure:
+		case w.Changed():
 			fp.Stale = true
 		case w.Exists:
-			fp.Exist = append(fp.Exist, hook.File{Path: w.Path, ModTime: w.ModTime})
+			fp.Exist = append(fp.Exist, hook.File{Path: w.Path, ModTime: w.ModTime, Seconds: w.SecondsTell(now)})
 		default:
 			fp.Absent = append(fp.Absent, w.Path)
 		}

@@ -85,6 +85,8 @@ var requiredTools = map[string]string{
 	"bash":   "GNU bash",
 	"zsh":    "the Z shell",
 	"fish":   "the friendly interactive shell",
+	"tcsh":   "the TENEX C shell",
+	"elvish": "the Elvish shell",
 	"tmux":   "tmux, to drive interactive shells",
 	"strace": "strace, to count the processes a prompt starts",
 	"direnv": "direnv, to compare with",

@@ -544,7 +544,8 @@ func newProfileEnvCmd(a *app) *cobra.Command {
 		},
 	}
 	profileFlag(a, c, &p)
-	c.Flags().StringVar(&shell, "shell", "", "bash, zsh, fish or json (default: that of $SHELL, else bash)")
+	c.Flags().StringVar(&shell, "shell", "", "bash, zsh, fish, tcsh, elvish or json (default: that of $SHELL, else bash)")
+	c.RegisterFlagCompletionFunc("shell", cobra.FixedCompletions(shells.Names, cobra.ShellCompDirectiveNoFileComp))
 	return c
 }
 

@@ -37,7 +37,7 @@ var (
 )
 
 const tshellUsage = `usage:
-tshell start [-strace] bash|zsh|fish   start the shell, wait for its first prompt
+tshell start [-strace] SHELL           start bash, zsh, fish, tcsh or elvish, wait for its first prompt
 tshell type [-repeat N] LINE...         type each line and Enter, wait for their prompts
 tshell enter N                          press Enter N times, wait for the prompts
 tshell status                           print the last prompt's $? to stdout
@@ -133,6 +133,7 @@ func startTshell(ts *testscript.TestScript, args []string) {
 	sh.count = filepath.Join(dir, "prompts")
 	env := []string{"NXT_COUNT=" + sh.count}
 	var argv []string
+	first := "" // a line to type before the first prompt counted
 	switch shell := args[0]; shell {
 	case "bash":
 		rc := filepath.Join(dir, "bashrc")
@@ -173,6 +174,42 @@ function fish_prompt
 end
 `), 0o600))
 		argv = []string{"fish", "-i", "-C", "source " + init}
+	case "tcsh":
+		// tcsh takes no rc file of one's choosing: it starts with none and
+		// is given the harness as its first line, whose prompt is the
+		// first counted. Its precmd alias is all it has for prompt hooks:
+		// the harness adds itself last. tcsh keeps $status across precmd
+		// by itself; the harness notes the status precmd starts with.
+		rc := filepath.Join(dir, "tcshrc")
+		ts.Check(os.WriteFile(rc, []byte(`set prompt = '$ '
+set _nxt_n = 0
+if ( -f ~/.tcshrc ) source ~/.tcshrc
+set _nxt_prev = "`+"`alias precmd`"+`"
+alias _nxt_prompt '@ _nxt_n++; echo "$_nxt_n $_nxt_s" >! $NXT_COUNT:q'
+if ( $_nxt_prev:q == '' ) then
+alias precmd 'set _nxt_s = $status; _nxt_prompt'
+else
+alias precmd 'set _nxt_s = $status; '$_nxt_prev:q'; _nxt_prompt'
+endif
+`), 0o600))
+		argv = []string{"tcsh", "-f", "-i"}
+		first = "source " + rc
+	case "elvish":
+		// The storage daemon's socket goes under XDG_RUNTIME_DIR: one per
+		// test.
+		rc := filepath.Join(dir, "rc.elv")
+		ts.Check(os.WriteFile(rc, []byte(`use path
+set edit:prompt = { put '$ ' }
+set edit:rprompt = { }
+var _nxt_n = 0
+var rc = (get-env XDG_CONFIG_HOME)/elvish/rc.elv
+if (path:is-regular $rc) { eval (slurp < $rc) }
+set edit:before-readline = [$@edit:before-readline {|| set _nxt_n = (+ $_nxt_n 1); print $_nxt_n' 0' > $E:NXT_COUNT }]
+`), 0o600))
+		run := filepath.Join(dir, "run")
+		ts.Check(os.MkdirAll(run, 0o700))
+		env = append(env, "XDG_RUNTIME_DIR="+run)
+		argv = []string{"elvish", "-rc", rc}
 	default:
 		ts.Fatalf("tshell: unknown shell %q", shell)
 	}
@@ -194,6 +231,10 @@ end
 	pid, err := strconv.Atoi(strings.TrimSpace(ts.ReadFile("stdout")))
 	ts.Check(err)
 	sh.session = pid
+	if first != "" {
+		sh.tmux(ts, "send-keys", "-t", "t", "-l", "--", first)
+		sh.tmux(ts, "send-keys", "-t", "t", "Enter")
+	}
 	sh.wait(ts, 1)
 }
 

@@ -1,0 +1,86 @@
+package hook
+
+import (
+	"bytes"
+	"os"
+	"strings"
+
+	"github.com/noxenv/noxenv/shells"
+)
+
+// elvishSnippet runs before each prompt (edit:before-readline), first,
+// keeping the hooks already there; evaluated again, it replaces its
+// earlier self, which it finds by the comment in its code. The export's
+// code is evaluated and leaves its check in _noxenv_check, a function
+// that tells nothing changed (see renderElvish); elvish has no status to
+// keep. An export that fails (a blocked project) still gives its code.
+const elvishSnippet = `use str
+var _noxenv_check = $nil
+var _noxenv_hook = {||
+  # noxenv hook
+  var fresh = $false
+  if (not-eq $_noxenv_check $nil) { try { set fresh = ($_noxenv_check) } catch { } }
+  if (not $fresh) {
+    var code = (try { @NOXENV@ export elvish } catch { } | slurp)
+    eval $code &on-end={|ns| set _noxenv_check = $ns[_noxenv_check] }
+  }
+}
+set edit:before-readline = [$_noxenv_hook (each {|h|
+  if (not (and (eq (kind-of $h) fn) (has-key $h def) (str:contains $h[def] '# noxenv hook'))) { put $h }
+} $edit:before-readline)]
+`
+
+// maxElvishContent is the largest watched file whose content the elvish
+// check holds; a larger one makes the check fail, so the hook exports.
+const maxElvishContent = 1 << 20
+
+// renderElvish returns elvish code that defines _noxenv_check, a function
+// true when nothing changed: the same $pwd, each watched file holding the
+// content the evaluation read, each absent one absent. elvish 0.19 has no
+// builtin that tells a file's time: content is what its builtins can
+// compare without a process, so a change of time alone (touch) is not
+// seen at the prompt, only at the next export (another directory, another
+// change). The content is read here and kept only if the file still has
+// the time the evaluation read, so that it is the content evaluated.
+func (f FastPath) renderElvish() (string, error) {
+	if f.Stale {
+		return "var _noxenv_check = $nil\n", nil
+	}
+	q := func(s string) string {
+		v, err := shells.Quote("elvish", s)
+		if err != nil {
+			panic(err) // paths and file contents hold no NUL
+		}
+		return v
+	}
+	terms := []string{"(eq $pwd " + q(f.Dir) + ")"}
+	for _, file := range f.Exist {
+		data, ok := contentAt(file)
+		if !ok || bytes.IndexByte(data, 0) >= 0 {
+			return "var _noxenv_check = $nil\n", nil
+		}
+		terms = append(terms, "(eq (slurp < "+q(file.Path)+") "+q(string(data))+")")
+	}
+	for _, p := range f.Absent {
+		terms = append(terms, "(_noxenv_absent "+q(p)+")")
+	}
+	return `use path
+fn _noxenv_absent {|p| not (or (path:is-regular &follow-symlink=$true $p) (path:is-dir &follow-symlink=$true $p)) }
+var _noxenv_check = {|| and ` + strings.Join(terms, " ") + " }\n", nil
+}
+
+// contentAt returns the content of file's path when it is a regular file
+// of at most maxElvishContent bytes that still has file's time after
+// being read.
+func contentAt(file File) ([]byte, bool) {
+	fi, err := os.Stat(file.Path)
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() > maxElvishContent {
+		return nil, false
+	}
+	data, err := os.ReadFile(file.Path)
+	if err != nil {
+		return nil, false
+	}
+	fi, err = os.Stat(file.Path)
+	return data, err == nil && fi.ModTime().UnixNano() == file.ModTime
+}

@@ -1,0 +1,162 @@
+package hook
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/noxenv/noxenv/shells"
+)
+
+// tcshSnippet writes tcsh's hook into dir/tcsh and returns the line that
+// sources it. tcsh's eval of a command substitution (eval `noxenv hook
+// tcsh`) makes one line of its output, where if ... endif cannot be and
+// newlines in quotes are lost; a file sourced keeps both. The file is
+// named for exe, so that two installations of noxenv do not share it.
+//
+// tcsh has one precmd alias: the hook puts itself first in it, before
+// whatever the user had there, once however often it is sourced. It
+// exports, when its check fails, into dir/tcsh/code.PID, a file per shell
+// (those of shells no longer running are removed here), and sources that.
+// tcsh keeps $status across precmd by itself.
+func tcshSnippet(exe, dir string) (string, error) {
+	tdir := filepath.Join(dir, "tcsh")
+	if err := os.MkdirAll(tdir, 0o700); err != nil {
+		return "", fmt.Errorf("hook: %w", err)
+	}
+	removeDeadCode(tdir)
+	qexe, err := shells.Quote("tcsh", exe)
+	if err != nil {
+		return "", err
+	}
+	qdir, err := shells.Quote("tcsh", tdir+"/code.")
+	if err != nil {
+		return "", err
+	}
+	body := "set _noxenv_exe = " + qexe + "\nset _noxenv_code = " + qdir + "$$\n" + tcshHook
+	sum := sha256.Sum256([]byte(exe))
+	file := filepath.Join(tdir, "hook-"+hex.EncodeToString(sum[:4])+".tcsh")
+	if err := writeFile(file, shells.Frame("tcsh", body)); err != nil {
+		return "", fmt.Errorf("hook: %w", err)
+	}
+	line, err := evalWord(file)
+	if err != nil {
+		return "", err
+	}
+	return "source " + line + "\n", nil
+}
+
+// tcshHook registers _noxenv_hook in precmd. An alias is one line: the
+// if in it runs the export through eval, as aliases are not expanded in
+// the command of a one-line if.
+const tcshHook = `alias _noxenv_export '$_noxenv_exe:q export tcsh >! $_noxenv_code:q; source $_noxenv_code:q'
+alias _noxenv_check 'unset _noxenv_fresh'
+alias _noxenv_hook 'unset _noxenv_fresh; _noxenv_check; if ( ! $?_noxenv_fresh ) eval _noxenv_export'
+set _noxenv_prev = "` + "`alias precmd`" + `"
+if ( $_noxenv_prev:q !~ *_noxenv_hook* ) then
+if ( $_noxenv_prev:q == '' ) then
+alias precmd _noxenv_hook
+else
+alias precmd '_noxenv_hook; '$_noxenv_prev:q
+endif
+endif
+unset _noxenv_prev
+`
+
+// evalWord quotes path for the line tcsh's eval reads from a command
+// substitution: words split at blanks and joined again by one space, and
+// history substitution on.
+func evalWord(path string) (string, error) {
+	if strings.ContainsAny(path, "\n\t*?[{~") || strings.Contains(path, "  ") {
+		return "", fmt.Errorf("hook: tcsh cannot source %q from eval (a newline, a tab, two spaces or a pattern in it)", path)
+	}
+	return "'" + strings.NewReplacer("'", `'\''`, "!", `\!`).Replace(path) + "'", nil
+}
+
+// removeDeadCode removes the export files of shells no longer running.
+func removeDeadCode(dir string) {
+	names, _ := filepath.Glob(filepath.Join(dir, "code.*"))
+	for _, p := range names {
+		pid, err := strconv.Atoi(strings.TrimPrefix(filepath.Base(p), "code."))
+		if err == nil && pid > 0 && errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) {
+			os.Remove(p)
+		}
+	}
+}
+
+// writeFile writes content to path, built aside and renamed into place.
+func writeFile(path, content string) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	_, err = f.WriteString(content)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	return err
+}
+
+// renderTcsh returns tcsh code (for source) that defines the alias
+// _noxenv_check, which sets _noxenv_fresh when nothing changed: the same
+// $PWD, each watched file there with the same whole second (-M, all tcsh
+// can tell of a time), each absent one absent. A file whose second a
+// change could still share (File.Seconds false) makes the check fail:
+// the hook exports, a process, at each prompt until that second is over.
+// The paths are kept in variables, so that the alias holds nothing tcsh
+// could take for history or pattern syntax.
+func (f FastPath) renderTcsh() (string, error) {
+	check := "unset _noxenv_fresh"
+	var vars strings.Builder
+	if !f.Stale && allSeconds(f.Exist) {
+		cond := []string{"$PWD:q == $_noxenv_d:q"}
+		var files, absent []string
+		for i, file := range f.Exist {
+			files = append(files, file.Path)
+			sec := file.ModTime / 1e9
+			if file.ModTime%1e9 < 0 {
+				sec-- // whole seconds before, as st_mtime has them
+			}
+			cond = append(cond, fmt.Sprintf("-e $_noxenv_f[%d]:q && -M $_noxenv_f[%d]:q == %d", i+1, i+1, sec))
+		}
+		for i, p := range f.Absent {
+			absent = append(absent, p)
+			cond = append(cond, fmt.Sprintf("! -e $_noxenv_a[%d]:q", i+1))
+		}
+		for _, v := range []struct {
+			name  string
+			words []string
+		}{{"_noxenv_d", []string{f.Dir}}, {"_noxenv_f", files}, {"_noxenv_a", absent}} {
+			vars.WriteString("set " + v.name + " = (")
+			for _, w := range v.words {
+				q, err := shells.Quote("tcsh", w)
+				if err != nil {
+					return "", err
+				}
+				vars.WriteString(" " + q)
+			}
+			vars.WriteString(" )\n")
+		}
+		check = "if ( " + strings.Join(cond, " && ") + " ) set _noxenv_fresh"
+	}
+	return shells.Frame("tcsh", vars.String()+"alias _noxenv_check '"+check+"'\n"), nil
+}
+
+func allSeconds(files []File) bool {
+	for _, f := range files {
+		if !f.Seconds {
+			return false
+		}
+	}
+	return true
+}
