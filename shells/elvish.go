@@ -25,7 +25,7 @@ func (elvish) unset(b *strings.Builder, name string) {
 
 // quoteElvish quotes s for elvish, always as a string (an elvish bareword
 // can be taken for other syntax). Printable text goes in single quotes,
-// where only ' is special (written ''); anything else in double quotes,
+// where only ' is special (written twice); anything else in double quotes,
 // with each byte of a control character, a non-printable rune or bytes
 // that are not UTF-8 as \xHH, which elvish reads as that byte.
 func quoteElvish(s string) string {

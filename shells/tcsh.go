@@ -5,11 +5,11 @@ import "strings"
 // tcsh sets variables with setenv, in code meant for tcsh's source: its
 // eval of a command substitution turns newlines into spaces, so the hook
 // writes the export to a file and sources it. In single quotes tcsh keeps
-// every byte as it is but three: ' itself (written '\''), a newline
-// (written \ and the newline) and the history character ! (and whatever
-// histchars makes it), which the code switches off while it runs, with
-// backslash_quote, which would give \ a meaning in quotes (see tcshFrame).
-// Setting PATH sets tcsh's path too.
+// every byte as it is but three: the quote itself (closed, escaped and
+// opened again), a newline (escaped with a backslash) and the history
+// character ! (or whatever histchars makes it), which the code switches
+// off while it runs, with backslash_quote, which would give backslashes a
+// meaning in quotes (see tcshFrame). Setting PATH sets tcsh's path too.
 type tcsh struct{}
 
 func (tcsh) set(b *strings.Builder, name, value string) {
