@@ -1,30 +1,50 @@
 // Package hook holds the snippets that `noxenv hook SHELL` prints: the code
-// that runs at every prompt (and, in zsh and fish, at every cd) of bash, zsh
-// and fish, and evaluates `noxenv export SHELL` only when something may
-// have changed.
+// that runs at every prompt (and, in zsh and fish, at every cd) of bash,
+// zsh, fish, tcsh and elvish, and evaluates `noxenv export SHELL` only when
+// something may have changed.
 //
-// The fast path is one test builtin over the checks the last export left in
-// the shell variable _noxenv_check (see FastPath): the same working
-// directory, each watched file still there with the very modification time
-// the evaluation read, each absent one (a .noxprofile in the directories up
-// to the project, a watched file that did not exist) still absent. It
-// starts no process, no subshell and no command substitution, and never
-// looks at a directory's modification time, so a busy home or /tmp costs
-// nothing.
+// The fast path is a check the last export left in the shell (see
+// FastPath): the same working directory, each watched file still there as
+// the evaluation read it, each absent one (a .noxprofile in the directories
+// up to the project, a watched file that did not exist) still absent. It
+// uses the shell's builtins only: no process, no subshell, no command
+// substitution. It never looks at a directory's modification time, so a
+// busy home or /tmp costs nothing.
 //
-// A time is compared, to the nanosecond, with a stamp file carrying the
-// same time (see Stamp): the file is unchanged when it is neither newer
-// (-nt) nor older (-ot) than its stamp, so a file replaced by an older one
-// (mv, cp -p, a symbolic link pointed elsewhere) is a change too. That
-// the time read is the time of what the evaluation read, and that a later
-// write cannot carry the same time, is the evaluation's side (package
-// activate); a watched file it could not be sure of makes the check fail
-// (FastPath.Stale). Stamps are shared by every shell and removed after a
-// week (a shell whose stamp is gone exports again).
+// How each shell tells a file is as the evaluation read it:
 //
-// The snippets keep $?, keep the shell's other prompt hooks, are safe under
-// set -u, register once however often they are evaluated, and call noxenv
-// by the absolute path given to Snippet.
+//   - bash, zsh and fish compare its modification time, to the nanosecond,
+//     with a stamp file carrying the same time (see Stamp): the file is
+//     unchanged when it is neither newer (test -nt) nor older (-ot) than
+//     its stamp, so a file replaced by an older one (mv, cp -p, a symbolic
+//     link pointed elsewhere) is a change too. Stamps are shared by every
+//     shell and removed after a week (a shell whose stamp is gone exports
+//     again).
+//   - tcsh compares the whole seconds of the time (-M), all its file
+//     inquiry operators tell. In the second a watched file changed, a
+//     later change could keep the same second: until that second is over
+//     the check fails and each prompt starts one export, which finds the
+//     file unchanged (to the nanosecond) and evaluates nothing.
+//   - elvish (0.19) has no builtin that tells a file's time, so it compares
+//     the file's content with the content the evaluation read (read by the
+//     export, files of up to a mebibyte and without NUL bytes; others make
+//     each prompt export). A change of time alone, or a file replaced by
+//     one of the same content, is seen at the next export (another
+//     directory, another change) rather than at the next prompt.
+//
+// That the time recorded is the time of what the evaluation read, and that
+// a later write cannot carry the same time, is the evaluation's side
+// (package activate); a watched file it could not be sure of makes the
+// check fail (FastPath.Stale).
+//
+// The snippets keep $? (tcsh keeps $status across precmd itself; elvish
+// has none), keep the shell's other prompt hooks, are safe under set -u,
+// register once however often they are evaluated, and call noxenv by the
+// absolute path given to Snippet. tcsh's hook is a file written under the
+// hook state directory, which the line `noxenv hook tcsh` prints sources:
+// tcsh's eval of a command substitution keeps neither newlines nor
+// multi-line if. Its exports go through a file per shell too, sourced,
+// for the same reason.
 //
 // The package knows nothing of stores, profiles or projects.
 package hook

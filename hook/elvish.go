@@ -35,10 +35,11 @@ set edit:before-readline = [$_noxenv_hook (each {|h|
 const maxElvishContent = 1 << 20
 
 // renderElvish returns elvish code that defines _noxenv_check, a function
-// true when nothing changed: the same $pwd, each watched file holding the
-// content the evaluation read, each absent one absent. elvish 0.19 has no
-// builtin that tells a file's time: content is what its builtins can
-// compare without a process, so a change of time alone (touch) is not
+// true when nothing changed: the same $E:PWD, each watched file holding
+// the content the evaluation read, no regular file where an absent one
+// was. elvish 0.19 has no builtin that tells a file's time: content is
+// what its builtins can compare without a process, so a change of time
+// alone (touch, or a file replaced by one of the same content) is not
 // seen at the prompt, only at the next export (another directory, another
 // change). The content is read here and kept only if the file still has
 // the time the evaluation read, so that it is the content evaluated.
@@ -53,20 +54,18 @@ func (f FastPath) renderElvish() (string, error) {
 		}
 		return v
 	}
-	terms := []string{"(eq $pwd " + q(f.Dir) + ")"}
+	terms := []string{"(==s $E:PWD " + q(f.Dir) + ")"}
 	for _, file := range f.Exist {
 		data, ok := contentAt(file)
 		if !ok || bytes.IndexByte(data, 0) >= 0 {
 			return "var _noxenv_check = $nil\n", nil
 		}
-		terms = append(terms, "(eq (slurp < "+q(file.Path)+") "+q(string(data))+")")
+		terms = append(terms, "(==s (slurp < "+q(file.Path)+") "+q(string(data))+")")
 	}
 	for _, p := range f.Absent {
-		terms = append(terms, "(_noxenv_absent "+q(p)+")")
+		terms = append(terms, "(not (path:is-regular &follow-symlink=$true "+q(p)+"))")
 	}
-	return `use path
-fn _noxenv_absent {|p| not (or (path:is-regular &follow-symlink=$true $p) (path:is-dir &follow-symlink=$true $p)) }
-var _noxenv_check = {|| and ` + strings.Join(terms, " ") + " }\n", nil
+	return "use path\nvar _noxenv_check = {|| and " + strings.Join(terms, " ") + " }\n", nil
 }
 
 // contentAt returns the content of file's path when it is a regular file

@@ -52,12 +52,11 @@ func tcshSnippet(exe, dir string) (string, error) {
 	return "source " + line + "\n", nil
 }
 
-// tcshHook registers _noxenv_hook in precmd. An alias is one line: the
-// if in it runs the export through eval, as aliases are not expanded in
-// the command of a one-line if.
+// tcshHook registers _noxenv_hook in precmd. Each export defines
+// _noxenv_hook anew, with its check (see renderTcsh); until then it
+// exports.
 const tcshHook = `alias _noxenv_export '$_noxenv_exe:q export tcsh >! $_noxenv_code:q; source $_noxenv_code:q'
-alias _noxenv_check 'unset _noxenv_fresh'
-alias _noxenv_hook 'unset _noxenv_fresh; _noxenv_check; if ( ! $?_noxenv_fresh ) eval _noxenv_export'
+alias _noxenv_hook 'eval _noxenv_export'
 set _noxenv_prev = "` + "`alias precmd`" + `"
 if ( $_noxenv_prev:q !~ *_noxenv_hook* ) then
 if ( $_noxenv_prev:q == '' ) then
@@ -108,15 +107,17 @@ func writeFile(path, content string) error {
 }
 
 // renderTcsh returns tcsh code (for source) that defines the alias
-// _noxenv_check, which sets _noxenv_fresh when nothing changed: the same
+// _noxenv_hook: one if, which exports unless nothing changed: the same
 // $PWD, each watched file there with the same whole second (-M, all tcsh
-// can tell of a time), each absent one absent. A file whose second a
-// change could still share (File.Seconds false) makes the check fail:
-// the hook exports, a process, at each prompt until that second is over.
-// The paths are kept in variables, so that the alias holds nothing tcsh
-// could take for history or pattern syntax.
+// can tell of a time), each absent one absent. (Each builtin costs tcsh
+// tens of microseconds: the prompt runs one.) A file whose second a change
+// could still share (File.Seconds false) makes the hook export, a process,
+// at each prompt until that second is over. The paths are kept in
+// variables, so that the alias holds nothing tcsh could take for history
+// or pattern syntax. The export runs through eval, as aliases are not
+// expanded in the command of a one-line if.
 func (f FastPath) renderTcsh() (string, error) {
-	check := "unset _noxenv_fresh"
+	hook := "eval _noxenv_export"
 	var vars strings.Builder
 	if !f.Stale && allSeconds(f.Exist) {
 		cond := []string{"$PWD:q == $_noxenv_d:q"}
@@ -147,9 +148,9 @@ func (f FastPath) renderTcsh() (string, error) {
 			}
 			vars.WriteString(" )\n")
 		}
-		check = "if ( " + strings.Join(cond, " && ") + " ) set _noxenv_fresh"
+		hook = "if ( ! ( " + strings.Join(cond, " && ") + " ) ) " + hook
 	}
-	return shells.Frame("tcsh", vars.String()+"alias _noxenv_check '"+check+"'\n"), nil
+	return shells.Frame("tcsh", vars.String()+"alias _noxenv_hook '"+hook+"'\n"), nil
 }
 
 func allSeconds(files []File) bool {

@@ -2,6 +2,7 @@ package shells
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -146,6 +147,26 @@ func TestRoundTrip(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestRoundTripLarge: a 30 kB PATH and 50 variables at once reach every
+// shell exactly (tcsh and elvish read them from a file of code, the
+// others from a command substitution).
+func TestRoundTripLarge(t *testing.T) {
+	var path strings.Builder
+	path.WriteString("/usr/bin:/bin")
+	for i := 0; path.Len() < 30000; i++ {
+		fmt.Fprintf(&path, ":/opt/tool%d/with/a/long/bin", i)
+	}
+	p := path.String()
+	changes := Changes{"PATH": &p}
+	for i := 0; i < 50; i++ {
+		v := fmt.Sprintf("value %d\n!$'\"", i)
+		changes[fmt.Sprintf("V%d", i)] = &v
+	}
+	for _, shell := range allShells {
+		roundTrip(t, shell, baseEnv("C.UTF-8"), changes)
 	}
 }
 
