@@ -70,7 +70,8 @@ type File struct {
 }
 
 // Render returns the code that leaves the fast path's checks in the
-// shell, for the hook to test at the next prompt (see the shell's file).
+// shell, for the hook to test at the next prompt (see the shell's file),
+// to be run within shells.Frame (as shells.Render runs its more).
 // stampDir holds the stamps bash, zsh and fish compare times with.
 func (f FastPath) Render(shell, stampDir string) (string, error) {
 	switch shell {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/noxenv/noxenv/shells"
 )
 
 func needShell(t *testing.T, name string) {
@@ -41,7 +43,7 @@ func runHook(t *testing.T, shell, dir, check string) (called bool, status string
 		t.Fatal(err)
 	}
 	checkFile := filepath.Join(tmp, "check")
-	if err := os.WriteFile(checkFile, []byte(check), 0o600); err != nil {
+	if err := os.WriteFile(checkFile, []byte(shells.Frame(shell, check)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	var cmd *exec.Cmd

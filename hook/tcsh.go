@@ -106,7 +106,8 @@ func writeFile(path, content string) error {
 	return err
 }
 
-// renderTcsh returns tcsh code (for source) that defines the alias
+// renderTcsh returns tcsh code (for source, within shells.Frame) that
+// defines the alias
 // _noxenv_hook: one if, which exports unless nothing changed: the same
 // $PWD, each watched file there with the same whole second (-M, all tcsh
 // can tell of a time), each absent one absent. (Each builtin costs tcsh
@@ -150,7 +151,7 @@ func (f FastPath) renderTcsh() (string, error) {
 		}
 		hook = "if ( ! ( " + strings.Join(cond, " && ") + " ) ) " + hook
 	}
-	return shells.Frame("tcsh", vars.String()+"alias _noxenv_hook '"+hook+"'\n"), nil
+	return vars.String() + "alias _noxenv_hook '" + hook + "'\n", nil
 }
 
 func allSeconds(files []File) bool {

@@ -41,8 +41,9 @@ var dialects = map[string]dialect{
 }
 
 // Render returns the code that applies changes in shell (one of Names),
-// in a stable order: sorted by name.
-func Render(shell string, changes Changes) (string, error) {
+// in a stable order: sorted by name, then runs more, code for shell made
+// with Quote (json takes none), within the same set-up (see Frame).
+func Render(shell string, changes Changes, more ...string) (string, error) {
 	names := make([]string, 0, len(changes))
 	for name, v := range changes {
 		if err := checkChange(name, v); err != nil {
@@ -65,6 +66,9 @@ func Render(shell string, changes Changes) (string, error) {
 		} else {
 			d.set(&b, name, *v)
 		}
+	}
+	for _, m := range more {
+		b.WriteString(m)
 	}
 	return Frame(shell, b.String()), nil
 }

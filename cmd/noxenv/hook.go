@@ -115,16 +115,15 @@ func (a *app) export(ctx context.Context, shell string) error {
 	old, _ := activate.LoadState(a.env)
 	sw := activate.Next(ctx, a.activateConfig, a.env, dir, []string{hook.ReloadFile(a.hookDir())})
 	changes := activate.Diff(a.env, sw.Env)
-	code, err := shells.Render(shell, changes)
-	if err != nil {
-		return err
-	}
+	var check string
 	if shell != "json" {
-		vars, err := a.fastPath(sw.State).Render(shell, filepath.Join(a.hookDir(), "stamps"))
-		if err != nil {
+		if check, err = a.fastPath(sw.State).Render(shell, filepath.Join(a.hookDir(), "stamps")); err != nil {
 			return err
 		}
-		code += vars
+	}
+	code, err := shells.Render(shell, changes, check)
+	if err != nil {
+		return err
 	}
 	if _, err := fmt.Fprint(a.stdout, code); err != nil {
 		return err
