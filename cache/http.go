@@ -9,6 +9,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -85,15 +86,18 @@ func (c *httpCache) keys(ctx context.Context) ([]string, error) {
 	return listingKeys(string(page)), nil
 }
 
-// hrefPattern matches the links of a directory listing.
-var hrefPattern = regexp.MustCompile(`(?i)href\s*=\s*["']?([^"'\s>]+)`)
+// hrefPattern matches the links of a directory listing. Compiled on first
+// use, not at every start of noxenv.
+var hrefPattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)href\s*=\s*["']?([^"'\s>]+)`)
+})
 
 // listingKeys returns the keys of the manifests an HTML directory listing
 // links to, each once, in the order found.
 func listingKeys(page string) []string {
 	var keys []string
 	seen := map[string]bool{}
-	for _, m := range hrefPattern.FindAllStringSubmatch(page, -1) {
+	for _, m := range hrefPattern().FindAllStringSubmatch(page, -1) {
 		link, err := url.PathUnescape(m[1])
 		if err != nil {
 			continue
