@@ -25,6 +25,14 @@
 // it to ID/, writes ID.noxdirs and then ID.noxinfo, each by rename: that
 // last rename makes the entry visible. Two adds of the same content both succeed with one entry.
 //
+// Receive takes an entry from elsewhere (a binary cache) as a tar stream:
+// untrusted input, unpacked with the refusals of a tarball add into a
+// hidden .tmp- directory, never more file contents than its metadata
+// declares, and published as an add is only once the tree and metadata
+// give the id asked for. The store knows nothing of caches: Need asks the
+// search path's Fetcher, which the caller sets, for the entries that no
+// store holds.
+//
 // Garbage collection (PlanSweep, Sweep) deletes the entries of the
 // managed, writable stores whose ids no root keeps alive, never a plain
 // entry. An entry goes dependents first, its metadata before its listing
