@@ -112,12 +112,17 @@ func (e *evaluator) useProfile(ctx context.Context, hc interp.HandlerContext, ar
 	}
 	from := e.packages(hc)
 	members := from.members
-	for _, mem := range m.Members {
-		ent, err := e.cfg.Stores.Get(mem.ID)
-		if err != nil {
-			return fmt.Errorf("profile %s: member %s: %w", args[0], mem.Name, err)
-		}
-		mem.Entry = ent
+	ids := make([]string, len(m.Members))
+	for i, mem := range m.Members {
+		ids[i] = mem.ID
+	}
+	// Members that no store holds any more are fetched, all at once.
+	ents, err := e.cfg.Stores.Need(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("profile %s: %w", args[0], err)
+	}
+	for i, mem := range m.Members {
+		mem.Entry = ents[i]
 		members = withMember(members, mem)
 	}
 	return e.applyPackages(ctx, hc, from, members)
