@@ -215,8 +215,15 @@ func TestDirTampered(t *testing.T) {
 
 			// The next substituter is tried and gives the entry.
 			good, _, _ := tamper(t, func(string, []*store.Entry) {})
-			if err := b.pull([]Cache{bad, good}, closure[0].ID); err != nil {
+			var told []Fetched
+			f := &Fetcher{Caches: []Cache{bad, good}, Fetched: func(fd Fetched) { told = append(told, fd) }}
+			if err := f.Fetch(context.Background(), b.sp, []string{closure[0].ID}); err != nil {
 				t.Fatalf("with a good cache after the bad one: %v", err)
+			}
+			// When the root itself was refused, it is said to come from the
+			// good cache.
+			if tc.bad == 0 && (len(told) != 1 || told[0].Cache != good.String() || told[0].ID != closure[0].ID) {
+				t.Fatalf("told %+v, want the root from %s", told, good)
 			}
 			if len(b.ids()) != 3 {
 				t.Fatalf("pulled %v", b.ids())

@@ -69,12 +69,12 @@ func (f *Fetcher) Fetch(ctx context.Context, sp *store.SearchPath, ids []string)
 		todo = append(todo, id)
 	}
 	m := newMeter(len(todo), f.Progress)
-	var sizes sync.Map
+	var got sync.Map // id → the source it came from
 	err = inOrder(ctx, todo, func(id string) []string { return plan[id].m.Info.References }, func(ctx context.Context, id string) error {
-		n, err := fd.fetch(ctx, id, plan[id], m)
+		src, err := fd.fetch(ctx, id, plan[id], m)
 		if err == nil {
 			m.done.Add(1)
-			sizes.Store(id, n)
+			got.Store(id, src)
 		}
 		return err
 	})
@@ -83,18 +83,18 @@ func (f *Fetcher) Fetch(ctx context.Context, sp *store.SearchPath, ids []string)
 		return err
 	}
 	for _, id := range ids {
-		src := plan[id]
-		if src == nil {
+		v, ok := got.Load(id)
+		if !ok {
 			continue // it was in a store already
 		}
-		n, bytes := 0, int64(0)
+		fetched := Fetched{ID: id, Cache: f.Caches[v.(*source).at].String()}
 		for _, d := range closureOf(id, plan) {
-			if v, ok := sizes.Load(d); ok {
-				n++
-				bytes += v.(int64)
+			if v, ok := got.Load(d); ok {
+				fetched.Entries++
+				fetched.Bytes += v.(*source).m.Layer.Size
 			}
 		}
-		f.Fetched(Fetched{ID: id, Entries: n, Bytes: bytes, Cache: f.Caches[src.at].String()})
+		f.Fetched(fetched)
 	}
 	return nil
 }
@@ -241,21 +241,21 @@ func sameDir(a, b string) bool {
 }
 
 // fetch brings id from src, or from the next caches that have it when
-// src fails, and returns the size of its layer.
-func (fd *finder) fetch(ctx context.Context, id string, src *source, m *meter) (int64, error) {
+// src fails, and returns the source it came from.
+func (fd *finder) fetch(ctx context.Context, id string, src *source, m *meter) (*source, error) {
 	var errs []*Error
 	for src != nil {
 		c := fd.f.Caches[src.at]
 		err := fd.receive(ctx, c, src.m, m)
 		if err == nil || ctx.Err() != nil {
-			return src.m.Layer.Size, err
+			return src, err
 		}
 		errs = append(errs, &Error{Cache: c.String(), Entry: id, Err: err})
 		var more []*Error
 		src, more = fd.search(ctx, id, src.at+1)
 		errs = append(errs, more...)
 	}
-	return 0, &FetchError{Entry: id, Errs: errs}
+	return nil, &FetchError{Entry: id, Errs: errs}
 }
 
 // receive streams the layer of em from c into the store: its digest and
