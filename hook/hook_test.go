@@ -96,15 +96,15 @@ var fastPathCases = []struct {
 }{
 	{"nothing changed", nil, nil, false, nil},
 	{"watched file rewritten with its content and time", nil, func(t *testing.T, dir string) {
-		touch(t, filepath.Join(dir, "watched file"), "seen", seen)
+		touch(t, filepath.Join(dir, "watched file"), seenContent, seen)
 	}, false, nil},
 	// tcsh compares whole seconds (within a second, a write gets no time
 	// set by hand, see File.Seconds); elvish compares content.
 	{"watched file a nanosecond newer", nil, func(t *testing.T, dir string) {
-		touch(t, filepath.Join(dir, "watched file"), "seen", seen.Add(time.Nanosecond))
+		touch(t, filepath.Join(dir, "watched file"), seenContent, seen.Add(time.Nanosecond))
 	}, true, []string{"tcsh", "elvish"}},
 	{"watched file an hour older", nil, func(t *testing.T, dir string) {
-		touch(t, filepath.Join(dir, "watched file"), "seen", seen.Add(-time.Hour))
+		touch(t, filepath.Join(dir, "watched file"), seenContent, seen.Add(-time.Hour))
 	}, true, []string{"elvish"}},
 	{"watched file replaced by an older one", nil, func(t *testing.T, dir string) {
 		older := filepath.Join(dir, "older")
@@ -139,6 +139,10 @@ var fastPathCases = []struct {
 	}, false, nil},
 }
 
+// seenContent is the watched file's content in fastPathCases: elvish
+// compares it byte for byte.
+const seenContent = "seen \xff\n'\"$x\\ \u200b"
+
 // seen is the time of the watched file in fastPathCases: a fraction of a
 // second that a shell comparing seconds only would lose.
 var seen = time.Date(2024, 5, 6, 7, 8, 9, 123456789, time.UTC)
@@ -157,7 +161,7 @@ func TestFastPath(t *testing.T) {
 					t.Fatal(err)
 				}
 				watched := filepath.Join(dir, "watched file")
-				touch(t, watched, "seen", seen)
+				touch(t, watched, seenContent, seen)
 				fp := FastPath{Dir: sub, Exist: []File{{watched, seen.UnixNano(), true}},
 					Absent: []string{filepath.Join(sub, ".noxprofile"), filepath.Join(dir, "-a !")}}
 				if c.edit != nil {
