@@ -48,3 +48,7 @@ func (sp *SearchPath) Need(ctx context.Context, ids []string) ([]*Entry, error) 
 	}
 	return entries, nil
 }
+
+// Changed tells st that another process changed its directory (a
+// fetcher's program added entries): it forgets what it read of it.
+func (st *Store) Changed() { st.dropIndex() }

@@ -1,7 +1,10 @@
+//go:build oci
+
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -13,13 +16,12 @@ import (
 
 	"github.com/noxenv/noxenv/activate"
 	"github.com/noxenv/noxenv/cache"
-	"github.com/noxenv/noxenv/profile"
 	"github.com/noxenv/noxenv/store"
 )
 
 func newCacheCmd(a *app) *cobra.Command {
-	c := &cobra.Command{Use: "cache", Short: "Push entries to binary caches and pull them from there"}
-	c.AddCommand(newCachePushCmd(a), newCachePullCmd(a), newCacheListCmd(a))
+	c := &cobra.Command{Use: "cache", Short: cacheShort}
+	c.AddCommand(newCachePushCmd(a), newCachePullCmd(a), newCacheListCmd(a), newCacheSubstituteCmd(a))
 	return c
 }
 
@@ -79,50 +81,76 @@ func (a *app) fetcher(urls []string) (*cache.Fetcher, error) {
 	return f, nil
 }
 
-// substituter is the store's Fetcher: it fetches what no store holds from
-// the substituters setting, which it reads only then, so that the hook's
-// prompt reads no settings file while every entry is at hand.
-type substituter struct{ a *app }
-
-func (s substituter) Fetch(ctx context.Context, sp *store.SearchPath, ids []string) error {
-	f, err := s.a.fetcher(nil)
-	if err != nil || len(f.Caches) == 0 {
-		return err // without substituters, the caller says what is missing
+// fetchIDs fetches the entries ids, with their closures, from the
+// substituters into sp's writable store.
+func (a *app) fetchIDs(ctx context.Context, sp *store.SearchPath, ids []string) error {
+	f, err := a.fetcher(nil)
+	if err != nil {
+		return err
 	}
 	return f.Fetch(ctx, sp, ids)
 }
 
-// substituteUses fetches, from the substituters, an entry for each use
-// line of an imported profile that no store satisfies: by name, so only
-// an entry signed by a trusted key.
-func (a *app) substituteUses(ctx context.Context, uses []profile.Use) error {
-	sp, release, err := a.guardedStores()
+// fetchRequests fetches from the substituters an entry for each of reqs,
+// chosen by name among those a trusted key signed, one after another, and
+// returns the index of the request that failed with its error.
+func (a *app) fetchRequests(ctx context.Context, sp *store.SearchPath, reqs []store.Request) (int, error) {
+	f, err := a.fetcher(nil)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	defer release()
-	var f *cache.Fetcher
-	for _, u := range uses {
-		if _, err := sp.Resolve(u.Request); !errors.Is(err, store.ErrNotFound) {
-			continue // there, or an error that resolving will say again
+	for i, r := range reqs {
+		id, err := f.Resolve(ctx, r)
+		if err == nil {
+			err = f.Fetch(ctx, sp, []string{id})
 		}
-		if f == nil {
-			if f, err = a.fetcher(nil); err != nil {
+		if err != nil {
+			return i, err
+		}
+	}
+	return 0, nil
+}
+
+// newCacheSubstituteCmd is noxenv-oci's side of substitution for noxenv
+// (oci_forward.go): it fetches the ids given, or with --by-name an entry
+// for each request, and answers on stdout with one JSON substituteAnswer.
+func newCacheSubstituteCmd(a *app) *cobra.Command {
+	var byName bool
+	c := &cobra.Command{
+		Use:    "substitute [--by-name] ID|PKG...",
+		Short:  "Fetch from the substituters what no store holds (for noxenv itself)",
+		Hidden: true,
+		Args:   args(cobra.MinimumNArgs(1)),
+		RunE: func(cmd *cobra.Command, argv []string) error {
+			sp, release, err := a.guardedStores()
+			if err != nil {
 				return err
 			}
-		}
-		if len(f.Caches) == 0 {
-			return nil
-		}
-		id, err := f.Resolve(ctx, u.Request)
-		if err != nil {
-			return fmt.Errorf("%s: %w", u.Pos, err)
-		}
-		if err := f.Fetch(ctx, sp, []string{id}); err != nil {
-			return fmt.Errorf("%s: %w", u.Pos, err)
-		}
+			defer release()
+			var ans substituteAnswer
+			if byName {
+				reqs := make([]store.Request, len(argv))
+				for i, arg := range argv {
+					if reqs[i], err = store.ParseRequest(arg); err != nil {
+						return usageError{err}
+					}
+				}
+				ans.Index, err = a.fetchRequests(cmd.Context(), sp, reqs)
+			} else {
+				err = a.fetchIDs(cmd.Context(), sp, argv)
+			}
+			if err != nil {
+				ans.Error = err.Error()
+				var h hinter
+				if errors.As(err, &h) {
+					ans.Hint = h.Hint()
+				}
+			}
+			return json.NewEncoder(a.stdout).Encode(ans)
+		},
 	}
-	return nil
+	c.Flags().BoolVar(&byName, "by-name", false, "take the arguments as requests NAME[@CONSTRAINT], resolved among signed entries")
+	return c
 }
 
 // transfer shows a push's or a pull's progress on the line, and clears

@@ -1,3 +1,5 @@
+//go:build oci
+
 package main
 
 import (
@@ -10,7 +12,7 @@ import (
 
 // A transfer's progress line appears once it has run half a second, is
 // rewritten in place, and is cleared when the transfer is over.
-func TestTransferProgress(t *testing.T) {
+func TestOCITransferProgress(t *testing.T) {
 	var b strings.Builder
 	p := &progressLine{w: &b, start: time.Now()}
 	p.transfer("fetching", cache.Progress{Entries: 3, Done: 1, Bytes: 2048})

@@ -1,3 +1,5 @@
+//go:build oci
+
 package main
 
 import (
@@ -13,7 +15,7 @@ import (
 )
 
 func newKeyCmd(a *app) *cobra.Command {
-	c := &cobra.Command{Use: "key", Short: "Make the keys that sign what is pushed to caches"}
+	c := &cobra.Command{Use: "key", Short: keyShort}
 	c.AddCommand(newKeyGenerateCmd(a))
 	return c
 }

@@ -16,9 +16,30 @@ import (
 var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){}
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(withOCI{m}, map[string]func(){
 		"noxenv": func() { os.Exit(run(os.Args[1:])) },
 	})
+}
+
+// withOCI runs the tests with noxenv-oci (this package built with the tag
+// oci, see oci.go) on PATH, where noxenv finds it as it would find it
+// installed, so that cache, key and image run as users run them.
+type withOCI struct{ m *testing.M }
+
+func (w withOCI) Run() int {
+	dir, err := os.MkdirTemp("", "noxenv-oci-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	build := exec.Command("go", "build", "-tags", "oci", "-o", filepath.Join(dir, ociProgram), ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building %s: %v\n%s", ociProgram, err, out)
+		return 1
+	}
+	os.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	return w.m.Run()
 }
 
 func TestScripts(t *testing.T) {

@@ -1,0 +1,182 @@
+//go:build !oci
+
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+	"mvdan.cc/sh/v3/expand"
+	"mvdan.cc/sh/v3/interp"
+
+	"github.com/noxenv/noxenv/store"
+)
+
+// This file is noxenv's side of the hand-over to noxenv-oci (see oci.go):
+// the commands it runs are stand-ins that become noxenv-oci, and
+// substitution asks it to fetch.
+
+func newCacheCmd(a *app) *cobra.Command { return a.forwardCmd("cache", cacheShort) }
+func newKeyCmd(a *app) *cobra.Command   { return a.forwardCmd("key", keyShort) }
+
+// forwardCmd is the stand-in of noxenv-oci's command name: it takes every
+// argument as it is and replaces noxenv with noxenv-oci running the same
+// command line, so that help, flags, exit status and signals are
+// noxenv-oci's own. Completions are asked of noxenv-oci too.
+func (a *app) forwardCmd(name, short string) *cobra.Command {
+	return &cobra.Command{
+		Use:                name,
+		Short:              short,
+		Annotations:        map[string]string{forwardAnnotation: name},
+		DisableFlagParsing: true,
+		RunE: func(_ *cobra.Command, argv []string) error {
+			prog, err := a.ociProgram()
+			if err != nil {
+				return err
+			}
+			err = syscall.Exec(prog, append([]string{"noxenv", name}, argv...), a.environ())
+			return fmt.Errorf("exec %s: %w", prog, err)
+		},
+		ValidArgsFunction: func(_ *cobra.Command, argv []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			prog, err := a.ociProgram()
+			if err != nil {
+				return nil, cobra.ShellCompDirectiveError
+			}
+			cmd := exec.Command(prog, append(append([]string{cobra.ShellCompRequestCmd, name}, argv...), toComplete)...)
+			cmd.Env = a.environ()
+			out, err := cmd.Output()
+			if err != nil {
+				return nil, cobra.ShellCompDirectiveError
+			}
+			return parseCompletions(string(out))
+		},
+	}
+}
+
+// parseCompletions reads the output of cobra's __complete: one completion
+// a line, then :DIRECTIVE.
+func parseCompletions(out string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	last := lines[len(lines)-1]
+	var d int
+	if _, err := fmt.Sscanf(last, ":%d", &d); err != nil {
+		return nil, cobra.ShellCompDirectiveError
+	}
+	var comps []cobra.Completion
+	for _, l := range lines[:len(lines)-1] {
+		// cobra's own lines for the shell's debug log are not completions.
+		if l != "" && !strings.HasPrefix(l, "Completion ended with directive") {
+			comps = append(comps, l)
+		}
+	}
+	return comps, cobra.ShellCompDirective(d)
+}
+
+// fetchIDs asks noxenv-oci to fetch the entries ids, with their closures,
+// into sp's writable store.
+func (a *app) fetchIDs(ctx context.Context, sp *store.SearchPath, ids []string) error {
+	ans, err := a.substitute(ctx, sp, append([]string{"--"}, ids...))
+	if err != nil {
+		return err
+	}
+	return ans.err()
+}
+
+// fetchRequests asks noxenv-oci to fetch an entry for each of reqs, chosen
+// by name among those a trusted key signed, and returns the index of the
+// request that failed with its error.
+func (a *app) fetchRequests(ctx context.Context, sp *store.SearchPath, reqs []store.Request) (int, error) {
+	argv := []string{"--by-name", "--"}
+	for _, r := range reqs {
+		argv = append(argv, r.String())
+	}
+	ans, err := a.substitute(ctx, sp, argv)
+	if err != nil {
+		return 0, err
+	}
+	return ans.Index, ans.err()
+}
+
+// substitute runs noxenv-oci's cache substitute with argv: its progress and
+// messages reach stderr as they come, its answer comes on stdout. It
+// fetches into sp's writable store, made here first if it is the user's
+// store not yet made, and read again afterwards.
+func (a *app) substitute(ctx context.Context, sp *store.SearchPath, argv []string) (substituteAnswer, error) {
+	var ans substituteAnswer
+	prog, err := a.ociProgram()
+	if err != nil {
+		return ans, err
+	}
+	st, err := sp.WritableStore("")
+	if err != nil {
+		return ans, err
+	}
+	defer st.Changed()
+	cmd := exec.CommandContext(ctx, prog, append([]string{"cache", "substitute"}, argv...)...)
+	cmd.Env = a.environ()
+	cmd.Stderr = a.stderr
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	runErr := cmd.Run()
+	if err := json.Unmarshal(out.Bytes(), &ans); err != nil {
+		if runErr != nil {
+			return ans, fmt.Errorf("%s: %w", prog, runErr)
+		}
+		return ans, fmt.Errorf("%s: unreadable answer %q", prog, out.String())
+	}
+	return ans, nil
+}
+
+// ociProgram returns the path of noxenv-oci: in PREFIX/libexec/noxenv when
+// noxenv is PREFIX/bin/noxenv (as install.sh lays them out), beside
+// noxenv, or on PATH.
+func (a *app) ociProgram() (string, error) {
+	if self, err := os.Executable(); err == nil {
+		if self, err := filepath.EvalSymlinks(self); err == nil {
+			dir := filepath.Dir(self)
+			for _, p := range []string{filepath.Join(dir, "..", "libexec", "noxenv", ociProgram), filepath.Join(dir, ociProgram)} {
+				if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+					return filepath.Clean(p), nil
+				}
+			}
+		}
+	}
+	cwd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	p, err := interp.LookPathDir(cwd, expand.FuncEnviron(func(name string) string { return a.env[name] }), ociProgram)
+	if err != nil {
+		return "", missingOCIError{}
+	}
+	return p, nil
+}
+
+// missingOCIError is a noxenv installed without its noxenv-oci.
+type missingOCIError struct{}
+
+func (missingOCIError) Error() string {
+	return "binary caches and images need " + ociProgram + ", which is not installed with this noxenv"
+}
+
+// Hint says how it is installed.
+func (missingOCIError) Hint() string {
+	return "install noxenv with its install.sh, which puts " + ociProgram + " in PREFIX/libexec/noxenv"
+}
+
+// environ is the environment noxenv was started with, as KEY=VALUE pairs.
+func (a *app) environ() []string {
+	pairs := make([]string, 0, len(a.env))
+	for k, v := range a.env {
+		pairs = append(pairs, k+"="+v)
+	}
+	return pairs
+}
