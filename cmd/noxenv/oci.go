@@ -87,16 +87,3 @@ type substituteAnswer struct {
 	Hint  string `json:"hint,omitempty"`
 	Index int    `json:"index,omitempty"`
 }
-
-// err returns the error the answer carries, with its hint, or nil.
-func (s substituteAnswer) err() error {
-	if s.Error == "" {
-		return nil
-	}
-	return &substituteError{s}
-}
-
-type substituteError struct{ a substituteAnswer }
-
-func (e *substituteError) Error() string { return e.a.Error }
-func (e *substituteError) Hint() string  { return e.a.Hint }

@@ -180,3 +180,16 @@ func (a *app) environ() []string {
 	}
 	return pairs
 }
+
+// err returns the error the answer carries, with its hint, or nil.
+func (s substituteAnswer) err() error {
+	if s.Error == "" {
+		return nil
+	}
+	return &substituteError{s}
+}
+
+type substituteError struct{ a substituteAnswer }
+
+func (e *substituteError) Error() string { return e.a.Error }
+func (e *substituteError) Hint() string  { return e.a.Hint }
