@@ -346,7 +346,7 @@ func (p *Profile) nextNumber() (int, error) {
 
 // addGeneration records generation n and links it to the tree dir.
 func (p *Profile) addGeneration(n int, dir string, r record) error {
-	b, err := json.MarshalIndent(r, "", "  ")
+	b, err := json.Marshal(r)
 	if err != nil {
 		return err
 	}
