@@ -85,17 +85,26 @@ func realize(sp *store.SearchPath, gensDir string, members []Member) (*Generatio
 		g.Members = members
 		return g, nil
 	}
+	// Members found by name come without their entries (their metadata is
+	// read only now, when it is needed), several at a time.
 	roots := make([]*store.Entry, len(members))
-	for i, m := range members {
-		e := m.Entry
+	errs := make([]error, len(members))
+	parallel(len(members), func(i int) error {
+		e := members[i].Entry
 		if e == nil {
-			var err error
-			if e, err = sp.Get(m.ID); err != nil {
-				return nil, fmt.Errorf("member %s: %w", m.Name, err)
+			if e, errs[i] = sp.Get(members[i].ID); errs[i] != nil {
+				errs[i] = fmt.Errorf("member %s: %w", members[i].Name, errs[i])
+				return nil
 			}
 			members[i].Entry = e
 		}
 		roots[i] = e
+		return nil
+	})
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
 	}
 	var closure []*store.Entry
 	if len(roots) > 0 {

@@ -2,7 +2,9 @@ package store
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -154,8 +156,19 @@ func (st *Store) lookup(id string) (*Entry, error) {
 	if st.Missing || strings.ContainsRune(id, '/') {
 		return nil, nil
 	}
-	_, err := os.Stat(filepath.Join(st.Dir, id+InfoSuffix))
-	return st.entry(id, nil, err == nil, "")
+	// The metadata is read at once rather than looked for first: an id
+	// without it is no entry (or one gc is deleting).
+	e, err := st.unread(id, nil, true, "")
+	if e == nil || err != nil {
+		return nil, err
+	}
+	if err := e.read(); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	return e, nil
 }
 
 func readInfo(path string) (*Info, error) {
