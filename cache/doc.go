@@ -49,5 +49,8 @@
 // manifests. dir.go, registry.go and http.go each hold one kind.
 // NewRepository and NewHTTPClient are the registry and HTTP clients
 // (credentials from the docker configuration, bounded waits, retries with
-// backoff on 429 and 5xx), for this package and for images.
+// backoff on 429 and 5xx), PushBlob and PushManifest its uploads, and
+// LayerWriter (zstd here, gzip for images; a layer may be written in
+// pieces, each continued from a Checkpoint) the deterministic layers, for
+// this package and for images.
 package cache

@@ -4,35 +4,61 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding"
+	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"path"
 	"path/filepath"
 	"time"
 
+	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
-// LayerMediaType is the media type of the layers LayerWriter writes: a
-// tar compressed with zstd at its fastest level, which compresses and
+// LayerMediaType is the media type of the layers a cache holds: a tar
+// compressed with zstd at its fastest level, which compresses and
 // decompresses several times faster than gzip (OCI runtimes read it since
 // image-spec 1.1).
 const LayerMediaType = ocispec.MediaTypeImageLayerZstd
 
+// Compression is how a LayerWriter compresses its tar, at the fastest
+// level of each.
+type Compression int
+
+const (
+	// Zstd is what caches hold (LayerMediaType).
+	Zstd Compression = iota
+	// Gzip is what every image tool and container runtime reads, old
+	// ones included.
+	Gzip
+)
+
+// MediaType is the OCI media type of a layer compressed with c.
+func (c Compression) MediaType() string {
+	if c == Gzip {
+		return ocispec.MediaTypeImageLayerGzip
+	}
+	return LayerMediaType
+}
+
 // Layer describes a layer blob once written.
 type Layer struct {
-	Digest  digest.Digest // of the compressed blob
-	Size    int64         // of the compressed blob
-	DiffID  digest.Digest // of the uncompressed tar (an image config's rootfs.diff_ids)
-	TarSize int64         // of the uncompressed tar
+	MediaType string
+	Digest    digest.Digest // of the compressed blob
+	Size      int64         // of the compressed blob
+	DiffID    digest.Digest // of the uncompressed tar (an image config's rootfs.diff_ids)
+	TarSize   int64         // of the uncompressed tar
 }
 
 // Descriptor is the layer as a manifest lists it.
 func (l Layer) Descriptor() ocispec.Descriptor {
-	return ocispec.Descriptor{MediaType: LayerMediaType, Digest: l.Digest, Size: l.Size}
+	return ocispec.Descriptor{MediaType: l.MediaType, Digest: l.Digest, Size: l.Size}
 }
 
 // LayerWriter writes a deterministic layer: the same trees added the same
@@ -43,10 +69,11 @@ func (l Layer) Descriptor() ocispec.Descriptor {
 // for symlinks. Only directories, regular files and symlinks are written
 // (a hard link is written as a file); anything else is an error.
 type LayerWriter struct {
+	c       Compression
 	tw      *tar.Writer
-	zw      *zstd.Encoder
-	blob    digest.Digester
-	diff    digest.Digester
+	zw      io.WriteCloser
+	blob    hash.Hash // sha256 of the compressed blob
+	diff    hash.Hash // sha256 of the tar
 	blobN   counter
 	diffN   counter
 	buf     []byte
@@ -61,23 +88,99 @@ type counter int64
 
 func (c *counter) Write(p []byte) (int, error) { *c += counter(len(p)); return len(p), nil }
 
-// NewLayerWriter starts a layer written to w.
+// NewLayerWriter starts a layer of a cache (zstd) written to w.
 func NewLayerWriter(w io.Writer) (*LayerWriter, error) {
+	return NewCompressedLayerWriter(w, Zstd)
+}
+
+// NewCompressedLayerWriter starts a layer compressed with c written to w.
+func NewCompressedLayerWriter(w io.Writer, c Compression) (*LayerWriter, error) {
+	return resume(w, Checkpoint{Compression: c}, sha256.New(), sha256.New())
+}
+
+// Checkpoint is where a layer stopped being written: the compression, the
+// state of the digests of its compressed and uncompressed bytes, and the
+// number of each.
+type Checkpoint struct {
+	Compression Compression
+	BlobState   []byte
+	DiffState   []byte
+	Size        int64
+	TarSize     int64
+}
+
+// Checkpoint ends the compressed stream written so far without ending
+// the tar, and returns the layer's state: ResumeLayerWriter continues the
+// layer from it, its bytes following those written so far. Compressed
+// streams one after the other are one stream to gzip and zstd readers,
+// so a layer can be written in pieces, each kept apart and reused with
+// the same pieces before it. The writer takes nothing more.
+func (lw *LayerWriter) Checkpoint() (Checkpoint, error) {
+	if lw.closed {
+		return Checkpoint{}, errLayerClosed
+	}
+	lw.closed = true
+	if err := lw.tw.Flush(); err != nil {
+		lw.zw.Close()
+		return Checkpoint{}, err
+	}
+	if err := lw.zw.Close(); err != nil {
+		return Checkpoint{}, err
+	}
+	bs, err := lw.blob.(encoding.BinaryMarshaler).MarshalBinary()
+	if err != nil {
+		return Checkpoint{}, err
+	}
+	ds, err := lw.diff.(encoding.BinaryMarshaler).MarshalBinary()
+	if err != nil {
+		return Checkpoint{}, err
+	}
+	return Checkpoint{Compression: lw.c, BlobState: bs, DiffState: ds, Size: int64(lw.blobN), TarSize: int64(lw.diffN)}, nil
+}
+
+// ResumeLayerWriter continues, writing to w, the layer that stopped at cp.
+func ResumeLayerWriter(w io.Writer, cp Checkpoint) (*LayerWriter, error) {
+	blob, diff := sha256.New(), sha256.New()
+	if err := blob.(encoding.BinaryUnmarshaler).UnmarshalBinary(cp.BlobState); err != nil {
+		return nil, fmt.Errorf("layer checkpoint: %w", err)
+	}
+	if err := diff.(encoding.BinaryUnmarshaler).UnmarshalBinary(cp.DiffState); err != nil {
+		return nil, fmt.Errorf("layer checkpoint: %w", err)
+	}
+	return resume(w, cp, blob, diff)
+}
+
+func resume(w io.Writer, cp Checkpoint, blob, diff hash.Hash) (*LayerWriter, error) {
 	lw := &LayerWriter{
-		blob:    digest.Canonical.Digester(),
-		diff:    digest.Canonical.Digester(),
+		c:       cp.Compression,
+		blob:    blob,
+		diff:    diff,
+		blobN:   counter(cp.Size),
+		diffN:   counter(cp.TarSize),
 		buf:     make([]byte, 256<<10),
 		modTime: time.Unix(0, 0),
 	}
-	// The encoder's output does not depend on its concurrency: blocks
-	// are compressed in order, only the writing overlaps.
-	zw, err := zstd.NewWriter(io.MultiWriter(w, lw.blob.Hash(), &lw.blobN),
-		zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(2))
-	if err != nil {
-		return nil, err
+	out := io.MultiWriter(w, lw.blob, &lw.blobN)
+	switch cp.Compression {
+	case Zstd:
+		// The encoder's output does not depend on its concurrency: blocks
+		// are compressed in order, only the writing overlaps.
+		zw, err := zstd.NewWriter(out, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(2))
+		if err != nil {
+			return nil, err
+		}
+		lw.zw = zw
+	case Gzip:
+		// No name and no time in the header: the same bytes anywhere.
+		zw, err := gzip.NewWriterLevel(out, gzip.BestSpeed)
+		if err != nil {
+			return nil, err
+		}
+		lw.zw = zw
+	default:
+		return nil, fmt.Errorf("unknown layer compression %d", cp.Compression)
 	}
-	lw.zw = zw
-	lw.tw = tar.NewWriter(io.MultiWriter(zw, lw.diff.Hash(), &lw.diffN))
+	lw.tw = tar.NewWriter(io.MultiWriter(lw.zw, lw.diff, &lw.diffN))
 	return lw, nil
 }
 
@@ -88,8 +191,14 @@ func (lw *LayerWriter) Find(b []byte) { lw.find = b }
 // Found says whether the bytes given to Find were seen.
 func (lw *LayerWriter) Found() bool { return lw.found }
 
+// errLayerClosed is writing to a layer closed or checkpointed.
+var errLayerClosed = errors.New("layer closed already")
+
 // AddDir writes a directory member name (relative, "/"-separated).
 func (lw *LayerWriter) AddDir(name string) error {
+	if lw.closed {
+		return errLayerClosed
+	}
 	return lw.tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: name + "/", Mode: 0o755, ModTime: lw.modTime})
 }
 
@@ -97,6 +206,9 @@ func (lw *LayerWriter) AddDir(name string) error {
 // relative "/"-separated path; "" puts them at the root, and writes no
 // member for dir itself).
 func (lw *LayerWriter) AddTree(ctx context.Context, dir, prefix string) error {
+	if lw.closed {
+		return errLayerClosed
+	}
 	if prefix != "" {
 		if err := lw.AddDir(prefix); err != nil {
 			return err
@@ -214,7 +326,7 @@ func (lw *LayerWriter) look(p, tail []byte) []byte {
 // digests and sizes. It does not close the underlying writer.
 func (lw *LayerWriter) Close() (Layer, error) {
 	if lw.closed {
-		return Layer{}, fmt.Errorf("layer closed already")
+		return Layer{}, errLayerClosed
 	}
 	lw.closed = true
 	if err := lw.tw.Close(); err != nil {
@@ -224,5 +336,6 @@ func (lw *LayerWriter) Close() (Layer, error) {
 	if err := lw.zw.Close(); err != nil {
 		return Layer{}, err
 	}
-	return Layer{Digest: lw.blob.Digest(), Size: int64(lw.blobN), DiffID: lw.diff.Digest(), TarSize: int64(lw.diffN)}, nil
+	return Layer{MediaType: lw.c.MediaType(), Digest: digest.NewDigest(digest.SHA256, lw.blob), Size: int64(lw.blobN),
+		DiffID: digest.NewDigest(digest.SHA256, lw.diff), TarSize: int64(lw.diffN)}, nil
 }

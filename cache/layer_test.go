@@ -11,8 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 	"github.com/opencontainers/go-digest"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 func writeLayer(t *testing.T, dir, prefix string, find string) (Layer, []byte, bool) {
@@ -142,5 +144,119 @@ func TestLayerFind(t *testing.T) {
 		if _, _, found := writeLayer(t, dir, "", needle); found != tc.want {
 			t.Errorf("case %d: found %v, want %v", i, found, tc.want)
 		}
+	}
+}
+
+// decompress reads a layer compressed with c, every stream of it.
+func decompress(t *testing.T, c Compression, data []byte) []byte {
+	t.Helper()
+	var r io.Reader
+	switch c {
+	case Gzip:
+		zr, err := gzip.NewReader(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = zr
+	case Zstd:
+		zr, err := zstd.NewReader(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer zr.Close()
+		r = zr
+	}
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+// A layer written in pieces, each continued from the checkpoint of the
+// one before, is one layer: its digests are those of the pieces' bytes
+// one after the other, which decompress to one tar of every member, the
+// same tar a layer written at once has.
+func TestLayerCheckpoint(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	writeFiles(t, a, map[string]string{"bin/x": "#!x", "share/a": string(bytes.Repeat([]byte("a"), 300<<10))})
+	writeFiles(t, b, map[string]string{"lib/l": "->../a", "f": "f"})
+	ctx := context.Background()
+	for _, c := range []Compression{Zstd, Gzip} {
+		var first, second, whole bytes.Buffer
+		lw, err := NewCompressedLayerWriter(&first, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := lw.AddTree(ctx, a, "a"); err != nil {
+			t.Fatal(err)
+		}
+		cp, err := lw.Checkpoint()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cp.Size != int64(first.Len()) {
+			t.Fatalf("%v: checkpoint at %d bytes, %d written", c, cp.Size, first.Len())
+		}
+		if err := lw.AddTree(ctx, b, "b"); err == nil {
+			t.Fatalf("%v: a writer past its checkpoint took more", c)
+		}
+		lw, err = ResumeLayerWriter(&second, cp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := lw.AddTree(ctx, b, "b"); err != nil {
+			t.Fatal(err)
+		}
+		l, err := lw.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		data := append(first.Bytes(), second.Bytes()...)
+		if l.MediaType != c.MediaType() || l.Digest != digest.FromBytes(data) || l.Size != int64(len(data)) {
+			t.Fatalf("%v: layer %+v does not describe its %d bytes", c, l, len(data))
+		}
+		raw := decompress(t, c, data)
+		if l.DiffID != digest.FromBytes(raw) || l.TarSize != int64(len(raw)) {
+			t.Fatalf("%v: diff id %s, the tar's %s", c, l.DiffID, digest.FromBytes(raw))
+		}
+		lw, _ = NewCompressedLayerWriter(&whole, c)
+		lw.AddTree(ctx, a, "a")
+		lw.AddTree(ctx, b, "b")
+		lwhole, err := lw.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if lwhole.DiffID != l.DiffID {
+			t.Fatalf("%v: the tar in pieces differs from the tar at once", c)
+		}
+	}
+}
+
+// A gzip layer is what image tools read: its media type says gzip, and
+// the same tree gives the same bytes.
+func TestLayerGzip(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"f": "x"})
+	var x, y bytes.Buffer
+	for _, buf := range []*bytes.Buffer{&x, &y} {
+		lw, err := NewCompressedLayerWriter(buf, Gzip)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lw.AddTree(context.Background(), dir, "")
+		l, err := lw.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.Descriptor().MediaType != ocispec.MediaTypeImageLayerGzip {
+			t.Fatalf("media type %s", l.Descriptor().MediaType)
+		}
+	}
+	if !bytes.Equal(x.Bytes(), y.Bytes()) {
+		t.Fatal("the same tree gave different gzip layers")
+	}
+	if tr := tar.NewReader(bytes.NewReader(decompress(t, Gzip, x.Bytes()))); func() bool { h, err := tr.Next(); return err != nil || h.Name != "f" }() {
+		t.Fatal("the gzip layer does not hold f")
 	}
 }

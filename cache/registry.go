@@ -88,18 +88,29 @@ func (c *registryCache) createBlob() (*os.File, error) {
 func (c *registryCache) putBlob(ctx context.Context, d ocispec.Descriptor, f *os.File) error {
 	defer os.Remove(f.Name())
 	defer f.Close()
-	// The upload's body is a file, which the HTTP client cannot rewind
-	// (and closes once sent): a retry starts the upload again, reading
-	// the file anew.
-	return retryUpload(ctx, func() error {
-		return c.repo.Blobs().Push(ctx, d, io.NewSectionReader(f, 0, d.Size))
-	})
+	return PushBlob(ctx, c.repo, d, f)
 }
 
 func (c *registryCache) putManifest(ctx context.Context, key string, data []byte) error {
-	d := ocispec.Descriptor{MediaType: ocispec.MediaTypeImageManifest, Digest: digest.FromBytes(data), Size: int64(len(data))}
+	return PushManifest(ctx, c.repo, ocispec.MediaTypeImageManifest, data, key)
+}
+
+// PushBlob uploads the blob d, its bytes read from r, to repo. The
+// upload's body cannot be rewound by the HTTP client (which closes it
+// once sent): an upload failing with a status the retry policy retries
+// starts again, reading r anew.
+func PushBlob(ctx context.Context, repo *remote.Repository, d ocispec.Descriptor, r io.ReaderAt) error {
 	return retryUpload(ctx, func() error {
-		return c.repo.Manifests().PushReference(ctx, d, bytes.NewReader(data), key)
+		return repo.Blobs().Push(ctx, d, io.NewSectionReader(r, 0, d.Size))
+	})
+}
+
+// PushManifest uploads the manifest data, of mediaType, to repo under
+// the tag ref, retrying as PushBlob does.
+func PushManifest(ctx context.Context, repo *remote.Repository, mediaType string, data []byte, ref string) error {
+	d := ocispec.Descriptor{MediaType: mediaType, Digest: digest.FromBytes(data), Size: int64(len(data))}
+	return retryUpload(ctx, func() error {
+		return repo.Manifests().PushReference(ctx, d, bytes.NewReader(data), ref)
 	})
 }
 
