@@ -78,6 +78,7 @@ type LayerWriter struct {
 	diffN   counter
 	buf     []byte
 	find    []byte
+	skip    func(name string) bool
 	found   bool
 	closed  bool
 	modTime time.Time
@@ -188,6 +189,10 @@ func resume(w io.Writer, cp Checkpoint, blob, diff hash.Hash) (*LayerWriter, err
 // targets of the symlinks it writes; Found says whether it was seen.
 func (lw *LayerWriter) Find(b []byte) { lw.find = b }
 
+// Skip makes AddTree leave out the members (and what a directory holds)
+// whose names skip returns true for.
+func (lw *LayerWriter) Skip(skip func(name string) bool) { lw.skip = skip }
+
 // Found says whether the bytes given to Find were seen.
 func (lw *LayerWriter) Found() bool { return lw.found }
 
@@ -200,6 +205,23 @@ func (lw *LayerWriter) AddDir(name string) error {
 		return errLayerClosed
 	}
 	return lw.tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: name + "/", Mode: 0o755, ModTime: lw.modTime})
+}
+
+// AddFile writes a regular file member name holding data.
+func (lw *LayerWriter) AddFile(name string, data []byte, executable bool) error {
+	if lw.closed {
+		return errLayerClosed
+	}
+	mode := int64(0o644)
+	if executable {
+		mode = 0o755
+	}
+	if err := lw.tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: name, Size: int64(len(data)), Mode: mode, ModTime: lw.modTime}); err != nil {
+		return err
+	}
+	lw.look(data, nil)
+	_, err := lw.tw.Write(data)
+	return err
 }
 
 // AddTree writes the tree at dir, its members named under prefix (a
@@ -228,6 +250,9 @@ func (lw *LayerWriter) addDir(ctx context.Context, dir, prefix string) error {
 		}
 		src := filepath.Join(dir, de.Name())
 		name := path.Join(prefix, de.Name())
+		if lw.skip != nil && lw.skip(name) {
+			continue
+		}
 		switch typ := de.Type(); {
 		case typ.IsDir():
 			if err := lw.AddDir(name); err != nil {

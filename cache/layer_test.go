@@ -4,8 +4,10 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -258,5 +260,38 @@ func TestLayerGzip(t *testing.T) {
 	}
 	if tr := tar.NewReader(bytes.NewReader(decompress(t, Gzip, x.Bytes()))); func() bool { h, err := tr.Next(); return err != nil || h.Name != "f" }() {
 		t.Fatal("the gzip layer does not hold f")
+	}
+}
+
+// Skip leaves members out of a tree, a directory with what it holds;
+// AddFile writes a file from memory as AddTree writes one from disk.
+func TestLayerSkipAndAddFile(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"keep": "k", "drop": "d", "sub/x": "x", "sub/drop": "d", "gone/y": "y"})
+	var b bytes.Buffer
+	lw, _ := NewCompressedLayerWriter(&b, Gzip)
+	lw.Skip(func(name string) bool { return path.Base(name) == "drop" || name == "p/gone" })
+	if err := lw.AddTree(context.Background(), dir, "p"); err != nil {
+		t.Fatal(err)
+	}
+	if err := lw.AddFile("p/new", []byte("#!run\n"), true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	tr := tar.NewReader(bytes.NewReader(decompress(t, Gzip, b.Bytes())))
+	var got []string
+	for {
+		hdr, err := tr.Next()
+		if err != nil {
+			break
+		}
+		data, _ := io.ReadAll(tr)
+		got = append(got, fmt.Sprintf("%s %o %s", hdr.Name, hdr.Mode, data))
+	}
+	want := []string{"p/ 755 ", "p/keep 644 k", "p/sub/ 755 ", "p/sub/x 644 x", "p/new 755 #!run\n"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("members %q, want %q", got, want)
 	}
 }
