@@ -1,0 +1,171 @@
+package image
+
+import (
+	"archive/tar"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/klauspost/compress/gzip"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/noxenv/noxenv/profile"
+	"github.com/noxenv/noxenv/store"
+)
+
+// newStore makes a managed store at dir and the search path holding it.
+func newStore(t testing.TB, dir string) *store.SearchPath {
+	t.Helper()
+	if _, err := store.Init(dir); err != nil {
+		t.Fatal(err)
+	}
+	sp, err := store.Open([]string{dir}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sp
+}
+
+// writeFiles makes dir hold files: a path maps to its content, or to
+// "-> TARGET" for a symlink; content starting with #! is executable.
+func writeFiles(t testing.TB, dir string, files map[string]string) {
+	t.Helper()
+	for p, c := range files {
+		f := filepath.Join(dir, p)
+		if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		if target, ok := strings.CutPrefix(c, "-> "); ok {
+			err = os.Symlink(target, f)
+		} else if strings.HasPrefix(c, "#!") {
+			err = os.WriteFile(f, []byte(c), 0o755)
+		} else {
+			err = os.WriteFile(f, []byte(c), 0o644)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// add adds the package made of files, depending on deps, to sp's store.
+func add(t testing.TB, sp *store.SearchPath, name, version string, files map[string]string, deps ...*store.Entry) *store.Entry {
+	t.Helper()
+	src := filepath.Join(t.TempDir(), name+"-"+version)
+	writeFiles(t, src, files)
+	var opts store.AddOptions
+	for _, d := range deps {
+		opts.Deps = append(opts.Deps, d.ID)
+	}
+	e, _, err := sp.Add(context.Background(), sp.Stores[0], src, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// realize returns the generation of members (with their closures) under
+// gensDir.
+func realize(t testing.TB, sp *store.SearchPath, gensDir string, members ...*store.Entry) *profile.Generation {
+	t.Helper()
+	var ms []profile.Member
+	for _, e := range members {
+		ms = append(ms, profile.NewMember(e.Name, e))
+	}
+	g, err := profile.Realize(sp, gensDir, ms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+// build builds the image of g with its §4.4 environment and writes it as
+// a layout at out, with a cache at cacheDir.
+func build(t testing.TB, cacheDir string, g *profile.Generation, opts Options, out string) *Image {
+	t.Helper()
+	b, err := NewBuilder(cacheDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	im, err := b.Build(context.Background(), Spec{Generation: g, Env: profile.Environ(g, nil)}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != "" {
+		if err := im.WriteLayout(context.Background(), out, "latest"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return im
+}
+
+// readJSON reads the blob d of the layout at dir into v.
+func readJSON(t testing.TB, dir string, d ocispec.Descriptor, v any) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "blobs", "sha256", d.Digest.Encoded()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// layout reads the image of the layout at dir: its manifest and config.
+func layout(t testing.TB, dir string) (ocispec.Manifest, ocispec.Image) {
+	t.Helper()
+	var idx ocispec.Index
+	data, err := os.ReadFile(filepath.Join(dir, "index.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &idx); err != nil || len(idx.Manifests) != 1 {
+		t.Fatalf("index.json: %v, %d manifests", err, len(idx.Manifests))
+	}
+	var man ocispec.Manifest
+	readJSON(t, dir, idx.Manifests[0], &man)
+	var cfg ocispec.Image
+	readJSON(t, dir, man.Config, &cfg)
+	return man, cfg
+}
+
+// members lists the members of the layer d of the layout at dir, with
+// the content of regular files.
+func members(t testing.TB, dir string, d ocispec.Descriptor) map[string]string {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, "blobs", "sha256", d.Digest.Encoded()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	tr := tar.NewReader(zr)
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch hdr.Typeflag {
+		case tar.TypeReg:
+			data, _ := io.ReadAll(tr)
+			out[hdr.Name] = string(data)
+		case tar.TypeSymlink:
+			out[hdr.Name] = "-> " + hdr.Linkname
+		default:
+			out[hdr.Name] = ""
+		}
+	}
+}

@@ -1,0 +1,225 @@
+package image
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"golang.org/x/sys/unix"
+	"oras.land/oras-go/v2/content/oci"
+)
+
+// OutputError is an output path that holds something other than what a
+// build would replace.
+type OutputError struct {
+	Path string
+	What string // what it is instead
+}
+
+func (e *OutputError) Error() string {
+	return fmt.Sprintf("%s exists and is %s, not an image to replace", e.Path, e.What)
+}
+
+// Hint names the fix.
+func (e *OutputError) Hint() string { return "remove it, or write the image elsewhere with -o" }
+
+// WriteLayout writes im as an OCI image layout directory at out, its
+// image tagged tag. An image layout at out, or an empty directory, is
+// replaced whole; anything else there is an error. The layout is built
+// beside out and swapped in: out is never half-written.
+func (im *Image) WriteLayout(ctx context.Context, out, tag string) error {
+	exists, err := checkLayout(out)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(out), ".tmp-"+filepath.Base(out)+"-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp) // the old layout, once swapped
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return err
+	}
+	blobs := filepath.Join(tmp, "blobs", "sha256")
+	if err := os.MkdirAll(blobs, 0o755); err != nil {
+		return err
+	}
+	for _, l := range im.layers {
+		if err := linkOrCopy(l.file, filepath.Join(blobs, l.desc.Digest.Encoded())); err != nil {
+			return err
+		}
+	}
+	s, err := oci.NewWithContext(ctx, tmp)
+	if err != nil {
+		return err
+	}
+	for _, b := range []struct {
+		d    ocispec.Descriptor
+		data []byte
+	}{{im.configD, im.config}, {im.Manifest, im.manifest}} {
+		if err := s.Push(ctx, b.d, bytes.NewReader(b.data)); err != nil {
+			return err
+		}
+	}
+	if err := s.Tag(ctx, im.Manifest, tag); err != nil {
+		return err
+	}
+	if !exists {
+		return os.Rename(tmp, out)
+	}
+	if err := unix.Renameat2(unix.AT_FDCWD, tmp, unix.AT_FDCWD, out, unix.RENAME_EXCHANGE); err == nil {
+		return nil
+	}
+	// A file system that cannot swap: the old layout goes first.
+	old := tmp + ".old"
+	if err := os.Rename(out, old); err != nil {
+		return err
+	}
+	defer os.RemoveAll(old)
+	return os.Rename(tmp, out)
+}
+
+// checkLayout says whether out exists as an image layout (or an empty
+// directory) to replace, and is an error when it is anything else.
+func checkLayout(out string) (bool, error) {
+	fi, err := os.Lstat(out)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if !fi.IsDir() {
+		return false, &OutputError{out, "not a directory"}
+	}
+	if _, err := os.Stat(filepath.Join(out, ocispec.ImageLayoutFile)); err == nil {
+		return true, nil
+	}
+	des, err := os.ReadDir(out)
+	if err != nil {
+		return false, err
+	}
+	if len(des) > 0 {
+		return false, &OutputError{out, "a directory but no OCI image layout"}
+	}
+	return true, nil
+}
+
+// WriteArchive writes im as a docker-archive tarball at out, for docker
+// load and podman load, naming it repoTags (NAME:TAG each). A
+// docker-archive at out is replaced; anything else there is an error.
+// The tarball is written beside out and renamed.
+func (im *Image) WriteArchive(ctx context.Context, out string, repoTags []string) error {
+	if fi, err := os.Lstat(out); err == nil {
+		if !fi.Mode().IsRegular() {
+			return &OutputError{out, "not a file"}
+		}
+		if members, err := archiveMembers(out); err != nil || !members["manifest.json"] {
+			return &OutputError{out, "a file but no docker-archive"}
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	configName := "blobs/sha256/" + im.configD.Digest.Encoded()
+	man := []dockerArchiveManifest{{Config: configName, RepoTags: repoTags}}
+	for _, l := range im.layers {
+		man[0].Layers = append(man[0].Layers, "blobs/sha256/"+l.diffID.Encoded())
+	}
+	if man[0].RepoTags == nil {
+		man[0].RepoTags = []string{}
+	}
+	manData, err := json.Marshal(man)
+	if err != nil {
+		return err
+	}
+	return writeAside(out, func(f *os.File) error {
+		tw := tar.NewWriter(f)
+		for _, d := range []string{"blobs/", "blobs/sha256/"} {
+			if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: d, Mode: 0o755, ModTime: time.Unix(0, 0)}); err != nil {
+				return err
+			}
+		}
+		if err := addBytes(tw, "manifest.json", manData); err != nil {
+			return err
+		}
+		if err := addBytes(tw, configName, im.config); err != nil {
+			return err
+		}
+		written := map[string]bool{}
+		for i, l := range im.layers {
+			if name := man[0].Layers[i]; !written[name] {
+				written[name] = true
+				if err := addLayer(ctx, tw, name, l); err != nil {
+					return fmt.Errorf("layer %s: %w", l.desc.Digest, err)
+				}
+			}
+		}
+		return tw.Close()
+	})
+}
+
+func addBytes(tw *tar.Writer, name string, data []byte) error {
+	if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: name, Size: int64(len(data)), Mode: 0o644, ModTime: time.Unix(0, 0)}); err != nil {
+		return err
+	}
+	_, err := tw.Write(data)
+	return err
+}
+
+// addLayer writes the uncompressed tar of l as the member name.
+func addLayer(ctx context.Context, tw *tar.Writer, name string, l layerBlob) error {
+	size := l.tarSize
+	if size == 0 {
+		// A base's layer: its size is known once read.
+		var n counter
+		if err := uncompressed(l, &n); err != nil {
+			return err
+		}
+		size = int64(n)
+	}
+	if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: name, Size: size, Mode: 0o644, ModTime: time.Unix(0, 0)}); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return uncompressed(l, tw)
+}
+
+// uncompressed writes the uncompressed tar of l to w.
+func uncompressed(l layerBlob, w io.Writer) error {
+	f, err := os.Open(l.file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var r io.Reader = f
+	switch l.desc.MediaType {
+	case ocispec.MediaTypeImageLayerGzip:
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			return err
+		}
+		r = zr
+	case ocispec.MediaTypeImageLayerZstd:
+		zr, err := zstd.NewReader(f)
+		if err != nil {
+			return err
+		}
+		defer zr.Close()
+		r = zr
+	}
+	_, err = io.Copy(w, r)
+	return err
+}
