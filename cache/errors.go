@@ -41,14 +41,23 @@ func (e *Error) Hint() string {
 			return fmt.Sprintf("'noxenv cache push %s %s' on a machine that has it puts it there", e.Cache, e.Entry)
 		}
 		return fmt.Sprintf("'noxenv cache list %s' shows what it holds", e.Cache)
-	case status == http.StatusUnauthorized || status == http.StatusForbidden || errors.Is(e.Err, auth.ErrBasicCredentialNotFound):
-		return "log in with 'docker login' (noxenv takes registry credentials from $DOCKER_CONFIG/config.json or ~/.docker/config.json)"
+	case CredentialsHint(e.Err) != "":
+		return CredentialsHint(e.Err)
 	case errors.As(e.Err, &recv) || errors.As(e.Err, &tar) || errors.Is(e.Err, errVerify):
 		return "the cache holds a damaged or forged copy: push the entry again from a machine that has it"
 	case errors.Is(e.Err, errReadOnly):
 		return "push to the directory the web server serves, as file:///DIR"
 	case isUnreachable(e.Err):
 		return fmt.Sprintf("check that %s is up and reachable, or take it out of the substituters setting (NOXENV_SUBSTITUTERS)", e.Cache)
+	}
+	return ""
+}
+
+// CredentialsHint says how to log in when err is a registry refusing
+// noxenv's credentials, or that it has none; otherwise it is "".
+func CredentialsHint(err error) string {
+	if s := statusOf(err); s == http.StatusUnauthorized || s == http.StatusForbidden || errors.Is(err, auth.ErrBasicCredentialNotFound) {
+		return "log in with 'docker login' (noxenv takes registry credentials from $DOCKER_CONFIG/config.json or ~/.docker/config.json)"
 	}
 	return ""
 }

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/opencontainers/go-digest"
@@ -112,18 +113,21 @@ func (b *Builder) openBase(ctx context.Context, ref, dockerConfig string) (*Base
 	if err != nil {
 		return nil, err
 	}
+	if r.Tag == "" && r.Digest == "" {
+		r.Tag = "latest"
+	}
 	repo, err := cache.NewRepository(r.Repo(), r.PlainHTTP, dockerConfig)
-	if err != nil {
-		return nil, err
+	if err == nil {
+		name := r.Digest
+		if name == "" {
+			name = r.Tag
+		}
+		var base *Base
+		if base, err = b.fromTarget(ctx, repo, name); err == nil {
+			return base, nil
+		}
 	}
-	name := r.Digest
-	if name == "" {
-		name = r.Tag
-	}
-	if name == "" {
-		name = "latest"
-	}
-	return b.fromTarget(ctx, repo, name)
+	return nil, &RegistryError{Ref: r, Err: err}
 }
 
 // openLayout reads the image tag (or the only image) of the OCI image
@@ -138,15 +142,17 @@ func (b *Builder) openLayout(ctx context.Context, dir, tag string) (*Base, error
 
 // fromStore reads the image tag of an OCI layout, or its only tagged one.
 func (b *Builder) fromStore(ctx context.Context, s *oci.ReadOnlyStore, tag string) (*Base, error) {
-	if tag == "" {
-		var tags []string
-		if err := s.Tags(ctx, "", func(t []string) error { tags = append(tags, t...); return nil }); err != nil {
-			return nil, err
-		}
-		if len(tags) != 1 {
-			return nil, fmt.Errorf("holds %d tagged images, not one: name one as DIR:TAG (tags: %s)", len(tags), strings.Join(tags, " "))
-		}
+	var tags []string
+	if err := s.Tags(ctx, "", func(t []string) error { tags = append(tags, t...); return nil }); err != nil {
+		return nil, err
+	}
+	switch {
+	case tag == "" && len(tags) != 1:
+		return nil, fmt.Errorf("holds %d tagged images, not one: name one as DIR:TAG (tags: %s)", len(tags), strings.Join(tags, " "))
+	case tag == "":
 		tag = tags[0]
+	case !slices.Contains(tags, tag):
+		return nil, fmt.Errorf("no image tagged %s (tags: %s)", tag, strings.Join(tags, " "))
 	}
 	return b.fromTarget(ctx, s, tag)
 }

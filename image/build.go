@@ -81,6 +81,9 @@ type Image struct {
 	layers   []layerBlob
 }
 
+// Layers is the number of the image's layers.
+func (im *Image) Layers() int { return len(im.layers) }
+
 // epoch is the time an image says it was made: the same anywhere.
 var epoch = time.Unix(0, 0).UTC()
 

@@ -75,6 +75,8 @@ func (im *Image) WriteLayout(ctx context.Context, out, tag string) error {
 	if err := s.Tag(ctx, im.Manifest, tag); err != nil {
 		return err
 	}
+	// The library's directory of partial uploads, empty.
+	os.Remove(filepath.Join(tmp, "ingest"))
 	if !exists {
 		return os.Rename(tmp, out)
 	}

@@ -17,9 +17,22 @@ import (
 // pushes is how many blobs are sent at once.
 const pushes = 4
 
-// Push sends im to repo, tagged tag: the blobs repo lacks, then the
-// manifest, so the tag names a whole image whenever it appears.
-func (im *Image) Push(ctx context.Context, repo *remote.Repository, tag string) error {
+// Push sends im to the registry reference ref with the credentials of
+// the docker configuration file dockerConfig: the blobs the repository
+// lacks, then the manifest under ref's tag, which so names a whole image
+// whenever it appears.
+func (im *Image) Push(ctx context.Context, ref Reference, dockerConfig string) error {
+	repo, err := cache.NewRepository(ref.Repo(), ref.PlainHTTP, dockerConfig)
+	if err == nil {
+		err = im.push(ctx, repo, ref.Tag)
+	}
+	if err != nil {
+		return &RegistryError{Ref: ref, Err: err}
+	}
+	return nil
+}
+
+func (im *Image) push(ctx context.Context, repo *remote.Repository, tag string) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(pushes)
 	g.Go(func() error { return pushBlob(gctx, repo, im.configD, bytes.NewReader(im.config)) })

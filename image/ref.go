@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"oras.land/oras-go/v2/registry"
+
+	"github.com/noxenv/noxenv/cache"
 )
 
 // Reference is an image in a registry.
@@ -80,3 +82,16 @@ func ParseReference(s string) (Reference, error) {
 	}
 	return r, nil
 }
+
+// RegistryError is a registry's failure to give or take an image.
+type RegistryError struct {
+	Ref Reference
+	Err error
+}
+
+func (e *RegistryError) Error() string { return fmt.Sprintf("registry %s: %v", e.Ref, e.Err) }
+
+func (e *RegistryError) Unwrap() error { return e.Err }
+
+// Hint says how to log in, when that is what failed.
+func (e *RegistryError) Hint() string { return cache.CredentialsHint(e.Err) }

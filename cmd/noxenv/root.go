@@ -45,6 +45,7 @@ var commands = []command{
 	{name: "reload", new: newReloadCmd},
 	{name: "cache", new: newCacheCmd},
 	{name: "key", new: newKeyCmd},
+	{name: "image", new: newImageCmd},
 }
 
 // newRootCmd returns the command tree for the arguments argv: the root
