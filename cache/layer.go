@@ -67,11 +67,16 @@ func (l Layer) Descriptor() ocispec.Descriptor {
 // times are the epoch, their owners root (0, without names), their modes
 // 0755 for directories and executable files, 0644 for other files, 0777
 // for symlinks. Only directories, regular files and symlinks are written
-// (a hard link is written as a file); anything else is an error.
+// (a hard link is written as a file); anything else is an error. It
+// reads, compresses and writes at the same time, in goroutines that end
+// with Close or Checkpoint, which must be called after an error too.
 type LayerWriter struct {
-	c       Compression
-	tw      *tar.Writer
-	zw      io.WriteCloser
+	c  Compression
+	tw *tar.Writer
+	zw io.WriteCloser
+	// in passes the tar to the compressor, out the compressed bytes to
+	// the destination, each from a goroutine of its own.
+	in, out *asyncWriter
 	blob    hash.Hash // sha256 of the compressed blob
 	diff    hash.Hash // sha256 of the tar
 	blobN   counter
@@ -121,11 +126,7 @@ func (lw *LayerWriter) Checkpoint() (Checkpoint, error) {
 		return Checkpoint{}, errLayerClosed
 	}
 	lw.closed = true
-	if err := lw.tw.Flush(); err != nil {
-		lw.zw.Close()
-		return Checkpoint{}, err
-	}
-	if err := lw.zw.Close(); err != nil {
+	if err := lw.finish(lw.tw.Flush()); err != nil {
 		return Checkpoint{}, err
 	}
 	bs, err := lw.blob.(encoding.BinaryMarshaler).MarshalBinary()
@@ -161,7 +162,8 @@ func resume(w io.Writer, cp Checkpoint, blob, diff hash.Hash) (*LayerWriter, err
 		buf:     make([]byte, 256<<10),
 		modTime: time.Unix(0, 0),
 	}
-	out := io.MultiWriter(w, lw.blob, &lw.blobN)
+	lw.out = newAsyncWriter(io.MultiWriter(w, lw.blob, &lw.blobN))
+	out := io.Writer(lw.out)
 	switch cp.Compression {
 	case Zstd:
 		// The encoder's output does not depend on its concurrency: blocks
@@ -181,7 +183,8 @@ func resume(w io.Writer, cp Checkpoint, blob, diff hash.Hash) (*LayerWriter, err
 	default:
 		return nil, fmt.Errorf("unknown layer compression %d", cp.Compression)
 	}
-	lw.tw = tar.NewWriter(io.MultiWriter(lw.zw, lw.diff, &lw.diffN))
+	lw.in = newAsyncWriter(lw.zw)
+	lw.tw = tar.NewWriter(io.MultiWriter(lw.in, lw.diff, &lw.diffN))
 	return lw, nil
 }
 
@@ -347,6 +350,17 @@ func (lw *LayerWriter) look(p, tail []byte) []byte {
 	return tail[max(0, len(tail)-keep):]
 }
 
+// finish ends the compressed stream once the tar has ended (or
+// failed with err) and waits for every goroutine of the writer.
+func (lw *LayerWriter) finish(err error) error {
+	for _, c := range []io.Closer{lw.in, lw.zw, lw.out} {
+		if cerr := c.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
+}
+
 // Close ends the tar and the compressed stream and returns the layer's
 // digests and sizes. It does not close the underlying writer.
 func (lw *LayerWriter) Close() (Layer, error) {
@@ -354,11 +368,7 @@ func (lw *LayerWriter) Close() (Layer, error) {
 		return Layer{}, errLayerClosed
 	}
 	lw.closed = true
-	if err := lw.tw.Close(); err != nil {
-		lw.zw.Close()
-		return Layer{}, err
-	}
-	if err := lw.zw.Close(); err != nil {
+	if err := lw.finish(lw.tw.Close()); err != nil {
 		return Layer{}, err
 	}
 	return Layer{MediaType: lw.c.MediaType(), Digest: digest.NewDigest(digest.SHA256, lw.blob), Size: int64(lw.blobN),
