@@ -145,12 +145,11 @@ func (c *layerCache) newBlob() (*os.File, error) {
 	return os.CreateTemp(filepath.Join(c.dir, "blobs", "sha256"), ".tmp-")
 }
 
-// addBlob makes the file f, written whole, the blob d.
+// addBlob makes the file f, written whole, the blob d. It is not synced
+// to disk (it is a cache): a file whose last writes a crash lost is
+// shorter than recorded, which get checks.
 func (c *layerCache) addBlob(f *os.File, d digest.Digest) error {
-	err := f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
+	err := f.Close()
 	if err == nil {
 		err = os.Chmod(f.Name(), 0o444)
 	}

@@ -80,12 +80,13 @@ func entryLayer(ctx context.Context, c *layerCache, e *store.Entry) (layerBlob, 
 		return layerBlob{}, err
 	}
 	lw, err := cache.NewCompressedLayerWriter(f, cache.Gzip)
-	if err == nil {
-		err = addEntry(ctx, lw, e, map[string]bool{})
-	}
 	var l cache.Layer
 	if err == nil {
-		l, err = lw.Close()
+		err = addEntry(ctx, lw, e, map[string]bool{})
+		var cerr error
+		if l, cerr = lw.Close(); err == nil {
+			err = cerr
+		}
 	}
 	if err == nil {
 		err = c.addBlob(f, l.Digest)
@@ -186,12 +187,13 @@ func writePiece(ctx context.Context, c *layerCache, cp *cache.Checkpoint, e *sto
 	} else {
 		lw, err = cache.ResumeLayerWriter(w, *cp)
 	}
-	if err == nil {
-		err = addEntry(ctx, lw, e, dirs)
-	}
 	var next cache.Checkpoint
 	if err == nil {
-		next, err = lw.Checkpoint()
+		err = addEntry(ctx, lw, e, dirs)
+		var cerr error
+		if next, cerr = lw.Checkpoint(); err == nil {
+			err = cerr
+		}
 	}
 	d := digest.NewDigest(digest.SHA256, h)
 	if err == nil {
