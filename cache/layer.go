@@ -231,13 +231,19 @@ func (lw *LayerWriter) AddFile(name string, data []byte, executable bool) error 
 // relative "/"-separated path; "" puts them at the root, and writes no
 // member for dir itself).
 func (lw *LayerWriter) AddTree(ctx context.Context, dir, prefix string) error {
-	if lw.closed {
-		return errLayerClosed
-	}
 	if prefix != "" {
 		if err := lw.AddDir(prefix); err != nil {
 			return err
 		}
+	}
+	return lw.AddContents(ctx, dir, prefix)
+}
+
+// AddContents writes what the directory dir holds as AddTree does, but
+// no member for prefix itself.
+func (lw *LayerWriter) AddContents(ctx context.Context, dir, prefix string) error {
+	if lw.closed {
+		return errLayerClosed
 	}
 	return lw.addDir(ctx, dir, prefix)
 }

@@ -113,14 +113,23 @@ func (b *Builder) Build(ctx context.Context, spec Spec, opts Options) (*Image, e
 			return nil, fmt.Errorf("entry %s: path %q is not absolute", e.ID, e.Path)
 		}
 	}
-	own, shared := split(rank(gen.Entries), slots)
+	inBase := func(d digest.Digest) bool {
+		return slices.ContainsFunc(baseLayers, func(b layerBlob) bool { return b.desc.Digest == d })
+	}
+	// An entry the base has already in a layer of the same bytes (a base
+	// built by noxenv) is not added again, nor given a layer's place.
+	ranked := slices.DeleteFunc(rank(gen.Entries), func(e *store.Entry) bool {
+		r, ok := b.cache.get(entryKey(e))
+		return ok && r.Layer != nil && inBase(r.Layer.Digest)
+	})
+	own, shared := split(ranked, slots)
 
 	layers := make([]layerBlob, len(own)+1)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	// The last layer may be the longest to write: it starts first.
 	g.Go(func() (err error) {
-		layers[len(own)], err = lastLayer(gctx, b.cache, shared, gen)
+		layers[len(own)], err = lastLayer(gctx, b.cache, shared, profileTree{gen: gen, opaque: len(baseLayers) > 0})
 		return err
 	})
 	for i, e := range own {
@@ -133,6 +142,8 @@ func (b *Builder) Build(ctx context.Context, spec Spec, opts Options) (*Image, e
 		return nil, err
 	}
 
+	// The same bytes from a cache that did not know them.
+	layers = slices.DeleteFunc(layers, func(l layerBlob) bool { return inBase(l.desc.Digest) })
 	im := &Image{layers: append(slices.Clip(baseLayers), layers...)}
 	configure(&cfg, spec, opts, gen.Entries)
 	cfg.Created = &epoch

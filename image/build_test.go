@@ -1,6 +1,7 @@
 package image
 
 import (
+	"archive/tar"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/klauspost/compress/gzip"
 
 	"github.com/noxenv/noxenv/profile"
 	"github.com/noxenv/noxenv/store"
@@ -290,7 +293,7 @@ func TestRebuildLastLayerPieces(t *testing.T) {
 	// The first leaf of the last layer changes and stays first: the last
 	// layer's are read, and only they.
 	_, last = split(rank(members), 3)
-	members, changed = replace(t, sp, members, last[0], own[2], last[1])
+	members, _ = replace(t, sp, members, last[0], own[2], last[1])
 	g = realize(t, sp, gens, members[1:]...)
 	own, _ = split(rank(members), 3)
 	hide(t, own, nil)
@@ -345,4 +348,69 @@ func TestWriteLayoutOutputs(t *testing.T) {
 	if len(leftovers) > 0 {
 		t.Errorf("left behind: %q", leftovers)
 	}
+}
+
+// An image on a base has the base's layers first and its configuration
+// where the options do not set one; an entry the base has in a layer of
+// its own is not added again; its profile hides the base's: the opaque
+// whiteout comes first in the directory.
+func TestBuildOnBase(t *testing.T) {
+	root := t.TempDir()
+	sp := newStore(t, filepath.Join(root, "store"))
+	es := tenEntries(t, sp)
+	cacheDir := filepath.Join(root, "cache")
+	baseOut := filepath.Join(root, "base")
+	build(t, cacheDir, realize(t, sp, filepath.Join(root, "gens"), es[0]), Options{WorkDir: "/srv", Labels: map[string]string{"from": "base"}}, baseOut)
+
+	b, err := NewBuilder(cacheDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	base, err := b.OpenBase(context.Background(), baseOut, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if base.Layers() != 2 || base.Env()["PATH"] != "" {
+		t.Fatalf("base of %d layers, env %v", base.Layers(), base.Env())
+	}
+	g := realize(t, sp, filepath.Join(root, "gens"), es[1])
+	im, err := b.Build(context.Background(), Spec{Generation: g, Env: profile.Environ(g, base.Env()), From: base.Env()}, Options{Base: base, MaxLayers: 4, Labels: map[string]string{"k": "v"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(root, "out")
+	if err := im.WriteLayout(context.Background(), out, "latest"); err != nil {
+		t.Fatal(err)
+	}
+	man, cfg := layout(t, out)
+	baseMan, _ := layout(t, baseOut)
+	// libc's layer is the base's first: tool's and the last follow.
+	if len(man.Layers) != 4 || man.Layers[0].Digest != baseMan.Layers[0].Digest || man.Layers[1].Digest != baseMan.Layers[1].Digest {
+		t.Fatalf("layers %v on base layers %v", man.Layers, baseMan.Layers)
+	}
+	if _, ok := members(t, out, man.Layers[2])[memberName(es[1].Path)+"/bin/tool"]; !ok {
+		t.Errorf("third layer is not tool's")
+	}
+	if cfg.Config.WorkingDir != "/srv" || cfg.Config.Labels["from"] != "base" || cfg.Config.Labels["k"] != "v" || len(cfg.History) != 4 {
+		t.Errorf("config %+v", cfg)
+	}
+	f, err := os.Open(filepath.Join(out, "blobs", "sha256", man.Layers[3].Digest.Encoded()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := tar.NewReader(zr)
+	var names []string
+	for hdr, err := tr.Next(); err == nil; hdr, err = tr.Next() {
+		names = append(names, hdr.Name)
+	}
+	if want := []string{"noxenv/", "noxenv/profile/", "noxenv/profile/.wh..wh..opq"}; len(names) < 4 || !slices.Equal(names[:3], want) {
+		t.Errorf("last layer begins %q, want %q", names, want)
+	}
+	members(t, out, man.Layers[3])
 }

@@ -158,6 +158,9 @@ func members(t testing.TB, dir string, d ocispec.Descriptor) map[string]string {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if _, dup := out[hdr.Name]; dup {
+			t.Errorf("layer %s holds %s twice (podman refuses that)", d.Digest, hdr.Name)
+		}
 		switch hdr.Typeflag {
 		case tar.TypeReg:
 			data, _ := io.ReadAll(tr)

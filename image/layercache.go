@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/opencontainers/go-digest"
@@ -208,7 +207,3 @@ func linkOrCopy(src, dst string) error {
 		return err
 	})
 }
-
-// isTemp reports whether a cache or output file name is a leftover of
-// writing aside.
-func isTemp(name string) bool { return strings.HasPrefix(name, ".tmp-") }

@@ -66,10 +66,13 @@ func addParents(lw dirWriter, name string, dirs map[string]bool) error {
 	return nil
 }
 
+// entryKey is what the layer of e alone is cached under.
+func entryKey(e *store.Entry) string { return key("entry", e.ID, e.Path) }
+
 // entryLayer returns the layer of e alone, from the cache unless e is a
 // plain entry or not there yet.
 func entryLayer(ctx context.Context, c *layerCache, e *store.Entry) (layerBlob, error) {
-	k := key("entry", e.ID, e.Path)
+	k := entryKey(e)
 	if !e.Plain() {
 		if r, ok := c.get(k); ok {
 			return blobOf(*r.Layer, c.blobPath(r.Layer.Digest), e.ID), nil
@@ -103,14 +106,10 @@ func entryLayer(ctx context.Context, c *layerCache, e *store.Entry) (layerBlob, 
 }
 
 // lastLayer returns the last layer: the entries shared (in order), then
-// gen's tree at ProfileDir with its metadata. Each shared entry is a piece
-// cached under the chain of the entries up to it; only the tree, and the
-// entries from the first not cached on, are read.
-func lastLayer(ctx context.Context, c *layerCache, shared []*store.Entry, gen *profile.Generation) (layerBlob, error) {
-	meta, err := metadata(gen)
-	if err != nil {
-		return layerBlob{}, err
-	}
+// the profile's tree. Each shared entry is a piece cached under the chain
+// of the entries up to it; only the tree, and the entries from the first
+// not cached on, are read.
+func lastLayer(ctx context.Context, c *layerCache, shared []*store.Entry, tree profileTree) (layerBlob, error) {
 	var (
 		pieces []string // the files of the pieces so far
 		cp     *cache.Checkpoint
@@ -146,7 +145,7 @@ func lastLayer(ctx context.Context, c *layerCache, shared []*store.Entry, gen *p
 	if err != nil {
 		return layerBlob{}, err
 	}
-	l, err := finishLast(ctx, f, pieces, cp, gen, meta, dirs)
+	l, err := finishLast(ctx, f, pieces, cp, tree, dirs)
 	if err == nil {
 		err = c.addBlob(f, l.Digest)
 	} else {
@@ -210,8 +209,8 @@ type counter int64
 func (n *counter) Write(p []byte) (int, error) { *n += counter(len(p)); return len(p), nil }
 
 // finishLast writes into f the pieces, then the layer continued from cp
-// with gen's tree and its metadata.
-func finishLast(ctx context.Context, f *os.File, pieces []string, cp *cache.Checkpoint, gen *profile.Generation, meta []byte, dirs map[string]bool) (cache.Layer, error) {
+// with the profile's tree.
+func finishLast(ctx context.Context, f *os.File, pieces []string, cp *cache.Checkpoint, tree profileTree, dirs map[string]bool) (cache.Layer, error) {
 	for _, p := range pieces {
 		if err := appendFile(f, p); err != nil {
 			return cache.Layer{}, err
@@ -227,21 +226,48 @@ func finishLast(ctx context.Context, f *os.File, pieces []string, cp *cache.Chec
 	if err != nil {
 		return cache.Layer{}, err
 	}
+	err = tree.write(ctx, lw, dirs)
+	l, cerr := lw.Close()
+	if err == nil {
+		err = cerr
+	}
+	return l, err
+}
+
+// profileTree is what the last layer ends with: the generation's tree at
+// ProfileDir with its metadata. Over a base image, it hides whatever the
+// base has there.
+type profileTree struct {
+	gen    *profile.Generation
+	opaque bool
+}
+
+func (t profileTree) write(ctx context.Context, lw *cache.LayerWriter, dirs map[string]bool) error {
+	meta, err := metadata(t.gen)
+	if err != nil {
+		return err
+	}
 	name := memberName(ProfileDir)
 	manifest := name + "/" + profile.ManifestFile
 	lw.Skip(func(n string) bool { return n == manifest })
 	err = addParents(lw, name, dirs)
 	if err == nil {
-		err = lw.AddTree(ctx, gen.Dir, name)
+		err = lw.AddDir(name)
+	}
+	if err == nil && t.opaque {
+		// Before what the directory holds, as the image spec asks.
+		err = lw.AddFile(name+"/.wh..wh..opq", nil, false)
+	}
+	if err == nil {
+		err = lw.AddContents(ctx, t.gen.Dir, name)
 	}
 	if err == nil {
 		err = lw.AddFile(manifest, meta, false)
 	}
 	if err != nil {
-		lw.Close()
-		return cache.Layer{}, fmt.Errorf("generation %s: %w", gen.Dir, err)
+		return fmt.Errorf("generation %s: %w", t.gen.Dir, err)
 	}
-	return lw.Close()
+	return nil
 }
 
 // appendFile copies the file p to the end of f.

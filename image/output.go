@@ -56,7 +56,7 @@ func (im *Image) WriteLayout(ctx context.Context, out, tag string) error {
 		return err
 	}
 	for _, l := range im.layers {
-		if err := linkOrCopy(l.file, filepath.Join(blobs, l.desc.Digest.Encoded())); err != nil {
+		if err := linkOrCopy(l.file, filepath.Join(blobs, l.desc.Digest.Encoded())); err != nil && !errors.Is(err, fs.ErrExist) {
 			return err
 		}
 	}

@@ -1,0 +1,35 @@
+package image
+
+import "testing"
+
+func TestParseReference(t *testing.T) {
+	cases := []struct {
+		in, want string
+		plain    bool
+	}{
+		{"registry.example.org/team/app:1.0", "registry.example.org/team/app:1.0", false},
+		{"registry.example.org:5000/app", "registry.example.org:5000/app", false},
+		{"oci+http://registry.example.org/team/app:1", "registry.example.org/team/app:1", true},
+		{"oci://registry.example.org/app", "registry.example.org/app", false},
+		{"docker://ghcr.io/org/app:v2", "ghcr.io/org/app:v2", false},
+		{"127.0.0.1:5000/app:x", "127.0.0.1:5000/app:x", true},
+		{"localhost:5000/app", "localhost:5000/app", true},
+		{"localhost/app", "localhost/app", true},
+		{"[::1]:5000/app", "[::1]:5000/app", true},
+		{"busybox:1.36", "registry-1.docker.io/library/busybox:1.36", false},
+		{"docker.io/library/debian", "registry-1.docker.io/library/debian", false},
+		{"ada/tools:2", "registry-1.docker.io/ada/tools:2", false},
+		{"ghcr.io/org/app@sha256:0123456789012345678901234567890123456789012345678901234567890123", "ghcr.io/org/app@sha256:0123456789012345678901234567890123456789012345678901234567890123", false},
+	}
+	for _, tc := range cases {
+		r, err := ParseReference(tc.in)
+		if err != nil || r.String() != tc.want || r.PlainHTTP != tc.plain {
+			t.Errorf("%s: %s (plain HTTP %v), %v; want %s (%v)", tc.in, r, r.PlainHTTP, err, tc.want, tc.plain)
+		}
+	}
+	for _, bad := range []string{"", "Registry.example.org/UPPER", "host/repo:bad tag", "host/"} {
+		if r, err := ParseReference(bad); err == nil {
+			t.Errorf("%q: parsed as %s", bad, r)
+		}
+	}
+}
