@@ -58,7 +58,7 @@
 //
 // # Base images
 //
-// OpenBase reads a base image whose layers go below the closure's: an OCI
+// Builder.OpenBase reads a base image whose layers go below the closure's: an OCI
 // image layout directory (DIR, or DIR:TAG when it holds several images), a
 // docker-archive tarball (docker save's, legacy or OCI), or a registry
 // reference (HOST[:PORT]/REPO[:TAG|@DIGEST], Docker Hub's short names
