@@ -75,7 +75,7 @@ func realize(t testing.TB, sp *store.SearchPath, gensDir string, members ...*sto
 	t.Helper()
 	var ms []profile.Member
 	for _, e := range members {
-		ms = append(ms, profile.NewMember(e.Name, e))
+		ms = append(ms, profile.NewMember(e.Name, store.Ref{ID: e.ID, Name: e.Name, Version: e.Version}))
 	}
 	g, err := profile.Realize(sp, gensDir, ms)
 	if err != nil {
