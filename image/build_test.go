@@ -5,14 +5,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/klauspost/compress/gzip"
 
 	"github.com/noxenv/noxenv/profile"
 	"github.com/noxenv/noxenv/store"
@@ -395,20 +394,8 @@ func TestBuildOnBase(t *testing.T) {
 	if cfg.Config.WorkingDir != "/srv" || cfg.Config.Labels["from"] != "base" || cfg.Config.Labels["k"] != "v" || len(cfg.History) != 4 {
 		t.Errorf("config %+v", cfg)
 	}
-	f, err := os.Open(filepath.Join(out, "blobs", "sha256", man.Layers[3].Digest.Encoded()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := tar.NewReader(zr)
 	var names []string
-	for hdr, err := tr.Next(); err == nil; hdr, err = tr.Next() {
-		names = append(names, hdr.Name)
-	}
+	readLayer(t, out, man.Layers[3], func(hdr *tar.Header, _ io.Reader) { names = append(names, hdr.Name) })
 	if want := []string{"noxenv/", "noxenv/profile/", "noxenv/profile/.wh..wh..opq"}; len(names) < 4 || !slices.Equal(names[:3], want) {
 		t.Errorf("last layer begins %q, want %q", names, want)
 	}

@@ -27,8 +27,8 @@
 // A layer is a tar written by cache.LayerWriter (members sorted, times the
 // epoch, owners root, modes 0755 or 0644 by the executable bit, 0777 for
 // symlinks) compressed with gzip at its fastest level, which every image
-// tool and runtime reads (zstd, which caches use, is not read by umoci or
-// by older docker and containerd releases). The image's config has no
+// tool and runtime reads (zstd, which caches use, is refused by umoci
+// 0.4.7 and by containerd before 1.5). The image's config has no
 // time but the epoch and no trace of the builder: the same closure with
 // the same options gives the same manifest digest on any machine, whatever
 // the times, owners or permission bits of the stores' files.

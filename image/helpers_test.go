@@ -135,9 +135,9 @@ func layout(t testing.TB, dir string) (ocispec.Manifest, ocispec.Image) {
 	return man, cfg
 }
 
-// members lists the members of the layer d of the layout at dir, with
-// the content of regular files.
-func members(t testing.TB, dir string, d ocispec.Descriptor) map[string]string {
+// readLayer calls member with each member of the layer d of the layout
+// at dir, in order.
+func readLayer(t testing.TB, dir string, d ocispec.Descriptor, member func(*tar.Header, io.Reader)) {
 	t.Helper()
 	f, err := os.Open(filepath.Join(dir, "blobs", "sha256", d.Digest.Encoded()))
 	if err != nil {
@@ -148,27 +148,37 @@ func members(t testing.TB, dir string, d ocispec.Descriptor) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]string{}
 	tr := tar.NewReader(zr)
 	for {
 		hdr, err := tr.Next()
 		if err == io.EOF {
-			return out
+			return
 		}
 		if err != nil {
 			t.Fatal(err)
 		}
+		member(hdr, tr)
+	}
+}
+
+// members lists the members of the layer d of the layout at dir, with
+// the content of regular files.
+func members(t testing.TB, dir string, d ocispec.Descriptor) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	readLayer(t, dir, d, func(hdr *tar.Header, r io.Reader) {
 		if _, dup := out[hdr.Name]; dup {
 			t.Errorf("layer %s holds %s twice (podman refuses that)", d.Digest, hdr.Name)
 		}
 		switch hdr.Typeflag {
 		case tar.TypeReg:
-			data, _ := io.ReadAll(tr)
+			data, _ := io.ReadAll(r)
 			out[hdr.Name] = string(data)
 		case tar.TypeSymlink:
 			out[hdr.Name] = "-> " + hdr.Linkname
 		default:
 			out[hdr.Name] = ""
 		}
-	}
+	})
+	return out
 }
