@@ -1,3 +1,5 @@
+//go:build oci
+
 package main
 
 import (
@@ -17,7 +19,7 @@ import (
 )
 
 func newImageCmd(a *app) *cobra.Command {
-	c := &cobra.Command{Use: "image", Short: "Build OCI images of profiles, projects and packages"}
+	c := &cobra.Command{Use: "image", Short: imageShort}
 	c.AddCommand(newImageBuildCmd(a))
 	return c
 }

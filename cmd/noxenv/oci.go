@@ -30,6 +30,7 @@ const forwardAnnotation = "noxenv-oci"
 const (
 	cacheShort = "Push entries to binary caches and pull them from there"
 	keyShort   = "Make the keys that sign what is pushed to caches"
+	imageShort = "Build OCI images of profiles, projects and packages"
 )
 
 // substituter is the store's Fetcher: it fetches what no store holds from

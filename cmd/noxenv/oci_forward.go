@@ -26,6 +26,7 @@ import (
 
 func newCacheCmd(a *app) *cobra.Command { return a.forwardCmd("cache", cacheShort) }
 func newKeyCmd(a *app) *cobra.Command   { return a.forwardCmd("key", keyShort) }
+func newImageCmd(a *app) *cobra.Command { return a.forwardCmd("image", imageShort) }
 
 // forwardCmd is the stand-in of noxenv-oci's command name: it takes every
 // argument as it is and replaces noxenv with noxenv-oci running the same
