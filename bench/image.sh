@@ -16,7 +16,9 @@ src=$(cd "${1:-$(go env GOROOT)}" && pwd)
 runs=${RUNS:-5}
 work=$(mktemp -d)
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
+# noxenv hands image build over to noxenv-oci beside it, as installed.
 go build -o "$work/noxenv" ./cmd/noxenv
+go build -tags oci -o "$work/noxenv-oci" ./cmd/noxenv
 export NOXENV_STORE_PATH=$work/store NOXENV_LOG=quiet
 export XDG_STATE_HOME=$work/state XDG_CACHE_HOME=$work/cache
 nox=$work/noxenv
