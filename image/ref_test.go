@@ -33,3 +33,24 @@ func TestParseReference(t *testing.T) {
 		}
 	}
 }
+
+// A reference parsed and written out parses into itself.
+func FuzzParseReference(f *testing.F) {
+	f.Add("registry.example.org/team/app:1.0")
+	f.Add("oci+http://127.0.0.1:5000/a/b@sha256:0123456789012345678901234567890123456789012345678901234567890123")
+	f.Add("busybox")
+	f.Fuzz(func(t *testing.T, s string) {
+		r, err := ParseReference(s)
+		if err != nil {
+			return
+		}
+		prefix := ""
+		if r.PlainHTTP {
+			prefix = "oci+http://"
+		}
+		back, err := ParseReference(prefix + r.String())
+		if err != nil || back != r {
+			t.Fatalf("%q: %+v written %q reads %+v, %v", s, r, r.String(), back, err)
+		}
+	})
+}
