@@ -37,7 +37,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-(cd "$repo" && go build -o "$W/noxenv" ./cmd/noxenv)
+# noxenv hands cache commands over to noxenv-oci beside it, as installed.
+(cd "$repo" && go build -o "$W/noxenv" ./cmd/noxenv && go build -tags oci -o "$W/noxenv-oci" ./cmd/noxenv)
 nox=$W/noxenv
 goroot=$(go env GOROOT)
 export HOME=$W/home XDG_STATE_HOME=$W/state XDG_DATA_HOME=$W/data XDG_CONFIG_HOME=$W/config XDG_CACHE_HOME=$W/cache
