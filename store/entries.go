@@ -20,7 +20,15 @@ const hashLen = 32
 // base32Alphabet is Nix's: digits and letters without e, o, u and t.
 const base32Alphabet = "0123456789abcdfghijklmnpqrsvwxyz"
 
-func isBase32(c byte) bool { return strings.IndexByte(base32Alphabet, c) >= 0 }
+// base32Digit marks the bytes of base32Alphabet.
+var base32Digit = func() (t [256]bool) {
+	for i := range len(base32Alphabet) {
+		t[base32Alphabet[i]] = true
+	}
+	return t
+}()
+
+func isBase32(c byte) bool { return base32Digit[c] }
 
 // ParseID splits an entry id HASH-NAME-VERSION; ok is false for anything
 // else (plain ids NAME-VERSION included).
@@ -57,7 +65,7 @@ func (st *Store) List() ([]*Entry, error) {
 	if st.Missing {
 		return nil, nil
 	}
-	des, infos, err := st.readDir()
+	des, infos, err := st.readDir(true)
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +88,7 @@ func (st *Store) IDs() ([]string, error) {
 	if st.Missing {
 		return nil, nil
 	}
-	des, infos, err := st.readDir()
+	des, infos, err := st.readDir(true)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -97,11 +98,11 @@ func (st *Store) loadIndex() (*storeIndex, error) {
 	if st.index != nil {
 		return st.index, nil
 	}
-	des, infos, err := st.readDir()
+	des, infos, err := st.readDir(false)
 	if err != nil {
 		return nil, err
 	}
-	idx := &storeIndex{byName: map[string][]indexItem{}}
+	idx := &storeIndex{byName: make(map[string][]indexItem, len(infos))}
 	for _, de := range des {
 		n := de.Name()
 		if notItem(n) {
@@ -119,14 +120,22 @@ func (st *Store) loadIndex() (*storeIndex, error) {
 	return idx, nil
 }
 
-// readDir reads st's directory: its items, and the set of the items that
-// have metadata (ITEM.noxinfo beside them).
-func (st *Store) readDir() ([]os.DirEntry, map[string]bool, error) {
-	des, err := os.ReadDir(st.Dir)
+// readDir reads st's directory: its items, in order when sorted, and the
+// set of the items that have metadata (ITEM.noxinfo beside them).
+func (st *Store) readDir(sorted bool) ([]os.DirEntry, map[string]bool, error) {
+	f, err := os.Open(st.Dir)
 	if err != nil {
 		return nil, nil, fmt.Errorf("store %s: %w", st.Dir, err)
 	}
-	infos := map[string]bool{}
+	des, err := f.ReadDir(-1)
+	f.Close()
+	if err != nil {
+		return nil, nil, fmt.Errorf("store %s: %w", st.Dir, err)
+	}
+	if sorted {
+		slices.SortFunc(des, func(a, b os.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+	}
+	infos := make(map[string]bool, len(des)/3)
 	for _, de := range des {
 		if n := de.Name(); strings.HasSuffix(n, InfoSuffix) && !IsHiddenName(n) {
 			infos[strings.TrimSuffix(n, InfoSuffix)] = true
