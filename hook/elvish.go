@@ -12,14 +12,16 @@ import (
 // keeping the hooks already there; evaluated again, it replaces its
 // earlier self, which it finds by the comment in its code. The export's
 // code is evaluated and leaves its check in _noxenv_check, a function
-// that fails when something changed (see renderElvish); $nil, which
-// cannot be called, fails too. elvish has no status to keep. An export
-// that fails (a blocked project) still gives its code.
+// that throws when something changed (see renderElvish); $nil, which
+// cannot be called, throws too. The hook tests it with try, not with
+// if (not ?(...)): each output capture, (not ...) among them, costs elvish
+// a pipe. elvish has no status to keep. An export that fails (a blocked
+// project) still gives its code.
 const elvishSnippet = `use str
 var _noxenv_check = $nil
 var _noxenv_hook = {||
   # noxenv hook
-  if (not ?($_noxenv_check)) {
+  try { $_noxenv_check } catch {
     var code = (try { @NOXENV@ export elvish } catch { } | slurp)
     eval $code &on-end={|ns| set _noxenv_check = $ns[_noxenv_check] }
   }
@@ -34,7 +36,7 @@ set edit:before-readline = [$_noxenv_hook (each {|h|
 const maxElvishContent = 1 << 20
 
 // renderElvish returns elvish code that defines _noxenv_check, a function
-// that fails unless nothing changed: the same $E:PWD, each watched file
+// that throws unless nothing changed: the same $E:PWD, each watched file
 // holding the content the evaluation read, no regular file where an
 // absent one was. elvish 0.19 has no builtin that tells a file's time:
 // content is what its builtins can compare without a process, so a change
@@ -42,9 +44,12 @@ const maxElvishContent = 1 << 20
 // not seen at the prompt, only at the next export (another directory,
 // another change). The content is read here and kept only if the file
 // still has the time the evaluation read, so that it is the content
-// evaluated. The function reads everything in one command substitution
-// and compares it in one eq of two lists: elvish's and over a command
-// substitution each costs several times as much.
+// evaluated.
+//
+// What elvish spends most on at a prompt is output capture, a pipe each:
+// the function reads everything in one, and compares without another, by
+// looking the list of what it read up in a map whose only key is the list
+// expected (a missing key throws).
 func (f FastPath) renderElvish() (string, error) {
 	if f.Stale {
 		return "var _noxenv_check = $nil\n", nil
@@ -56,7 +61,7 @@ func (f FastPath) renderElvish() (string, error) {
 		}
 		return v
 	}
-	var reads, want []string
+	reads, want := []string{}, []string{q(f.Dir)}
 	for _, file := range f.Exist {
 		data, ok := contentAt(file)
 		if !ok || bytes.IndexByte(data, 0) >= 0 {
@@ -67,10 +72,12 @@ func (f FastPath) renderElvish() (string, error) {
 	for _, p := range f.Absent {
 		reads, want = append(reads, "path:is-regular &follow-symlink=$true "+q(p)), append(want, "$false")
 	}
-	var b strings.Builder
-	b.WriteString("use path\nvar _noxenv_check = {||\n  if (!=s $E:PWD " + q(f.Dir) + ") { fail changed }\n")
-	b.WriteString("  if (not-eq [(" + strings.Join(reads, "; ") + ")] [" + strings.Join(want, " ") + "]) { fail changed }\n}\n")
-	return b.String(), nil
+	got := "$E:PWD"
+	if len(reads) > 0 {
+		got += " (" + strings.Join(reads, "; ") + ")"
+	}
+	return "use path\nvar _noxenv_want = [&[" + strings.Join(want, " ") + "]=$true]\n" +
+		"var _noxenv_check = {|| nop $_noxenv_want[[" + got + "]] }\n", nil
 }
 
 // contentAt returns the content of file's path when it is a regular file
