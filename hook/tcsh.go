@@ -107,16 +107,18 @@ func writeFile(path, content string) error {
 }
 
 // renderTcsh returns tcsh code (for source, within shells.Frame) that
-// defines the alias
-// _noxenv_hook: one if, which exports unless nothing changed: the same
-// $PWD, each watched file there with the same whole second (-M, all tcsh
-// can tell of a time), each absent one absent. (Each builtin costs tcsh
-// tens of microseconds: the prompt runs one.) A file whose second a change
-// could still share (File.Seconds false) makes the hook export, a process,
-// at each prompt until that second is over. The paths are kept in
-// variables, so that the alias holds nothing tcsh could take for history
-// or pattern syntax. The export runs through eval, as aliases are not
-// expanded in the command of a one-line if.
+// defines the alias _noxenv_hook: one if, which exports unless nothing
+// changed: the same $PWD, each watched file there with the same whole
+// second (-M, all tcsh can tell of a time), each absent one absent. (Each
+// builtin costs tcsh tens of microseconds: the prompt runs one, and the
+// code sets the variables the alias reads in one set.) A file whose
+// second a change could still share (File.Seconds false) makes the hook
+// export, a process, at each prompt until that second is over. The paths
+// are kept in variables, so that the alias holds nothing tcsh could take
+// for history or pattern syntax; it negates with == 0 rather than with !,
+// so that the code holds no history character of its own and needs no
+// set-up around it (see shells.Frame). The export runs through eval, as
+// aliases are not expanded in the command of a one-line if.
 func (f FastPath) renderTcsh() (string, error) {
 	hook := "eval _noxenv_export"
 	var vars strings.Builder
@@ -133,13 +135,14 @@ func (f FastPath) renderTcsh() (string, error) {
 		}
 		for i, p := range f.Absent {
 			absent = append(absent, p)
-			cond = append(cond, fmt.Sprintf("! -e $_noxenv_a[%d]:q", i+1))
+			cond = append(cond, fmt.Sprintf("( -e $_noxenv_a[%d]:q ) == 0", i+1))
 		}
+		vars.WriteString("set")
 		for _, v := range []struct {
 			name  string
 			words []string
 		}{{"_noxenv_d", []string{f.Dir}}, {"_noxenv_f", files}, {"_noxenv_a", absent}} {
-			vars.WriteString("set " + v.name + " = (")
+			vars.WriteString(" " + v.name + " = (")
 			for _, w := range v.words {
 				q, err := shells.Quote("tcsh", w)
 				if err != nil {
@@ -147,9 +150,10 @@ func (f FastPath) renderTcsh() (string, error) {
 				}
 				vars.WriteString(" " + q)
 			}
-			vars.WriteString(" )\n")
+			vars.WriteString(" )")
 		}
-		hook = "if ( ! ( " + strings.Join(cond, " && ") + " ) ) " + hook
+		vars.WriteString("\n")
+		hook = "if ( ( " + strings.Join(cond, " && ") + " ) == 0 ) " + hook
 	}
 	return vars.String() + "alias _noxenv_hook '" + hook + "'\n", nil
 }

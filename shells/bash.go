@@ -17,10 +17,12 @@ func (bash) set(b *strings.Builder, name, value string) {
 	b.WriteString(";\n")
 }
 
-func (bash) unset(b *strings.Builder, name string) {
-	b.WriteString("unset ")
-	b.WriteString(name)
-	b.WriteString(";\n")
+func (bash) unset(b *strings.Builder, names []string) {
+	for _, name := range names {
+		b.WriteString("unset ")
+		b.WriteString(name)
+		b.WriteString(";\n")
+	}
 }
 
 // quotePOSIX quotes s for bash and zsh. Printable text goes in single

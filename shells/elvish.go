@@ -17,10 +17,12 @@ func (elvish) set(b *strings.Builder, name, value string) {
 	b.WriteByte('\n')
 }
 
-func (elvish) unset(b *strings.Builder, name string) {
-	b.WriteString("unset-env ")
-	b.WriteString(name)
-	b.WriteByte('\n')
+func (elvish) unset(b *strings.Builder, names []string) {
+	for _, name := range names {
+		b.WriteString("unset-env ")
+		b.WriteString(name)
+		b.WriteByte('\n')
+	}
 }
 
 // quoteElvish quotes s for elvish, always as a string (an elvish bareword

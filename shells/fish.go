@@ -34,10 +34,12 @@ func (fish) set(b *strings.Builder, name, value string) {
 	b.WriteString(";\n")
 }
 
-func (fish) unset(b *strings.Builder, name string) {
-	b.WriteString("set -e -g ")
-	b.WriteString(name)
-	b.WriteString(";\n")
+func (fish) unset(b *strings.Builder, names []string) {
+	for _, name := range names {
+		b.WriteString("set -e -g ")
+		b.WriteString(name)
+		b.WriteString(";\n")
+	}
 }
 
 // quoteFish quotes s for fish. Printable runes go in single quotes (where

@@ -21,10 +21,11 @@ func Check(shell string) error {
 	return fmt.Errorf("unknown shell %q (want bash, zsh, fish, tcsh, elvish or json)", shell)
 }
 
-// dialect writes one change in one shell's language.
+// dialect writes changes in one shell's language: a variable set, or the
+// variables unset (tcsh: in one command).
 type dialect interface {
 	set(b *strings.Builder, name, value string)
-	unset(b *strings.Builder, name string)
+	unset(b *strings.Builder, names []string)
 }
 
 // framer is a dialect whose code needs set-up around it (tcsh).
@@ -41,8 +42,9 @@ var dialects = map[string]dialect{
 }
 
 // Render returns the code that applies changes in shell (one of Names),
-// in a stable order: sorted by name, then runs more, code for shell made
-// with Quote (json takes none), within the same set-up (see Frame).
+// in a stable order: the variables set, sorted by name, then those unset,
+// then runs more, code for shell made with Quote (json takes none), within
+// the same set-up (see Frame).
 func Render(shell string, changes Changes, more ...string) (string, error) {
 	names := make([]string, 0, len(changes))
 	for name, v := range changes {
@@ -60,12 +62,16 @@ func Render(shell string, changes Changes, more ...string) (string, error) {
 	}
 	d := dialects[shell]
 	var b strings.Builder
+	var unset []string
 	for _, name := range names {
 		if v := changes[name]; v == nil {
-			d.unset(&b, name)
+			unset = append(unset, name)
 		} else {
 			d.set(&b, name, *v)
 		}
+	}
+	if len(unset) > 0 {
+		d.unset(&b, unset)
 	}
 	for _, m := range more {
 		b.WriteString(m)

@@ -9,15 +9,15 @@ import (
 func ptr(s string) *string { return &s }
 
 func TestRenderIsStableAndReadable(t *testing.T) {
-	changes := Changes{"B": ptr("two words"), "A": ptr("/plain/path"), "GONE": nil,
+	changes := Changes{"B": ptr("two words"), "A": ptr("/plain/path"), "GONE": nil, "CLEARED": nil,
 		"PATH": ptr("/gen/bin:/usr/bin"), "NL": ptr("a\nb\xff")}
 	for shell, want := range map[string]string{
-		"bash":   "export A=/plain/path;\nexport B='two words';\nunset GONE;\nexport NL=$'a\\nb\\xff';\nexport PATH=/gen/bin:/usr/bin;\n",
-		"zsh":    "export A=/plain/path;\nexport B='two words';\nunset GONE;\nexport NL=$'a\\nb\\xff';\nexport PATH=/gen/bin:/usr/bin;\n",
-		"fish":   "set -gx -- A /plain/path;\nset -gx -- B 'two words';\nset -e -g GONE;\nset -gx -- NL 'a'\\x0a'b'\\Xff;\nset -gx --path -- PATH /gen/bin /usr/bin;\n",
-		"tcsh":   tcshFrame("setenv A /plain/path\nsetenv B 'two words'\nunsetenv GONE\nsetenv NL 'a\\\nb\xff'\nsetenv PATH /gen/bin:/usr/bin\n"),
-		"elvish": "set-env A '/plain/path'\nset-env B 'two words'\nunset-env GONE\nset-env NL \"a\\x0ab\\xff\"\nset-env PATH '/gen/bin:/usr/bin'\n",
-		"json":   "{\n  \"A\": \"/plain/path\",\n  \"B\": \"two words\",\n  \"GONE\": null,\n  \"NL\": \"a\\nb\\udcff\",\n  \"PATH\": \"/gen/bin:/usr/bin\"\n}\n",
+		"bash":   "export A=/plain/path;\nexport B='two words';\nexport NL=$'a\\nb\\xff';\nexport PATH=/gen/bin:/usr/bin;\nunset CLEARED;\nunset GONE;\n",
+		"zsh":    "export A=/plain/path;\nexport B='two words';\nexport NL=$'a\\nb\\xff';\nexport PATH=/gen/bin:/usr/bin;\nunset CLEARED;\nunset GONE;\n",
+		"fish":   "set -gx -- A /plain/path;\nset -gx -- B 'two words';\nset -gx -- NL 'a'\\x0a'b'\\Xff;\nset -gx --path -- PATH /gen/bin /usr/bin;\nset -e -g CLEARED;\nset -e -g GONE;\n",
+		"tcsh":   tcshFrame("setenv A /plain/path\nsetenv B 'two words'\nsetenv NL 'a\\\nb\xff'\nsetenv PATH /gen/bin:/usr/bin\nunsetenv CLEARED GONE\n"),
+		"elvish": "set-env A '/plain/path'\nset-env B 'two words'\nset-env NL \"a\\x0ab\\xff\"\nset-env PATH '/gen/bin:/usr/bin'\nunset-env CLEARED\nunset-env GONE\n",
+		"json":   "{\n  \"A\": \"/plain/path\",\n  \"B\": \"two words\",\n  \"CLEARED\": null,\n  \"GONE\": null,\n  \"NL\": \"a\\nb\\udcff\",\n  \"PATH\": \"/gen/bin:/usr/bin\"\n}\n",
 	} {
 		got, err := Render(shell, changes)
 		if err != nil || got != want {

@@ -5,11 +5,13 @@ import "strings"
 // tcsh sets variables with setenv, in code meant for tcsh's source: its
 // eval of a command substitution turns newlines into spaces, so the hook
 // writes the export to a file and sources it. In single quotes tcsh keeps
-// every byte as it is but three: the quote itself (closed, escaped and
+// every byte as it is but the quote itself (closed, escaped and
 // opened again), a newline (escaped with a backslash) and the history
-// character ! (or whatever histchars makes it), which the code switches
-// off while it runs, with backslash_quote, which would give backslashes a
-// meaning in quotes (see tcshFrame). Setting PATH sets tcsh's path too.
+// characters (! and ^, or whatever histchars makes them), which the code
+// switches off while it runs where they could change it, with
+// backslash_quote, which would give backslashes a meaning in quotes (see
+// tcshFrame). Setting PATH sets tcsh's path too. All the variables unset
+// are unset by one unsetenv: each command costs tcsh tens of microseconds.
 type tcsh struct{}
 
 func (tcsh) set(b *strings.Builder, name, value string) {
@@ -20,9 +22,11 @@ func (tcsh) set(b *strings.Builder, name, value string) {
 	b.WriteByte('\n')
 }
 
-func (tcsh) unset(b *strings.Builder, name string) {
+// unset unsets names in one command: identifiers, so no patterns for
+// unsetenv.
+func (tcsh) unset(b *strings.Builder, names []string) {
 	b.WriteString("unsetenv ")
-	b.WriteString(name)
+	b.WriteString(strings.Join(names, " "))
 	b.WriteByte('\n')
 }
 
@@ -41,21 +45,33 @@ func quoteTcsh(s string) string {
 }
 
 // tcshFrame returns body run with history substitution and
-// backslash_quote off, and both restored after. (A one-line if would
+// backslash_quote off, and both restored after, unless neither can change
+// it: the user has set neither histchars nor backslash_quote, and body
+// holds no ! and no ^, the history characters tcsh has then. That leaves
+// the code of an export one set and two tests (tcsh's unset costs several
+// times as much as a set: it reloads its message catalogue). The set-up's
+// own ! stands before =, which tcsh never takes for history, and its
+// variables stay set, as unsetting them would cost. (A one-line if would
 // substitute $histchars before testing it is set.)
 func tcshFrame(body string) string {
-	return `if ( $?histchars ) then
+	need := "0"
+	if strings.ContainsAny(body, "!^") {
+		need = "1"
+	}
+	return "set _noxenv_fr = ( $?histchars $?backslash_quote " + need + " )\n" + `if ( "$_noxenv_fr" != "0 0 0" ) then
+if ( $?histchars ) then
 set _noxenv_hc = $histchars:q
 endif
 set histchars = ''
-if ( $?backslash_quote ) set _noxenv_bq
-unset backslash_quote
-` + body + `if ( $?_noxenv_hc ) then
+if ( $?backslash_quote ) unset backslash_quote
+endif
+` + body + `if ( "$_noxenv_fr" != "0 0 0" ) then
+if ( $_noxenv_fr[1] ) then
 set histchars = $_noxenv_hc:q
 else
 unset histchars
 endif
-if ( $?_noxenv_bq ) set backslash_quote
-unset _noxenv_hc _noxenv_bq
+if ( $_noxenv_fr[2] ) set backslash_quote
+endif
 `
 }

@@ -15,8 +15,10 @@ func (zsh) set(b *strings.Builder, name, value string) {
 	b.WriteString(";\n")
 }
 
-func (zsh) unset(b *strings.Builder, name string) {
-	b.WriteString("unset ")
-	b.WriteString(name)
-	b.WriteString(";\n")
+func (zsh) unset(b *strings.Builder, names []string) {
+	for _, name := range names {
+		b.WriteString("unset ")
+		b.WriteString(name)
+		b.WriteString(";\n")
+	}
 }
