@@ -86,10 +86,7 @@ end'
 
 # tcsh has no clock builtin either; it reads its driver from a file. It
 # expands the aliases of a whole line before running any of it: each
-# precmd has a line of its own, as at a prompt. Its command substitution
-# of date costs more and varies more than a cd: cd is timed in blocks of
-# K moves in and out (r, their mean), and a move in is that less half the
-# mean of K pairs of moves between two directories outside any project (c).
+# precmd has a line of its own, as at a prompt.
 cat >"$work/driver.tcsh" <<'EOF'
 eval `$argv[1] hook tcsh`
 cd $W/out
@@ -115,30 +112,16 @@ foreach b (`seq $B`)
 end
 cd $W/out
 precmd
-@ K = 10
-foreach b (`seq $C`)
+foreach i (`seq $C`)
   set t0 = `date +%s%N`
-  @ i = 0
-  while ( $i < $K )
-    cd $W/proj
-    precmd
-    cd $W/out
-    precmd
-    @ i++
-  end
+  cd $W/proj
+  precmd
   set t1 = `date +%s%N`
-  @ i = 0
-  while ( $i < $K )
-    cd $W/out2
-    precmd
-    cd $W/out
-    precmd
-    @ i++
-  end
+  cd $W/out
+  precmd
   set t2 = `date +%s%N`
-  @ r = ( $t1 - $t0 - $cal ) / 1000 / $K
-  @ o = ( $t2 - $t1 - $cal ) / 1000 / $K / 2
-  @ c = $r - $o
+  @ c = ( $t1 - $t0 - $cal ) / 1000
+  @ r = ( $t2 - $t0 - 2 * $cal ) / 1000
   echo c $c
   echo r $r
 end
@@ -171,7 +154,7 @@ run() { # shell tool: samples
 	bash) W=$work N=$n B=$blocks C=$cds bash --norc --noprofile -c "$bash_driver" bash "$2" ;;
 	zsh) W=$work N=$n B=$blocks C=$cds zsh -f -c "$zsh_driver" zsh "$2" ;;
 	fish) W=$work N=$n B=$blocks C=$cds fish --no-config -c "$fish_driver" "$2" ;;
-	tcsh) W=$work N=$n B=$blocks C=$((cds / 4)) tcsh -f "$work/driver.tcsh" "$2" ;;
+	tcsh) W=$work N=$n B=$blocks C=$cds tcsh -f "$work/driver.tcsh" "$2" ;;
 	elvish) W=$work N=$n B=$blocks C=$cds elvish -norc "$work/driver.elv" "$2" ;;
 	esac
 }
