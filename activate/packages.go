@@ -222,6 +222,10 @@ func (e *evaluator) pin(ctx context.Context, req store.Request) (*store.Entry, e
 		}
 		return ent, nil
 	}
+	// What no store holds may come, signed, from the substituters.
+	if _, err := e.cfg.Stores.Substitute(ctx, []string{key}); err != nil {
+		return nil, err
+	}
 	ent, err := e.cfg.Stores.Resolve(req)
 	if err != nil {
 		return nil, err

@@ -38,6 +38,8 @@ type Fetcher struct {
 	Progress func(Progress)
 }
 
+var _ store.Fetcher = (*Fetcher)(nil)
+
 // source is where an entry is fetched from: the manifest of the first
 // cache that has it (index at in Caches).
 type source struct {

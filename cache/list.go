@@ -100,6 +100,44 @@ func (e *UnsignedError) Hint() string {
 	return "add the signer's public key to trusted-public-keys (NOXENV_TRUSTED_PUBLIC_KEYS), or pull the entry by its id"
 }
 
+// FetchRequests fetches an entry for each of reqs, chosen by Resolve,
+// with its closure, one after another; a failure returns the index of
+// its request. A request that no cache has any entry for is skipped: the
+// caller, finding nothing in its stores either, says what they hold.
+func (f *Fetcher) FetchRequests(ctx context.Context, sp *store.SearchPath, reqs []store.Request) (int, error) {
+	for i, r := range reqs {
+		id, err := f.Resolve(ctx, r)
+		if nowhere(err) {
+			continue
+		}
+		if err == nil {
+			err = f.Fetch(ctx, sp, []string{id})
+		}
+		if err != nil {
+			return i, err
+		}
+	}
+	return 0, nil
+}
+
+// nowhere says whether err is Resolve's when every cache answered that it
+// has no matching entry.
+func nowhere(err error) bool {
+	if err == nil {
+		return false
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			if !nowhere(e) {
+				return false
+			}
+		}
+		return true
+	}
+	var u *UnsignedError
+	return !errors.As(err, &u) && errors.Is(err, ErrNotFound)
+}
+
 // Resolve finds the highest version matching r among the entries of the
 // first cache that holds one signed by a trusted key: an entry chosen by
 // name must be signed, as its id does not say what the user wanted.

@@ -12,6 +12,54 @@ type Fetcher interface {
 	// Fetch makes the entries ids, with their closures, present in the
 	// writable store of sp, or says which it could not bring.
 	Fetch(ctx context.Context, sp *SearchPath, ids []string) error
+	// FetchRequests makes an entry satisfying each of reqs present in
+	// the writable store of sp, chosen by name (among entries a trusted
+	// key signed), or returns the index of the request it could not
+	// satisfy with the error.
+	FetchRequests(ctx context.Context, sp *SearchPath, reqs []Request) (int, error)
+}
+
+// Substitute fetches, by sp.Fetcher when there is one, an entry for each
+// of pkgs (PKG as Find takes it) that no store holds: an id with its
+// closure, a request NAME[@CONSTRAINT] chosen by name among entries a
+// trusted key signed. Finding them afterwards finds what was fetched; a
+// PKG that is a path, found, or wrong otherwise than by being missing is
+// left for finding to answer. A failure returns the index in pkgs of the
+// PKG it concerns (of the first id, as ids are fetched together).
+func (sp *SearchPath) Substitute(ctx context.Context, pkgs []string) (int, error) {
+	if sp.Fetcher == nil {
+		return 0, nil
+	}
+	var ids []string
+	var idAt, reqAt []int
+	var rs []Request
+	for i, pkg := range pkgs {
+		if _, err := sp.find(pkg); !errors.Is(err, ErrNotFound) {
+			continue
+		}
+		kind, r, err := parsePkg(pkg)
+		if kind == pkgID {
+			ids, idAt = append(ids, pkg), append(idAt, i)
+			continue
+		}
+		if kind == pkgNameVersion {
+			r, err = ParseRequest(pkg)
+		}
+		if kind != pkgPath && err == nil {
+			reqAt, rs = append(reqAt, i), append(rs, r)
+		}
+	}
+	if len(ids) > 0 {
+		if err := sp.Fetcher.Fetch(ctx, sp, ids); err != nil {
+			return idAt[0], err
+		}
+	}
+	if len(rs) > 0 {
+		if i, err := sp.Fetcher.FetchRequests(ctx, sp, rs); err != nil {
+			return reqAt[i], err
+		}
+	}
+	return 0, nil
 }
 
 // Need returns the entries ids, in order. Those that no store holds are

@@ -92,23 +92,14 @@ func (a *app) fetchIDs(ctx context.Context, sp *store.SearchPath, ids []string) 
 }
 
 // fetchRequests fetches from the substituters an entry for each of reqs,
-// chosen by name among those a trusted key signed, one after another, and
-// returns the index of the request that failed with its error.
+// chosen by name among those a trusted key signed, and returns the index
+// of the request that failed with its error.
 func (a *app) fetchRequests(ctx context.Context, sp *store.SearchPath, reqs []store.Request) (int, error) {
 	f, err := a.fetcher(nil)
 	if err != nil {
 		return 0, err
 	}
-	for i, r := range reqs {
-		id, err := f.Resolve(ctx, r)
-		if err == nil {
-			err = f.Fetch(ctx, sp, []string{id})
-		}
-		if err != nil {
-			return i, err
-		}
-	}
-	return 0, nil
+	return f.FetchRequests(ctx, sp, reqs)
 }
 
 // newCacheSubstituteCmd is noxenv-oci's side of substitution for noxenv

@@ -240,6 +240,9 @@ func (a *app) imageSpec(ctx context.Context, sp *store.SearchPath, pkgs []string
 			dir = res.Generation.Dir
 		}
 	default:
+		if _, err := sp.Substitute(ctx, pkgs); err != nil {
+			return image.Spec{}, "", err
+		}
 		members, _, err := profile.AddMembers(sp, nil, pkgs, nil)
 		if err != nil {
 			return image.Spec{}, "", err

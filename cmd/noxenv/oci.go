@@ -11,10 +11,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
-
-	"github.com/noxenv/noxenv/profile"
 	"github.com/noxenv/noxenv/store"
 )
 
@@ -46,37 +42,14 @@ func (s substituter) Fetch(ctx context.Context, sp *store.SearchPath, ids []stri
 	return s.a.fetchIDs(ctx, sp, ids)
 }
 
-// substituteUses fetches, from the substituters, an entry for each use
-// line of an imported profile that no store satisfies: by name, so only
-// an entry signed by a trusted key.
-func (a *app) substituteUses(ctx context.Context, uses []profile.Use) error {
-	sp, release, err := a.guardedStores()
-	if err != nil {
-		return err
-	}
-	defer release()
-	var missing []profile.Use
-	for _, u := range uses {
-		// An error other than not found is said again by resolving.
-		if _, err := sp.Resolve(u.Request); errors.Is(err, store.ErrNotFound) {
-			missing = append(missing, u)
-		}
-	}
-	if len(missing) == 0 {
-		return nil
-	}
-	set, err := a.settings()
+// FetchRequests fetches, from the substituters setting, an entry for each
+// of reqs, chosen by name among those a trusted key signed.
+func (s substituter) FetchRequests(ctx context.Context, sp *store.SearchPath, reqs []store.Request) (int, error) {
+	set, err := s.a.settings()
 	if err != nil || len(set.Substituters) == 0 {
-		return err
+		return 0, err // without substituters, resolving says what is missing
 	}
-	reqs := make([]store.Request, len(missing))
-	for i, u := range missing {
-		reqs[i] = u.Request
-	}
-	if i, err := a.fetchRequests(ctx, sp, reqs); err != nil {
-		return fmt.Errorf("%s: %w", missing[i].Pos, err)
-	}
-	return nil
+	return s.a.fetchRequests(ctx, sp, reqs)
 }
 
 // substituteAnswer is noxenv-oci's answer to noxenv's request to

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -126,6 +127,18 @@ func (a *app) guardedStores() (*store.SearchPath, func(), error) {
 		return nil, nil, err
 	}
 	return sp, release, nil
+}
+
+// fetchMissing fetches from the substituters what no store holds of
+// pkgs (store.SearchPath.Substitute), before a command finds them; a
+// failure returns the index of its PKG.
+func (a *app) fetchMissing(ctx context.Context, pkgs []string) (int, error) {
+	sp, release, err := a.guardedStores()
+	if err != nil {
+		return 0, err
+	}
+	defer release()
+	return sp.Substitute(ctx, pkgs)
 }
 
 // change makes a new generation of r (see profile.Profile.Change) from
@@ -286,6 +299,9 @@ func newProfileAddCmd(a *app) *cobra.Command {
 			}
 			r, err := a.profileRef(p)
 			if err != nil {
+				return err
+			}
+			if _, err := a.fetchMissing(cmd.Context(), pkgs); err != nil {
 				return err
 			}
 			var prio *int
@@ -609,8 +625,12 @@ func newProfileImportCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := a.substituteUses(cmd.Context(), uses); err != nil {
-				return err
+			reqs := make([]string, len(uses))
+			for i, u := range uses {
+				reqs[i] = u.Request.String()
+			}
+			if i, err := a.fetchMissing(cmd.Context(), reqs); err != nil {
+				return fmt.Errorf("%s: %w", uses[i].Pos, err)
 			}
 			gi, err := a.change(r, func(sp *store.SearchPath, _ []profile.Member) ([]profile.Member, error) {
 				return profile.ResolveUses(sp, uses)
