@@ -1,5 +1,6 @@
 // Package activate turns a directory into its project environment: it finds
-// the nearest .noxprofile, checks that the user trusts it, evaluates it
+// the nearest project file (a .noxprofile, or with the setting load-envrc
+// an .envrc, a directory's .noxprofile winning), checks that the user trusts it, evaluates it
 // in-process with mvdan.cc/sh's interpreter, pins its packages in the lock
 // file, realizes them as one generation, and computes the difference to
 // apply to a shell, with the state needed to revert it later.

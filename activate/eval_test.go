@@ -225,7 +225,7 @@ func TestFailedEvaluationWatches(t *testing.T) {
 	dir, cfg := project(t, map[string]string{FileName: "dotenv\n"})
 	file := allowed(t, cfg, dir)
 	config := func() (Config, error) { return cfg, nil }
-	sw := Next(context.Background(), config, map[string]string{}, dir, nil)
+	sw := Next(context.Background(), config, nil, map[string]string{}, dir, nil)
 	if sw.Err == nil || sw.State.Status != Failed {
 		t.Fatalf("missing .env: %+v", sw)
 	}
@@ -236,7 +236,7 @@ func TestFailedEvaluationWatches(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, ".env"), []byte("A=1\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	sw = Next(context.Background(), config, sw.Env, dir, nil)
+	sw = Next(context.Background(), config, nil, sw.Env, dir, nil)
 	if sw.State.Status != Loaded || sw.Env["A"] != "1" {
 		t.Fatalf("after .env appeared: %+v", sw.State)
 	}
@@ -250,13 +250,13 @@ func TestSourcedTrustFollowed(t *testing.T) {
 	file := allowed(t, cfg, dir)
 	lib := filepath.Join(dir, "lib", FileName)
 	config := func() (Config, error) { return cfg, nil }
-	sw := Next(context.Background(), config, map[string]string{}, dir, nil)
+	sw := Next(context.Background(), config, nil, map[string]string{}, dir, nil)
 	var blocked *BlockedError
 	if !errors.As(sw.Err, &blocked) {
 		t.Fatalf("lib not allowed: %v", sw.Err)
 	}
 	allow(t, cfg, lib)
-	sw = Next(context.Background(), config, sw.Env, dir, nil)
+	sw = Next(context.Background(), config, nil, sw.Env, dir, nil)
 	if sw.State.Status != Loaded || sw.Env["LIB"] != "1" {
 		t.Fatalf("after allowing lib: %+v, %v", sw.State, sw.Err)
 	}

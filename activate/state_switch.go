@@ -34,10 +34,10 @@ type Switch struct {
 // it: same file found, no watched file changed, appeared or vanished
 // since the evaluation read it. config is called only when a .noxprofile
 // is to be evaluated (opening the stores costs), and its error is a
-// failed evaluation.
-func Next(ctx context.Context, config func() (Config, error), env map[string]string, dir string, watch []string) Switch {
+// failed evaluation; loadEnvrc is Find's.
+func Next(ctx context.Context, config func() (Config, error), loadEnvrc func() (bool, error), env map[string]string, dir string, watch []string) Switch {
 	old, hasOld := LoadState(env)
-	file, findErr := Find(dir)
+	file, findErr := Find(dir, loadEnvrc)
 	if findErr != nil {
 		file = ""
 	}

@@ -164,7 +164,7 @@ func TestNextSettled(t *testing.T) {
 	cfg.Stores = storeOf(t, filepath.Join(dir, "src", "a-1.0"))
 	allowed(t, cfg, dir)
 	config := func() (Config, error) { return cfg, nil }
-	sw := Next(context.Background(), config, map[string]string{}, dir, nil)
+	sw := Next(context.Background(), config, nil, map[string]string{}, dir, nil)
 	if sw.Err != nil || sw.Env["A"] != "1" {
 		t.Fatalf("first evaluation: %v, A=%q", sw.Err, sw.Env["A"])
 	}
@@ -182,7 +182,7 @@ func TestNextSettled(t *testing.T) {
 	if Fresh(sw.State) {
 		t.Fatal(".env replaced by an older file is no change")
 	}
-	sw = Next(context.Background(), config, sw.Env, dir, nil)
+	sw = Next(context.Background(), config, nil, sw.Env, dir, nil)
 	if sw.Env["A"] != "2" || !sw.Evaluated {
 		t.Fatalf("after the replacement: A=%q, evaluated %v", sw.Env["A"], sw.Evaluated)
 	}

@@ -5,8 +5,9 @@
 //
 // The fast path is a check the last export left in the shell (see
 // FastPath): the same working directory, each watched file still there as
-// the evaluation read it, each absent one (a .noxprofile in the directories
-// up to the project, a watched file that did not exist) still absent. It
+// the evaluation read it, each absent one (a project file in the
+// directories up to the project's: a .noxprofile, and an .envrc with the
+// setting load-envrc; a watched file that did not exist) still absent. It
 // uses the shell's builtins only: no process, no subshell, no command
 // substitution. It never looks at a directory's modification time, so a
 // busy home or /tmp costs nothing.

@@ -256,7 +256,7 @@ func (a *app) pushRoots(sp *store.SearchPath, pkgs []string, prof, project strin
 		}
 		return getAll(sp, ids)
 	case project != "":
-		file, err := projectFile([]string{project})
+		file, err := a.projectFile([]string{project})
 		if err != nil {
 			return nil, err
 		}

@@ -113,7 +113,7 @@ func (a *app) export(ctx context.Context, shell string) error {
 		return err
 	}
 	old, _ := activate.LoadState(a.env)
-	sw := activate.Next(ctx, a.activateConfig, a.env, dir, []string{hook.ReloadFile(a.hookDir())})
+	sw := activate.Next(ctx, a.activateConfig, a.loadEnvrc, a.env, dir, []string{hook.ReloadFile(a.hookDir())})
 	changes := activate.Diff(a.env, sw.Env)
 	var check string
 	if shell != "json" {
@@ -133,9 +133,12 @@ func (a *app) export(ctx context.Context, shell string) error {
 }
 
 // fastPath is what the shell checks at each prompt: the same directory,
-// the watched files as the evaluation read them, and no .noxprofile
+// the watched files as the evaluation read them, and no project file
 // appeared between the working directory and the project's (or the root,
-// outside any project).
+// outside any project): a .noxprofile, and an .envrc where the setting
+// load-envrc is on (read only when there is such a directory; a setting
+// that cannot be read watches them too), or a .noxprofile beside the
+// loaded .envrc.
 func (a *app) fastPath(s activate.State) hook.FastPath {
 	fp := hook.FastPath{Dir: a.env["PWD"]}
 	now := time.Now()
@@ -150,8 +153,19 @@ func (a *app) fastPath(s activate.State) hook.FastPath {
 		}
 	}
 	top := filepath.Dir(s.File)
+	if filepath.Base(s.File) == activate.EnvrcName {
+		fp.Absent = append(fp.Absent, filepath.Join(top, activate.FileName))
+	}
+	envrc := false
+	if filepath.IsAbs(fp.Dir) && fp.Dir != top {
+		on, err := a.loadEnvrc()
+		envrc = on || err != nil
+	}
 	for d := fp.Dir; filepath.IsAbs(d) && d != top; d = filepath.Dir(d) {
 		fp.Absent = append(fp.Absent, filepath.Join(d, activate.FileName))
+		if envrc {
+			fp.Absent = append(fp.Absent, filepath.Join(d, activate.EnvrcName))
+		}
 		if d == filepath.Dir(d) {
 			break
 		}
@@ -207,24 +221,26 @@ func newReloadCmd(a *app) *cobra.Command {
 
 // status is what `noxenv status --json` prints.
 type status struct {
-	Dir        string   `json:"dir"`
-	Loaded     string   `json:"loaded,omitempty"`
-	State      string   `json:"state,omitempty"`
-	Found      string   `json:"found,omitempty"`
-	Trusted    *bool    `json:"trusted,omitempty"`
-	Blocked    string   `json:"blocked,omitempty"`
-	LockPins   []string `json:"lock_pins,omitempty"`
-	Profile    string   `json:"generation,omitempty"`
-	Watched    []string `json:"watched,omitempty"`
-	UpToDate   bool     `json:"up_to_date"`
-	ProjectDir string   `json:"project_dir,omitempty"`
+	Dir    string `json:"dir"`
+	Loaded string `json:"loaded,omitempty"`
+	State  string `json:"state,omitempty"`
+	Found  string `json:"found,omitempty"`
+	// Ignored are the .envrc files not loaded, with why.
+	Ignored    []activate.IgnoredEnvrc `json:"ignored,omitempty"`
+	Trusted    *bool                   `json:"trusted,omitempty"`
+	Blocked    string                  `json:"blocked,omitempty"`
+	LockPins   []string                `json:"lock_pins,omitempty"`
+	Profile    string                  `json:"generation,omitempty"`
+	Watched    []string                `json:"watched,omitempty"`
+	UpToDate   bool                    `json:"up_to_date"`
+	ProjectDir string                  `json:"project_dir,omitempty"`
 }
 
 func newStatusCmd(a *app) *cobra.Command {
 	var asJSON bool
 	c := &cobra.Command{
 		Use:   "status",
-		Short: "Show the loaded and the found .noxprofile, its trust, generation and watched files",
+		Short: "Show the loaded and the found project file, its trust, generation and watched files",
 		Args:  args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, err := a.status()
@@ -257,9 +273,10 @@ func (a *app) status() (status, error) {
 		}
 		st.UpToDate = activate.Fresh(s)
 	}
-	if st.Found, err = activate.Find(dir); err != nil {
+	if st.Found, err = activate.Find(dir, a.loadEnvrc); err != nil {
 		return st, err
 	}
+	st.Ignored = activate.Ignored(dir, st.Found)
 	if st.Found != "" {
 		blocked, err := activate.CheckTrust(a.loc.allowDir, st.Found)
 		if err != nil {
@@ -297,6 +314,9 @@ func printStatus(a *app, st status) error {
 		line("found", st.Found+" (allowed)")
 	default:
 		line("found", st.Found+" (blocked: "+st.Blocked+"; run 'noxenv allow')")
+	}
+	for _, ig := range st.Ignored {
+		line("ignored", ig.Path+" ("+ig.Why+")")
 	}
 	for _, p := range st.LockPins {
 		line("lock pin", p)

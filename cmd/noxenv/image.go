@@ -219,7 +219,7 @@ func (a *app) imageSpec(ctx context.Context, sp *store.SearchPath, pkgs []string
 		}
 		dir, name = gi.Dir, filepath.Base(r.name)
 	case f.project != "":
-		file, err := projectFile([]string{f.project})
+		file, err := a.projectFile([]string{f.project})
 		if err != nil {
 			return image.Spec{}, "", err
 		}

@@ -38,21 +38,38 @@ func (a *app) activateConfig() (activate.Config, error) {
 	}, nil
 }
 
-// noProjectError is a directory without a .noxprofile above it.
-type noProjectError struct{ dir string }
+// noProjectError is a directory without a project file above it; ignored
+// are the .envrc files the search passed over.
+type noProjectError struct {
+	dir     string
+	ignored []activate.IgnoredEnvrc
+}
 
 func (e noProjectError) Error() string {
 	return fmt.Sprintf("no %s in %s or its parents", activate.FileName, e.dir)
 }
 
-// Hint says how a project starts.
+// Hint says how a project starts, or how an .envrc found on the way is
+// loaded.
 func (e noProjectError) Hint() string {
+	if len(e.ignored) > 0 {
+		return fmt.Sprintf("%s is loaded with the setting load-envrc = true (NOXENV_LOAD_ENVRC=1)", e.ignored[0].Path)
+	}
 	return fmt.Sprintf("write a %s there, then run 'noxenv allow'", activate.FileName)
 }
 
-// projectFile returns the .noxprofile that arg names: a file, or the
+// loadEnvrc is the load-envrc setting, read on first need.
+func (a *app) loadEnvrc() (bool, error) {
+	s, err := a.settings()
+	if err != nil {
+		return false, err
+	}
+	return s.LoadEnvrc, nil
+}
+
+// projectFile returns the project file that arg names: a file, or the
 // nearest one from a directory (the working directory by default).
-func projectFile(arg []string) (string, error) {
+func (a *app) projectFile(arg []string) (string, error) {
 	p := "."
 	if len(arg) > 0 {
 		p = arg[0]
@@ -64,35 +81,36 @@ func projectFile(arg []string) (string, error) {
 	if !fi.IsDir() {
 		return filepath.Abs(p)
 	}
-	file, err := activate.Find(p)
+	file, err := activate.Find(p, a.loadEnvrc)
 	if err == nil && file == "" {
 		dir, _ := filepath.Abs(p) // Find made it absolute already
-		err = noProjectError{dir}
+		err = noProjectError{dir, activate.Ignored(dir, "")}
 	}
 	return file, err
 }
 
 func newAllowCmd(a *app) *cobra.Command {
-	return trustCmd("allow [PATH]", "Trust a .noxprofile with its current content", func(file string) error {
+	return a.trustCmd("allow [PATH]", "Trust a project file with its current content", func(file string) error {
 		return activate.Allow(a.loc.allowDir, file)
 	})
 }
 
 func newDenyCmd(a *app) *cobra.Command {
-	return trustCmd("deny [PATH]", "Revoke the trust in a .noxprofile", func(file string) error {
+	return a.trustCmd("deny [PATH]", "Revoke the trust in a project file", func(file string) error {
 		return activate.Deny(a.loc.allowDir, file)
 	})
 }
 
-// trustCmd is allow or deny: change the trust in the .noxprofile PATH
-// names (the nearest one by default).
-func trustCmd(use, short string, change func(file string) error) *cobra.Command {
+// trustCmd is allow or deny: change the trust in the project file PATH
+// names (the nearest one by default: a .noxprofile, or an .envrc with the
+// setting load-envrc).
+func (a *app) trustCmd(use, short string, change func(file string) error) *cobra.Command {
 	return &cobra.Command{
 		Use:   use,
 		Short: short,
 		Args:  args(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, arg []string) error {
-			file, err := projectFile(arg)
+			file, err := a.projectFile(arg)
 			if err != nil {
 				return err
 			}
@@ -113,7 +131,7 @@ func newLockCmd(a *app) *cobra.Command {
 			return nil
 		}),
 		RunE: func(cmd *cobra.Command, names []string) error {
-			file, err := projectFile(nil)
+			file, err := a.projectFile(nil)
 			if err != nil {
 				return err
 			}
@@ -190,7 +208,7 @@ func (a *app) exec(ctx context.Context, argv []string, dashAt int) error {
 	// it loaded and follows the hook's rule from its working directory
 	// (leaving the project unloads it). Starting from the reverted
 	// environment, the project is evaluated afresh and every error is said.
-	sw := activate.Next(ctx, a.activateConfig, activate.Revert(a.env), abs,
+	sw := activate.Next(ctx, a.activateConfig, a.loadEnvrc, activate.Revert(a.env), abs,
 		[]string{hook.ReloadFile(a.hookDir())})
 	if sw.Err != nil {
 		return sw.Err
@@ -245,7 +263,7 @@ func newShellCmd(a *app) *cobra.Command {
 			if pure {
 				base = pureEnv(base)
 			}
-			file, err := activate.Find(".")
+			file, err := activate.Find(".", a.loadEnvrc)
 			if err != nil {
 				return err
 			}
