@@ -51,14 +51,16 @@ type cached struct {
 	Root   string
 }
 
-// deps are the files an evaluation looked at; ok turns false when its
-// result depends on more than files.
+// deps are the files an evaluation looked at, each with its fingerprint
+// taken when it was first looked at, before it was read: a change after
+// that, even during the evaluation, makes the result stale. ok turns false
+// when its result depends on more than files.
 type deps struct {
 	ok    bool
-	paths map[string]bool
+	paths map[string]string
 }
 
-func newDeps() *deps { return &deps{ok: true, paths: map[string]bool{}} }
+func newDeps() *deps { return &deps{ok: true, paths: map[string]string{}} }
 
 func (d *deps) taint() {
 	if d != nil {
@@ -66,9 +68,25 @@ func (d *deps) taint() {
 	}
 }
 
+// add notes p, which the evaluation is about to look at.
 func (d *deps) add(p string) {
-	if d != nil {
-		d.paths[p] = true
+	if d == nil {
+		return
+	}
+	if _, ok := d.paths[p]; !ok {
+		d.paths[p] = fingerprint(p)
+	}
+}
+
+// wrote notes that noxenv itself just wrote data to p (the lock, the
+// trust record that keeps it trusted): no change for the evaluation,
+// where it looked at p, unless p no longer holds data.
+func (d *deps) wrote(p string, data []byte) {
+	if d == nil {
+		return
+	}
+	if _, ok := d.paths[p]; ok {
+		d.paths[p] = fingerprintAs(p, data)
 	}
 }
 
@@ -76,7 +94,11 @@ func (d *deps) add(p string) {
 // file's content, with the target of any symbolic link on the way, its
 // permission bits and a regular file's modification time (test -x,
 // test -nt).
-func fingerprint(p string) string {
+func fingerprint(p string) string { return fingerprintAs(p, nil) }
+
+// fingerprintAs is fingerprint, a regular file's content taken to be data
+// when data is not nil.
+func fingerprintAs(p string, data []byte) string {
 	fi, err := os.Lstat(p)
 	if err != nil {
 		return "absent"
@@ -102,6 +124,10 @@ func fingerprint(p string) string {
 		return fp + fi.Mode().Type().String()
 	}
 	fp += strconv.FormatInt(fi.ModTime().UnixNano(), 10) + " "
+	if data != nil {
+		sum := sha256.Sum256(data)
+		return fp + "sha256:" + hex.EncodeToString(sum[:])
+	}
 	f, err := os.Open(p)
 	if err != nil {
 		return fp + "unreadable"
@@ -205,9 +231,7 @@ func storeCached(cfg Config, file string, content []byte, base map[string]string
 			c.Unset = append(c.Unset, k)
 		}
 	}
-	for p := range d.paths {
-		c.Deps[p] = fingerprint(p)
-	}
+	maps.Copy(c.Deps, d.paths)
 	if g := res.Generation; g != nil {
 		root, err := resolveLinks(projectProfile(cfg.StateDir, file).Path)
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -135,5 +136,46 @@ func TestCacheFollowsModes(t *testing.T) {
 	os.Chtimes(filepath.Join(dir, "a"), time.Now().Add(time.Hour), time.Now().Add(time.Hour))
 	if env, _ := evalRan(t, cfg, file, nil); env["X"] != "yes" || env["NEWER"] != "a" {
 		t.Fatalf("after chmod +x and touch: %v", env)
+	}
+}
+
+// A file that changes after the evaluation read it, while it still runs,
+// makes its result stale: the cache keeps what the file was when read.
+func TestCacheChangeDuringEvaluation(t *testing.T) {
+	dir, cfg := project(t, map[string]string{
+		FileName: "dotenv\nread -r x < sync\nexport SEEN=$x\n",
+		".env":   "A=1\n",
+	})
+	file := allowed(t, cfg, dir)
+	sync := filepath.Join(dir, "sync")
+	if err := syscall.Mkfifo(sync, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// release lets the evaluation past its read of the pipe, first running
+	// change, once the evaluation has read .env and waits on the pipe.
+	release := func(change func()) {
+		go func() {
+			f, err := os.OpenFile(sync, os.O_WRONLY, 0) // waits for the reader
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			change()
+			f.WriteString("go\n")
+			f.Close()
+		}()
+	}
+	release(func() {
+		if err := os.WriteFile(filepath.Join(dir, ".env"), []byte("A=2\n"), 0o644); err != nil {
+			t.Error(err)
+		}
+	})
+	env, _ := evalRan(t, cfg, file, map[string]string{})
+	if env["A"] != "1" || env["SEEN"] != "go" {
+		t.Fatalf("first evaluation: %v", env)
+	}
+	release(func() {})
+	if env, _ := evalRan(t, cfg, file, map[string]string{}); env["A"] != "2" {
+		t.Fatalf("evaluation after .env changed during the last one: A=%q, want 2", env["A"])
 	}
 }

@@ -338,9 +338,11 @@ func (e *evaluator) writeLock(file string) error {
 		// noxenv's own writes, of the lock and of the trust record that
 		// keeps it trusted, are no change.
 		rewatch(e.watched, e.lockFile, data)
+		e.deps.wrote(e.lockFile, data)
 		rec, err := keepTrust(e.cfg.AllowDir, file, e.lockRead, data)
 		if rec != nil {
 			rewatch(e.watched, recordOf(e.cfg.AllowDir, file), rec)
+			e.deps.wrote(recordOf(e.cfg.AllowDir, file), rec)
 		}
 		return err
 	}
