@@ -49,6 +49,8 @@ func lookupBuiltin(name string) builtinFunc {
 		return (*evaluator).sourceUp
 	case "log_status":
 		return (*evaluator).logStatus
+	case "fetchurl":
+		return (*evaluator).fetchurl
 	case extraBuiltin:
 		return (*evaluator).useExtra
 	}

@@ -21,8 +21,11 @@ type Config struct {
 	ReleaseProfileDirs []string
 	// CacheDir, when set, keeps evaluated environments so that the same
 	// file, lock, watched files and starting environment are not
-	// evaluated twice ($XDG_CACHE_HOME/noxenv).
+	// evaluated twice, and what fetchurl fetched ($XDG_CACHE_HOME/noxenv).
 	CacheDir string
+	// Download fetches a URL for fetchurl; nil: fetchurl takes only what
+	// the cache directory holds.
+	Download Download
 	// Settings returns noxenv's settings (eval-timeout, ...); it is
 	// called only when a setting is needed, so that a cached evaluation
 	// reads no settings file. Nil means the defaults.

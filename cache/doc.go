@@ -3,7 +3,8 @@
 // synced to an object store), or such a directory served by any static
 // web server. It builds on the store's public API only; the store knows
 // nothing of caches and asks for missing entries through the
-// store.Fetcher that a Fetcher implements.
+// store.Fetcher that a Fetcher implements. Download is the HTTP side of
+// a project file's fetchurl, which activate verifies and keeps.
 //
 // # Format
 //

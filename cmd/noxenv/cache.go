@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,8 +22,27 @@ import (
 
 func newCacheCmd(a *app) *cobra.Command {
 	c := &cobra.Command{Use: "cache", Short: cacheShort}
-	c.AddCommand(newCachePushCmd(a), newCachePullCmd(a), newCacheListCmd(a), newCacheSubstituteCmd(a))
+	c.AddCommand(newCachePushCmd(a), newCachePullCmd(a), newCacheListCmd(a), newCacheSubstituteCmd(a), newCacheDownloadCmd(a))
 	return c
+}
+
+// download writes what url holds to w (fetchurl).
+func (a *app) download(ctx context.Context, url string, w io.Writer) error {
+	return cache.Download(ctx, url, w)
+}
+
+// newCacheDownloadCmd is noxenv-oci's side of fetchurl for noxenv
+// (oci_forward.go): it writes what URL holds to stdout.
+func newCacheDownloadCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:    "download URL",
+		Short:  "Write what an http or https URL holds to stdout (for noxenv itself)",
+		Hidden: true,
+		Args:   args(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, argv []string) error {
+			return a.download(cmd.Context(), argv[0], a.stdout)
+		},
+	}
 }
 
 // cacheOptions are what opening a cache takes from the environment: the

@@ -6,7 +6,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -104,6 +106,28 @@ func (a *app) fetchRequests(ctx context.Context, sp *store.SearchPath, reqs []st
 		return 0, err
 	}
 	return ans.Index, ans.err()
+}
+
+// download writes what url holds to w: noxenv-oci's cache download does
+// the HTTP (fetchurl).
+func (a *app) download(ctx context.Context, url string, w io.Writer) error {
+	prog, err := a.ociProgram()
+	if err != nil {
+		return err
+	}
+	cmd := exec.CommandContext(ctx, prog, "cache", "download", "--", url)
+	cmd.Env = a.environ()
+	cmd.Stdout = w
+	var msg bytes.Buffer
+	cmd.Stderr = &msg
+	if err := cmd.Run(); err != nil {
+		// Its message, less its prefix: the caller says it again.
+		if m, _, _ := strings.Cut(strings.TrimPrefix(msg.String(), "noxenv: "), "\n"); m != "" {
+			return errors.New(m)
+		}
+		return fmt.Errorf("%s: %w", prog, err)
+	}
+	return nil
 }
 
 // substitute runs noxenv-oci's cache substitute with argv: its progress and

@@ -32,6 +32,7 @@ func (a *app) activateConfig() (activate.Config, error) {
 		ProfilesDir:        a.loc.profilesDir,
 		ReleaseProfileDirs: a.loc.releaseProfileDirs,
 		CacheDir:           a.loc.cacheDir,
+		Download:           a.download,
 		Settings:           a.settings,
 		Stderr:             a.stderr,
 		Quiet:              a.quiet,

@@ -43,6 +43,7 @@ var commands = []command{
 	{name: "export", new: newExportCmd},
 	{name: "status", new: newStatusCmd},
 	{name: "reload", new: newReloadCmd},
+	{name: "fetchurl", new: newFetchurlCmd},
 	{name: "cache", new: newCacheCmd},
 	{name: "key", new: newKeyCmd},
 	{name: "image", new: newImageCmd},
