@@ -156,10 +156,8 @@ func cacheFile(cfg Config, file string) string {
 	for _, d := range cfg.ReleaseProfileDirs {
 		field(h, d)
 	}
-	if cfg.Stores != nil {
-		for _, s := range cfg.Stores.Stores {
-			field(h, s.Dir)
-		}
+	for _, d := range cfg.storeDirs() {
+		field(h, d)
 	}
 	return filepath.Join(cfg.CacheDir, "eval", hex.EncodeToString(h.Sum(nil)))
 }

@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/noxenv/noxenv/store"
 )
 
 // evalCount evaluates file and says whether the script ran (it logs a
@@ -118,6 +120,33 @@ func TestCacheReusesPackages(t *testing.T) {
 	}
 	if again["PATH"] != first["PATH"] || again["X"] != first["X"] || !strings.Contains(first["PATH"], "/generations/") {
 		t.Fatalf("cached %q, %q; evaluated %q, %q", again["PATH"], again["X"], first["PATH"], first["X"])
+	}
+}
+
+// A store search path given to open on need is opened when the project
+// is evaluated, and not for a result from the cache.
+func TestCacheOpensNoStore(t *testing.T) {
+	dir, cfg := project(t, map[string]string{
+		FileName:          "log_status ran\nuse a\n",
+		"src/a-1.0/bin/a": "a",
+	})
+	sp := storeOf(t, filepath.Join(dir, "src", "a-1.0"))
+	opened := 0
+	cfg.OpenStores = func() (*store.SearchPath, error) { opened++; return sp, nil }
+	cfg.StoreDirs = []string{sp.Stores[0].Dir}
+	file := allowed(t, cfg, dir)
+	first, ran := evalRan(t, cfg, file, nil)
+	if !ran || opened != 1 || !strings.Contains(first["PATH"], "/generations/") {
+		t.Fatalf("first evaluation: ran %v, stores opened %d times, PATH %q", ran, opened, first["PATH"])
+	}
+	again, ran := evalRan(t, cfg, file, nil)
+	if ran || opened != 1 || again["PATH"] != first["PATH"] {
+		t.Fatalf("from the cache: ran %v, stores opened %d times, PATH %q", ran, opened, again["PATH"])
+	}
+	// Another search path is another configuration: evaluated.
+	cfg.StoreDirs = append(cfg.StoreDirs, filepath.Join(dir, "other"))
+	if _, ran := evalRan(t, cfg, file, nil); !ran || opened != 2 {
+		t.Fatalf("other store path: ran %v, stores opened %d times", ran, opened)
 	}
 }
 

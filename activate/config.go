@@ -11,7 +11,12 @@ const FileName = ".noxprofile"
 
 // Config is where activation finds and keeps things.
 type Config struct {
-	Stores *store.SearchPath
+	// Stores is the store search path. When it is nil, OpenStores opens
+	// it, once an evaluation runs: a result found in the cache opens no
+	// store. StoreDirs are then its directories, which the cache keys on.
+	Stores     *store.SearchPath
+	OpenStores func() (*store.SearchPath, error)
+	StoreDirs  []string
 	// StateDir is $XDG_STATE_HOME/noxenv: generations, roots, projects.
 	StateDir string
 	// AllowDir holds trust records.
@@ -57,4 +62,16 @@ func (c Config) settings() (*settings.Settings, error) {
 		return settings.Load(nil, nil)
 	}
 	return c.Settings()
+}
+
+// storeDirs returns the directories of the store search path.
+func (c Config) storeDirs() []string {
+	if c.Stores == nil {
+		return c.StoreDirs
+	}
+	dirs := make([]string, len(c.Stores.Stores))
+	for i, s := range c.Stores.Stores {
+		dirs[i] = s.Dir
+	}
+	return dirs
 }

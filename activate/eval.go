@@ -188,6 +188,11 @@ func evaluate(ctx context.Context, cfg Config, file string, base map[string]stri
 			return &Result{File: file, Watched: e.watched}, nil, err
 		}
 	}
+	if e.cfg.Stores == nil && cfg.OpenStores != nil {
+		if e.cfg.Stores, err = cfg.OpenStores(); err != nil {
+			return nil, nil, err
+		}
+	}
 	set, err := cfg.settings()
 	if err != nil {
 		return nil, nil, err

@@ -19,14 +19,12 @@ import (
 )
 
 // activateConfig is where activation finds and keeps things; the store
-// search path is opened on first need only.
+// search path is opened only when an evaluation runs (a result from the
+// evaluation cache needs none).
 func (a *app) activateConfig() (activate.Config, error) {
-	sp, err := a.stores()
-	if err != nil {
-		return activate.Config{}, err
-	}
 	return activate.Config{
-		Stores:             sp,
+		OpenStores:         a.stores,
+		StoreDirs:          a.loc.storePath,
 		StateDir:           a.loc.stateDir,
 		AllowDir:           a.loc.allowDir,
 		ProfilesDir:        a.loc.profilesDir,
