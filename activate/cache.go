@@ -164,8 +164,12 @@ func cacheFile(cfg Config, file string) string {
 
 // loadCached returns the cached result, or nil when there is none still
 // valid. seen observes a watched file (see observe); the files are
-// observed before the cache is checked against them.
-func loadCached(cfg Config, file string, content []byte, base map[string]string, seen func(string) Watch) *Result {
+// observed before the cache is checked against them. read holds the
+// content of the files the evaluation has read already (file, its lock
+// and trust record, as checked for trust): they are hashed as read, not
+// read again; a change since shows in their modification time.
+func loadCached(cfg Config, file string, base map[string]string, seen func(string) Watch, read map[string][]byte) *Result {
+	content := read[file]
 	data, err := os.ReadFile(cacheFile(cfg, file))
 	if err != nil {
 		return nil
@@ -184,7 +188,7 @@ func loadCached(cfg Config, file string, content []byte, base map[string]string,
 		watched[i] = seen(p)
 	}
 	for p, fp := range c.Deps {
-		if fingerprint(p) != fp {
+		if fingerprintAs(p, read[p]) != fp {
 			return nil
 		}
 	}

@@ -175,12 +175,15 @@ func evaluate(ctx context.Context, cfg Config, file string, base map[string]stri
 		e.lockFile = lockPath(file)
 		// Watched before they are read; the trust record too: allowing
 		// or denying the file is a change.
-		e.watch(file, e.lockFile, recordOf(cfg.AllowDir, file))
-		if content, e.lockRead, err = readTrustedProject(cfg.AllowDir, file); err != nil {
+		record := recordOf(cfg.AllowDir, file)
+		e.watch(file, e.lockFile, record)
+		var rec []byte
+		if content, e.lockRead, rec, err = readTrustedProject(cfg.AllowDir, file); err != nil {
 			return &Result{File: file, Watched: e.watched}, nil, err
 		}
 		if cacheable {
-			if res := loadCached(cfg, file, content, base, e.seen); res != nil {
+			read := map[string][]byte{file: content, e.lockFile: e.lockRead, record: rec}
+			if res := loadCached(cfg, file, base, e.seen, read); res != nil {
 				return res, nil, nil
 			}
 		}

@@ -217,7 +217,7 @@ func CheckTrust(allowDir, file string) (*BlockedError, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, _, err = readTrustedProject(allowDir, p)
+	_, _, _, err = readTrustedProject(allowDir, p)
 	var blocked *BlockedError
 	if errors.As(err, &blocked) {
 		return blocked, nil
@@ -241,20 +241,20 @@ func readTrusted(allowDir, p string) ([]byte, error) {
 }
 
 // readTrustedProject returns the content of the project file p, a path
-// from trustPath, and of its lock (nil: none) when both are trusted, and
-// a *BlockedError otherwise. As with readTrusted, the caller uses exactly
-// the content returned.
-func readTrustedProject(allowDir, p string) (content, lock []byte, err error) {
-	content, rec, err := readWithRecord(allowDir, p)
+// from trustPath, and of its lock (nil: none) when both are trusted, with
+// the trust record that approves them, and a *BlockedError otherwise. As
+// with readTrusted, the caller uses exactly the content returned.
+func readTrustedProject(allowDir, p string) (content, lock, rec []byte, err error) {
+	content, rec, err = readWithRecord(allowDir, p)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if lock, err = readOptional(lockPath(p)); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	blocked := checkFile(p, content, rec)
 	if rec == nil {
-		return nil, nil, blocked
+		return nil, nil, nil, blocked
 	}
 	if line, approved := approvedLock(rec); !bytes.Equal(line, lockLine(lock)) {
 		if blocked == nil {
@@ -264,9 +264,9 @@ func readTrustedProject(allowDir, p string) (content, lock []byte, err error) {
 		blocked.Pins, blocked.BadLock = lockPinChanges(lockPath(p), approved, lock)
 	}
 	if blocked != nil {
-		return nil, nil, blocked
+		return nil, nil, nil, blocked
 	}
-	return content, lock, nil
+	return content, lock, rec, nil
 }
 
 // readWithRecord returns the content of p and its trust record (nil: none).
