@@ -78,6 +78,21 @@ func (d *deps) add(p string) {
 	}
 }
 
+// read notes p, which the evaluation read as data (nil: p did not
+// exist) and uses as read: its fingerprint is of that content, taken
+// without reading p again. A change since the read shows in p's
+// modification time or existence, taken now.
+func (d *deps) read(p string, data []byte) {
+	if d == nil {
+		return
+	}
+	if data == nil {
+		d.paths[p] = "absent"
+		return
+	}
+	d.paths[p] = fingerprintAs(p, data)
+}
+
 // wrote notes that noxenv itself just wrote data to p (the lock, the
 // trust record that keeps it trusted): no change for the evaluation,
 // where it looked at p, unless p no longer holds data.

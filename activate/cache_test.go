@@ -208,3 +208,27 @@ func TestCacheChangeDuringEvaluation(t *testing.T) {
 		t.Fatalf("evaluation after .env changed during the last one: A=%q, want 2", env["A"])
 	}
 }
+
+// A file the evaluation read is fingerprinted as read: one that changed
+// since, even keeping its time, or that appeared since it was found
+// absent, no longer matches.
+func TestCacheDepsAsRead(t *testing.T) {
+	dir := t.TempDir()
+	p, q := filepath.Join(dir, "read"), filepath.Join(dir, "appeared")
+	if err := os.WriteFile(p, []byte("new"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d := newDeps()
+	d.read(p, []byte("new"))
+	if d.paths[p] != fingerprint(p) {
+		t.Fatalf("unchanged file: %q, now %q", d.paths[p], fingerprint(p))
+	}
+	d.read(p, []byte("old"))
+	d.read(q, nil)
+	if err := os.WriteFile(q, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if d.paths[p] == fingerprint(p) || d.paths[q] == fingerprint(q) {
+		t.Fatalf("changed files still match: %q, %q", d.paths[p], d.paths[q])
+	}
+}

@@ -176,16 +176,21 @@ func evaluate(ctx context.Context, cfg Config, file string, base map[string]stri
 		// Watched before they are read; the trust record too: allowing
 		// or denying the file is a change.
 		record := recordOf(cfg.AllowDir, file)
-		e.watch(file, e.lockFile, record)
+		for _, f := range []string{file, e.lockFile, record} {
+			e.watched = append(e.watched, observe(f))
+		}
 		var rec []byte
 		if content, e.lockRead, rec, err = readTrustedProject(cfg.AllowDir, file); err != nil {
 			return &Result{File: file, Watched: e.watched}, nil, err
 		}
+		read := map[string][]byte{file: content, e.lockFile: e.lockRead, record: rec}
 		if cacheable {
-			read := map[string][]byte{file: content, e.lockFile: e.lockRead, record: rec}
 			if res := loadCached(cfg, file, base, e.seen, read); res != nil {
 				return res, nil, nil
 			}
+		}
+		for p, data := range read {
+			e.deps.read(p, data)
 		}
 		if e.lock, err = parseLock(e.lockFile, e.lockRead); err != nil {
 			return &Result{File: file, Watched: e.watched}, nil, err
