@@ -240,34 +240,43 @@ func (e *evaluator) source(ctx context.Context, hc interp.HandlerContext, p stri
 	if len(e.files) > 32 {
 		return fmt.Errorf("source_env %s: nested too deeply", p)
 	}
-	e.verified[p] = content
 	e.files = append(e.files, p)
-	defer func() {
-		e.files = e.files[:len(e.files)-1]
-		delete(e.verified, p)
-	}()
-	if err := hc.Builtin(ctx, []string{"cd", filepath.Dir(p)}); err != nil {
-		return err
-	}
-	serr := hc.Builtin(ctx, []string{"source", p})
-	if err := hc.Builtin(ctx, []string{"cd", hc.Dir}); err != nil && serr == nil {
-		return err
-	}
-	if serr != nil {
-		return shellStatus{serr}
-	}
-	return nil
+	defer func() { e.files = e.files[:len(e.files)-1] }()
+	return e.unlocked(ctx, func(ctx context.Context) error {
+		ctx = context.WithValue(ctx, verifiedKey{}, verifiedFile{p, content})
+		if err := hc.Builtin(ctx, []string{"cd", filepath.Dir(p)}); err != nil {
+			return err
+		}
+		serr := hc.Builtin(ctx, []string{"source", p})
+		if err := hc.Builtin(ctx, []string{"cd", hc.Dir}); err != nil && serr == nil {
+			return err
+		}
+		if serr != nil {
+			return shellStatus{serr}
+		}
+		return nil
+	})
+}
+
+// verifiedKey marks the context of source reading a file whose content
+// was checked for trust: the interpreter reads that content, not the file
+// again.
+type verifiedKey struct{}
+
+type verifiedFile struct {
+	path    string
+	content []byte
 }
 
 // open serves sourced files from their verified content and records what
 // the script reads; a script that writes files is not cached.
 func (e *evaluator) open(ctx context.Context, path string, flag int, perm os.FileMode) (io.ReadWriteCloser, error) {
 	p := abs(interp.HandlerCtx(ctx), path)
-	var verified []byte
+	if v, ok := ctx.Value(verifiedKey{}).(verifiedFile); ok && v.path == p && flag == os.O_RDONLY {
+		return readOnly{bytes.NewReader(v.content)}, nil
+	}
 	err := e.serial(ctx, func(context.Context) error {
-		switch data, ok := e.verified[p]; {
-		case ok && flag == os.O_RDONLY:
-			verified = data
+		switch {
 		case p == os.DevNull:
 		case flag&(os.O_WRONLY|os.O_RDWR) != 0:
 			if e.opts.sandbox && !strings.HasPrefix(p, filepath.Dir(e.files[0])+"/") {
@@ -281,9 +290,6 @@ func (e *evaluator) open(ctx context.Context, path string, flag int, perm os.Fil
 	})
 	if err != nil {
 		return nil, err
-	}
-	if verified != nil {
-		return readOnly{bytes.NewReader(verified)}, nil
 	}
 	return interp.DefaultOpenHandler()(ctx, path, flag, perm)
 }

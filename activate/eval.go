@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"mvdan.cc/sh/v3/expand"
@@ -118,14 +117,12 @@ type evaluator struct {
 	opts   options
 	stderr io.Writer
 	runner *interp.Runner
-	// mu guards what handlers change; see serial.
-	mu sync.Mutex
+	// held is the lock guarding what handlers change, a channel so that
+	// waiting for it ends with the evaluation; see serial.
+	held chan struct{}
 
 	// files is the stack of files being evaluated (source_env pushes).
 	files []string
-	// verified holds the content of sourced files as checked for trust:
-	// the interpreter reads that, not the file again.
-	verified map[string][]byte
 
 	// timeout is the eval-timeout setting.
 	timeout time.Duration
@@ -156,7 +153,7 @@ type evaluator struct {
 }
 
 func evaluate(ctx context.Context, cfg Config, file string, base map[string]string, opts options) (res *Result, release func(), err error) {
-	e := &evaluator{cfg: cfg, opts: opts, stderr: io.Discard, met: map[string]bool{}, verified: map[string][]byte{}}
+	e := &evaluator{cfg: cfg, opts: opts, stderr: io.Discard, met: map[string]bool{}, held: make(chan struct{}, 1)}
 	if cfg.Stderr != nil {
 		e.stderr = cfg.Stderr
 	}
@@ -404,16 +401,37 @@ func (e *evaluator) builtins(next interp.ExecHandlerFunc) interp.ExecHandlerFunc
 // heldKey marks a context whose handler holds the evaluator's lock.
 type heldKey struct{}
 
-// serial runs f holding the evaluator's lock, which background jobs
-// (cmd &) make necessary, unless the caller holds it already: a builtin
-// running a sourced file, whose builtins run within it.
+// serial runs f holding the evaluator's lock, which the parts of a script
+// that run at the same time (cmd &, pipelines, process substitutions)
+// make necessary, unless the caller holds it already: a builtin's own
+// eval, whose handlers run within it. A builtin that runs the script's
+// code (a sourced file) does so through unlocked. Waiting for the lock
+// ends with the evaluation.
 func (e *evaluator) serial(ctx context.Context, f func(context.Context) error) error {
 	if ctx.Value(heldKey{}) != nil {
 		return f(ctx)
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	select {
+	case e.held <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-e.held }()
 	return f(context.WithValue(ctx, heldKey{}, true))
+}
+
+// unlocked runs f, a builtin running the script's code, without the lock
+// the builtin holds: that code's handlers take it themselves, in the
+// interpreter's other goroutines (pipelines, process substitutions,
+// background jobs) and in command substitutions and globs, whose context
+// is the run's and does not say the lock is held.
+func (e *evaluator) unlocked(ctx context.Context, f func(context.Context) error) error {
+	if ctx.Value(heldKey{}) == nil {
+		return f(ctx)
+	}
+	<-e.held
+	defer func() { e.held <- struct{}{} }()
+	return f(context.WithValue(ctx, heldKey{}, nil))
 }
 
 // shellStatus carries an interpreter status (of a sourced file) through a
