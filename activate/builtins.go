@@ -234,6 +234,9 @@ func (e *evaluator) source(ctx context.Context, hc interp.HandlerContext, p stri
 		}
 		return err
 	}
+	if err := checkConstructs(p, f); err != nil {
+		return shellStatus{err}
+	}
 	if volatile(f) {
 		e.deps.taint()
 	}

@@ -40,6 +40,16 @@
 // evaluation finds it settled. noxenv's own write of the lock during an
 // evaluation is no change.
 //
+// A project file runs as bash runs it, or not at all: a construct the
+// interpreter would run otherwise (printf's %q, an extended glob in
+// ${var##+(/)}, a redirection of descriptor 3, an EXIT trap, $BASH_SOURCE,
+// arithmetic on a value that is not an integer constant, ...) is an error
+// naming it and its FILE:LINE:COL, before the file runs where it can be
+// told from the text, as it runs otherwise. What bash does that the
+// interpreter lacks but can run in its own terms is run so: printf -v,
+// shopt -q and -p, errexit off in command substitutions, the last command
+// of a pipeline in a subshell, arithmetic operands of [[ -eq ]].
+//
 // The package does not print and does not read the process environment:
 // both are given to it.
 package activate

@@ -150,6 +150,10 @@ type evaluator struct {
 	lastPos  syntax.Pos
 	lastFile string
 	lastArgs []string
+
+	// refused is the first construct refused where the interpreter
+	// does not stop for it (in $(...)); see refuse.
+	refused error
 }
 
 func evaluate(ctx context.Context, cfg Config, file string, base map[string]string, opts options) (res *Result, release func(), err error) {
@@ -240,6 +244,9 @@ func (e *evaluator) run(ctx context.Context, file string, content []byte, base m
 		if prog, err = syntax.NewParser().Parse(bytes.NewReader(content), file); err != nil {
 			return nil, err
 		}
+		if err := checkConstructs(file, prog); err != nil {
+			return nil, err
+		}
 		e.files = []string{file}
 		batchUses(prog)
 	}
@@ -284,7 +291,7 @@ func (e *evaluator) run(ctx context.Context, file string, content []byte, base m
 		if volatile(prog) {
 			e.deps.taint()
 		}
-		if err := r.Run(ctx, prog); err != nil {
+		if err := r.Run(ctx, prog); err != nil || e.refused != nil {
 			return nil, e.runError(ctx, file, err)
 		}
 		// The run lists the variables once as it ends; any other listing
@@ -320,6 +327,8 @@ func lit(s string) *syntax.Word {
 func (e *evaluator) runError(ctx context.Context, file string, err error) error {
 	var pe *PosError
 	switch {
+	case e.refused != nil:
+		return e.refused
 	case errors.As(err, &pe):
 		return err
 	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil:
@@ -358,7 +367,7 @@ func (e *evaluator) call(ctx context.Context, args []string) ([]string, error) {
 		}
 		return nil
 	})
-	return args, nil
+	return e.checkCall(ctx, hc, args)
 }
 
 // current is the file being evaluated.
