@@ -126,6 +126,8 @@ type evaluator struct {
 
 	// timeout is the eval-timeout setting.
 	timeout time.Duration
+	// commands are the external commands running.
+	commands commands
 
 	lockFile  string
 	lock      *Lock
@@ -208,7 +210,10 @@ func evaluate(ctx context.Context, cfg Config, file string, base map[string]stri
 	}
 	e.timeout = set.EvalTimeout
 	ctx, cancel := context.WithTimeout(ctx, e.timeout)
-	defer cancel()
+	defer func() {
+		cancel()
+		e.commands.wait()
+	}()
 
 	env, err := e.run(ctx, file, content, base)
 	if err != nil {
@@ -291,7 +296,7 @@ func (e *evaluator) run(ctx context.Context, file string, content []byte, base m
 		if volatile(prog) {
 			e.deps.taint()
 		}
-		if err := r.Run(ctx, prog); err != nil || e.refused != nil {
+		if err := r.Run(ctx, prog); err != nil || e.refused != nil || ctx.Err() != nil {
 			return nil, e.runError(ctx, file, err)
 		}
 		// The run lists the variables once as it ends; any other listing
@@ -312,7 +317,7 @@ func (e *evaluator) runExtra(ctx context.Context, env map[string]string) (map[st
 	e.files = nil
 	start := exported(e.runner.Vars)
 	call := &syntax.CallExpr{Args: []*syntax.Word{lit(extraBuiltin)}}
-	if err := e.runner.Run(ctx, call); err != nil {
+	if err := e.runner.Run(ctx, call); err != nil || ctx.Err() != nil {
 		return nil, e.runError(ctx, "", err)
 	}
 	return applyChanges(env, start, exported(e.runner.Vars)), nil
@@ -325,16 +330,15 @@ func lit(s string) *syntax.Word {
 // runError turns what the interpreter returned into an error naming the
 // file and, where known, the position.
 func (e *evaluator) runError(ctx context.Context, file string, err error) error {
+	if ctx.Err() != nil {
+		return e.stopped(ctx, file)
+	}
 	var pe *PosError
 	switch {
 	case e.refused != nil:
 		return e.refused
 	case errors.As(err, &pe):
 		return err
-	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil:
-		return fmt.Errorf("%s: evaluation took longer than %s", file, e.timeout)
-	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
-		return fmt.Errorf("%s: evaluation interrupted", file)
 	}
 	var st interp.ExitStatus
 	if errors.As(err, &st) && e.lastArgs != nil && e.lastArgs[0] == "exit" {
@@ -347,6 +351,44 @@ func (e *evaluator) runError(ctx context.Context, file string, err error) error 
 		return err
 	}
 	return fmt.Errorf("%s: %w", file, err)
+}
+
+// stopped is the error of an evaluation that its time limit or an
+// interruption ended, whatever the run returned then (a command killed,
+// a read cut short): it names the file and position of the last command
+// started, or file. Parts of the script may still be ending: the lock
+// is waited for a moment only.
+func (e *evaluator) stopped(ctx context.Context, file string) error {
+	var err error = &limitError{e.timeout}
+	if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		err = errors.New("evaluation interrupted")
+	}
+	pos := syntax.Pos{}
+	lctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	e.serial(lctx, func(context.Context) error {
+		if e.lastFile != "" {
+			file, pos = e.lastFile, e.lastPos
+		}
+		return nil
+	})
+	if file == "" {
+		return err
+	}
+	return posError(file, pos, err)
+}
+
+// limitError is an evaluation that ran longer than the setting
+// eval-timeout.
+type limitError struct{ limit time.Duration }
+
+func (e *limitError) Error() string {
+	return fmt.Sprintf("evaluation took longer than %s", e.limit)
+}
+
+// Hint names the setting.
+func (e *limitError) Hint() string {
+	return "the limit is the setting eval-timeout (NOXENV_EVAL_TIMEOUT)"
 }
 
 // call records each simple command, to name the one that failed. Code
@@ -390,7 +432,7 @@ func (e *evaluator) builtins(next interp.ExecHandlerFunc) interp.ExecHandlerFunc
 			// An external command may depend on anything: its result
 			// cannot be cached.
 			e.serial(ctx, func(context.Context) error { e.deps.taint(); return nil })
-			return next(ctx, args)
+			return e.external(ctx, args, next)
 		}
 		hc := interp.HandlerCtx(ctx)
 		return e.serial(ctx, func(ctx context.Context) error {
@@ -493,6 +535,11 @@ func exported(vars map[string]expand.Variable) map[string]string {
 // counting the listing as the evaluator's own.
 func (e *evaluator) envOf(env expand.Environ) map[string]string {
 	e.ownLists++
+	return exportedOf(env)
+}
+
+// exportedOf returns the exported string variables of env.
+func exportedOf(env expand.Environ) map[string]string {
 	m := map[string]string{}
 	for k, v := range env.Each {
 		if v.IsSet() && v.Exported && v.Kind == expand.String {

@@ -1,0 +1,110 @@
+package activate
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The time limit ends an evaluation whatever it is doing, at every depth
+// of sourcing: the error names the file and the limit, and no process the
+// evaluation started is left.
+func TestTimeLimitEndsEverything(t *testing.T) {
+	const limit = 300 * time.Millisecond
+	kinds := map[string]string{
+		"loop":                         "while :; do :; done\n",
+		"sleep":                        "sleep 1000\n",
+		"command substitution":         "x=$(sleep 1000)\n",
+		"backticks":                    "x=`sleep 1000`\n",
+		"process substitution":         "read -r x < <(sleep 1000)\n",
+		"pipeline":                     "sleep 1000 | cat\n",
+		"background job":               "sleep 1000 &\nwait\n",
+		"child ignoring TERM":          "sh -c 'trap \"\" TERM INT HUP; while :; do :; done'\n",
+		"grandchild":                   "sh -c 'sleep 1000; :'\n",
+		"grandchildren ignoring":       "sh -c 'trap \"\" TERM INT HUP; sh -c \"trap \\\"\\\" TERM INT HUP; sleep 1000; :\" & sleep 1000; :'\n",
+		"builtin loop in substitution": "x=$(while :; do watch_file w; done)\n",
+	}
+	for _, dname := range []string{"top", "source_env", "source_up", "dot", "nested"} {
+		d := depths[dname]
+		for kname, script := range kinds {
+			t.Run(dname+"/"+kname, func(t *testing.T) {
+				dir, cfg := d.layout(t, script)
+				file := filepath.Join(dir, d.entry)
+				cfg.Settings = evalTimeout(limit)
+				mark := fmt.Sprintf("%d-%d", os.Getpid(), time.Now().UnixNano())
+				start := time.Now()
+				_, err := evaluateWithin(t, 20*time.Second, cfg, file, map[string]string{"PATH": os.Getenv("PATH"), "NOXENV_TEST_MARK": mark})
+				took := time.Since(start)
+				if err == nil || !strings.Contains(err.Error(), "took longer than "+limit.String()) {
+					t.Fatalf("err = %v, want the limit named", err)
+				}
+				// A file run by . is not told apart from the one running it.
+				if at := filepath.Join(dir, d.holder()); dname != "dot" && !strings.HasPrefix(err.Error(), at+":") {
+					t.Errorf("err = %v, want %s named", err, at)
+				}
+				if took > limit+time.Second {
+					t.Errorf("evaluation ended %v after it started, limit %v", took, limit)
+				}
+				if left := marked(mark); len(left) > 0 {
+					t.Errorf("processes left: %s", strings.Join(left, "; "))
+				}
+			})
+		}
+	}
+}
+
+// A project whose evaluation ran out of time is a failure the hook keeps
+// until something changes: the next prompt does not evaluate it again.
+func TestTimedOutNotRetried(t *testing.T) {
+	dir, cfg := depths["source_env"].layout(t, "sleep 1000\n")
+	cfg.Settings = evalTimeout(200 * time.Millisecond)
+	config := func() (Config, error) { return cfg, nil }
+	base := map[string]string{"PATH": os.Getenv("PATH")}
+	sw := Next(context.Background(), config, nil, base, dir, nil)
+	if sw.State.Status != Failed || sw.Err == nil || !strings.Contains(sw.Err.Error(), "took longer than 200ms") {
+		t.Fatalf("first prompt: %+v, %v", sw.State, sw.Err)
+	}
+	if again := Next(context.Background(), config, nil, sw.Env, dir, nil); again.Evaluated || again.Err != nil || again.State.Status != Failed {
+		t.Fatalf("next prompt: evaluated %v, %+v, %v", again.Evaluated, again.State, again.Err)
+	}
+	lib := filepath.Join(dir, "lib", "env.sh")
+	if err := os.WriteFile(lib, []byte("export DONE=1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	allow(t, cfg, lib)
+	if sw = Next(context.Background(), config, nil, sw.Env, dir, nil); sw.State.Status != Loaded || sw.Env["DONE"] != "1" {
+		t.Fatalf("after the sourced file changed: %+v, %v", sw.State, sw.Err)
+	}
+}
+
+// marked returns the command lines of the processes whose environment
+// holds NOXENV_TEST_MARK=mark.
+func marked(mark string) []string {
+	var left []string
+	want := []byte("\x00NOXENV_TEST_MARK=" + mark + "\x00")
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, dir := range dirs {
+		env, err := os.ReadFile(filepath.Join(dir, "environ"))
+		if err != nil || !bytes.Contains(append([]byte{0}, env...), want) {
+			continue
+		}
+		cmd, _ := os.ReadFile(filepath.Join(dir, "cmdline"))
+		left = append(left, filepath.Base(dir)+" "+strings.ReplaceAll(string(bytes.TrimRight(cmd, "\x00")), "\x00", " "))
+	}
+	return left
+}
+
+// holder is the name of the file that holds the construct.
+func (d depth) holder() string {
+	for name, content := range d.files {
+		if content == "%s" {
+			return name
+		}
+	}
+	panic("no construct in depth")
+}
