@@ -10,12 +10,18 @@
 #           any Go exec wrapper); targets: at most 1.5x, and at most 2 ms
 #           more than `true` alone.
 # noxenv is built as install.sh builds it; the floors with the same flags.
-# Usage: bench/startup.sh [RUNS]
+# With BASE, a commit, noxenv built from that commit the same way is timed
+# in the same run, on the same project, beside the checkout's.
+# Usage: [BASE=REV] bench/startup.sh [RUNS]
 set -euo pipefail
 runs=${1:-1000}
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# The builds after project20, which moves HOME and the XDG directories
+# under $work, use the usual module and build caches.
+GOMODCACHE=$(go env GOMODCACHE) GOCACHE=$(go env GOCACHE)
+export GOMODCACHE GOCACHE
 
 # shellcheck source=project20.sh
 . "$root/bench/project20.sh"
@@ -52,27 +58,38 @@ EOF
 for f in empty exectrue; do
 	CGO_ENABLED=0 go build -C "$work/floor" -ldflags "-s -w" -o "$work/bin/$f" "./$f"
 done
+base=()
+if [ -n "${BASE:-}" ]; then
+	mkdir -p "$work/base"
+	git -C "$root" archive "$BASE" | tar -x -C "$work/base"
+	CGO_ENABLED=0 go build -C "$work/base" -ldflags "-s -w" -o "$work/bin/noxenv-base" ./cmd/noxenv
+	base=(-n export-base "noxenv-base export bash" -n exec-base "noxenv-base exec $work/proj -- true")
+fi
 
 # Entering the project: PWD is the project, no project state in the
 # environment. One export first, so that the evaluation is cached.
 cd "$work/proj"
 export PWD=$work/proj
-noxenv export bash >/dev/null
-if [[ $(strace -f -e trace=openat noxenv export bash 2>&1 >/dev/null | grep -c '\.noxinfo') != 0 ]]; then
-	echo "startup: the export evaluated the project: nothing is measured cached" >&2
-	exit 1
-fi
+for nox in noxenv ${BASE:+noxenv-base}; do
+	"$nox" export bash >/dev/null
+	if [[ $(strace -f -e trace=openat "$nox" export bash 2>&1 >/dev/null | grep -c '\.noxinfo') != 0 ]]; then
+		echo "startup: $nox export evaluated the project: nothing is measured cached" >&2
+		exit 1
+	fi
+done
 
 hyperfine -N --warmup 50 --runs "$runs" --export-json "$work/h.json" \
 	-n empty "$work/bin/empty" \
 	-n export "noxenv export bash" \
 	-n true "true" \
 	-n exectrue "$work/bin/exectrue" \
-	-n exec "noxenv exec $work/proj -- true" >/dev/null 2>&1
+	-n exec "noxenv exec $work/proj -- true" "${base[@]}" >/dev/null 2>&1
 jq -r '[.results[] | {(.command): .median}] | add | map_values(. * 1000) |
 	def ms: . * 100 | round / 100 | tostring + " ms";
 	def x: . * 100 | round / 100 | tostring + "x";
+	def ratios(ex; ec): "export/empty: \(ex / .empty|x) (target <= 1.5x)  exec/floor: \(ec / .exectrue|x) (target <= 1.5x)  exec - true: \(ec - .true|ms) (target <= 2 ms)";
 	"median: empty \(.empty|ms), export \(.export|ms); true \(.true|ms), exec floor \(.exectrue|ms), exec \(.exec|ms)\n" +
-	"export/empty: \(.export / .empty|x) (target <= 1.5x)\n" +
-	"exec/floor: \(.exec / .exectrue|x) (target <= 1.5x)  exec - true: \(.exec - .true|ms) (target <= 2 ms)"' "$work/h.json"
+	ratios(.export; .exec) +
+	if .["export-base"] then "\nbase: export \(.["export-base"]|ms), exec \(.["exec-base"]|ms)\nbase " + ratios(.["export-base"]; .["exec-base"]) else "" end' "$work/h.json"
+jq -r '"CPU (user + system, mean): " + ([.results[] | "\(.command) \((.user + .system) * 100000 | round / 100) ms"] | join(", "))' "$work/h.json"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
