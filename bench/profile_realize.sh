@@ -115,7 +115,7 @@ done
 median() { sort -n "$1" | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2)}'; }
 declare -A med
 for t in "${tools[@]}"; do med[$t]=$(median "$W/times.$t"); done
-printf '%-40s %10s %8s %8s %10s\n' "realizing $N packages ($((N * 250)) files)" "median ms" "/ stow" "/ floor" "/ floor-at"
+printf '%-40s %10s %8s %8s %10s %17s\n' "realizing $N packages ($((N * 250)) files)" "median ms" "/ stow" "/ floor" "/ floor-at" "min-max ms"
 for t in "${tools[@]}"; do
 	case $t in
 	noxenv) label="noxenv profile add (new)" ;;
@@ -128,6 +128,8 @@ for t in "${tools[@]}"; do
 	floor_at) label="floor in-process (mkdirat+symlinkat)" ;;
 	esac
 	awk -v l="$label" -v m="${med[$t]}" -v s="${med[stow]}" -v f="${med[floor]}" -v fa="${med[floor_at]}" \
-		'BEGIN {printf "%-40s %10.2f %8.2f %8.2f %10.2f\n", l, m / 1000, m / s, m / f, m / fa}'
+		-v lo="$(sort -n "$W/times.$t" | head -1)" -v hi="$(sort -n "$W/times.$t" | tail -1)" \
+		'BEGIN {printf "%-40s %10.2f %8.2f %8.2f %10.2f %8.2f-%-8.2f\n", l, m / 1000, m / s, m / f, m / fa, lo / 1000, hi / 1000}'
 done
 echo "(times: $W/times.*; whole processes for the first four, the work alone for the last four)" >&2
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
