@@ -24,7 +24,10 @@ type builtinFunc func(e *evaluator, ctx context.Context, hc interp.HandlerContex
 // script can name it usefully, as it does nothing without them.
 const extraBuiltin = "__noxenv_shell_packages"
 
-// lookupBuiltin returns the builtin called name, or nil.
+// lookupBuiltin returns the builtin called name, or nil. Its names are
+// not functions of the script: a function the script defines of the same
+// name is called instead, as in direnv, where the standard library is
+// functions the .envrc may redefine.
 func lookupBuiltin(name string) builtinFunc {
 	switch name {
 	case "use":
@@ -33,10 +36,10 @@ func lookupBuiltin(name string) builtinFunc {
 		return (*evaluator).useBatched
 	case "use_profile":
 		return (*evaluator).useProfile
+	case "PATH_add", "MANPATH_add", "has", "source_env_if_exists":
+		return shellBuiltin(name)
 	case "path_add":
 		return (*evaluator).pathAdd
-	case "path_add_to":
-		return (*evaluator).pathAddTo
 	case "dotenv":
 		return (*evaluator).dotenv
 	case "dotenv_if_exists":
@@ -47,10 +50,22 @@ func lookupBuiltin(name string) builtinFunc {
 		return (*evaluator).sourceEnv
 	case "source_up":
 		return (*evaluator).sourceUp
+	case "source_up_if_exists":
+		return (*evaluator).sourceUpIfExists
 	case "log_status":
 		return (*evaluator).logStatus
 	case "fetchurl":
 		return (*evaluator).fetchurl
+	case "log_error":
+		return (*evaluator).logError
+	case "rvm", "direnv_load", "source_url":
+		return needsTool(name)
+	case dotBuiltin:
+		return (*evaluator).dot
+	case shellPrefix + "command":
+		return (*evaluator).command
+	case shellPrefix + "usage":
+		return usage
 	case extraBuiltin:
 		return (*evaluator).useExtra
 	}
@@ -74,16 +89,11 @@ func abs(hc interp.HandlerContext, p string) string {
 	return filepath.Join(hc.Dir, p)
 }
 
+// pathAdd is path_add VAR DIR...: direnv's, which exports VAR even with
+// no DIR.
 func (e *evaluator) pathAdd(ctx context.Context, hc interp.HandlerContext, args []string) error {
 	if len(args) == 0 {
-		return errors.New("path_add needs at least one DIR")
-	}
-	return e.prepend(ctx, hc, "PATH", args)
-}
-
-func (e *evaluator) pathAddTo(ctx context.Context, hc interp.HandlerContext, args []string) error {
-	if len(args) < 2 {
-		return errors.New("path_add_to needs a VAR and at least one DIR")
+		return errors.New("usage: path_add VAR DIR...")
 	}
 	return e.prepend(ctx, hc, args[0], args[1:])
 }
@@ -167,10 +177,18 @@ func (e *evaluator) watchFile(_ context.Context, hc interp.HandlerContext, args 
 	return nil
 }
 
-func (e *evaluator) logStatus(_ context.Context, _ interp.HandlerContext, args []string) error {
+// logStatus prints to the builtin's stderr, which the script may have
+// redirected.
+func (e *evaluator) logStatus(_ context.Context, hc interp.HandlerContext, args []string) error {
 	if !e.cfg.Quiet {
-		fmt.Fprintf(e.stderr, "noxenv: %s\n", strings.Join(args, " "))
+		fmt.Fprintf(hc.Stderr, "noxenv: %s\n", strings.Join(args, " "))
 	}
+	return nil
+}
+
+// logError is log_status for errors, which NOXENV_LOG=quiet keeps.
+func (e *evaluator) logError(_ context.Context, hc interp.HandlerContext, args []string) error {
+	fmt.Fprintf(hc.Stderr, "noxenv: %s\n", strings.Join(args, " "))
 	return nil
 }
 
@@ -181,30 +199,55 @@ func (e *evaluator) sourceEnv(ctx context.Context, hc interp.HandlerContext, arg
 	}
 	p := abs(hc, args[0])
 	if fi, err := os.Stat(p); err == nil && fi.IsDir() {
-		p = filepath.Join(p, FileName)
+		p = e.projectFile(p)
+	}
+	if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
+		// Its appearing mends the project.
+		e.watch(p)
+		return fmt.Errorf("source_env: %s does not exist", p)
 	}
 	return e.source(ctx, hc, p)
+}
+
+// projectFile is the project file of dir, which source_env of a
+// directory and source_up load.
+func (e *evaluator) projectFile(dir string) string {
+	return filepath.Join(dir, FileName)
 }
 
 // sourceUp evaluates the nearest .noxprofile (or FILE) above the
 // directory of the file being evaluated.
 func (e *evaluator) sourceUp(ctx context.Context, hc interp.HandlerContext, args []string) error {
+	return e.loadUp(ctx, hc, "source_up", args, false)
+}
+
+// sourceUpIfExists is source_up that finding nothing is no failure.
+func (e *evaluator) sourceUpIfExists(ctx context.Context, hc interp.HandlerContext, args []string) error {
+	return e.loadUp(ctx, hc, "source_up_if_exists", args, true)
+}
+
+func (e *evaluator) loadUp(ctx context.Context, hc interp.HandlerContext, name string, args []string, ifExists bool) error {
 	if len(args) > 1 {
-		return errors.New("usage: source_up [FILE]")
-	}
-	name := FileName
-	if len(args) == 1 {
-		name = args[0]
+		return fmt.Errorf("usage: %s [FILE]", name)
 	}
 	from := e.fileDir(hc)
 	for dir := filepath.Dir(from); ; dir = filepath.Dir(dir) {
-		p := filepath.Join(dir, name)
+		p := e.projectFile(dir)
+		if len(args) == 1 {
+			p = filepath.Join(dir, args[0])
+		}
 		e.deps.add(p)
 		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
 			return e.source(ctx, hc, p)
 		}
 		if filepath.Dir(dir) == dir {
-			return fmt.Errorf("no %s above %s", name, from)
+			if ifExists {
+				return nil
+			}
+			if len(args) == 1 {
+				return fmt.Errorf("no %s above %s", args[0], from)
+			}
+			return fmt.Errorf("no %s above %s", filepath.Base(e.projectFile(from)), from)
 		}
 	}
 }
@@ -243,21 +286,21 @@ func (e *evaluator) source(ctx context.Context, hc interp.HandlerContext, p stri
 	if len(e.files) > 32 {
 		return fmt.Errorf("source_env %s: nested too deeply", p)
 	}
-	e.files = append(e.files, p)
-	defer func() { e.files = e.files[:len(e.files)-1] }()
-	return e.unlocked(ctx, func(ctx context.Context) error {
-		ctx = context.WithValue(ctx, verifiedKey{}, verifiedFile{p, content})
-		if err := hc.Builtin(ctx, []string{"cd", filepath.Dir(p)}); err != nil {
-			return err
-		}
-		serr := hc.Builtin(ctx, []string{"source", p})
-		if err := hc.Builtin(ctx, []string{"cd", hc.Dir}); err != nil && serr == nil {
-			return err
-		}
-		if serr != nil {
-			return shellStatus{serr}
-		}
-		return nil
+	return e.within(p, func() error {
+		return e.unlocked(ctx, func(ctx context.Context) error {
+			ctx = context.WithValue(ctx, verifiedKey{}, verifiedFile{p, content})
+			if err := hc.Builtin(ctx, []string{"cd", filepath.Dir(p)}); err != nil {
+				return err
+			}
+			serr := hc.Builtin(ctx, []string{"source", p})
+			if err := hc.Builtin(ctx, []string{"cd", hc.Dir}); err != nil && serr == nil {
+				return err
+			}
+			if serr != nil {
+				return shellStatus{serr}
+			}
+			return nil
+		})
 	})
 }
 
@@ -269,6 +312,39 @@ type verifiedKey struct{}
 type verifiedFile struct {
 	path    string
 	content []byte
+}
+
+// dotBuiltin is what the script's source and . run: the interpreter's
+// source, with the file known to name positions in it.
+const dotBuiltin = "__noxenv_dot"
+
+func (e *evaluator) dot(ctx context.Context, hc interp.HandlerContext, args []string) error {
+	file := e.current()
+	if len(args) > 0 {
+		file = scriptPath(hc, args[0])
+	}
+	return e.within(file, func() error {
+		return e.unlocked(ctx, func(ctx context.Context) error {
+			if err := hc.Builtin(ctx, append([]string{"source"}, args...)); err != nil {
+				return shellStatus{err}
+			}
+			return nil
+		})
+	})
+}
+
+// scriptPath is the file that source NAME reads: as bash, a NAME without
+// a slash is looked for in PATH first.
+func scriptPath(hc interp.HandlerContext, name string) string {
+	if !strings.Contains(name, "/") {
+		for _, dir := range filepath.SplitList(hc.Env.Get("PATH").String()) {
+			p := abs(hc, filepath.Join(dir, name))
+			if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
+				return p
+			}
+		}
+	}
+	return abs(hc, name)
 }
 
 // open serves sourced files from their verified content and records what

@@ -17,11 +17,19 @@
 // script's top level ends with (the empty generation once the project
 // uses no packages any more).
 //
+// The builtins (use, use_profile and direnv's standard library) behave as
+// shell functions of the script: a failure is an exit status the script
+// may handle, its message printed at the call's position unless the
+// script goes on to end with it; their output follows the caller's
+// redirections. Those that need no Go are shell functions (stdlib.sh),
+// parsed once per process. A function the script defines under a
+// builtin's name replaces the builtin.
+//
 // An evaluation that ran no external command, wrote no file, globbed
 // nothing, met no unlocked request, listed no variables (${!prefix*}, a
 // background job), expanded nothing that changes by itself ($RANDOM, $$,
 // $PPID, an indirection ${!name}; in code it evals too), looked up no
-// command (type, command -v) and sourced no file with source or .
+// command (type, command -v; has is followed) and sourced no file with source or .
 // (source_env is followed) is cached with everything it read (variables,
 // files with their mode and time, links); the cache returns its result
 // only while all of that is unchanged, and never skips the trust check. A

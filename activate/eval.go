@@ -116,6 +116,8 @@ type evaluator struct {
 	cfg    Config
 	opts   options
 	stderr io.Writer
+	// out is stderr as the script's commands have it.
+	out    *scriptOutput
 	runner *interp.Runner
 	// held is the lock guarding what handlers change, a channel so that
 	// waiting for it ends with the evaluation; see serial.
@@ -156,6 +158,9 @@ type evaluator struct {
 	// refused is the first construct refused where the interpreter
 	// does not stop for it (in $(...)); see refuse.
 	refused error
+	// frame is the builtin running; pending its failure not yet printed.
+	frame   frame
+	pending *PosError
 }
 
 func evaluate(ctx context.Context, cfg Config, file string, base map[string]string, opts options) (res *Result, release func(), err error) {
@@ -163,6 +168,7 @@ func evaluate(ctx context.Context, cfg Config, file string, base map[string]stri
 	if cfg.Stderr != nil {
 		e.stderr = cfg.Stderr
 	}
+	e.out = &scriptOutput{e.stderr}
 	defer func() {
 		if err != nil || !opts.keepGuard {
 			e.releaseGuard()
@@ -270,7 +276,7 @@ func (e *evaluator) run(ctx context.Context, file string, content []byte, base m
 	r, err := interp.New(
 		interp.Env(e.env),
 		interp.Dir(dir),
-		interp.StdIO(nil, e.stderr, e.stderr),
+		interp.StdIO(nil, e.out, e.out),
 		interp.Params("-e"),
 		interp.CallHandler(e.call),
 		interp.ExecHandlers(e.builtins),
@@ -283,10 +289,11 @@ func (e *evaluator) run(ctx context.Context, file string, content []byte, base m
 		return nil, err
 	}
 	e.runner = r
-	// A first, empty run sets the interpreter's own variables, so that
-	// only the script's changes are compared afterwards.
+	// A first run, of the standard library's definitions, sets the
+	// interpreter's own variables, so that only the script's changes are
+	// compared afterwards.
 	e.env.quiet = true
-	err = r.Run(ctx, &syntax.File{})
+	err = r.Run(ctx, stdlib())
 	e.env.quiet = false
 	if err != nil {
 		return nil, err
@@ -299,6 +306,7 @@ func (e *evaluator) run(ctx context.Context, file string, content []byte, base m
 		if err := r.Run(ctx, prog); err != nil || e.refused != nil || ctx.Err() != nil {
 			return nil, e.runError(ctx, file, err)
 		}
+		e.flushPending()
 		// The run lists the variables once as it ends; any other listing
 		// read variables the cache does not follow.
 		e.serial(ctx, func(context.Context) error {
@@ -320,6 +328,7 @@ func (e *evaluator) runExtra(ctx context.Context, env map[string]string) (map[st
 	if err := e.runner.Run(ctx, call); err != nil || ctx.Err() != nil {
 		return nil, e.runError(ctx, "", err)
 	}
+	e.flushPending()
 	return applyChanges(env, start, exported(e.runner.Vars)), nil
 }
 
@@ -341,6 +350,10 @@ func (e *evaluator) runError(ctx context.Context, file string, err error) error 
 		return err
 	}
 	var st interp.ExitStatus
+	if errors.As(err, &st) && e.pending != nil {
+		// A builtin's failure ended the script.
+		return e.pending
+	}
 	if errors.As(err, &st) && e.lastArgs != nil && e.lastArgs[0] == "exit" {
 		return posError(e.lastFile, e.lastPos, fmt.Errorf("the script exited with status %d", st))
 	}
@@ -391,13 +404,19 @@ func (e *limitError) Hint() string {
 	return "the limit is the setting eval-timeout (NOXENV_EVAL_TIMEOUT)"
 }
 
-// call records each simple command, to name the one that failed. Code
-// the script evaluates or sources itself is not known in advance, and
+// call records each simple command of the script, to name the one that
+// failed, and prints the failure of a builtin the script went on after.
+// Code the script evals or sources itself is not known in advance, and
 // type and command -v look in PATH's directories: the cache cannot follow
-// them.
+// them (the standard library's own code records what it reads). source
+// and . become dotBuiltin, which knows the file.
 func (e *evaluator) call(ctx context.Context, args []string) ([]string, error) {
 	hc := interp.HandlerCtx(ctx)
 	e.serial(ctx, func(context.Context) error {
+		e.flushPending()
+		if e.frame.depth > 0 {
+			return nil
+		}
 		e.lastPos, e.lastFile, e.lastArgs = hc.Pos, e.current(), args
 		switch args[0] {
 		case "eval":
@@ -409,7 +428,11 @@ func (e *evaluator) call(ctx context.Context, args []string) ([]string, error) {
 		}
 		return nil
 	})
-	return e.checkCall(ctx, hc, args)
+	args, err := e.checkCall(ctx, hc, args)
+	if err == nil && (args[0] == "source" || args[0] == ".") {
+		args = append([]string{dotBuiltin}, args[1:]...)
+	}
+	return args, err
 }
 
 // current is the file being evaluated.
@@ -436,15 +459,7 @@ func (e *evaluator) builtins(next interp.ExecHandlerFunc) interp.ExecHandlerFunc
 		}
 		hc := interp.HandlerCtx(ctx)
 		return e.serial(ctx, func(ctx context.Context) error {
-			err := b(e, ctx, hc, args[1:])
-			var st shellStatus
-			if errors.As(err, &st) {
-				return st.err
-			}
-			if err != nil && e.current() != "" {
-				return posError(e.current(), hc.Pos, err)
-			}
-			return err
+			return e.runBuiltin(ctx, hc, b, args)
 		})
 	}
 }

@@ -15,7 +15,7 @@ import (
 
 // project writes files (name → content) under a new directory and returns
 // it with a configuration whose trust records live beside it.
-func project(t *testing.T, files map[string]string) (string, Config) {
+func project(t testing.TB, files map[string]string) (string, Config) {
 	t.Helper()
 	root := t.TempDir()
 	dir := filepath.Join(root, "proj")
@@ -45,14 +45,14 @@ func evalTimeout(d time.Duration) func() (*settings.Settings, error) {
 }
 
 // allowed allows the .noxprofile of dir and returns its path.
-func allowed(t *testing.T, cfg Config, dir string) string {
+func allowed(t testing.TB, cfg Config, dir string) string {
 	t.Helper()
 	file := filepath.Join(dir, FileName)
 	allow(t, cfg, file)
 	return file
 }
 
-func allow(t *testing.T, cfg Config, file string) {
+func allow(t testing.TB, cfg Config, file string) {
 	t.Helper()
 	if err := Allow(cfg.AllowDir, file); err != nil {
 		t.Fatal(err)
@@ -64,8 +64,8 @@ func TestEvaluateVariables(t *testing.T) {
 		FileName: `export GREETING="hello $USER"
 unset DROPME
 NOTEXPORTED=1
-path_add bin tools
-path_add_to MYPATH lib
+PATH_add bin tools
+path_add MYPATH lib
 dotenv
 dotenv_if_exists missing.env
 watch_file extra.txt
@@ -139,7 +139,7 @@ func TestEvaluateBlocked(t *testing.T) {
 func TestEvaluateErrorsHavePositions(t *testing.T) {
 	for name, tc := range map[string]struct{ script, want string }{
 		"syntax":    {"export A=1\nif then\n", ":2:1: "},
-		"builtin":   {"export A=1\n  path_add\n", ":2:3: path_add needs at least one DIR"},
+		"builtin":   {"export A=1\n  path_add\n", ":2:3: usage: path_add VAR DIR..."},
 		"errexit":   {"\n\nfalse\n", ":3:1: false failed with exit status 1"},
 		"dotenv":    {"dotenv nothere\n", ":1:1: dotenv: "},
 		"untrusted": {"source_env other\n", ":1:1: "},
@@ -191,7 +191,7 @@ func TestEvaluateTimeout(t *testing.T) {
 // TestBackgroundBuiltins runs builtins in background jobs, concurrently:
 // run with -race, it checks that what they record is guarded.
 func TestBackgroundBuiltins(t *testing.T) {
-	dir, cfg := project(t, map[string]string{FileName: "for i in 1 2 3 4 5 6 7 8; do watch_file a$i & path_add b$i & dotenv_if_exists c$i & done; wait\n"})
+	dir, cfg := project(t, map[string]string{FileName: "for i in 1 2 3 4 5 6 7 8; do watch_file a$i & PATH_add b$i & MANPATH_add m$i & has x$i & dotenv_if_exists c$i & done; wait\n"})
 	file := allowed(t, cfg, dir)
 	if _, err := Evaluate(context.Background(), cfg, file, nil); err != nil {
 		t.Fatal(err)
@@ -265,5 +265,21 @@ func TestSourcedTrustFollowed(t *testing.T) {
 	}
 	if _, err := Evaluate(context.Background(), cfg, file, nil); !errors.As(err, &blocked) {
 		t.Fatalf("lib denied, evaluation gives %v", err)
+	}
+}
+
+// TestIfExistsWatched: a missing file of source_env_if_exists or
+// dotenv_if_exists is watched, so that its appearing reloads.
+func TestIfExistsWatched(t *testing.T) {
+	dir, cfg := project(t, map[string]string{FileName: "source_env_if_exists a/b\ndotenv_if_exists c\nsource_env missing || true\n"})
+	file := allowed(t, cfg, dir)
+	res, err := Evaluate(context.Background(), cfg, file, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"a/b", "c", "missing"} {
+		if !contains(res.Watched, filepath.Join(dir, w)) {
+			t.Errorf("%s not watched: %v", w, res.Watched)
+		}
 	}
 }

@@ -14,14 +14,14 @@ import (
 func FuzzEvaluate(f *testing.F) {
 	for _, seed := range []string{
 		"export A=1\nunset B\n",
-		"path_add bin\npath_add_to VAR a b\n",
+		"PATH_add bin\npath_add VAR a b\nMANPATH_add man\n",
 		"dotenv\ndotenv_if_exists x.env\nwatch_file a b\n",
 		"source_env sub\nsource_up\n",
 		"log_status hello $A\n",
 		"use\nuse a b c\nuse_profile\nuse_profile ../x\n",
-		"f() { path_add \"$@\"; }\nf x y\nexport C=$(path_add z; echo $PATH)\n",
+		"f() { PATH_add \"$@\"; }\nf x y\nexport C=$(PATH_add z; echo $PATH)\n",
 		"while :; do :; done\n",
-		"export A=\"$(printf '\\001\\n')\"\ncd ..\npath_add .\n",
+		"export A=\"$(printf '\\001\\n')\"\ncd ..\nPATH_add .\n",
 		"dotenv .env\n",
 		"if then fi\n",
 		"exit 3\n",

@@ -31,6 +31,18 @@ func (e *evaluator) useBatched(ctx context.Context, hc interp.HandlerContext, ar
 }
 
 func (e *evaluator) addUse(ctx context.Context, hc interp.HandlerContext, args []string, batched bool) error {
+	if len(args) > 0 {
+		if fn := "use_" + args[0]; e.isFunction(ctx, hc, fn) {
+			// It may run what the batch's packages provide.
+			if err := e.realizeBatch(ctx, hc); err != nil {
+				return err
+			}
+			return e.callShell(ctx, hc, fn, args[1:])
+		}
+		if err := foreignUses[args[0]]; err != nil {
+			return err
+		}
+	}
 	if len(args) == 0 || len(args) > 2 {
 		return errors.New("usage: use NAME [CONSTRAINT]")
 	}
@@ -86,6 +98,14 @@ func plainUse(st *syntax.Stmt) bool {
 		}
 	}
 	return true
+}
+
+// realizeBatch realizes the packages of use statements batched so far.
+func (e *evaluator) realizeBatch(ctx context.Context, hc interp.HandlerContext) error {
+	if from := e.packages(hc); from.gen == nil && len(from.members) > 0 {
+		return e.applyPackages(ctx, hc, from, from.members)
+	}
+	return nil
 }
 
 // useProfile adds every member of a user or release profile's current
