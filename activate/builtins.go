@@ -93,7 +93,7 @@ func abs(hc interp.HandlerContext, p string) string {
 // no DIR.
 func (e *evaluator) pathAdd(ctx context.Context, hc interp.HandlerContext, args []string) error {
 	if len(args) == 0 {
-		return errors.New("usage: path_add VAR DIR...")
+		return errors.New("path_add needs a variable name (path_add VAR DIR...)")
 	}
 	return e.prepend(ctx, hc, args[0], args[1:])
 }

@@ -139,7 +139,7 @@ func TestEvaluateBlocked(t *testing.T) {
 func TestEvaluateErrorsHavePositions(t *testing.T) {
 	for name, tc := range map[string]struct{ script, want string }{
 		"syntax":    {"export A=1\nif then\n", ":2:1: "},
-		"builtin":   {"export A=1\n  path_add\n", ":2:3: usage: path_add VAR DIR..."},
+		"builtin":   {"export A=1\n  path_add\n", ":2:3: path_add needs a variable name (path_add VAR DIR...)"},
 		"errexit":   {"\n\nfalse\n", ":3:1: false failed with exit status 1"},
 		"dotenv":    {"dotenv nothere\n", ":1:1: dotenv: "},
 		"untrusted": {"source_env other\n", ":1:1: "},
