@@ -277,8 +277,18 @@ func (c *checker) guardZero(y syntax.ArithmExpr, pos syntax.Pos, n syntax.Node) 
 // guardCond rewrites y as (y OP 0 ? y : refuse), where y has no side
 // effects (it is evaluated twice); otherwise only y's names are guarded.
 func (c *checker) guardCond(y syntax.ArithmExpr, op syntax.BinAritOperator, pos syntax.Pos, n syntax.Node, why string) syntax.ArithmExpr {
+	pure := pureArithm(y)
+	y = c.guard(y)
+	if !pure {
+		return y
+	}
+	return c.ternary(&syntax.BinaryArithm{Op: op, X: y, Y: lit("0")}, y, pos, n, why)
+}
+
+// pureArithm reports whether evaluating x changes nothing.
+func pureArithm(x syntax.ArithmExpr) bool {
 	pure := true
-	syntax.Walk(y, func(node syntax.Node) bool {
+	syntax.Walk(x, func(node syntax.Node) bool {
 		switch m := node.(type) {
 		case *syntax.CmdSubst, *syntax.ArithmExp:
 			pure = false
@@ -293,11 +303,7 @@ func (c *checker) guardCond(y syntax.ArithmExpr, op syntax.BinAritOperator, pos 
 		}
 		return pure
 	})
-	y = c.guard(y)
-	if !pure {
-		return y
-	}
-	return c.ternary(&syntax.BinaryArithm{Op: op, X: y, Y: lit("0")}, y, pos, n, why)
+	return pure
 }
 
 // ternary returns (cond ? then : $(refuseCommand ...)), the refusal
@@ -492,6 +498,9 @@ func (c *checker) paramExp(n *syntax.ParamExp) bool {
 			}
 		}
 	}
+	if n.Slice != nil {
+		c.slice(n)
+	}
 	if n.Exp != nil {
 		switch n.Exp.Op {
 		case syntax.RemSmallPrefix, syntax.RemLargePrefix, syntax.RemSmallSuffix, syntax.RemLargeSuffix,
@@ -502,6 +511,7 @@ func (c *checker) paramExp(n *syntax.ParamExp) bool {
 			if quotedGlob(n.Exp.Word) {
 				return c.fail(n.Pos(), n, "quoted glob characters in this pattern would match as a pattern, not literally")
 			}
+			c.quotedExpansions(n)
 		case syntax.OtherParamOps:
 			switch op := n.Exp.Word.Lit(); op {
 			case "U", "u", "L", "a":
@@ -511,6 +521,85 @@ func (c *checker) paramExp(n *syntax.ParamExp) bool {
 		}
 	}
 	return true
+}
+
+// slice guards ${name:offset:length}: bash fails where a negative length
+// ends the string before offset; the interpreter takes the rest.
+func (c *checker) slice(n *syntax.ParamExp) {
+	sl := n.Slice
+	for _, x := range []*syntax.ArithmExpr{&sl.Offset, &sl.Length} {
+		if *x != nil {
+			c.arithm(*x)
+		}
+	}
+	name := ""
+	if n.Param != nil && syntax.ValidName(n.Param.Value) && n.Index == nil {
+		name = n.Param.Value
+	}
+	if sl.Length == nil || name == "" || !pureArithm(sl.Length) || (sl.Offset != nil && !pureArithm(sl.Offset)) {
+		return
+	}
+	length := &syntax.Word{Parts: []syntax.WordPart{&syntax.ParamExp{Param: lit(name).Parts[0].(*syntax.Lit), Length: true}}}
+	var offset syntax.ArithmExpr = lit("0")
+	if sl.Offset != nil {
+		offset = c.guard(sl.Offset)
+		sl.Offset = offset
+		// A negative offset counts from the end.
+		offset = &syntax.ParenArithm{X: &syntax.BinaryArithm{Op: syntax.TernQuest,
+			X: &syntax.BinaryArithm{Op: syntax.Lss, X: offset, Y: lit("0")},
+			Y: &syntax.BinaryArithm{Op: syntax.TernColon, X: &syntax.BinaryArithm{Op: syntax.Add, X: length, Y: offset}, Y: offset}}}
+	}
+	l := c.guard(sl.Length)
+	cond := &syntax.BinaryArithm{Op: syntax.OrArit,
+		X: &syntax.BinaryArithm{Op: syntax.Geq, X: l, Y: lit("0")},
+		Y: &syntax.BinaryArithm{Op: syntax.Geq, X: &syntax.BinaryArithm{Op: syntax.Add, X: length, Y: l}, Y: offset}}
+	sl.Length = c.ternary(cond, l, n.Pos(), n, "a negative length that ends before the offset is an error in bash")
+}
+
+// quotedExpansions guards the quoted expansions of a removal or case
+// pattern, which the interpreter matches as patterns: bash matches them
+// literally. Both agree where the value holds no *, ?, [ or \; a part
+// ${name:0:$((...))}, always empty, refuses the others as the pattern is
+// expanded.
+func (c *checker) quotedExpansions(n *syntax.ParamExp) {
+	w := n.Exp.Word
+	if w == nil {
+		return
+	}
+	for _, p := range w.Parts {
+		dq, ok := p.(*syntax.DblQuoted)
+		if !ok {
+			continue
+		}
+		for _, q := range dq.Parts {
+			switch q := q.(type) {
+			case *syntax.Lit:
+			case *syntax.ParamExp:
+				name := paramName(&syntax.Word{Parts: []syntax.WordPart{q}})
+				if name == "" {
+					c.fail(q.Pos(), n, "a quoted expansion in this pattern would match as a pattern, not literally")
+					return
+				}
+				globs := &syntax.Word{Parts: []syntax.WordPart{
+					&syntax.Lit{Value: "1"},
+					&syntax.ParamExp{Param: &syntax.Lit{Value: name}, Repl: &syntax.Replace{
+						All:  true,
+						Orig: &syntax.Word{Parts: []syntax.WordPart{&syntax.Lit{Value: `[!*?[\\]`}}},
+						With: &syntax.Word{},
+					}},
+				}}
+				cond := &syntax.BinaryArithm{Op: syntax.Eql, X: globs, Y: lit("1")}
+				empty := &syntax.ParamExp{Param: &syntax.Lit{Value: name}, Slice: &syntax.Slice{
+					Offset: lit("0"),
+					Length: c.ternary(cond, lit("0"), q.Pos(), n, "the value of "+name+" holds glob characters, which this pattern would match as a pattern, not literally"),
+				}}
+				w.Parts = append(w.Parts, empty)
+			default:
+				c.fail(q.Pos(), n, "a quoted expansion in this pattern would match as a pattern, not literally")
+				return
+			}
+		}
+	}
 }
 
 // patternDiffers reports whether a pattern holds extended glob operators,
