@@ -277,7 +277,7 @@ func (e *evaluator) source(ctx context.Context, hc interp.HandlerContext, p stri
 		}
 		return err
 	}
-	if err := checkConstructs(p, f); err != nil {
+	if err := checkConstructs(p, content, f); err != nil {
 		return shellStatus{err}
 	}
 	if volatile(f) {

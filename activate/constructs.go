@@ -32,10 +32,15 @@ func (*constructError) Hint() string {
 }
 
 // checkConstructs returns an error, at its position in file, for the
-// first construct of f that the interpreter would not run as bash does.
-// It rewrites what it can run in an equivalent form (>| as >: noclobber
-// is refused).
-func checkConstructs(file string, f *syntax.File) error {
+// first construct of f, parsed from src, that the interpreter would not
+// run as bash does. It rewrites what it can run in an equivalent form
+// (>| as >: noclobber is refused).
+func checkConstructs(file string, src []byte, f *syntax.File) error {
+	if i := bytes.IndexByte(src, 0); i >= 0 {
+		// The parser drops NUL bytes, which bash reads otherwise.
+		line := bytes.Count(src[:i], []byte("\n")) + 1
+		return &PosError{File: file, Line: uint(line), Col: uint(i - bytes.LastIndexByte(src[:i], '\n')), Err: &constructError{construct: "NUL", why: "a NUL byte in a script is not supported"}}
+	}
 	c := &checker{file: file, extglobFrom: extglobLine(f), readonly: map[string]*syntax.Assign{}}
 	syntax.Walk(f, c.visit)
 	c.readonlyAssigns()

@@ -137,7 +137,7 @@ func (e *evaluator) checkCode(code, file string) error {
 		// The interpreter reports it.
 		return nil
 	}
-	err = checkConstructs(file, f)
+	err = checkConstructs(file, []byte(code), f)
 	if pe, ok := err.(*PosError); ok && file == "" {
 		return pe.Err
 	}

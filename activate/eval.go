@@ -255,7 +255,7 @@ func (e *evaluator) run(ctx context.Context, file string, content []byte, base m
 		if prog, err = syntax.NewParser().Parse(bytes.NewReader(content), file); err != nil {
 			return nil, err
 		}
-		if err := checkConstructs(file, prog); err != nil {
+		if err := checkConstructs(file, content, prog); err != nil {
 			return nil, err
 		}
 		e.files = []string{file}
