@@ -56,6 +56,13 @@ func lookupBuiltin(name string) builtinFunc {
 		return (*evaluator).logStatus
 	case "fetchurl":
 		return (*evaluator).fetchurl
+	case "direnv_layout_dir", "layout", "layout_go", "layout_julia", "layout_node", "layout_perl", "layout_php",
+		"layout_pipenv", "layout_python", "layout_python3", "layout_ruby":
+		return shellBuiltin(name)
+	case shellPrefix + "needs":
+		return needsProgram
+	case shellPrefix + "fail":
+		return fail
 	case "log_error":
 		return (*evaluator).logError
 	case "rvm", "direnv_load", "source_url":
@@ -212,6 +219,9 @@ func (e *evaluator) sourceEnv(ctx context.Context, hc interp.HandlerContext, arg
 // projectFile is the project file of dir, which source_env of a
 // directory and source_up load.
 func (e *evaluator) projectFile(dir string) string {
+	if len(e.files) > 0 && filepath.Base(e.files[0]) == EnvrcName {
+		return filepath.Join(dir, EnvrcName)
+	}
 	return filepath.Join(dir, FileName)
 }
 

@@ -25,10 +25,14 @@ var stdlibSource string
 // shellPrefix starts the names of the stdlib's shell functions.
 const shellPrefix = "__noxenv_"
 
-// stdlib is stdlibSource parsed, once per process and only when a script
+// stdlibText is the standard library's shell source: stdlib.sh, then
+// the layouts (stdlib_layout.sh).
+func stdlibText() string { return stdlibSource + layoutSource }
+
+// stdlib is stdlibText parsed, once per process and only when a script
 // is evaluated (a cached evaluation never needs it).
 var stdlib = sync.OnceValue(func() *syntax.File {
-	f, err := syntax.NewParser().Parse(strings.NewReader(stdlibSource), "stdlib.sh")
+	f, err := syntax.NewParser().Parse(strings.NewReader(stdlibText()), "stdlib.sh")
 	if err != nil {
 		panic(err) // a test parses it
 	}
@@ -182,10 +186,12 @@ func usage(_ *evaluator, _ context.Context, _ interp.HandlerContext, args []stri
 // command succeeds when name is a command of the script other than its
 // functions: a builtin, or a file in PATH, whose presence or absence the
 // cache then follows. As for bash's type, a file found that is not
-// executable counts too (running it fails).
+// executable counts too (running it fails). Its failure is a status, no
+// error to print.
 func (e *evaluator) command(_ context.Context, hc interp.HandlerContext, args []string) error {
+	notFound := shellStatus{interp.ExitStatus(1)}
 	if len(args) != 1 || args[0] == "" {
-		return interp.ExitStatus(1)
+		return notFound
 	}
 	name := args[0]
 	if interp.IsBuiltin(name) || lookupBuiltin(name) != nil {
@@ -204,7 +210,7 @@ func (e *evaluator) command(_ context.Context, hc interp.HandlerContext, args []
 			return nil
 		}
 	}
-	return interp.ExitStatus(1)
+	return notFound
 }
 
 // isFunction says whether the script has defined a function name. The
