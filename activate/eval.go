@@ -168,7 +168,7 @@ func evaluate(ctx context.Context, cfg Config, file string, base map[string]stri
 	if cfg.Stderr != nil {
 		e.stderr = cfg.Stderr
 	}
-	e.out = &scriptOutput{e.stderr}
+	e.out = &scriptOutput{Writer: e.stderr}
 	defer func() {
 		if err != nil || !opts.keepGuard {
 			e.releaseGuard()
@@ -273,6 +273,7 @@ func (e *evaluator) run(ctx context.Context, file string, content []byte, base m
 		pairs = append(pairs, k+"="+v)
 	}
 	e.env = &recordingEnv{Environ: expand.ListEnviron(pairs...), read: map[string]bool{}}
+	e.out.ctx = ctx
 	r, err := interp.New(
 		interp.Env(e.env),
 		interp.Dir(dir),

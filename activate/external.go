@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -42,7 +43,7 @@ func (e *evaluator) external(ctx context.Context, args []string, next interp.Exe
 	cmd.Args = args
 	cmd.Env = environ(hc)
 	cmd.Dir = hc.Dir
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = hc.Stdin, hc.Stdout, hc.Stderr
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = hc.Stdin, direct(hc.Stdout), direct(hc.Stderr)
 	cmd.Cancel = func() error { return killTree(cmd.Process) }
 	cmd.WaitDelay = waitDelay
 	err = cmd.Run()
@@ -51,10 +52,10 @@ func (e *evaluator) external(ctx context.Context, args []string, next interp.Exe
 	case err == nil || errors.Is(err, exec.ErrWaitDelay):
 		return nil
 	case errors.As(err, &exit):
+		// Killed at the end of the evaluation too: a status, which the
+		// interpreter does not print as it does an error from a command
+		// substitution; the run stops at its next command.
 		if ws, ok := exit.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
 			return interp.ExitStatus(128 + int(ws.Signal()))
 		}
 		return interp.ExitStatus(exit.ExitCode())
@@ -68,6 +69,15 @@ func (e *evaluator) external(ctx context.Context, args []string, next interp.Exe
 		return interp.ExitStatus(127)
 	}
 	return err
+}
+
+// direct is w for a command: the script's output itself (a terminal, which
+// the command sees as one), not through scriptOutput.
+func direct(w io.Writer) io.Writer {
+	if o, ok := w.(*scriptOutput); ok {
+		return o.Writer
+	}
+	return w
 }
 
 // commands are the external commands an evaluation runs, which it waits

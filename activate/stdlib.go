@@ -145,8 +145,21 @@ func (e *evaluator) within(file string, f func() error) error {
 }
 
 // scriptOutput is where the script's output goes: a type of its own, so
-// that a builtin can tell its stderr redirected.
-type scriptOutput struct{ io.Writer }
+// that a builtin can tell its stderr redirected. It ends with the
+// evaluation's context, once run sets it: the interpreter then prints the
+// context's error for a command substitution it ends, which the
+// evaluation's own error says better.
+type scriptOutput struct {
+	io.Writer
+	ctx context.Context
+}
+
+func (o *scriptOutput) Write(p []byte) (int, error) {
+	if o.ctx != nil && o.ctx.Err() != nil {
+		return len(p), nil
+	}
+	return o.Writer.Write(p)
+}
 
 // foreignError is a standard library function that needs a tool noxenv
 // does not run.

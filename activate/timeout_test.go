@@ -29,13 +29,15 @@ func TestTimeLimitEndsEverything(t *testing.T) {
 		"grandchildren ignoring":       "sh -c 'trap \"\" TERM INT HUP; sh -c \"trap \\\"\\\" TERM INT HUP; sleep 1000; :\" & sleep 1000; :'\n",
 		"builtin loop in substitution": "x=$(while :; do watch_file w; done)\n",
 	}
-	for _, dname := range []string{"top", "source_env", "source_up", "dot", "nested"} {
+	for _, dname := range []string{"top", "source_env", "source_up", "dot", "source", "nested"} {
 		d := depths[dname]
 		for kname, script := range kinds {
 			t.Run(dname+"/"+kname, func(t *testing.T) {
 				dir, cfg := d.layout(t, script)
 				file := filepath.Join(dir, d.entry)
 				cfg.Settings = evalTimeout(limit)
+				var stderr bytes.Buffer
+				cfg.Stderr = &stderr
 				mark := fmt.Sprintf("%d-%d", os.Getpid(), time.Now().UnixNano())
 				start := time.Now()
 				_, err := evaluateWithin(t, 20*time.Second, cfg, file, map[string]string{"PATH": os.Getenv("PATH"), "NOXENV_TEST_MARK": mark})
@@ -43,9 +45,11 @@ func TestTimeLimitEndsEverything(t *testing.T) {
 				if err == nil || !strings.Contains(err.Error(), "took longer than "+limit.String()) {
 					t.Fatalf("err = %v, want the limit named", err)
 				}
-				// A file run by . is not told apart from the one running it.
-				if at := filepath.Join(dir, d.holder()); dname != "dot" && !strings.HasPrefix(err.Error(), at+":") {
+				if at := filepath.Join(dir, d.holder()); !strings.HasPrefix(err.Error(), at+":") {
 					t.Errorf("err = %v, want %s named", err, at)
+				}
+				if strings.Contains(stderr.String(), "context") {
+					t.Errorf("the script printed %q", stderr.String())
 				}
 				if took > limit+time.Second {
 					t.Errorf("evaluation ended %v after it started, limit %v", took, limit)

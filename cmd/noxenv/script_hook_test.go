@@ -38,7 +38,10 @@ var (
 
 const tshellUsage = `usage:
 tshell start [-strace] SHELL           start bash, zsh, fish, tcsh or elvish, wait for its first prompt
-tshell type [-repeat N] LINE...         type each line and Enter, wait for their prompts
+tshell type [-repeat N] [-within D] LINE...
+                                        type each line and Enter, wait for their prompts
+                                        (-within: fail if they take longer than D)
+tshell procs                            print the processes of the pane's session but its leader
 tshell enter N                          press Enter N times, wait for the prompts
 tshell status                           print the last prompt's $? to stdout
 tshell screen                           print the whole pane, history included, to stdout
@@ -61,12 +64,19 @@ func cmdTshell(ts *testscript.TestScript, neg bool, args []string) {
 		startTshell(ts, args[1:])
 	case "type":
 		repeat := 1
+		within := time.Duration(0)
 		lines := args[1:]
 		if len(lines) >= 2 && lines[0] == "-repeat" {
 			n, err := strconv.Atoi(lines[1])
 			ts.Check(err)
 			repeat, lines = n, lines[2:]
 		}
+		if len(lines) >= 2 && lines[0] == "-within" {
+			d, err := time.ParseDuration(lines[1])
+			ts.Check(err)
+			within, lines = d, lines[2:]
+		}
+		start := time.Now()
 		var all []string
 		for i := 0; i < repeat; i++ {
 			all = append(all, lines...)
@@ -81,6 +91,9 @@ func cmdTshell(ts *testscript.TestScript, neg bool, args []string) {
 			}
 			sh.wait(ts, n)
 			all = all[n:]
+		}
+		if took := time.Since(start); within > 0 && took > within {
+			ts.Fatalf("tshell type: the prompts came after %v, want at most %v", took, within)
 		}
 	case "enter":
 		n, err := strconv.Atoi(args[1])
@@ -111,6 +124,16 @@ func cmdTshell(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		sh.traced = len(lines) - 1
 		fmt.Fprint(ts.Stdout(), strings.Join(out, "\n")+"\n")
+	case "procs":
+		for _, pid := range sessionProcs(sh.session) {
+			if pid == sh.session {
+				continue
+			}
+			cmd, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+			if err == nil {
+				fmt.Fprintf(ts.Stdout(), "%d %s\n", pid, strings.ReplaceAll(strings.TrimRight(string(cmd), "\x00"), "\x00", " "))
+			}
+		}
 	case "stop":
 		sh.stop(ts)
 	default:
@@ -302,6 +325,14 @@ func (sh *tshell) stop(ts *testscript.TestScript) {
 // killSession kills what is left of the session sid (strace, background
 // jobs of the shell), which closing the terminal does not always end.
 func killSession(sid int) {
+	for _, pid := range sessionProcs(sid) {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+	}
+}
+
+// sessionProcs returns the processes of the session sid.
+func sessionProcs(sid int) []int {
+	var pids []int
 	dirs, _ := filepath.Glob("/proc/[0-9]*/stat")
 	for _, p := range dirs {
 		b, err := os.ReadFile(p)
@@ -318,7 +349,8 @@ func killSession(sid int) {
 			continue
 		}
 		if pid, err := strconv.Atoi(strings.Fields(string(b))[0]); err == nil {
-			_ = syscall.Kill(pid, syscall.SIGKILL)
+			pids = append(pids, pid)
 		}
 	}
+	return pids
 }
