@@ -9,8 +9,8 @@ mkdir -p "$prefix/bin" "$prefix/libexec/noxenv"
 rev=$(git describe --always --dirty 2>/dev/null || echo dev)
 # A static binary starts faster: the hook and exec are on every prompt and job.
 CGO_ENABLED=0 go build -ldflags "-s -w -X main.version=$rev" -o "$prefix/bin/noxenv.tmp" ./cmd/noxenv
-# noxenv-oci is the same commands with the network and image code, which
-# would cost every start of noxenv ~2 ms (cmd/noxenv/oci.go).
+# noxenv-oci is the same commands with the network and image code and the
+# xz decoder, which would cost every start of noxenv ~2 ms (cmd/noxenv/oci.go).
 CGO_ENABLED=0 go build -tags oci -ldflags "-s -w -X main.version=$rev" -o "$prefix/libexec/noxenv/noxenv-oci.tmp" ./cmd/noxenv
 mv -f "$prefix/libexec/noxenv/noxenv-oci.tmp" "$prefix/libexec/noxenv/noxenv-oci"
 mv -f "$prefix/bin/noxenv.tmp" "$prefix/bin/noxenv"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -19,6 +20,10 @@ type AddOptions struct {
 	Deps          []string     // PKG arguments of --dep
 	Env           []EnvSetting // --env
 	Strip         int          // leading path components of tarball members; -1: automatic
+	// Unxz reads an xz stream, for an xz tarball, which is an error
+	// (ErrNoXZ) without it: a decoder's package initialisation is paid by
+	// every start of a program that links it, so the caller brings one.
+	Unxz func(io.Reader) (io.Reader, error)
 	// Progress, when set, is called now and then during the copy, from one
 	// goroutine at a time.
 	Progress func(Progress)
@@ -132,7 +137,7 @@ func (sp *SearchPath) Add(ctx context.Context, st *Store, src string, opts AddOp
 	if fi.IsDir() {
 		err = copyDir(ctx, src, tmp, known, t)
 	} else {
-		root, err = importTarball(ctx, src, tmp, opts.Strip, known, t)
+		root, err = importTarball(ctx, src, tmp, opts.Strip, opts.Unxz, known, t)
 	}
 	stop()
 	if err != nil {

@@ -13,8 +13,6 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
-
-	"github.com/ulikunitz/xz"
 )
 
 // TarballError is a tarball that add rejects: corrupt, or with a member
@@ -45,6 +43,21 @@ var (
 	xzMagic   = []byte{0xfd, '7', 'z', 'X', 'Z', 0}
 )
 
+// ErrNoXZ is the error of an xz tarball added without AddOptions.Unxz.
+var ErrNoXZ = errors.New("this program reads no xz streams")
+
+// IsXZ reports whether the file at path starts as an xz stream does.
+func IsXZ(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, len(xzMagic))
+	_, err = io.ReadFull(f, head)
+	return err == nil && bytes.Equal(head, xzMagic)
+}
+
 // maxLinkHops bounds symlink resolution of member paths.
 const maxLinkHops = 40
 
@@ -66,13 +79,13 @@ type tarImport struct {
 // importTarball streams the tarball src into dst, hashing and scanning each
 // member as it is written, and returns the root of the entry's tree: dst,
 // or its single top-level directory when strip is automatic (-1).
-func importTarball(ctx context.Context, src, dst string, strip int, known map[string]string, t *tree) (string, error) {
+func importTarball(ctx context.Context, src, dst string, strip int, unxz func(io.Reader) (io.Reader, error), known map[string]string, t *tree) (string, error) {
 	f, err := os.Open(src)
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
-	r, err := decompress(src, f)
+	r, err := decompress(src, f, unxz)
 	if err != nil {
 		return "", err
 	}
@@ -131,8 +144,8 @@ func unpack(ctx context.Context, x *tarImport, r io.Reader) (string, error) {
 }
 
 // decompress recognizes gzip and xz by their magic numbers; anything else
-// is read as a plain tar.
-func decompress(src string, f io.Reader) (io.Reader, error) {
+// is read as a plain tar. unxz reads xz (nil: none can be read).
+func decompress(src string, f io.Reader, unxz func(io.Reader) (io.Reader, error)) (io.Reader, error) {
 	br := bufio.NewReaderSize(f, 64<<10)
 	head, _ := br.Peek(len(xzMagic))
 	switch {
@@ -143,7 +156,10 @@ func decompress(src string, f io.Reader) (io.Reader, error) {
 		}
 		return zr, nil
 	case bytes.HasPrefix(head, xzMagic):
-		zr, err := xz.NewReader(br)
+		if unxz == nil {
+			return nil, &TarballError{Source: src, Reason: "xz stream", Err: ErrNoXZ}
+		}
+		zr, err := unxz(br)
 		if err != nil {
 			return nil, &TarballError{Source: src, Reason: "corrupt xz stream", Err: err}
 		}

@@ -7,10 +7,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ulikunitz/xz"
 )
 
 // member is one member of a test tarball.
@@ -40,6 +43,23 @@ func makeTar(t testing.TB, members []member) []byte {
 	return buf.Bytes()
 }
 
+func xzed(t testing.TB, b []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw, err := xz.NewWriter(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw.Write(b)
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// unxz is the xz reader the tests add xz tarballs with.
+func unxz(r io.Reader) (io.Reader, error) { return xz.NewReader(r) }
+
 func gzipped(b []byte) []byte {
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
@@ -67,15 +87,39 @@ func TestTarballMatchesDirectory(t *testing.T) {
 	for name, data := range map[string][]byte{
 		"hello-1.0.tar":    makeTar(t, releaseTarball),
 		"hello-1.0.tar.gz": gzipped(makeTar(t, releaseTarball)),
+		"hello-1.0.tar.xz": xzed(t, makeTar(t, releaseTarball)),
 	} {
 		src := filepath.Join(tmp, name)
 		if err := os.WriteFile(src, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		got, existed := add(t, sp, st, src, AddOptions{Strip: -1})
+		got, existed := add(t, sp, st, src, AddOptions{Strip: -1, Unxz: unxz})
 		if got.ID != want.ID || !existed {
 			t.Errorf("%s: %s (existed %v), want %s\n%+v\n%+v", name, got.ID, existed, want.ID, got.Info, want.Info)
 		}
+	}
+}
+
+// An xz tarball needs the caller's reader of xz: without one, adding it
+// is ErrNoXZ and leaves nothing behind. IsXZ tells one by its start.
+func TestTarballXZNeedsReader(t *testing.T) {
+	sp, st := testStore(t)
+	tmp := t.TempDir()
+	src := filepath.Join(tmp, "hello-1.0.tar.xz")
+	if err := os.WriteFile(src, xzed(t, makeTar(t, releaseTarball)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := sp.Add(context.Background(), st, src, AddOptions{Strip: -1})
+	if !errors.Is(err, ErrNoXZ) {
+		t.Fatalf("err = %v, want ErrNoXZ", err)
+	}
+	assertClean(t, st)
+	gz := filepath.Join(tmp, "hello-1.0.tar.gz")
+	if err := os.WriteFile(gz, gzipped(makeTar(t, releaseTarball)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if !IsXZ(src) || IsXZ(gz) || IsXZ(tmp) || IsXZ(filepath.Join(tmp, "missing")) {
+		t.Errorf("IsXZ: xz %v, gzip %v, directory %v, missing %v", IsXZ(src), IsXZ(gz), IsXZ(tmp), IsXZ(filepath.Join(tmp, "missing")))
 	}
 }
 
@@ -156,7 +200,7 @@ func FuzzImportTarball(f *testing.F) {
 			t.Fatal(err)
 		}
 		tr := &tree{refs: map[string]bool{}}
-		root, err := importTarball(context.Background(), src, dst, max(int(strip)%4, -1), map[string]string{"0123456789abcdfghijklmnpqrsvwxyz": "x"}, tr)
+		root, err := importTarball(context.Background(), src, dst, max(int(strip)%4, -1), unxz, map[string]string{"0123456789abcdfghijklmnpqrsvwxyz": "x"}, tr)
 		defer removeTree(work)
 		if des, _ := os.ReadDir(work); len(des) != 1 {
 			t.Fatalf("import wrote beside its directory: %v", des)

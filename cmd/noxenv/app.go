@@ -25,6 +25,9 @@ var version = "dev"
 // locations derived from it, read once here and passed down, so that no
 // package below reads the environment on its own.
 type app struct {
+	// argv is the command line after the program's name, for a hand-over
+	// to noxenv-oci.
+	argv   []string
 	env    map[string]string
 	loc    locations
 	stdin  io.Reader
@@ -121,6 +124,7 @@ func args(check cobra.PositionalArgs) cobra.PositionalArgs {
 
 func run(argv []string) int {
 	a := newApp()
+	a.argv = argv
 	if call := a.direct(argv); call != nil {
 		return a.call(call)
 	}

@@ -4,10 +4,12 @@ package main
 // built into a second program, noxenv-oci: the libraries it needs (an OCI
 // registry client, HTTP and TLS, zstd) cost every start of a program that
 // links them about 2 ms of CPU in their package initialisers, which the
-// prompt's export and every exec must not pay. noxenv-oci is this package
-// built with the tag oci: every command of noxenv, and cache, key and image
-// running in-process, which noxenv hands over to it (oci_forward.go).
-// Code needed by both builds lives in files without the tag.
+// prompt's export and every exec must not pay; so does the xz decoder of
+// store add (its CRC tables). noxenv-oci is this package built with the
+// tag oci: every command of noxenv, and cache, key, image and store add of
+// an xz tarball running in-process, which noxenv hands over to it
+// (oci_forward.go). Code needed by both builds lives in files without the
+// tag.
 
 import (
 	"context"

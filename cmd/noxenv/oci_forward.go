@@ -41,12 +41,7 @@ func (a *app) forwardCmd(name, short string) *cobra.Command {
 		Annotations:        map[string]string{forwardAnnotation: name},
 		DisableFlagParsing: true,
 		RunE: func(_ *cobra.Command, argv []string) error {
-			prog, err := a.ociProgram()
-			if err != nil {
-				return err
-			}
-			err = syscall.Exec(prog, append([]string{"noxenv", name}, argv...), a.environ())
-			return fmt.Errorf("exec %s: %w", prog, err)
+			return a.handOver(append([]string{name}, argv...))
 		},
 		ValidArgsFunction: func(_ *cobra.Command, argv []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 			prog, err := a.ociProgram()
@@ -62,6 +57,25 @@ func (a *app) forwardCmd(name, short string) *cobra.Command {
 			return parseCompletions(string(out))
 		},
 	}
+}
+
+// handOver replaces noxenv with noxenv-oci running the command line argv.
+func (a *app) handOver(argv []string) error {
+	prog, err := a.ociProgram()
+	if err != nil {
+		return err
+	}
+	err = syscall.Exec(prog, append([]string{"noxenv"}, argv...), a.environ())
+	return fmt.Errorf("exec %s: %w", prog, err)
+}
+
+// readXZ hands store add of an xz tarball src over to noxenv-oci, which
+// links the xz decoder (xz.go); for any other source it returns nil.
+func (a *app) readXZ(src string, _ *store.AddOptions) error {
+	if !store.IsXZ(src) {
+		return nil
+	}
+	return a.handOver(a.argv)
 }
 
 // parseCompletions reads the output of cobra's __complete: one completion

@@ -68,6 +68,9 @@ says otherwise.`,
 			} else if opts.Strip < 0 {
 				return usageError{fmt.Errorf("--strip %d: must not be negative", opts.Strip)}
 			}
+			if err := a.readXZ(argv[0], &opts); err != nil {
+				return err
+			}
 			sp, err := a.stores()
 			if err != nil {
 				return err
