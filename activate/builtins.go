@@ -36,8 +36,27 @@ func lookupBuiltin(name string) builtinFunc {
 		return (*evaluator).useBatched
 	case "use_profile":
 		return (*evaluator).useProfile
-	case "PATH_add", "MANPATH_add", "has", "source_env_if_exists":
+	case "PATH_add", "MANPATH_add", "PATH_rm", "has", "source_env_if_exists",
+		"load_prefix", "strict_env", "unstrict_env", "on_git_branch":
 		return shellBuiltin(name)
+	case "path_rm":
+		return (*evaluator).pathRm
+	case "expand_path":
+		return expandPath
+	case "user_rel_path":
+		return userRelPath
+	case "find_up":
+		return (*evaluator).findUp
+	case "semver_search":
+		return (*evaluator).semverSearch
+	case "join_args":
+		return joinArgs
+	case "env_vars_required":
+		return envVarsRequired
+	case "require_allowed":
+		return (*evaluator).requireAllowed
+	case "watch_dir":
+		return (*evaluator).watchDir
 	case "path_add":
 		return (*evaluator).pathAdd
 	case "dotenv":

@@ -89,11 +89,15 @@ func (e *evaluator) runBuiltin(ctx context.Context, hc interp.HandlerContext, b 
 	at := e.frame
 	e.frame = outer
 	var st shellStatus
+	var status interp.ExitStatus
 	switch {
 	case err == nil:
 		return nil
 	case errors.As(err, &st):
 		return st.err
+	case errors.As(err, &status):
+		// A status the builtin gave, with no message.
+		return err
 	case at.file == "":
 		// noxenv shell's packages, after the script: nothing to go on.
 		return err

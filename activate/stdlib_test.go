@@ -9,7 +9,7 @@ import (
 )
 
 // TestStdlibParses parses stdlib.sh and checks that each of its functions
-// is reachable by its builtin's name.
+// is reachable by its builtin's name, or called by another.
 func TestStdlibParses(t *testing.T) {
 	n := 0
 	syntax.Walk(stdlib(), func(node syntax.Node) bool {
@@ -19,7 +19,7 @@ func TestStdlibParses(t *testing.T) {
 		}
 		n++
 		name, ok := strings.CutPrefix(fd.Name.Value, shellPrefix)
-		if !ok || lookupBuiltin(name) == nil {
+		if !ok || lookupBuiltin(name) == nil && strings.Count(stdlibSource, fd.Name.Value) < 2 {
 			t.Errorf("function %s is no builtin's", fd.Name.Value)
 		}
 		return false

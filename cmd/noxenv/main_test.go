@@ -112,6 +112,7 @@ var requiredTools = map[string]string{
 	"strace": "strace, to count the processes a prompt starts",
 	"direnv": "direnv, to compare with",
 	"stow":   "GNU stow, to compare with",
+	"git":    "git, for on_git_branch",
 }
 
 // scriptCondition implements [have:NAME]: true when NAME is on PATH.
