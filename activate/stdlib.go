@@ -203,10 +203,9 @@ func usage(_ *evaluator, _ context.Context, _ interp.HandlerContext, args []stri
 // command succeeds when name is a command of the script other than its
 // functions: a builtin, or a file in PATH, whose presence or absence the
 // cache then follows. As for bash's type, a file found that is not
-// executable counts too (running it fails). Its failure is a status, no
-// error to print.
+// executable counts too (running it fails).
 func (e *evaluator) command(_ context.Context, hc interp.HandlerContext, args []string) error {
-	notFound := shellStatus{interp.ExitStatus(1)}
+	notFound := interp.ExitStatus(1)
 	if len(args) != 1 || args[0] == "" {
 		return notFound
 	}
