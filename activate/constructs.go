@@ -44,6 +44,7 @@ func checkConstructs(file string, src []byte, f *syntax.File) error {
 	c := &checker{file: file, extglobFrom: extglobLine(f), readonly: map[string]*syntax.Assign{}}
 	syntax.Walk(f, c.visit)
 	c.readonlyAssigns()
+	c.ownIFSSplits()
 	if c.err != nil {
 		return posError(file, c.pos, c.err)
 	}
@@ -63,6 +64,11 @@ type checker struct {
 	// assigns every assignment.
 	readonly map[string]*syntax.Assign
 	assigns  []*syntax.Assign
+	// ownIFS is the first assignment of IFS to other than blanks, but
+	// for read's, readPrefix those, and split the first word split.
+	ownIFS     *syntax.Assign
+	readPrefix map[*syntax.Assign]bool
+	split      *syntax.Word
 	// made are the arithmetic expansions the checker made, guarded
 	// already.
 	made map[*syntax.ArithmExp]bool
@@ -164,6 +170,24 @@ func (c *checker) visit(node syntax.Node) bool {
 		return c.declClause(n)
 	case *syntax.Assign:
 		c.assign(n)
+	case *syntax.CallExpr:
+		c.splitSite(n.Args...)
+		if len(n.Args) > 0 && n.Args[0].Lit() == "read" {
+			if c.readPrefix == nil {
+				c.readPrefix = map[*syntax.Assign]bool{}
+			}
+			for _, a := range n.Assigns {
+				c.readPrefix[a] = true
+			}
+		}
+	case *syntax.WordIter:
+		c.splitSite(n.Items...)
+	case *syntax.ArrayExpr:
+		for _, e := range n.Elems {
+			if e.Value != nil {
+				c.splitSite(e.Value)
+			}
+		}
 	case *syntax.SglQuoted:
 		if n.Dollar && strings.Contains(n.Value, `\c`) {
 			return c.fail(n.Pos(), n, `\c control characters in $'...' are not supported`)
@@ -459,9 +483,33 @@ func (c *checker) assign(a *syntax.Assign) {
 	if a.Name.Value != "IFS" || a.Value == nil || a.Naked {
 		return
 	}
-	v, ok := literalValue(a.Value)
-	if !ok || strings.Trim(v, " \t\n") != "" {
-		c.fail(a.Pos(), a, "splitting on IFS characters other than blanks is not supported (bash keeps the empty fields)")
+	if v, ok := literalValue(a.Value); (!ok || splitsOwnIFS(v)) && !c.readPrefix[a] && c.ownIFS == nil {
+		c.ownIFS = a
+	}
+}
+
+// splitSite notes the first word of f whose expansions the interpreter
+// splits (unquoted): with IFS holding other than blanks, it splits them
+// unlike bash (dropping empty fields).
+func (c *checker) splitSite(words ...*syntax.Word) {
+	for _, w := range words {
+		for _, p := range w.Parts {
+			switch p.(type) {
+			case *syntax.ParamExp, *syntax.CmdSubst, *syntax.ArithmExp:
+				if c.split == nil {
+					c.split = w
+				}
+				return
+			}
+		}
+	}
+}
+
+// ownIFSSplits refuses a split where the file sets IFS to other than
+// blanks (but for read, which splits as bash does).
+func (c *checker) ownIFSSplits() {
+	if c.ownIFS != nil && c.split != nil {
+		c.fail(c.split.Pos(), c.split, fmt.Sprintf("splitting words on IFS characters other than blanks (%s, line %d) is not supported: bash keeps the empty fields", source(c.ownIFS), c.ownIFS.Pos().Line()))
 	}
 }
 
@@ -706,6 +754,7 @@ func (c *checker) declClause(n *syntax.DeclClause) bool {
 		if !a.Naked || a.Value == nil {
 			continue
 		}
+		c.splitSite(a.Value)
 		flag := a.Value.Lit()
 		if flag == "-" && variant == "local" {
 			return c.fail(n.Pos(), n, "local - is not supported")

@@ -101,11 +101,13 @@ func (e *evaluator) construct(hc interp.HandlerContext, args []string) ([]string
 	case name == "set":
 		err = checkSet(args[1:])
 	case name == "read":
-		err = checkFlags(args, "rsap", "ap")
+		if err = checkFlags(args, "rsap", "ap"); err == nil && splitsOwnIFS(hc.Env.Get("IFS").String()) {
+			return read(hc, args, hc.Env.Get("IFS").String())
+		}
 	case name == "mapfile" || name == "readarray":
 		err = checkFlags(args, "td", "d")
 	case name == "trap":
-		err = checkTrap(args[1:])
+		return trap(args)
 	case name == "exec" && len(args) > 1:
 		err = &constructError{construct: strings.Join(args, " "), why: "exec of a command is not supported: it would end the evaluation"}
 	case name == "shift":
@@ -197,19 +199,31 @@ func checkSet(args []string) error {
 	return nil
 }
 
-// checkTrap refuses traps other than ERR. An EXIT trap runs before
-// noxenv takes the environment, where bash runs it after its caller
-// (direnv) has.
-func checkTrap(args []string) error {
-	if len(args) < 2 {
-		return &constructError{construct: "trap " + strings.Join(args, " "), why: "listing traps is not supported"}
+// trap refuses traps other than ERR and EXIT, and runs an EXIT trap's
+// code in a subshell: bash runs it as its caller (direnv) exits, after
+// the environment was taken, so that only what the code does outside
+// the shell's variables counts.
+func trap(args []string) ([]string, error) {
+	if len(args) < 3 || args[1] == "-p" || args[1] == "-l" {
+		return nil, &constructError{construct: strings.Join(args, " "), why: "listing traps is not supported"}
 	}
-	for _, sig := range args[1:] {
-		if sig != "ERR" {
-			return &constructError{construct: "trap ... " + sig, why: "traps other than ERR are not supported"}
+	exit := false
+	for _, sig := range args[2:] {
+		switch sig {
+		case "ERR":
+		case "EXIT", "0":
+			exit = true
+		default:
+			return nil, &constructError{construct: "trap ... " + sig, why: "traps other than ERR and EXIT are not supported"}
 		}
 	}
-	return nil
+	if !exit || args[1] == "" || args[1] == "-" {
+		return args, nil
+	}
+	if len(args) > 3 {
+		return nil, &constructError{construct: strings.Join(args, " "), why: "an EXIT trap set together with another is not supported"}
+	}
+	return []string{"trap", "(\n" + args[1] + "\n)", "EXIT"}, nil
 }
 
 // shopt runs the queries -q and -p through shopt's own listing, which the

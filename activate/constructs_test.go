@@ -86,9 +86,10 @@ exit $__noxenv_st
 func runBash(t testing.TB, bash string, sandbox bool, dir, file string, base map[string]string) outcome {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "env")
-	// The variables are listed as the shell exits, at the end or at an
-	// exit of the script.
-	wrapper := "trap '" + dumpScript(out) + "' EXIT\nset -e\n. ./" + filepath.Base(file) + "\n"
+	// The variables are listed as the shell exits, at an exit of the
+	// script, or at its end, before an EXIT trap it set runs, as direnv
+	// takes them.
+	wrapper := "trap '" + dumpScript(out) + "' EXIT\nset -e\n. ./" + filepath.Base(file) + "\n" + dumpScript(out)
 	args := []string{bash, "--noprofile", "--norc", "-c", wrapper}
 	if sandbox {
 		// Nothing outside the project is written, and no other program
@@ -162,7 +163,7 @@ func differential(t *testing.T, bash, script string, sandbox bool) (nox, ref out
 // those it refuses with an error naming them (refused). Every one runs
 // through both, and through FuzzConstructs's seed corpus.
 var constructCases = struct{ works, refused []string }{
-	works: []string{
+	works: append(readCases(), []string{
 		// printf -v, which the interpreter lacks
 		`printf -v X '%s-%d' a 5; export X`,
 		`printf -v Y '%s-' a b c; export Y`,
@@ -233,6 +234,14 @@ var constructCases = struct{ works, refused []string }{
 		`mapfile -t a < <(printf 'a\nb\n'); export Y="${a[1]} ${#a[@]}"`,
 		`read -r -a a <<< "p q r"; export Y="${a[2]}"`,
 		`IFS=$'\n' read -r a <<< "p q"; export Y="$a"`,
+		`printf 'K=V\n' > kv; while IFS='=' read -r k v; do export "$k=$v"; done < kv`,
+		`v=1.2.3; IFS=. read -r maj min pat <<< "$v"; export MAJ=$maj MIN=$min PAT=$pat`,
+		`IFS=: read -r a b <<< 'x\:y:z\'; export Y="[$a][$b]"`,
+		`printf 'a:b' > f; IFS=: read -r a b < f || export Y="[$a][$b]"`,
+		`IFS=: read -r < /dev/null || export Y="[${REPLY-unset}]"`,
+		`arr=(a b c); export J="$(IFS=,; echo "${arr[*]}")"`,
+		`IFS=,; arr=(a b); export J="${arr[*]}"`,
+
 		`read x y <<< 'a b c'; export Y=$y`,
 		`X=ab; export Y=${X@U} Z=${X^^} W=${X@u}`,
 		`X='a*b'; export Y="${X/\*/x}" Z="${X#a\*}"`,
@@ -254,6 +263,8 @@ var constructCases = struct{ works, refused []string }{
 		`x=(a b); export x; export Y=1`,
 		`case ab in a*) export Y=1 ;& b) export Z=2;; esac`,
 		`trap 'x=1' ERR; false || true; export Y=${x-unset}`,
+		`trap 'export T=1; rm -f tmp' EXIT; echo > tmp; export Y=1`,
+		`trap 'export T=1' EXIT; trap - EXIT; export Y=1`,
 		`set -- a; shift 2 || export Y=failed`,
 		`exit 0; export Y=1`,
 		`IFS=' '; set -- $B; export Y=$#`,
@@ -261,7 +272,7 @@ var constructCases = struct{ works, refused []string }{
 		`getopts 'ab:' o -b val; export Y="$o:$OPTARG:$OPTIND"`,
 		`export Y=$LINENO`,
 		`export Y=$'a\x41\101\e'`,
-	},
+	}...),
 	refused: []string{
 		`export X=///a/b; export Y=${X##+(/)}`,
 		"shopt -s extglob\nexport X=///a/b; export Y=${X##+(/)}",
@@ -289,7 +300,9 @@ var constructCases = struct{ works, refused []string }{
 		`X=abc; export Y="${X#"$(echo a)"}"`,
 		`x=abcdef; export Y=${x:2:-5}`,
 		`x=abcdef; n=-3; export Y=${x:4:n}`,
-		`trap 'export T=1' EXIT`,
+		`trap 'export T=1' ERR EXIT`,
+		`trap 'export T=1' INT`,
+		`export Y="$(trap -p)"`,
 		`f() { trap 'Y=r' RETURN; }; f`,
 		`export Y=$BASH_SOURCE`,
 		`f() { export Y=$FUNCNAME; }; f`,
@@ -343,11 +356,25 @@ var constructCases = struct{ works, refused []string }{
 		`export Y=$(( 7 >> 65 ))`,
 		`x=08; [[ $x -eq 8 ]] && export Y=1`,
 		`IFS=:; x='a:b::c'; set -- $x; export Y=$#`,
-		`IFS=: read -r a b c <<< "x::y"; export Y="$a|$b|$c"`,
+		`f() { for i in $1; do :; done; }; IFS=,; f a,,b`,
+		`IFS=: x=(a $B)`,
 		`export Y=$'a\cA'`,
 		`eval 'export Y=${X@Q}'`,
 		`printf 'export Y=${X@Q}\n' > lib.sh; . ./lib.sh`,
 	},
+}
+
+// readCases are read's splittings of lines on IFS characters other than
+// blanks, into names and into an array.
+func readCases() []string {
+	var cases []string
+	for _, line := range []string{`x:y:`, `x:y:z:`, `x:y::`, `x`, `:x`, ` x : y `, `x\:y:z`, `x::`, `a: b :c:`, ``} {
+		q := "'" + line + "'"
+		cases = append(cases,
+			`IFS=": " read a b <<< `+q+`; export Y="[$a][$b]"; IFS=: read a b <<< `+q+`; export Z="[$a][$b]"`,
+			`IFS=: read -a arr <<< `+q+`; export Y="${#arr[@]}($(printf '%s)(' "${arr[@]}"))"; IFS=: read a b c <<< `+q+`; export Z="[$a][$b][$c]"`)
+	}
+	return cases
 }
 
 // checkAgainstBash runs script through noxenv and bash and fails t where
