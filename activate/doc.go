@@ -50,13 +50,16 @@
 //
 // A project file runs as bash runs it, or not at all: a construct the
 // interpreter would run otherwise (printf's %q, an extended glob in
-// ${var##+(/)}, a redirection of descriptor 3, an EXIT trap, $BASH_SOURCE,
-// arithmetic on a value that is not an integer constant, ...) is an error
-// naming it and its FILE:LINE:COL, before the file runs where it can be
-// told from the text, as it runs otherwise. What bash does that the
-// interpreter lacks but can run in its own terms is run so: printf -v,
-// shopt -q and -p, errexit off in command substitutions, the last command
-// of a pipeline in a subshell, arithmetic operands of [[ -eq ]].
+// ${var##+(/)}, a redirection of descriptor 3, a RETURN trap,
+// $BASH_SOURCE, arithmetic on a value that is not an integer constant,
+// word splitting on IFS=: ...) is an error naming it and its
+// FILE:LINE:COL, before the file runs where it can be told from the text,
+// as it runs otherwise. What bash does that the interpreter lacks but can
+// run in its own terms is run so: printf -v, shopt -q and -p, errexit off
+// in command substitutions, the last command of a pipeline in a subshell,
+// arithmetic operands of [[ -eq ]], read's splitting on IFS=:, an EXIT
+// trap's code in a subshell (bash runs it after direnv took the
+// environment).
 //
 // The package does not print and does not read the process environment:
 // both are given to it.
