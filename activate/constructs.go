@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"mvdan.cc/sh/v3/syntax"
 )
@@ -135,7 +136,7 @@ var unsetSpecials = map[string]bool{
 }
 
 // extglobText finds extended glob operators in a pattern's text.
-var extglobText = regexp.MustCompile(`[?*+@!]\(`)
+var extglobText = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[?*+@!]\(`) })
 
 func (c *checker) visit(node syntax.Node) bool {
 	if c.err != nil {
@@ -353,7 +354,9 @@ func quoted(s string) *syntax.Word {
 }
 
 // number is an integer constant as bash reads it.
-var number = regexp.MustCompile(`^(0|[1-9][0-9]*|0[0-7]+|0[xX][0-9a-fA-F]+|([2-9]|[1-5][0-9]|6[0-4])#[0-9a-zA-Z@_]+)$`)
+var number = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(0|[1-9][0-9]*|0[0-7]+|0[xX][0-9a-fA-F]+|([2-9]|[1-5][0-9]|6[0-4])#[0-9a-zA-Z@_]+)$`)
+})
 
 // arithm checks the constants and names of an arithmetic expression.
 func (c *checker) arithm(x syntax.ArithmExpr) {
@@ -365,7 +368,7 @@ func (c *checker) arithm(x syntax.ArithmExpr) {
 			l := n.Lit()
 			switch {
 			case l == "":
-			case l[0] >= '0' && l[0] <= '9' && !number.MatchString(l):
+			case l[0] >= '0' && l[0] <= '9' && !number().MatchString(l):
 				c.fail(n.Pos(), n, "invalid number in arithmetic")
 			case syntax.ValidName(l) && unsetSpecials[l]:
 				c.fail(n.Pos(), n, l+" is not set by noxenv's interpreter")
@@ -666,7 +669,7 @@ func (c *checker) patternDiffers(w *syntax.Word) bool {
 		case *syntax.ExtGlob:
 			return true
 		case *syntax.Lit:
-			if extglobText.MatchString(p.Value) {
+			if extglobText().MatchString(p.Value) {
 				return true
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"mvdan.cc/sh/v3/expand"
 	"mvdan.cc/sh/v3/interp"
@@ -274,7 +275,7 @@ func shopt(args []string) ([]string, error) {
 	}
 	var code strings.Builder
 	for _, n := range names {
-		if !validOption.MatchString(n) {
+		if !validOption().MatchString(n) {
 			return nil, &constructError{construct: strings.Join(args, " "), why: "invalid option name " + strconv.Quote(n)}
 		}
 		on, off := fmt.Sprintf("printf '%%-15s\\t%%s\\n' %s on", n), fmt.Sprintf("printf '%%-15s\\t%%s\\n' %s off", n)
@@ -303,9 +304,9 @@ func rawShopt(args []string) bool {
 		(len(args) == 3 || (len(args) == 4 && args[2] == "-o"))
 }
 
-var octalEscape = regexp.MustCompile(`\\0[0-7]`)
+var octalEscape = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\\0[0-7]`) })
 
-var validOption = regexp.MustCompile(`^[a-z0-9_]+$`)
+var validOption = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9_]+$`) })
 
 // printf runs printf -v, which the interpreter lacks, and refuses the
 // formats and arguments it would print unlike bash.
@@ -377,13 +378,13 @@ func assignment(target, value string) (string, error) {
 }
 
 // formatSpec is one conversion of a printf format.
-var formatSpec = regexp.MustCompile(`%[-+ #0']*[0-9*]*(\.[0-9*]*)?[a-zA-Z%(]?`)
+var formatSpec = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`%[-+ #0']*[0-9*]*(\.[0-9*]*)?[a-zA-Z%(]?`) })
 
 // formatFlags are the conversions and flags that expand.Format prints as
 // bash does; plainInt is an argument both read as the same integer.
 var (
-	formatConv = regexp.MustCompile(`^%[-+ 0]?[0-9]*[sbdiuoxc%]$`)
-	plainInt   = regexp.MustCompile(`^([+-]?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*))?$`)
+	formatConv = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^%[-+ 0]?[0-9]*[sbdiuoxc%]$`) })
+	plainInt   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([+-]?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*))?$`) })
 )
 
 // checkFormat refuses a printf format, and arguments, that the
@@ -395,14 +396,14 @@ func checkFormat(format string, args []string) error {
 	if strings.Contains(format, `\u`) || strings.Contains(format, `\U`) {
 		return fail(`\u`, "Unicode escapes are not supported")
 	}
-	specs := formatSpec.FindAllString(format, -1)
+	specs := formatSpec().FindAllString(format, -1)
 	if len(specs) == 0 {
 		return nil
 	}
 	for i := 0; ; {
 		start := i
 		for _, spec := range specs {
-			if !formatConv.MatchString(spec) || (strings.HasSuffix(spec, "%") && spec != "%%") {
+			if !formatConv().MatchString(spec) || (strings.HasSuffix(spec, "%") && spec != "%%") {
 				return fail(spec, "this conversion is not supported")
 			}
 			conv := spec[len(spec)-1]
@@ -416,7 +417,7 @@ func checkFormat(format string, args []string) error {
 			i++
 			switch conv {
 			case 'd', 'i', 'u', 'o', 'x':
-				if !plainInt.MatchString(arg) {
+				if !plainInt().MatchString(arg) {
 					return fail(strconv.Quote(arg), "not an integer noxenv reads as bash does")
 				}
 				if _, err := strconv.ParseInt(arg, 0, 64); err != nil && arg != "" {
@@ -427,7 +428,7 @@ func checkFormat(format string, args []string) error {
 					return fail(spec, "%c of an empty argument is not supported")
 				}
 			case 'b':
-				if strings.Contains(arg, `\c`) || strings.Contains(arg, `\u`) || strings.Contains(arg, `\U`) || octalEscape.MatchString(arg) {
+				if strings.Contains(arg, `\c`) || strings.Contains(arg, `\u`) || strings.Contains(arg, `\U`) || octalEscape().MatchString(arg) {
 					return fail(strconv.Quote(arg), `\c, \u and \0NNN in %b are not supported`)
 				}
 			}
