@@ -399,7 +399,14 @@ func (e *evaluator) open(ctx context.Context, path string, flag int, perm os.Fil
 	if err != nil {
 		return nil, err
 	}
-	return interp.DefaultOpenHandler()(ctx, path, flag, perm)
+	if path == "" {
+		p = "" // no file, not the directory
+	}
+	f, err := openFile(ctx, p, flag, perm)
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
 }
 
 func (e *evaluator) stat(ctx context.Context, name string, followSymlinks bool) (fs.FileInfo, error) {

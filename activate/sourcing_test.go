@@ -19,12 +19,14 @@ type depth struct {
 
 // depths reach a construct in every way a file can be evaluated.
 var depths = map[string]depth{
-	"top":            {files: map[string]string{FileName: "%s"}, entry: FileName},
-	"source_env":     {files: map[string]string{FileName: "source_env lib/env.sh\n", "lib/env.sh": "%s"}, allow: []string{"lib/env.sh"}, entry: FileName},
-	"source_env dir": {files: map[string]string{FileName: "source_env lib\n", "lib/" + FileName: "%s"}, allow: []string{"lib/" + FileName}, entry: FileName},
-	"source_up":      {files: map[string]string{"sub/" + FileName: "source_up\n", FileName: "%s"}, allow: []string{FileName}, entry: "sub/" + FileName},
-	"dot":            {files: map[string]string{FileName: ". ./lib/dot.sh\n", "lib/dot.sh": "%s"}, entry: FileName},
-	"source":         {files: map[string]string{FileName: "source lib/dot.sh\n", "lib/dot.sh": "%s"}, entry: FileName},
+	"top":                  {files: map[string]string{FileName: "%s"}, entry: FileName},
+	"source_env":           {files: map[string]string{FileName: "source_env lib/env.sh\n", "lib/env.sh": "%s"}, allow: []string{"lib/env.sh"}, entry: FileName},
+	"source_env dir":       {files: map[string]string{FileName: "source_env lib\n", "lib/" + FileName: "%s"}, allow: []string{"lib/" + FileName}, entry: FileName},
+	"source_up":            {files: map[string]string{"sub/" + FileName: "source_up\n", FileName: "%s"}, allow: []string{FileName}, entry: "sub/" + FileName},
+	"source_env_if_exists": {files: map[string]string{FileName: "source_env_if_exists lib/env.sh\n", "lib/env.sh": "%s"}, allow: []string{"lib/env.sh"}, entry: FileName},
+	"source_up_if_exists":  {files: map[string]string{"sub/" + FileName: "source_up_if_exists\n", FileName: "%s"}, allow: []string{FileName}, entry: "sub/" + FileName},
+	"dot":                  {files: map[string]string{FileName: ". ./lib/dot.sh\n", "lib/dot.sh": "%s"}, entry: FileName},
+	"source":               {files: map[string]string{FileName: "source lib/dot.sh\n", "lib/dot.sh": "%s"}, entry: FileName},
 	// source_env, then source_up from there, then ., then source_env.
 	"nested": {
 		files: map[string]string{

@@ -28,11 +28,15 @@ func TestTimeLimitEndsEverything(t *testing.T) {
 		"grandchild":                   "sh -c 'sleep 1000; :'\n",
 		"grandchildren ignoring":       "sh -c 'trap \"\" TERM INT HUP; sh -c \"trap \\\"\\\" TERM INT HUP; sleep 1000; :\" & sleep 1000; :'\n",
 		"builtin loop in substitution": "x=$(while :; do watch_file w; done)\n",
+		"reading a FIFO no one opens":  "rm -f f; mkfifo f\nread -r x < f\n",
+		"a FIFO in a substitution":     "rm -f f; mkfifo f\nx=$(<f)\n",
+		"writing a FIFO no one opens":  "rm -f f; mkfifo f\necho x > f\n",
 	}
-	for _, dname := range []string{"top", "source_env", "source_up", "dot", "source", "nested"} {
+	for _, dname := range []string{"top", "source_env", "source_up", "source_env_if_exists", "dot", "source", "nested"} {
 		d := depths[dname]
 		for kname, script := range kinds {
 			t.Run(dname+"/"+kname, func(t *testing.T) {
+				t.Parallel()
 				dir, cfg := d.layout(t, script)
 				file := filepath.Join(dir, d.entry)
 				cfg.Settings = evalTimeout(limit)
