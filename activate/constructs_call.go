@@ -118,6 +118,9 @@ func (e *evaluator) construct(hc interp.HandlerContext, args []string) ([]string
 			// bash fails and shifts nothing.
 			return []string{"false"}, nil
 		}
+	case name == "return" && len(args) == 1:
+		// The interpreter's bare return returns 0; bash's, $?.
+		return []string{"return", strconv.Itoa(hc.LastExitStatus)}, nil
 	case name == "eval":
 		err = e.checkCode(strings.Join(args[1:], " "), "")
 	case (name == "source" || name == ".") && len(args) > 1:

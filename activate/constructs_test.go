@@ -258,6 +258,8 @@ var constructCases = struct{ works, refused []string }{
 		`declare -A m=([a]=1 [b]=2); export Y="${m[a]}${m[b]}"`,
 		`declare -x Y=1; typeset -x Z=2`,
 		`f() { return 3; }; f || export Y=$?`,
+		`f() { false; return; }; f || export Y=$?`,
+		`f() { [ -e /nonexistent ] || return; export Z=1; }; if f; then export Y=ran; else export Y=returned; fi`,
 		`[[ abc =~ ^a(b)c$ ]] && export Y=${BASH_REMATCH[1]}`,
 		`export Y="$(echo {a,b}{1,2} {1..5..2})"`,
 		`x=(a b); export x; export Y=1`,
