@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/joho/godotenv"
 	"mvdan.cc/sh/v3/interp"
 	"mvdan.cc/sh/v3/syntax"
 )
@@ -172,12 +171,10 @@ func (e *evaluator) loadDotenv(ctx context.Context, hc interp.HandlerContext, ar
 	case err != nil:
 		return err
 	}
-	// godotenv expands ${VAR} from the process's own environment, which
-	// the cache does not follow.
-	if bytes.IndexByte(data, '$') >= 0 {
-		e.deps.taint()
-	}
-	vars, err := godotenv.UnmarshalBytes(data)
+	vars, err := parseDotenv(data, func(name string) (string, bool) {
+		v := hc.Env.Get(name)
+		return v.String(), v.IsSet() && v.Exported
+	})
 	if err != nil {
 		return fmt.Errorf("%s: %w", p, err)
 	}

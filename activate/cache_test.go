@@ -72,7 +72,6 @@ func TestCacheSkipsImpureEvaluations(t *testing.T) {
 		"external": "log_status ran\nexport A=$(date)\n",
 		"writes":   "log_status ran\necho x >out\n",
 		"globs":    "log_status ran\nexport A=$(echo *)\n",
-		"expands":  "log_status ran\ndotenv\n",
 		// Variables listed by prefix were not read one by
 		// one: a new one would not be noticed.
 		"prefix":  "log_status ran\nexport A=\"${!PA*}\"\n",
@@ -95,6 +94,22 @@ func TestCacheSkipsImpureEvaluations(t *testing.T) {
 				t.Fatal("an impure evaluation was reused")
 			}
 		})
+	}
+}
+
+// A dotenv file's ${VAR} is the script's variable, which the cache
+// follows.
+func TestCacheFollowsDotenvVariables(t *testing.T) {
+	dir, cfg := project(t, map[string]string{FileName: "log_status ran\ndotenv\n", ".env": "A=${HOME}/x\n"})
+	file := allowed(t, cfg, dir)
+	for i, tc := range []struct {
+		home, want string
+		ran        bool
+	}{{"/a", "/a/x", true}, {"/a", "/a/x", false}, {"/b", "/b/x", true}} {
+		env, ran := evalRan(t, cfg, file, map[string]string{"HOME": tc.home})
+		if env["A"] != tc.want || ran != tc.ran {
+			t.Errorf("%d: A = %q, ran %v; want %q, %v", i, env["A"], ran, tc.want, tc.ran)
+		}
 	}
 }
 
