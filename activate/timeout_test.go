@@ -11,30 +11,32 @@ import (
 	"time"
 )
 
+// endless are scripts that never end by themselves.
+var endless = map[string]string{
+	"loop":                         "while :; do :; done\n",
+	"sleep":                        "sleep 1000\n",
+	"command substitution":         "x=$(sleep 1000)\n",
+	"backticks":                    "x=`sleep 1000`\n",
+	"process substitution":         "read -r x < <(sleep 1000)\n",
+	"pipeline":                     "sleep 1000 | cat\n",
+	"background job":               "sleep 1000 &\nwait\n",
+	"child ignoring TERM":          "sh -c 'trap \"\" TERM INT HUP; while :; do :; done'\n",
+	"grandchild":                   "sh -c 'sleep 1000; :'\n",
+	"grandchildren ignoring":       "sh -c 'trap \"\" TERM INT HUP; sh -c \"trap \\\"\\\" TERM INT HUP; sleep 1000; :\" & sleep 1000; :'\n",
+	"builtin loop in substitution": "x=$(while :; do watch_file w; done)\n",
+	"reading a FIFO no one opens":  "rm -f f; mkfifo f\nread -r x < f\n",
+	"a FIFO in a substitution":     "rm -f f; mkfifo f\nx=$(<f)\n",
+	"writing a FIFO no one opens":  "rm -f f; mkfifo f\necho x > f\n",
+}
+
 // The time limit ends an evaluation whatever it is doing, at every depth
 // of sourcing: the error names the file and the limit, and no process the
 // evaluation started is left.
 func TestTimeLimitEndsEverything(t *testing.T) {
 	const limit = 300 * time.Millisecond
-	kinds := map[string]string{
-		"loop":                         "while :; do :; done\n",
-		"sleep":                        "sleep 1000\n",
-		"command substitution":         "x=$(sleep 1000)\n",
-		"backticks":                    "x=`sleep 1000`\n",
-		"process substitution":         "read -r x < <(sleep 1000)\n",
-		"pipeline":                     "sleep 1000 | cat\n",
-		"background job":               "sleep 1000 &\nwait\n",
-		"child ignoring TERM":          "sh -c 'trap \"\" TERM INT HUP; while :; do :; done'\n",
-		"grandchild":                   "sh -c 'sleep 1000; :'\n",
-		"grandchildren ignoring":       "sh -c 'trap \"\" TERM INT HUP; sh -c \"trap \\\"\\\" TERM INT HUP; sleep 1000; :\" & sleep 1000; :'\n",
-		"builtin loop in substitution": "x=$(while :; do watch_file w; done)\n",
-		"reading a FIFO no one opens":  "rm -f f; mkfifo f\nread -r x < f\n",
-		"a FIFO in a substitution":     "rm -f f; mkfifo f\nx=$(<f)\n",
-		"writing a FIFO no one opens":  "rm -f f; mkfifo f\necho x > f\n",
-	}
 	for _, dname := range []string{"top", "source_env", "source_up", "source_env_if_exists", "dot", "source", "nested"} {
 		d := depths[dname]
-		for kname, script := range kinds {
+		for kname, script := range endless {
 			t.Run(dname+"/"+kname, func(t *testing.T) {
 				t.Parallel()
 				dir, cfg := d.layout(t, script)
@@ -63,6 +65,22 @@ func TestTimeLimitEndsEverything(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// An interruption (Ctrl-C) ends the evaluation as the limit does: the
+// error names the file, no process it started is left.
+func TestInterruptionEndsProcesses(t *testing.T) {
+	dir, cfg := depths["source_env"].layout(t, endless["grandchildren ignoring"])
+	mark := fmt.Sprintf("%d-%d", os.Getpid(), time.Now().UnixNano())
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	_, err := Evaluate(ctx, cfg, filepath.Join(dir, FileName), map[string]string{"PATH": os.Getenv("PATH"), "NOXENV_TEST_MARK": mark})
+	if at := filepath.Join(dir, "lib", "env.sh"); err == nil || !strings.HasPrefix(err.Error(), at+":1:1: evaluation interrupted") {
+		t.Fatalf("err = %v, want %s named", err, at)
+	}
+	if left := marked(mark); len(left) > 0 {
+		t.Errorf("processes left: %s", strings.Join(left, "; "))
 	}
 }
 
