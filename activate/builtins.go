@@ -87,6 +87,8 @@ func lookupBuiltin(name string) builtinFunc {
 		return needsTool(name)
 	case dotBuiltin:
 		return (*evaluator).dot
+	case callBuiltin:
+		return (*evaluator).callIn
 	case shellPrefix + "command":
 		return (*evaluator).command
 	case shellPrefix + "usage":
@@ -303,6 +305,7 @@ func (e *evaluator) source(ctx context.Context, hc interp.HandlerContext, p stri
 		}
 		return err
 	}
+	e.defines(p, f)
 	if err := checkConstructs(p, content, f); err != nil {
 		return shellStatus{err}
 	}
@@ -348,6 +351,11 @@ func (e *evaluator) dot(ctx context.Context, hc interp.HandlerContext, args []st
 	file := e.current()
 	if len(args) > 0 {
 		file = scriptPath(hc, args[0])
+		if data, err := os.ReadFile(file); err == nil {
+			if f, err := syntax.NewParser().Parse(bytes.NewReader(data), file); err == nil {
+				e.defines(file, f)
+			}
+		}
 	}
 	return e.within(file, func() error {
 		return e.unlocked(ctx, func(ctx context.Context) error {

@@ -161,6 +161,8 @@ type evaluator struct {
 	// frame is the builtin running; pending its failure not yet printed.
 	frame   frame
 	pending *PosError
+	// funcFile is the file that defines each function, by name.
+	funcFile map[string]string
 }
 
 func evaluate(ctx context.Context, cfg Config, file string, base map[string]string, opts options) (res *Result, release func(), err error) {
@@ -259,6 +261,7 @@ func (e *evaluator) run(ctx context.Context, file string, content []byte, base m
 			return nil, err
 		}
 		e.files = []string{file}
+		e.defines(file, prog)
 		batchUses(prog)
 	}
 	dir, err := os.Getwd()
@@ -407,14 +410,20 @@ func (e *limitError) Hint() string {
 
 // call records each simple command of the script, to name the one that
 // failed, and prints the failure of a builtin the script went on after.
+// A function that another file defines runs through callBuiltin, which
+// knows the file.
 // Code the script evals or sources itself is not known in advance, and
 // type and command -v look in PATH's directories: the cache cannot follow
 // them (the standard library's own code records what it reads). source
 // and . become dotBuiltin, which knows the file.
 func (e *evaluator) call(ctx context.Context, args []string) ([]string, error) {
 	hc := interp.HandlerCtx(ctx)
+	elsewhere := ""
 	e.serial(ctx, func(context.Context) error {
 		e.flushPending()
+		if f, ok := e.funcFile[args[0]]; ok && f != e.current() {
+			elsewhere = f
+		}
 		if e.frame.depth > 0 {
 			return nil
 		}
@@ -430,10 +439,35 @@ func (e *evaluator) call(ctx context.Context, args []string) ([]string, error) {
 		return nil
 	})
 	args, err := e.checkCall(ctx, hc, args)
-	if err == nil && (args[0] == "source" || args[0] == ".") {
+	switch {
+	case err != nil:
+	case args[0] == "source" || args[0] == ".":
 		args = append([]string{dotBuiltin}, args[1:]...)
+	case elsewhere != "":
+		args = append([]string{callBuiltin, elsewhere}, args...)
 	}
 	return args, err
+}
+
+// callBuiltin FILE NAME ARG... calls the function NAME, which FILE
+// defines, with FILE the file being evaluated.
+const callBuiltin = "__noxenv_call"
+
+func (e *evaluator) callIn(ctx context.Context, hc interp.HandlerContext, args []string) error {
+	return e.within(args[0], func() error { return e.callShell(ctx, hc, args[1], args[2:]) })
+}
+
+// defines records the functions that the parsed file f declares.
+func (e *evaluator) defines(file string, f *syntax.File) {
+	if e.funcFile == nil {
+		e.funcFile = map[string]string{}
+	}
+	syntax.Walk(f, func(n syntax.Node) bool {
+		if fd, ok := n.(*syntax.FuncDecl); ok {
+			e.funcFile[fd.Name.Value] = file
+		}
+		return true
+	})
 }
 
 // current is the file being evaluated.
