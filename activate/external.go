@@ -71,11 +71,13 @@ func (e *evaluator) external(ctx context.Context, args []string, next interp.Exe
 	return err
 }
 
-// direct is w for a command: the script's output itself (a terminal, which
-// the command sees as one), not through scriptOutput.
+// direct is w for a command: the file of the script's output itself (a
+// terminal, which the command sees as one) rather than scriptOutput.
 func direct(w io.Writer) io.Writer {
 	if o, ok := w.(*scriptOutput); ok {
-		return o.Writer
+		if f, ok := o.Writer.(*os.File); ok {
+			return f
+		}
 	}
 	return w
 }

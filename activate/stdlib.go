@@ -149,19 +149,23 @@ func (e *evaluator) within(file string, f func() error) error {
 }
 
 // scriptOutput is where the script's output goes: a type of its own, so
-// that a builtin can tell its stderr redirected. It ends with the
-// evaluation's context, once run sets it: the interpreter then prints the
-// context's error for a command substitution it ends, which the
-// evaluation's own error says better.
+// that a builtin can tell its stderr redirected. Its writes, from the
+// parts of the script running at the same time, are one at a time. It
+// ends with the evaluation's context, once run sets it: the interpreter
+// then prints the context's error for a command substitution it ends,
+// which the evaluation's own error says better.
 type scriptOutput struct {
 	io.Writer
 	ctx context.Context
+	mu  sync.Mutex
 }
 
 func (o *scriptOutput) Write(p []byte) (int, error) {
 	if o.ctx != nil && o.ctx.Err() != nil {
 		return len(p), nil
 	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	return o.Writer.Write(p)
 }
 
