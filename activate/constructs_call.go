@@ -102,8 +102,14 @@ func (e *evaluator) construct(hc interp.HandlerContext, args []string) ([]string
 	case name == "set":
 		err = checkSet(args[1:])
 	case name == "read":
-		if err = checkFlags(args, "rsap", "ap"); err == nil && splitsOwnIFS(hc.Env.Get("IFS").String()) {
-			return read(hc, args, hc.Env.Get("IFS").String())
+		ifs := hc.Env.Get("IFS")
+		if !ifs.IsSet() {
+			ifs.Str = " \t\n"
+		}
+		if err = checkFlags(args, "rsapd", "apd"); err == nil {
+			if ra := parseRead(args); ra.delimSet || splitsOwnIFS(ifs.String()) {
+				return read(hc, args, ra, ifs.String())
+			}
 		}
 	case name == "mapfile" || name == "readarray":
 		err = checkFlags(args, "td", "d")

@@ -10,9 +10,9 @@ import (
 )
 
 // The interpreter's read splits on IFS's characters other than blanks
-// unlike bash (it drops empty fields and a trailing delimiter): where IFS
-// holds such a character, read runs here, as bash's does, and its result
-// is assigned by eval.
+// unlike bash (it drops empty fields and a trailing delimiter), and has no
+// -d: where IFS holds such a character, or -d is given, read runs here,
+// as bash's does, and its result is assigned by eval.
 
 // readChar is a character read, escaped by a backslash or not.
 type readChar struct {
@@ -25,10 +25,18 @@ func splitsOwnIFS(ifs string) bool {
 	return strings.Trim(ifs, " \t\n") != ""
 }
 
-// read runs read -r? [-a NAME] [NAME...] from hc's standard input with
-// the IFS ifs, returning the code that assigns what it read.
-func read(hc interp.HandlerContext, args []string, ifs string) ([]string, error) {
-	raw, array := false, ""
+// readArgs are read's options and names.
+type readArgs struct {
+	raw      bool
+	array    string
+	delim    byte
+	delimSet bool
+	names    []string
+}
+
+// parseRead parses the arguments of read, which checkFlags checked.
+func parseRead(args []string) readArgs {
+	ra := readArgs{delim: '\n'}
 	names := args[1:]
 	for len(names) > 0 && len(names[0]) > 1 && names[0][0] == '-' && names[0] != "--" {
 		flags := names[0][1:]
@@ -36,15 +44,21 @@ func read(hc interp.HandlerContext, args []string, ifs string) ([]string, error)
 		for i := 0; i < len(flags); i++ {
 			switch flags[i] {
 			case 'r':
-				raw = true
-			case 's':
-			case 'a', 'p':
+				ra.raw = true
+			case 'a', 'p', 'd':
 				value := flags[i+1:]
 				if value == "" && len(names) > 0 {
 					value, names = names[0], names[1:]
 				}
-				if flags[i] == 'a' {
-					array = value
+				switch flags[i] {
+				case 'a':
+					ra.array = value
+				case 'd':
+					// -d '' reads up to a NUL byte.
+					ra.delim, ra.delimSet = 0, true
+					if value != "" {
+						ra.delim = value[0]
+					}
 				}
 				i = len(flags)
 			}
@@ -53,7 +67,15 @@ func read(hc interp.HandlerContext, args []string, ifs string) ([]string, error)
 	if len(names) > 0 && names[0] == "--" {
 		names = names[1:]
 	}
-	line, complete, err := readLine(hc.Stdin, raw)
+	ra.names = names
+	return ra
+}
+
+// read runs read from hc's standard input with the IFS ifs, returning
+// the code that assigns what it read.
+func read(hc interp.HandlerContext, args []string, ra readArgs, ifs string) ([]string, error) {
+	raw, array, delim, names := ra.raw, ra.array, ra.delim, ra.names
+	line, complete, err := readLine(hc.Stdin, raw, delim)
 	if err != nil {
 		return nil, err
 	}
@@ -91,8 +113,9 @@ func read(hc interp.HandlerContext, args []string, ifs string) ([]string, error)
 		}
 	}
 	if !complete {
-		// At the end of the input, read assigns what it read and fails.
-		assigns += "\nfalse"
+		// At the end of the input, read assigns what it read and fails:
+		// with a status of no command, so that the failure names read.
+		assigns += "\n((0))"
 	}
 	return []string{"eval", assigns}, nil
 }
@@ -106,11 +129,11 @@ func quote(s string) string {
 	return q
 }
 
-// readLine reads a line from r a byte at a time, as bash does so as not
-// to read past it: with raw false, a backslash escapes the next
+// readLine reads up to delim from r a byte at a time, as bash does so as
+// not to read past it: with raw false, a backslash escapes the next
 // character and joins a line to the next. complete is false where the
-// input ended before a newline.
-func readLine(r io.Reader, raw bool) (line []readChar, complete bool, err error) {
+// input ended before delim.
+func readLine(r io.Reader, raw bool, delim byte) (line []readChar, complete bool, err error) {
 	if r == nil {
 		return nil, false, nil
 	}
@@ -133,8 +156,10 @@ func readLine(r io.Reader, raw bool) (line []readChar, complete bool, err error)
 			escape = false
 		case c == '\\' && !raw:
 			escape = true
-		case c == '\n':
+		case c == delim:
 			return line, true, nil
+		case c == 0:
+			// bash drops NUL bytes.
 		default:
 			line = append(line, readChar{c: c})
 		}

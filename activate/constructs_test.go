@@ -239,6 +239,10 @@ var constructCases = struct{ works, refused []string }{
 		`IFS=: read -r a b <<< 'x\:y:z\'; export Y="[$a][$b]"`,
 		`printf 'a:b' > f; IFS=: read -r a b < f || export Y="[$a][$b]"`,
 		`IFS=: read -r < /dev/null || export Y="[${REPLY-unset}]"`,
+		"read -r -d '' X <<'EOT' || true\n  hello\\ \n world  \nEOT\nexport X",
+		"read -d '' X Y <<'EOT' || export Z=eof\n  hello\\ \n world  \nEOT\nexport X Y",
+		`read -r -d , X Y <<< ' a b ,c'; export X Y`,
+		`IFS= read -r -d '' X <<< ' a b ' || export X`,
 		`arr=(a b c); export J="$(IFS=,; echo "${arr[*]}")"`,
 		`IFS=,; arr=(a b); export J="${arr[*]}"`,
 
@@ -340,7 +344,6 @@ var constructCases = struct{ works, refused []string }{
 		`set +B; export Y="$(echo {a,b})"`,
 		`export Y="$(set -o)"`,
 		`read -n 2 x <<< abc; export Y=$x`,
-		`read -d , x <<< 'a,b' || true`,
 		`mapfile -s 1 -t a <<< $'a\nb'; export Y=${a[0]}`,
 		`coproc cat; export Y=1`,
 		`select x in a; do break; done </dev/null`,
