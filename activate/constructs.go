@@ -727,8 +727,13 @@ func (c *checker) negatedGlob(w *syntax.Word) {
 // redirect checks a redirection: the interpreter has descriptors 0 to 2.
 func (c *checker) redirect(n *syntax.Redirect) bool {
 	if n.N != nil {
-		if fd, err := strconv.Atoi(n.N.Value); err != nil || fd > 2 {
+		fd, err := strconv.Atoi(n.N.Value)
+		if err != nil || fd > 2 {
 			return c.fail(n.Pos(), n, "redirections of file descriptors other than 0, 1 and 2 are not supported")
+		}
+		input := n.Op == syntax.RdrIn || n.Op == syntax.Hdoc || n.Op == syntax.DashHdoc || n.Op == syntax.WordHdoc || n.Op == syntax.DplIn
+		if input != (fd == 0) {
+			return c.fail(n.Pos(), n, "reading from descriptor 1 or 2, or writing to 0, is not supported")
 		}
 	}
 	switch n.Op {

@@ -292,6 +292,8 @@ var constructCases = struct{ works, refused []string }{
 		`exec 3>out; echo hi >&3; exec 3>&-; export Y=$(<out)`,
 		`export Y=$( { echo hi >&3; } 3>&1 )`,
 		`exec {fd}>f; echo hi >&$fd; export Y=1`,
+		`IFS=: read 1<<<'0' || true`,
+		`echo a 0>f; export Y=1`,
 		`f() { local -; set -u; }; f`,
 		`X="a'b"; export Y=${X@Q}`,
 		`X=ab; export Y="${X@A}"`,
