@@ -172,6 +172,17 @@ func (c *checker) visit(node syntax.Node) bool {
 	case *syntax.Assign:
 		c.assign(n)
 	case *syntax.CallExpr:
+		if len(n.Args) > 0 {
+			seen := map[string]bool{}
+			for _, a := range n.Assigns {
+				if a.Name != nil && seen[a.Name.Value] {
+					return c.fail(a.Pos(), n, "assigning "+a.Name.Value+" twice for one command is not supported")
+				}
+				if a.Name != nil {
+					seen[a.Name.Value] = true
+				}
+			}
+		}
 		c.splitSite(n.Args...)
 		if len(n.Args) > 0 && n.Args[0].Lit() == "read" {
 			if c.readPrefix == nil {

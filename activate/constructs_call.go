@@ -170,7 +170,9 @@ func checkFlags(args []string, supported, withArg string) error {
 			}
 			if strings.ContainsRune(withArg, f) {
 				if j == len(a)-2 {
-					i++
+					if i++; i == len(args) {
+						return &constructError{construct: fmt.Sprintf("%s -%c", args[0], f), why: "the option needs an argument (bash fails)"}
+					}
 				}
 				break
 			}
@@ -369,6 +371,9 @@ func (e *evaluator) printf(args []string) ([]string, error) {
 // assignment returns the shell code that assigns value to target, a name
 // or an element name[subscript], as printf -v does.
 func assignment(target, value string) (string, error) {
+	if !assignable().MatchString(target) {
+		return "", &constructError{construct: "printf -v " + target, why: "not a valid variable name"}
+	}
 	q, err := syntax.Quote(value, syntax.LangBash)
 	if err != nil {
 		return "", err
@@ -385,6 +390,9 @@ func assignment(target, value string) (string, error) {
 	}
 	return code, nil
 }
+
+// assignable is a variable name or an element name[subscript].
+var assignable = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\[.*\])?$`) })
 
 // formatSpec is one conversion of a printf format.
 var formatSpec = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`%[-+ #0']*[0-9*]*(\.[0-9*]*)?[a-zA-Z%(]?`) })

@@ -102,6 +102,11 @@ func read(hc interp.HandlerContext, args []string, ra readArgs, ifs string) ([]s
 		}
 		code = append(code, names[len(names)-1]+"="+quote(sp.rest()))
 	}
+	for _, n := range append(names, array) {
+		if n != "" && !assignable().MatchString(n) || n != "" && n == array && !syntax.ValidName(n) {
+			return nil, &constructError{construct: strings.Join(args, " "), why: "not a valid variable name: " + n}
+		}
+	}
 	assigns := strings.Join(code, "\n")
 	f, err := syntax.NewParser().Parse(strings.NewReader(assigns), "")
 	if err != nil || len(f.Stmts) != len(code) {

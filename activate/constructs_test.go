@@ -69,10 +69,11 @@ func dumpScript(out string) string {
 	return `
 __noxenv_st=$?
 set -o posix
-unset -f unset builtin compgen printf
+unset -f unset builtin compgen printf mapfile
 builtin set +euf
-builtin unset IFS
-{ for __noxenv_n in $(builtin compgen -e); do
+builtin mapfile -t __noxenv_names <<< "$(builtin compgen -e)"
+{ for __noxenv_n in "${__noxenv_names[@]}"; do
+	[ -n "$__noxenv_n" ] || continue
 	__noxenv_a=$(builtin declare -p "$__noxenv_n")
 	__noxenv_a=${__noxenv_a#declare -}
 	[[ ${__noxenv_a%% *} == *[aA]* ]] || builtin printf "%s=%s\0" "$__noxenv_n" "${!__noxenv_n}"
@@ -294,6 +295,7 @@ var constructCases = struct{ works, refused []string }{
 		`exec {fd}>f; echo hi >&$fd; export Y=1`,
 		`IFS=: read 1<<<'0' || true`,
 		`echo a 0>f; export Y=1`,
+		`C=1 C=0 true; export D=${C-unset}`,
 		`f() { local -; set -u; }; f`,
 		`X="a'b"; export Y=${X@Q}`,
 		`X=ab; export Y="${X@A}"`,
