@@ -78,7 +78,7 @@ builtin mapfile -t __noxenv_names <<< "$(builtin compgen -e)"
 	__noxenv_a=${__noxenv_a#declare -}
 	[[ ${__noxenv_a%% *} == *[aA]* ]] || builtin printf "%s=%s\0" "$__noxenv_n" "${!__noxenv_n}"
 done; } >` + out + `
-exit $__noxenv_st
+exit "$__noxenv_st"
 `
 }
 
