@@ -101,6 +101,8 @@ func TestConstructsAtEveryDepth(t *testing.T) {
 		"process substitution":           {"read -r V < <(echo a)\nexport V\n", "a"},
 		"process substitution to a file": {"export V=$(cat <(echo a))\n", "a"},
 		"pipeline":                       {"export V=$(echo a | cat)\n", "a"},
+		"output process substitution":    {"echo a > >(cat > out)\nwait\nexport V=$(<out)\n", "a"},
+		"builtin in output substitution": {"log_status a 2> >(cat > out)\nwait\nexport V=$(<out)\n", "noxenv: a"},
 		"builtin in substitution":        {"export V=$(watch_file w; echo a)\n", "a"},
 		"builtins in a pipeline":         {"watch_file w | watch_file x\nexport V=a\n", "a"},
 		"background builtin":             {"watch_file w &\nwait\nexport V=a\n", "a"},
