@@ -35,9 +35,16 @@ func lookupBuiltin(name string) builtinFunc {
 		return (*evaluator).useBatched
 	case "use_profile":
 		return (*evaluator).useProfile
-	case "PATH_add", "MANPATH_add", "PATH_rm", "has", "source_env_if_exists",
-		"load_prefix", "strict_env", "unstrict_env", "on_git_branch":
+	case "MANPATH_add", "load_prefix", "strict_env", "unstrict_env", "on_git_branch":
 		return shellBuiltin(name)
+	case "PATH_add":
+		return (*evaluator).pathAddPATH
+	case "PATH_rm":
+		return (*evaluator).pathRmPATH
+	case "has":
+		return (*evaluator).has
+	case "source_env_if_exists":
+		return (*evaluator).sourceEnvIfExists
 	case "path_rm":
 		return (*evaluator).pathRm
 	case "expand_path":
@@ -123,6 +130,11 @@ func (e *evaluator) pathAdd(ctx context.Context, hc interp.HandlerContext, args 
 		return errors.New("path_add needs a variable name (path_add VAR DIR...)")
 	}
 	return e.prepend(ctx, hc, args[0], args[1:])
+}
+
+// pathAddPATH is PATH_add DIR....
+func (e *evaluator) pathAddPATH(ctx context.Context, hc interp.HandlerContext, args []string) error {
+	return e.prepend(ctx, hc, "PATH", args)
 }
 
 // prepend puts dirs, in their order, before the entries of the
@@ -232,6 +244,21 @@ func (e *evaluator) sourceEnv(ctx context.Context, hc interp.HandlerContext, arg
 		return fmt.Errorf("source_env: %s does not exist", p)
 	}
 	return e.source(ctx, hc, p)
+}
+
+// sourceEnvIfExists is source_env_if_exists FILE: source_env of FILE
+// when it is a file, nothing otherwise; FILE is watched, so that its
+// appearing counts.
+func (e *evaluator) sourceEnvIfExists(ctx context.Context, hc interp.HandlerContext, args []string) error {
+	if len(args) != 1 {
+		return errors.New("source_env_if_exists takes one FILE")
+	}
+	p := abs(hc, args[0])
+	e.watch(p)
+	if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() {
+		return nil
+	}
+	return e.sourceEnv(ctx, hc, args)
 }
 
 // projectFile is the project file of dir, which source_env of a

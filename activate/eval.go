@@ -293,11 +293,10 @@ func (e *evaluator) run(ctx context.Context, file string, content []byte, base m
 		return nil, err
 	}
 	e.runner = r
-	// A first run, of the standard library's definitions, sets the
-	// interpreter's own variables, so that only the script's changes are
-	// compared afterwards.
+	// A first, empty run sets the interpreter's own variables, so that
+	// only the script's changes are compared afterwards.
 	e.env.quiet = true
-	err = r.Run(ctx, stdlib())
+	err = r.Run(ctx, &syntax.File{})
 	e.env.quiet = false
 	if err != nil {
 		return nil, err

@@ -29,16 +29,6 @@ const shellPrefix = "__noxenv_"
 // the layouts (stdlib_layout.sh).
 func stdlibText() string { return stdlibSource + layoutSource }
 
-// stdlib is stdlibText parsed, once per process and only when a script
-// is evaluated (a cached evaluation never needs it).
-var stdlib = sync.OnceValue(func() *syntax.File {
-	f, err := syntax.NewParser().Parse(strings.NewReader(stdlibText()), "stdlib.sh")
-	if err != nil {
-		panic(err) // a test parses it
-	}
-	return f
-})
-
 // shellBuiltin is the builtin name that stdlib.sh implements.
 func shellBuiltin(name string) builtinFunc {
 	return func(e *evaluator, ctx context.Context, hc interp.HandlerContext, args []string) error {
@@ -50,6 +40,13 @@ func shellBuiltin(name string) builtinFunc {
 // builtin runs in, and returns its status.
 func (e *evaluator) callShell(ctx context.Context, hc interp.HandlerContext, fn string, args []string) error {
 	var b strings.Builder
+	if strings.HasPrefix(fn, shellPrefix) && !e.isFunction(ctx, hc, fn) {
+		// The standard library's functions are defined where one is
+		// first called: a script that calls none (most call only
+		// builtins written in Go) does not parse them.
+		b.WriteString(stdlibText())
+		b.WriteByte('\n')
+	}
 	b.WriteString(fn)
 	for _, a := range args {
 		q, err := syntax.Quote(a, syntax.LangBash)
@@ -204,6 +201,14 @@ func usage(_ *evaluator, _ context.Context, _ interp.HandlerContext, args []stri
 	return errors.New("usage: " + strings.Join(args, " "))
 }
 
+// has is has NAME: a function, builtin or command.
+func (e *evaluator) has(ctx context.Context, hc interp.HandlerContext, args []string) error {
+	if len(args) > 0 && e.isFunction(ctx, hc, args[0]) {
+		return nil
+	}
+	return e.command(ctx, hc, args[:min(len(args), 1)])
+}
+
 // command succeeds when name is a command of the script other than its
 // functions: a builtin, or a file in PATH, whose presence or absence the
 // cache then follows. As for bash's type, a file found that is not
@@ -234,7 +239,13 @@ func (e *evaluator) command(_ context.Context, hc interp.HandlerContext, args []
 }
 
 // isFunction says whether the script has defined a function name. The
-// query is negated, as set -e would end the script where it fails.
+// query is negated, as set -e would end the script where it fails, and
+// the status it leaves, which a builtin returning no error would have,
+// is made 0 again.
 func (e *evaluator) isFunction(ctx context.Context, hc interp.HandlerContext, name string) bool {
-	return syntax.ValidName(name) && hc.Builtin(ctx, []string{"eval", "! declare -f " + name + " >/dev/null 2>&1"}) != nil
+	if !syntax.ValidName(name) || hc.Builtin(ctx, []string{"eval", "! declare -f " + name + " >/dev/null 2>&1"}) == nil {
+		return false
+	}
+	hc.Builtin(ctx, []string{"eval", "true"})
+	return true
 }

@@ -7,11 +7,6 @@
 # command -v, source, external commands but where documented): what they
 # read goes through the builtins, which record it.
 
-# PATH_add DIR...
-__noxenv_PATH_add() {
-	path_add PATH "$@"
-}
-
 # MANPATH_add DIR...: with MANPATH unset or empty, man searches its own
 # path, which a bare DIR would hide: what manpath prints is kept, or,
 # without manpath, an empty last entry (man's "and the system's").
@@ -27,28 +22,6 @@ __noxenv_MANPATH_add() {
 		export MANPATH
 	fi
 	path_add MANPATH "$@"
-}
-
-# has NAME: a function, builtin or command.
-__noxenv_has() {
-	declare -f "${1-}" >/dev/null 2>&1 || __noxenv_command "${1-}"
-}
-
-# source_env_if_exists FILE: watched, so that its appearing counts.
-__noxenv_source_env_if_exists() {
-	if [[ $# != 1 ]]; then
-		__noxenv_usage "source_env_if_exists FILE"
-		return
-	fi
-	watch_file "$1"
-	if [[ -f $1 ]]; then
-		source_env "$1"
-	fi
-}
-
-# PATH_rm PATTERN...
-__noxenv_PATH_rm() {
-	path_rm PATH "$@"
 }
 
 # load_prefix DIR: DIR's bin, include, lib, man pages and pkg-config files

@@ -47,6 +47,11 @@ func (e *evaluator) pathRm(ctx context.Context, hc interp.HandlerContext, args [
 	return e.setVars(ctx, hc, map[string]*string{args[0]: &v})
 }
 
+// pathRmPATH is PATH_rm PATTERN....
+func (e *evaluator) pathRmPATH(ctx context.Context, hc interp.HandlerContext, args []string) error {
+	return e.pathRm(ctx, hc, append([]string{"PATH"}, args...))
+}
+
 // expandPath is expand_path PATH [DIR]: PATH made absolute against DIR
 // (itself against the working directory), or the working directory.
 func expandPath(_ *evaluator, _ context.Context, hc interp.HandlerContext, args []string) error {
