@@ -37,12 +37,18 @@ func (*constructError) Hint() string {
 // run as bash does. It rewrites what it can run in an equivalent form
 // (>| as >: noclobber is refused).
 func checkConstructs(file string, src []byte, f *syntax.File) error {
+	return checkConstructsIn(file, src, f, false)
+}
+
+// checkConstructsIn is checkConstructs, for the project file's program
+// (which runs as the check leaves it) where program.
+func checkConstructsIn(file string, src []byte, f *syntax.File, program bool) error {
 	if i := bytes.IndexByte(src, 0); i >= 0 {
 		// The parser drops NUL bytes, which bash reads otherwise.
 		line := bytes.Count(src[:i], []byte("\n")) + 1
 		return &PosError{File: file, Line: uint(line), Col: uint(i - bytes.LastIndexByte(src[:i], '\n')), Err: &constructError{construct: "NUL", why: "a NUL byte in a script is not supported"}}
 	}
-	c := &checker{file: file, extglobFrom: extglobLine(f), readonly: map[string]*syntax.Assign{}}
+	c := &checker{file: file, program: program, extglobFrom: extglobLine(f), readonly: map[string]*syntax.Assign{}}
 	syntax.Walk(f, c.visit)
 	c.readonlyAssigns()
 	c.ownIFSSplits()
@@ -56,6 +62,9 @@ type checker struct {
 	file string
 	err  error
 	pos  syntax.Pos
+	// program is set for the project file's program, which runs as the
+	// checker leaves it.
+	program bool
 	// extglobFrom is the first line from which bash parses extended
 	// globs (0: none).
 	extglobFrom uint
@@ -143,6 +152,12 @@ func (c *checker) visit(node syntax.Node) bool {
 		return false
 	}
 	switch n := node.(type) {
+	case *syntax.Stmt:
+		if decl, ok := n.Cmd.(*syntax.DeclClause); ok && c.program && declareFunctions(decl) {
+			if call, ok := declareCall(decl); ok {
+				n.Cmd = call
+			}
+		}
 	case *syntax.ParamExp:
 		return c.paramExp(n)
 	case *syntax.Redirect:
@@ -768,6 +783,9 @@ const declFlags = "xrgaAnp"
 // declClause checks declare, local, export, readonly, typeset.
 func (c *checker) declClause(n *syntax.DeclClause) bool {
 	variant := n.Variant.Value
+	if declareFunctions(n) {
+		return c.fail(n.Pos(), n, "declare -f is supported only for names, in the project file's own text (not a sourced file or eval)")
+	}
 	assoc, readonly := false, variant == "readonly"
 	for _, a := range n.Args {
 		if !a.Naked || a.Value == nil {

@@ -164,7 +164,7 @@ func differential(t *testing.T, bash, script string, sandbox bool) (nox, ref out
 // those it refuses with an error naming them (refused). Every one runs
 // through both, and through FuzzConstructs's seed corpus.
 var constructCases = struct{ works, refused []string }{
-	works: append(readCases(), []string{
+	works: append(append(readCases(), declareCases()...), []string{
 		// printf -v, which the interpreter lacks
 		`printf -v X '%s-%d' a 5; export X`,
 		`printf -v Y '%s-' a b c; export Y`,
@@ -328,6 +328,20 @@ var constructCases = struct{ works, refused []string }{
 		`export -n A`,
 		`f() { :; }; export -f f`,
 		`export Y="$(declare -f)"`,
+		`f() { :; }; export Y="$(declare -F f)"`,
+		`f() { :; }; export Y="$(declare -fx f)"`,
+		`f() { sleep 1 & }; export Y="$(declare -f f)"`,
+		"f() { cat <<EOT\nx\nEOT\n}; export Y=\"$(declare -f f)\"",
+		`f() { echo $'a\n'; }; export Y="$(declare -f f)"`,
+		`f() { for ((i=0;i<3;i++)); do :; done; }; export Y="$(declare -f f)"`,
+		`f() { g() { :; }; }; export Y="$(declare -f f)"`,
+		`f() ( echo sub ); export Y="$(declare -f f)"`,
+		`f() { if a; b; then :; fi; }; export Y="$(declare -f f)"`,
+		`f() { ( a; b ); }; export Y="$(declare -f f)"`,
+		`f() { echo ${x:-$(y)}; }; export Y="$(declare -f f)"`,
+		`export Y="$(declare -f PATH_add)"`,
+		`printf 'f() { :; }\n' > lib.sh; . ./lib.sh; export Y="$(declare -f f)"`,
+		`f() { :; }; eval 'declare -f f'`,
 		`readonly R=1; R=2 || true; export Y=1`,
 		`export Y="$(printf '%q' "a b'c")"`,
 		`export Y="$(printf '%(%Y)T' 0)"`,

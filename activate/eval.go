@@ -119,6 +119,9 @@ type evaluator struct {
 	// out is stderr as the script's commands have it.
 	out    *scriptOutput
 	runner *interp.Runner
+	// funcOrigins are the definitions of the project file's functions,
+	// by body, for declare -f.
+	funcOrigins map[*syntax.Stmt]funcOrigin
 	// held is the lock guarding what handlers change, a channel so that
 	// waiting for it ends with the evaluation; see serial.
 	held chan struct{}
@@ -257,7 +260,7 @@ func (e *evaluator) run(ctx context.Context, file string, content []byte, base m
 		if prog, err = syntax.NewParser().Parse(bytes.NewReader(content), file); err != nil {
 			return nil, err
 		}
-		if err := checkConstructs(file, content, prog); err != nil {
+		if err := e.checkProgram(file, content, prog); err != nil {
 			return nil, err
 		}
 		e.files = []string{file}
