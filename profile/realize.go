@@ -144,11 +144,15 @@ func built(dir string) *Generation {
 		return nil
 	}
 	// The members are the caller's: only the entries are decoded.
-	var m struct{ Entries []ManifestEntry }
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil
+	entries, ok := decodeEntries(b)
+	if !ok {
+		var m struct{ Entries []ManifestEntry }
+		if err := json.Unmarshal(b, &m); err != nil {
+			return nil
+		}
+		entries = m.Entries
 	}
-	return generationOf(dir, &Manifest{Entries: m.Entries})
+	return generationOf(dir, &Manifest{Entries: entries})
 }
 
 // ranksOf gives each entry of closure its rank: a member its own
