@@ -129,30 +129,38 @@ func (a *app) guardedStores() (*store.SearchPath, func(), error) {
 	return sp, release, nil
 }
 
-// fetchMissing fetches from the substituters what no store holds of
-// pkgs (store.SearchPath.Substitute), before a command finds them; a
-// failure returns the index of its PKG.
-func (a *app) fetchMissing(ctx context.Context, pkgs []string) (int, error) {
-	sp, release, err := a.guardedStores()
-	if err != nil {
-		return 0, err
+// fetchMissing opens the stores, takes their gc guard (release gives it
+// back) and fetches from the substituters what no store holds of pkgs
+// (store.SearchPath.Substitute), before a command finds them in sp; a
+// failure returns the index of its PKG. With the guard held until the
+// command has linked what it found, fetched entries stay, and each store's
+// listing is read once for both.
+func (a *app) fetchMissing(ctx context.Context, pkgs []string) (sp *store.SearchPath, release func(), i int, err error) {
+	if sp, release, err = a.guardedStores(); err != nil {
+		return nil, nil, 0, err
 	}
-	defer release()
-	return sp.Substitute(ctx, pkgs)
+	if i, err = sp.Substitute(ctx, pkgs); err != nil {
+		release()
+		return nil, nil, i, err
+	}
+	return sp, release, 0, nil
 }
 
 // change makes a new generation of r (see profile.Profile.Change) from
-// what members returns given the stores and the current members. A user
-// profile other than the default must have been created.
-func (a *app) change(r *profileRef, members func(sp *store.SearchPath, cur []profile.Member) ([]profile.Member, error)) (*profile.GenerationInfo, error) {
+// what members returns given the stores (sp, or the stores opened now when
+// sp is nil) and the current members. A user profile other than the
+// default must have been created.
+func (a *app) change(r *profileRef, sp *store.SearchPath, members func(sp *store.SearchPath, cur []profile.Member) ([]profile.Member, error)) (*profile.GenerationInfo, error) {
 	if !r.ReadOnly && !r.adhoc && r.name != defaultProfile {
 		if _, err := r.current(); err != nil {
 			return nil, err
 		}
 	}
-	sp, err := a.stores()
-	if err != nil {
-		return nil, err
+	if sp == nil {
+		var err error
+		if sp, err = a.stores(); err != nil {
+			return nil, err
+		}
 	}
 	return r.Change(sp, a.loc.stateDir, r.adhoc, func(cur []profile.Member) ([]profile.Member, error) {
 		return members(sp, cur)
@@ -301,15 +309,17 @@ func newProfileAddCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if _, err := a.fetchMissing(cmd.Context(), pkgs); err != nil {
+			sp, release, _, err := a.fetchMissing(cmd.Context(), pkgs)
+			if err != nil {
 				return err
 			}
+			defer release()
 			var prio *int
 			if cmd.Flags().Changed("priority") {
 				prio = &priority
 			}
 			var changes []profile.Change
-			gi, err := a.change(r, func(sp *store.SearchPath, cur []profile.Member) (ms []profile.Member, err error) {
+			gi, err := a.change(r, sp, func(sp *store.SearchPath, cur []profile.Member) (ms []profile.Member, err error) {
 				ms, changes, err = profile.AddMembers(sp, cur, pkgs, prio)
 				var de *profile.DuplicateNameError
 				if errors.As(err, &de) {
@@ -343,7 +353,7 @@ func newProfileRemoveCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			gi, err := a.change(r, func(_ *store.SearchPath, cur []profile.Member) ([]profile.Member, error) {
+			gi, err := a.change(r, nil, func(_ *store.SearchPath, cur []profile.Member) ([]profile.Member, error) {
 				ms, err := profile.RemoveMembers(cur, names)
 				return ms, r.notMember(err)
 			})
@@ -370,7 +380,7 @@ func newProfileUpgradeCmd(a *app) *cobra.Command {
 				return err
 			}
 			var changes []profile.Change
-			gi, err := a.change(r, func(sp *store.SearchPath, cur []profile.Member) (ms []profile.Member, err error) {
+			gi, err := a.change(r, nil, func(sp *store.SearchPath, cur []profile.Member) (ms []profile.Member, err error) {
 				ms, changes, err = profile.UpgradeMembers(sp, cur, names)
 				return ms, r.notMember(err)
 			})
@@ -629,10 +639,12 @@ func newProfileImportCmd(a *app) *cobra.Command {
 			for i, u := range uses {
 				reqs[i] = u.Request.String()
 			}
-			if i, err := a.fetchMissing(cmd.Context(), reqs); err != nil {
+			sp, release, i, err := a.fetchMissing(cmd.Context(), reqs)
+			if err != nil {
 				return fmt.Errorf("%s: %w", uses[i].Pos, err)
 			}
-			gi, err := a.change(r, func(sp *store.SearchPath, _ []profile.Member) ([]profile.Member, error) {
+			defer release()
+			gi, err := a.change(r, sp, func(sp *store.SearchPath, _ []profile.Member) ([]profile.Member, error) {
 				return profile.ResolveUses(sp, uses)
 			})
 			if err != nil {
