@@ -57,6 +57,12 @@ func NewMember(pkg string, e store.Ref) Member {
 // come without their entries (Realize reads them only if it builds).
 func AddMembers(sp *store.SearchPath, cur []Member, pkgs []string, priority *int) ([]Member, []Change, error) {
 	byName := map[string]string{}
+	named := make(map[string]Member, len(cur))
+	for _, m := range cur {
+		if _, ok := named[m.Name]; !ok {
+			named[m.Name] = m
+		}
+	}
 	var add []Member
 	for _, pkg := range pkgs {
 		e, err := sp.Locate(pkg)
@@ -68,7 +74,7 @@ func AddMembers(sp *store.SearchPath, cur []Member, pkgs []string, priority *int
 		}
 		byName[e.Name] = pkg
 		m := NewMember(pkg, e)
-		if old, ok := memberNamed(cur, m.Name); ok {
+		if old, ok := named[m.Name]; ok {
 			m.Priority = old.Priority
 		}
 		if priority != nil {
@@ -155,16 +161,17 @@ func memberNamed(ms []Member, name string) (Member, bool) {
 // priority this makes.
 func setMembers(cur, add []Member) ([]Member, []Change) {
 	out := append([]Member(nil), cur...)
+	at := make(map[string]int, len(out)+len(add))
+	for i, m := range out {
+		if _, ok := at[m.Name]; !ok {
+			at[m.Name] = i
+		}
+	}
 	var changes []Change
 	for _, m := range add {
-		i := len(out)
-		for j, old := range out {
-			if old.Name == m.Name {
-				i = j
-				break
-			}
-		}
-		if i == len(out) {
+		i, ok := at[m.Name]
+		if !ok {
+			at[m.Name] = len(out)
 			out = append(out, m)
 			continue
 		}
