@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"bytes"
 	"encoding/json"
 	"slices"
 	"strconv"
@@ -172,18 +173,20 @@ func (d *manifestDecoder) str() (string, bool) {
 	if !d.next('"') {
 		return "", false
 	}
-	start := d.i
-	for ; d.i < len(d.b); d.i++ {
-		switch c := d.b[d.i]; {
-		case c == '"':
-			s := d.b[start:d.i]
-			d.i++
-			return string(s), utf8.Valid(s)
-		case c == '\\' || c < 0x20:
+	n := bytes.IndexByte(d.b[d.i:], '"')
+	if n < 0 {
+		return "", false
+	}
+	s := d.b[d.i : d.i+n]
+	d.i += n + 1
+	ascii := true
+	for _, c := range s {
+		if c < 0x20 || c == '\\' {
 			return "", false
 		}
+		ascii = ascii && c < utf8.RuneSelf
 	}
-	return "", false
+	return string(s), ascii || utf8.Valid(s)
 }
 
 // integer reads a number that is an int: an optional minus sign and
