@@ -333,7 +333,7 @@ func (e *evaluator) source(ctx context.Context, hc interp.HandlerContext, p stri
 		return err
 	}
 	e.defines(p, f)
-	if err := checkConstructs(p, content, f); err != nil {
+	if err := checkConstructs(p, content, f, e.exportedAtStart); err != nil {
 		return shellStatus{err}
 	}
 	if volatile(f) {

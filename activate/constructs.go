@@ -36,13 +36,14 @@ func (*constructError) Hint() string {
 // first construct of f, parsed from src, that the interpreter would not
 // run as bash does. It rewrites what it can run in an equivalent form
 // (>| as >: noclobber is refused).
-func checkConstructs(file string, src []byte, f *syntax.File) error {
-	return checkConstructsIn(file, src, f, false)
+// A name in exported is one the environment exports at the start.
+func checkConstructs(file string, src []byte, f *syntax.File, exported func(string) bool) error {
+	return checkConstructsIn(file, src, f, false, exported)
 }
 
 // checkConstructsIn is checkConstructs, for the project file's program
 // (which runs as the check leaves it) where program.
-func checkConstructsIn(file string, src []byte, f *syntax.File, program bool) error {
+func checkConstructsIn(file string, src []byte, f *syntax.File, program bool, exported func(string) bool) error {
 	if i := bytes.IndexByte(src, 0); i >= 0 {
 		// The parser drops NUL bytes, which bash reads otherwise.
 		line := bytes.Count(src[:i], []byte("\n")) + 1
@@ -52,6 +53,7 @@ func checkConstructsIn(file string, src []byte, f *syntax.File, program bool) er
 	syntax.Walk(f, c.visit)
 	c.readonlyAssigns()
 	c.ownIFSSplits()
+	c.exportDrops(exported)
 	if c.err != nil {
 		return posError(file, c.pos, c.err)
 	}
@@ -79,6 +81,10 @@ type checker struct {
 	ownIFS     *syntax.Assign
 	readPrefix map[*syntax.Assign]bool
 	split      *syntax.Word
+	// exports are the names the file exports, and unexporting the
+	// assignments that drop a variable's export in the interpreter.
+	exports     map[string]bool
+	unexporting []*syntax.Word
 	// made are the arithmetic expansions the checker made, guarded
 	// already.
 	made map[*syntax.ArithmExp]bool
@@ -199,6 +205,9 @@ func (c *checker) visit(node syntax.Node) bool {
 			}
 		}
 		c.splitSite(n.Args...)
+		if len(n.Args) > 2 && n.Args[0].Lit() == "getopts" {
+			c.unexporting = append(c.unexporting, n.Args[2])
+		}
 		if len(n.Args) > 0 && n.Args[0].Lit() == "read" {
 			if c.readPrefix == nil {
 				c.readPrefix = map[*syntax.Assign]bool{}
@@ -209,6 +218,19 @@ func (c *checker) visit(node syntax.Node) bool {
 		}
 	case *syntax.WordIter:
 		c.splitSite(n.Items...)
+		c.unexporting = append(c.unexporting, &syntax.Word{Parts: []syntax.WordPart{n.Name}})
+	case *syntax.UnaryArithm:
+		if w, ok := n.X.(*syntax.Word); ok && (n.Op == syntax.Inc || n.Op == syntax.Dec) {
+			c.unexporting = append(c.unexporting, w)
+		}
+	case *syntax.BinaryArithm:
+		switch n.Op {
+		case syntax.Assgn, syntax.AddAssgn, syntax.SubAssgn, syntax.MulAssgn, syntax.QuoAssgn, syntax.RemAssgn,
+			syntax.AndAssgn, syntax.OrAssgn, syntax.XorAssgn, syntax.ShlAssgn, syntax.ShrAssgn:
+			if w, ok := n.X.(*syntax.Word); ok {
+				c.unexporting = append(c.unexporting, w)
+			}
+		}
 	case *syntax.ArrayExpr:
 		for _, e := range n.Elems {
 			if e.Value != nil {
@@ -542,6 +564,18 @@ func (c *checker) ownIFSSplits() {
 	}
 }
 
+// exportDrops refuses an assignment by arithmetic, a for loop or getopts
+// to a name exported (at the start, or by the file): the interpreter
+// assigns it without its export, which bash keeps.
+func (c *checker) exportDrops(exported func(string) bool) {
+	for _, w := range c.unexporting {
+		if name := w.Lit(); c.exports[name] || exported != nil && exported(name) {
+			c.fail(w.Pos(), w, "assigning the exported variable "+name+" this way is not supported: noxenv's interpreter would drop its export")
+			return
+		}
+	}
+}
+
 // readonlyAssigns refuses an assignment to a read-only name: in bash it
 // ends the script, in the interpreter it only fails.
 func (c *checker) readonlyAssigns() {
@@ -807,9 +841,21 @@ func (c *checker) declClause(n *syntax.DeclClause) bool {
 			readonly = readonly || (f == 'r' && flag[0] == '-')
 		}
 	}
+	exports := variant == "export"
+	for _, a := range n.Args {
+		if a.Naked && a.Value != nil && strings.HasPrefix(a.Value.Lit(), "-") && strings.Contains(a.Value.Lit(), "x") {
+			exports = true
+		}
+	}
 	for _, a := range n.Args {
 		if readonly && a.Name != nil {
 			c.readonly[a.Name.Value] = a
+		}
+		if exports && a.Name != nil {
+			if c.exports == nil {
+				c.exports = map[string]bool{}
+			}
+			c.exports[a.Name.Value] = true
 		}
 	}
 	if assoc {

@@ -47,22 +47,38 @@ var shoptOptions = map[string]bool{
 // first error is kept, and refuses every later command and the
 // evaluation's result.
 func (e *evaluator) checkCall(ctx context.Context, hc interp.HandlerContext, args []string) (out []string, err error) {
+	// read waits for its input, whose writer (cmd | read) takes the lock:
+	// it reads without it.
+	reads := args[0] == "read"
 	serr := e.serial(ctx, func(context.Context) error {
-		if e.refused != nil {
-			err = e.refused
-			return nil
-		}
-		if out, err = e.construct(hc, args); err != nil {
-			err = posError(e.current(), hc.Pos, err)
-			e.refused = err
+		if err = e.refused; err == nil && !reads {
+			out, err = e.construct(hc, args)
+			err = e.keepRefusal(hc, err)
 		}
 		return nil
 	})
+	if serr == nil && reads && err == nil {
+		if out, err = e.construct(hc, args); err != nil {
+			serr = e.serial(ctx, func(context.Context) error { err = e.keepRefusal(hc, err); return nil })
+		}
+	}
 	if serr != nil {
 		// The evaluation ended waiting for the lock.
 		return nil, serr
 	}
 	return out, err
+}
+
+// keepRefusal names the position of err, a refusal, and keeps the first.
+func (e *evaluator) keepRefusal(hc interp.HandlerContext, err error) error {
+	if err == nil {
+		return nil
+	}
+	err = posError(e.current(), hc.Pos, err)
+	if e.refused == nil {
+		e.refused = err
+	}
+	return err
 }
 
 // refuseCommand is the command arithmetic calls, from checkConstructs's
@@ -109,9 +125,9 @@ func (e *evaluator) construct(hc interp.HandlerContext, args []string) ([]string
 			ifs.Str = " \t\n"
 		}
 		if err = checkFlags(args, "rsapd", "apd"); err == nil {
-			if ra := parseRead(args); ra.delimSet || splitsOwnIFS(ifs.String()) {
-				return read(hc, args, ra, ifs.String())
-			}
+			// The interpreter's read also drops the export of the
+			// variables it assigns.
+			return read(hc, args, parseRead(args), ifs.String())
 		}
 	case name == "mapfile" || name == "readarray":
 		err = checkFlags(args, "td", "d")
@@ -143,6 +159,12 @@ func (e *evaluator) construct(hc interp.HandlerContext, args []string) ([]string
 	return args, nil
 }
 
+// exportedAtStart reports whether the environment the evaluation started
+// from exports name.
+func (e *evaluator) exportedAtStart(name string) bool {
+	return e.env != nil && e.env.Environ.Get(name).Exported
+}
+
 // checkCode checks code that eval or source run, named file ("" for
 // eval: the position is the command's).
 func (e *evaluator) checkCode(code, file string) error {
@@ -151,7 +173,7 @@ func (e *evaluator) checkCode(code, file string) error {
 		// The interpreter reports it.
 		return nil
 	}
-	err = checkConstructs(file, []byte(code), f)
+	err = checkConstructs(file, []byte(code), f, e.exportedAtStart)
 	if pe, ok := err.(*PosError); ok && file == "" {
 		return pe.Err
 	}

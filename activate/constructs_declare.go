@@ -26,7 +26,7 @@ type funcOrigin struct {
 // checkProgram is checkConstructs for the project file's own program,
 // which the interpreter runs as checkConstructs leaves it: declare -f
 // becomes a call that prints from the text the definitions recorded here.
-func (e *evaluator) checkProgram(file string, src []byte, f *syntax.File) error {
+func (e *evaluator) checkProgram(file string, src []byte, f *syntax.File, exported func(string) bool) error {
 	syntax.Walk(f, func(n syntax.Node) bool {
 		if fd, ok := n.(*syntax.FuncDecl); ok {
 			if e.funcOrigins == nil {
@@ -36,7 +36,7 @@ func (e *evaluator) checkProgram(file string, src []byte, f *syntax.File) error 
 		}
 		return true
 	})
-	return checkConstructsIn(file, src, f, true)
+	return checkConstructsIn(file, src, f, true, exported)
 }
 
 // declareFunctions reports whether decl is declare -f (or typeset -f)

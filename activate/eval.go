@@ -260,7 +260,7 @@ func (e *evaluator) run(ctx context.Context, file string, content []byte, base m
 		if prog, err = syntax.NewParser().Parse(bytes.NewReader(content), file); err != nil {
 			return nil, err
 		}
-		if err := e.checkProgram(file, content, prog); err != nil {
+		if err := e.checkProgram(file, content, prog, func(name string) bool { _, ok := base[name]; return ok }); err != nil {
 			return nil, err
 		}
 		e.files = []string{file}
