@@ -418,9 +418,16 @@ func (c *checker) arithm(x syntax.ArithmExpr) {
 			case l == "":
 			case l[0] >= '0' && l[0] <= '9' && !number().MatchString(l):
 				c.fail(n.Pos(), n, "invalid number in arithmetic")
-			case syntax.ValidName(l) && unsetSpecials[l]:
-				c.fail(n.Pos(), n, l+" is not set by noxenv's interpreter")
+			case l[0] < '0' || l[0] > '9':
+				if !syntax.ValidName(l) {
+					c.fail(n.Pos(), n, "not a number or a name, in arithmetic")
+				}
+				if unsetSpecials[l] {
+					c.fail(n.Pos(), n, l+" is not set by noxenv's interpreter")
+				}
 			}
+			// Its parts are not arithmetic; the file's walk checks them.
+			return false
 		case *syntax.BinaryArithm:
 			if n.Op == syntax.Shl || n.Op == syntax.Shr || n.Op == syntax.ShlAssgn || n.Op == syntax.ShrAssgn {
 				if w, ok := n.Y.(*syntax.Word); ok {
