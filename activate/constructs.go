@@ -621,6 +621,11 @@ func (c *checker) paramExp(n *syntax.ParamExp) bool {
 			}
 		}
 	}
+	if n.Index != nil && n.Param != nil && !c.assoc[n.Param.Value] {
+		if w, ok := n.Index.(*syntax.Word); !ok || (w.Lit() != "@" && w.Lit() != "*") {
+			c.arithm(n.Index)
+		}
+	}
 	if n.Slice != nil {
 		c.slice(n)
 	}
