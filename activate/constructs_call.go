@@ -113,7 +113,7 @@ func (e *evaluator) construct(hc interp.HandlerContext, args []string) ([]string
 		err = &constructError{construct: name, why: "this builtin is not supported"}
 	case name == "printf":
 		return e.printf(args)
-	case (name == "declare" || name == "typeset") && len(args) > 1 && strings.HasPrefix(args[1], "-") && strings.Contains(args[1], "f"):
+	case (name == "declare" || name == "typeset") && len(args) > 1 && strings.HasPrefix(args[1], "-") && strings.ContainsAny(args[1], "fF"):
 		return e.declare(args)
 	case name == "shopt":
 		return shopt(args)

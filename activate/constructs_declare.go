@@ -39,7 +39,7 @@ func (e *evaluator) checkProgram(file string, src []byte, f *syntax.File, export
 	return checkConstructsIn(file, src, f, true, exported)
 }
 
-// declareFunctions reports whether decl is declare -f (or typeset -f)
+// declareFunctions reports whether decl is declare -f or -F (or typeset)
 // with literal options, which the program rewrites into a call.
 func declareFunctions(decl *syntax.DeclClause) bool {
 	if decl.Variant.Value != "declare" && decl.Variant.Value != "typeset" {
@@ -47,7 +47,7 @@ func declareFunctions(decl *syntax.DeclClause) bool {
 	}
 	for _, a := range decl.Args {
 		if a.Naked && a.Value != nil {
-			if flag := a.Value.Lit(); len(flag) > 1 && flag[0] == '-' && strings.ContainsRune(flag, 'f') {
+			if flag := a.Value.Lit(); len(flag) > 1 && flag[0] == '-' && strings.ContainsAny(flag, "fF") {
 				return true
 			}
 		}
@@ -72,18 +72,40 @@ func declareCall(decl *syntax.DeclClause) (*syntax.CallExpr, bool) {
 	return call, true
 }
 
+// direnvFunctions are the functions of direnv's standard library: where
+// the project file defines none of them, direnv has it and noxenv's
+// interpreter has not (or has its own), so that printing it or telling
+// whether it is a function is refused.
+var direnvFunctions = map[string]bool{
+	"MANPATH_add": true, "PATH_add": true, "PATH_rm": true, "__env_strictness": true, "__main__": true,
+	"_source_up": true, "direnv_apply_dump": true, "direnv_layout_dir": true, "direnv_load": true,
+	"direnv_version": true, "dotenv": true, "dotenv_if_exists": true, "env_vars_required": true,
+	"expand_path": true, "fetchurl": true, "find_up": true, "has": true, "join_args": true, "layout": true,
+	"layout_anaconda": true, "layout_go": true, "layout_julia": true, "layout_node": true,
+	"layout_perl": true, "layout_php": true, "layout_pipenv": true, "layout_pyenv": true,
+	"layout_python": true, "layout_python2": true, "layout_python3": true, "layout_ruby": true,
+	"load_prefix": true, "log_error": true, "log_status": true, "on_git_branch": true, "path_add": true,
+	"path_rm": true, "rvm": true, "semver_search": true, "source_env": true, "source_env_if_exists": true,
+	"source_up": true, "source_up_if_exists": true, "source_url": true, "strict_env": true,
+	"unstrict_env": true, "use": true, "use_flake": true, "use_guix": true, "use_julia": true,
+	"use_nix": true, "use_node": true, "use_nodenv": true, "use_rbenv": true, "use_vim": true,
+	"user_rel_path": true, "watch_dir": true, "watch_file": true,
+}
+
 // declare runs declare -f NAME... (args expanded): the code printing the
-// definitions, failing where a NAME is not a function.
+// definitions (with -F, the names), failing where a NAME is not a
+// function.
 func (e *evaluator) declare(args []string) ([]string, error) {
-	names := args[1:]
+	names, namesOnly := args[1:], false
 	for len(names) > 0 && len(names[0]) > 1 && names[0][0] == '-' {
 		if names[0] == "--" {
 			names = names[1:]
 			break
 		}
-		if names[0] != "-f" {
-			return nil, &constructError{construct: args[0] + " " + names[0], why: "only -f is supported with a function's name"}
+		if strings.Trim(names[0][1:], "fF") != "" {
+			return nil, &constructError{construct: args[0] + " " + names[0], why: "only -f and -F are supported with a function's name"}
 		}
+		namesOnly = namesOnly || strings.Contains(names[0], "F")
 		names = names[1:]
 	}
 	if len(names) == 0 {
@@ -95,14 +117,16 @@ func (e *evaluator) declare(args []string) ([]string, error) {
 		body, ok := e.runner.Funcs[name]
 		origin, known := e.funcOrigins[body]
 		switch {
+		case ok && known && namesOnly:
+			out.WriteString(name + "\n")
 		case ok && known:
 			def, err := printFunction(origin)
 			if err != nil {
 				return nil, err
 			}
 			out.WriteString(def)
-		case ok || lookupBuiltin(name) != nil:
-			return nil, &constructError{construct: args[0] + " -f " + name, why: name + " is not defined in the project file's own text (noxenv's standard library, a sourced file, eval): printing it is not supported"}
+		case ok || lookupBuiltin(name) != nil || direnvFunctions[name]:
+			return nil, &constructError{construct: strings.Join(args, " "), why: name + " is not a function of the project file's own text (direnv's standard library, a sourced file, eval): this is not supported"}
 		default:
 			missing = true
 		}

@@ -50,5 +50,9 @@ func declareCases() []string {
 		`f() { :; }; if declare -f f >/dev/null; then export Y=1; fi; declare -f -- f >/dev/null && export Z=1`,
 		`f() { echo a; }; n=f; export Y="$(builtin declare -f "$n")"`,
 		`function f { echo a; }; export Y="$(declare -f f)"`,
+		`f() { :; }; export Y="$(declare -F f; declare -fF f; typeset -F -f f)"`,
+		`f() { :; }; declare -F f nosuch f > out || export Y=$? Z="$(<out)"`,
+		`declare -F nosuch || export Y=$?`,
+		`PATH_add() { echo mine; }; export Y="$(declare -f PATH_add)"`,
 	)
 }
