@@ -19,11 +19,11 @@ import (
 func decodeEntries(b []byte) (entries []ManifestEntry, ok bool) {
 	d := &manifestDecoder{b: b}
 	found := false
-	ok = d.object(func(key string) bool {
+	ok = d.object(func(key []byte) bool {
 		switch {
-		case key == "members":
+		case string(key) == "members":
 			return d.skip()
-		case key != "entries" || found:
+		case string(key) != "entries" || found:
 			return false
 		}
 		found = true
@@ -31,14 +31,14 @@ func decodeEntries(b []byte) (entries []ManifestEntry, ok bool) {
 		return d.array(func() bool {
 			var me ManifestEntry
 			var seen uint
-			if !d.object(func(key string) bool {
-				k := slices.Index(entryKeys[:], key)
+			if !d.object(func(key []byte) bool {
+				k := slices.Index(entryKeys[:], string(key))
 				bit := uint(1) << max(k, 0)
 				if k < 0 || seen&bit != 0 {
 					return false
 				}
 				seen |= bit
-				return d.entryField(&me, key)
+				return d.entryField(&me, entryKeys[k])
 			}) {
 				return false
 			}
@@ -126,7 +126,7 @@ func (d *manifestDecoder) next(c byte) bool {
 
 // object reads an object, handing each key to field, which reads its
 // value.
-func (d *manifestDecoder) object(field func(key string) bool) bool {
+func (d *manifestDecoder) object(field func(key []byte) bool) bool {
 	if !d.next('{') {
 		return false
 	}
@@ -134,7 +134,7 @@ func (d *manifestDecoder) object(field func(key string) bool) bool {
 		return true
 	}
 	for {
-		key, ok := d.str()
+		key, ok := d.raw()
 		if !ok || !d.next(':') || !field(key) {
 			return false
 		}
@@ -170,23 +170,29 @@ func (d *manifestDecoder) array(elem func() bool) bool {
 
 // str reads a string without escapes, of valid UTF-8.
 func (d *manifestDecoder) str() (string, bool) {
+	s, ok := d.raw()
+	return string(s), ok
+}
+
+// raw is str, the string's bytes in b.
+func (d *manifestDecoder) raw() ([]byte, bool) {
 	if !d.next('"') {
-		return "", false
+		return nil, false
 	}
 	n := bytes.IndexByte(d.b[d.i:], '"')
 	if n < 0 {
-		return "", false
+		return nil, false
 	}
 	s := d.b[d.i : d.i+n]
 	d.i += n + 1
 	ascii := true
 	for _, c := range s {
 		if c < 0x20 || c == '\\' {
-			return "", false
+			return nil, false
 		}
 		ascii = ascii && c < utf8.RuneSelf
 	}
-	return string(s), ascii || utf8.Valid(s)
+	return s, ascii || utf8.Valid(s)
 }
 
 // integer reads a number that is an int: an optional minus sign and
@@ -236,7 +242,7 @@ func (d *manifestDecoder) skip() bool {
 	}
 	switch c := d.b[d.i]; {
 	case c == '{':
-		return d.object(func(string) bool { return d.skip() })
+		return d.object(func([]byte) bool { return d.skip() })
 	case c == '[':
 		return d.array(d.skip)
 	case c == '"':
