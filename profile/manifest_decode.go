@@ -13,33 +13,19 @@ import (
 // generation reads its manifest on every profile change and activation,
 // and encoding/json spent most of that time. It knows the form noxenv
 // writes (any whitespace, keys in any order); for anything else (an escape
-// in a value it keeps, a key of another case or twice, a null, a malformed
+// in a key, a key of another case or twice or unknown, a null, a malformed
 // file) ok is false and the caller decodes with encoding/json, which reads
 // whatever any noxenv wrote.
 func decodeEntries(b []byte) (entries []ManifestEntry, ok bool) {
 	d := &manifestDecoder{b: b}
-	found := false
-	ok = d.object(func(key []byte) bool {
-		switch {
-		case string(key) == "members":
+	ok = d.fields(manifestKeys[:], func(k int) bool {
+		if k == 0 { // members
 			return d.skip()
-		case string(key) != "entries" || found:
-			return false
 		}
-		found = true
 		entries = []ManifestEntry{}
 		return d.array(func() bool {
 			var me ManifestEntry
-			var seen uint
-			if !d.object(func(key []byte) bool {
-				k := slices.Index(entryKeys[:], string(key))
-				bit := uint(1) << max(k, 0)
-				if k < 0 || seen&bit != 0 {
-					return false
-				}
-				seen |= bit
-				return d.entryField(&me, entryKeys[k])
-			}) {
+			if !d.fields(entryKeys[:], func(k int) bool { return d.entryField(&me, k) }) {
 				return false
 			}
 			entries = append(entries, me)
@@ -49,11 +35,42 @@ func decodeEntries(b []byte) (entries []ManifestEntry, ok bool) {
 	if !ok || d.space() != len(b) {
 		return nil, false
 	}
-	if !found {
-		entries = nil
-	}
 	return entries, true
 }
+
+// decodeRecord reads a profile's record of a generation as json.Unmarshal
+// does, without reflection, as decodeEntries reads a manifest: every
+// change of a profile reads the current one.
+func decodeRecord(b []byte) (r record, ok bool) {
+	d := &manifestDecoder{b: b}
+	ok = d.fields(recordKeys[:], func(k int) bool {
+		var ok bool
+		switch k {
+		case 0: // time, in the form of time.Time's own decoder
+			start := d.space()
+			return d.skip() && json.Unmarshal(d.b[start:d.i], &r.Time) == nil
+		case 1:
+			r.Members, ok = d.members()
+		case 2:
+			r.Added, ok = d.members()
+		case 3:
+			r.Removed, ok = d.members()
+		}
+		return ok
+	})
+	if !ok || d.space() != len(b) {
+		return record{}, false
+	}
+	return r, true
+}
+
+// The keys of a manifest, its entries, a record and its members.
+var (
+	manifestKeys = [...]string{"members", "entries"}
+	entryKeys    = [...]string{"id", "path", "name", "version", "priority", "dependency", "plain", "references", "env"}
+	recordKeys   = [...]string{"time", "members", "added", "removed"}
+	memberKeys   = [...]string{"name", "version", "request", "id", "priority"}
+)
 
 // manifestDecoder reads b from i on.
 type manifestDecoder struct {
@@ -61,28 +78,25 @@ type manifestDecoder struct {
 	i int
 }
 
-// entryKeys are the keys of a manifest entry.
-var entryKeys = [...]string{"id", "path", "name", "version", "priority", "dependency", "plain", "references", "env"}
-
-// entryField reads the value of key into me.
-func (d *manifestDecoder) entryField(me *ManifestEntry, key string) bool {
+// entryField reads the value of entryKeys[k] into me.
+func (d *manifestDecoder) entryField(me *ManifestEntry, k int) bool {
 	var ok bool
-	switch key {
-	case "id":
+	switch k {
+	case 0:
 		me.ID, ok = d.str()
-	case "path":
+	case 1:
 		me.Path, ok = d.str()
-	case "name":
+	case 2:
 		me.Name, ok = d.str()
-	case "version":
+	case 3:
 		me.Version, ok = d.str()
-	case "priority":
+	case 4:
 		me.Priority, ok = d.integer()
-	case "dependency":
+	case 5:
 		me.Dependency, ok = d.boolean()
-	case "plain":
+	case 6:
 		me.Plain, ok = d.boolean()
-	case "references":
+	case 7:
 		refs := []string{}
 		ok = d.array(func() bool {
 			s, ok := d.str()
@@ -90,7 +104,7 @@ func (d *manifestDecoder) entryField(me *ManifestEntry, key string) bool {
 			return ok
 		})
 		me.References = refs
-	case "env":
+	case 8:
 		// Rare, and its settings have types of their own.
 		start := d.space()
 		if !d.skip() {
@@ -100,6 +114,48 @@ func (d *manifestDecoder) entryField(me *ManifestEntry, key string) bool {
 		return json.Unmarshal(d.b[start:d.i], &me.Env) == nil
 	}
 	return ok
+}
+
+// members reads an array of members.
+func (d *manifestDecoder) members() ([]Member, bool) {
+	ms := []Member{}
+	ok := d.array(func() bool {
+		var m Member
+		ok := d.fields(memberKeys[:], func(k int) bool {
+			var ok bool
+			switch k {
+			case 0:
+				m.Name, ok = d.str()
+			case 1:
+				m.Version, ok = d.str()
+			case 2:
+				m.Request, ok = d.str()
+			case 3:
+				m.ID, ok = d.str()
+			case 4:
+				m.Priority, ok = d.integer()
+			}
+			return ok
+		})
+		ms = append(ms, m)
+		return ok
+	})
+	return ms, ok
+}
+
+// fields reads an object whose keys are among keys, each at most once,
+// field reading the value of keys[k].
+func (d *manifestDecoder) fields(keys []string, field func(k int) bool) bool {
+	var seen uint
+	return d.object(func(key []byte) bool {
+		k := slices.Index(keys, string(key))
+		bit := uint(1) << max(k, 0)
+		if k < 0 || seen&bit != 0 {
+			return false
+		}
+		seen |= bit
+		return field(k)
+	})
 }
 
 // space skips white space and returns where the next token starts.
@@ -168,13 +224,24 @@ func (d *manifestDecoder) array(elem func() bool) bool {
 	}
 }
 
-// str reads a string without escapes, of valid UTF-8.
+// str reads a string.
 func (d *manifestDecoder) str() (string, bool) {
-	s, ok := d.raw()
-	return string(s), ok
+	start := d.space()
+	if s, ok := d.raw(); ok {
+		return string(s), true
+	}
+	// An escape (encoding/json writes <, > and & so): encoding/json
+	// reads the string alone.
+	d.i = start
+	if d.i == len(d.b) || d.b[d.i] != '"' || !d.skipString() {
+		return "", false
+	}
+	var s string
+	return s, json.Unmarshal(d.b[start:d.i], &s) == nil
 }
 
-// raw is str, the string's bytes in b.
+// raw reads a string without escapes, of valid UTF-8, returning its bytes
+// in b.
 func (d *manifestDecoder) raw() ([]byte, bool) {
 	if !d.next('"') {
 		return nil, false

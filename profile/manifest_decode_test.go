@@ -1,11 +1,13 @@
 package profile
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/noxenv/noxenv/store"
 )
@@ -38,17 +40,20 @@ func manifestSamples(t testing.TB) (own, other [][]byte) {
 		[]byte(`{"entries":[],"members":[]}`),
 		[]byte(`{"members":[{"name":"a\"b","priority":1e3,"x":[null,true,false,{}]}]}`),
 		[]byte(` {"entries":[{"priority":0,"path":"/p","id":"i","env":null}]} `),
+		[]byte(`{"entries":[{"id":"a\"b\u0026\ud83d\ude00\u00e9\/"}]}`),
+		[]byte("{\"entries\":[{\"id\":\"\xff\\n\"}]}"),
+		[]byte(`{"members":[{"request":"a\u0026b"}]}`),
 		[]byte(`{"entries":[{"id":"x","env":[{"var":"A\u00e9","op":"prepend","value":"\\"}]}]}`),
 	}
 	other = [][]byte{
-		[]byte(`{"entries":[{"id":"a\"b"}]}`),       // an escape in a kept value
-		[]byte(`{"Entries":[{"id":"a"}]}`),          // encoding/json ignores case
-		[]byte(`{"entries":[{"ID":"a"}]}`),          // likewise
-		[]byte(`{"entries":[{"id":"a","id":"b"}]}`), // a key twice
-		[]byte(`{"entries":[{"references":null}]}`), // null
-		[]byte(`{"entries":[{"priority":5.0}]}`),    // not an int
+		[]byte(`{"Entries":[{"id":"a"}]}`),             // encoding/json ignores case
+		[]byte(`{"entries":[{"ID":"a"}]}`),             // likewise
+		[]byte(`{"entries":[{"i\u0064":"a"}]}`),        // an escape in a key
+		[]byte("{\"entries\":[{\"id\":\"\x01\\n\"}]}"), // a control byte
+		[]byte(`{"entries":[{"id":"a","id":"b"}]}`),    // a key twice
+		[]byte(`{"entries":[{"references":null}]}`),    // null
+		[]byte(`{"entries":[{"priority":5.0}]}`),       // not an int
 		[]byte(`{"entries":[{"priority":99999999999999999999}]}`),
-		[]byte("{\"entries\":[{\"id\":\"\xff\"}]}"),     // not UTF-8
 		[]byte(`{"entries":[{"id":"a"}]`),               // cut short
 		[]byte(`{"entries":[{"id":"a"}]} x`),            // trailing bytes
 		[]byte(`{"members":[01],"entries":[]}`),         // not JSON
@@ -83,8 +88,9 @@ func TestDecodeEntries(t *testing.T) {
 	}
 }
 
-// A generation whose manifest the decoder leaves to encoding/json (a path
-// with &, which encoding/json writes escaped) is reused all the same.
+// A generation whose manifest the decoder reads with an escape (a path
+// with &, which encoding/json writes escaped), or leaves to encoding/json
+// (keys of another case), is reused all the same.
 func TestReuseEscapedManifest(t *testing.T) {
 	sd := filepath.Join(t.TempDir(), "R&D")
 	a := testEntry(t, sd, "a", "1.0", map[string]string{"bin/a": "a"})
@@ -97,12 +103,15 @@ func TestReuseEscapedManifest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := decodeEntries(b); ok {
-		t.Fatalf("the decoder reads %s itself", b)
+	if !bytes.Contains(b, []byte(`R\u0026D`)) {
+		t.Fatalf("the manifest holds no escape: %s", b)
 	}
-	again := reuse(&store.SearchPath{}, g.Dir)
-	if again == nil || len(again.Entries) != 1 || again.Entries[0].Path != a.Path {
-		t.Fatalf("reuse = %+v", again)
+	for _, m := range [][]byte{b, bytes.ReplaceAll(b, []byte(`"path"`), []byte(`"PATH"`))} {
+		writeFiles(t, g.Dir, map[string]string{ManifestFile: string(m)})
+		again := reuse(&store.SearchPath{}, g.Dir)
+		if again == nil || len(again.Entries) != 1 || again.Entries[0].Path != a.Path {
+			t.Fatalf("%s: reuse = %+v", m, again)
+		}
 	}
 }
 
@@ -122,6 +131,86 @@ func FuzzDecodeEntries(f *testing.F) {
 		}
 		if !reflect.DeepEqual(got, want.Entries) {
 			t.Fatalf("%q:\n got %#v\nwant %#v", b, got, want.Entries)
+		}
+	})
+}
+
+// recordSamples are records as noxenv writes them and others, as
+// manifestSamples.
+func recordSamples(t testing.TB) (own, other [][]byte) {
+	t.Helper()
+	a := Member{Name: "a", Version: "1.0", Request: "a@>=1", ID: "abc-a-1.0", Priority: 3}
+	b := Member{Name: "bé", Version: "2", Request: "bé", ID: "def-bé-2", Priority: -5}
+	r := record{Time: time.Date(2026, 12, 7, 1, 2, 3, 456789, time.UTC), Members: []Member{a, b}, Added: []Member{b}}
+	compact, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	indented, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	empty, err := json.Marshal(record{Members: []Member{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	own = [][]byte{
+		compact,
+		indented,
+		empty,
+		[]byte(`{"members":[{"priority":7}],"time":"2026-01-02T03:04:05+01:00","removed":[]}`),
+		[]byte(`{"members":[{"request":"a\u003e=1\u0026"}]}`),
+	}
+	other = [][]byte{
+		[]byte(`{"time":"yesterday","members":[]}`),
+		[]byte(`{"members":[{"name":"a","Name":"b"}]}`),
+		[]byte(`{"members":[{"name":"a","entry":{}}]}`),
+		[]byte(`{"members":null}`),
+		[]byte(`{"members":[],"members":[]}`),
+		[]byte(`{"members":[{"priority":"5"}]}`),
+	}
+	return own, other
+}
+
+func TestDecodeRecord(t *testing.T) {
+	own, other := recordSamples(t)
+	for _, b := range own {
+		got, ok := decodeRecord(b)
+		if !ok {
+			t.Errorf("%s: not decoded", b)
+			continue
+		}
+		var want record
+		if err := json.Unmarshal(b, &want); err != nil {
+			t.Fatalf("%s: %v", b, err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s:\n got %#v\nwant %#v", b, got, want)
+		}
+	}
+	for _, b := range other {
+		if got, ok := decodeRecord(b); ok {
+			t.Errorf("%s: decoded as %#v, want it left to encoding/json", b, got)
+		}
+	}
+}
+
+func FuzzDecodeRecord(f *testing.F) {
+	own, other := recordSamples(f)
+	for _, b := range append(own, other...) {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got, ok := decodeRecord(b)
+		if !ok {
+			return
+		}
+		var want record
+		if err := json.Unmarshal(b, &want); err != nil {
+			t.Fatalf("%q: decoded, but encoding/json says %v", b, err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q:\n got %#v\nwant %#v", b, got, want)
 		}
 	})
 }

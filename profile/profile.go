@@ -165,9 +165,11 @@ func (p *Profile) info(n int) (*GenerationInfo, error) {
 	}
 	gi := &GenerationInfo{Number: n, Dir: target}
 	if b, err := os.ReadFile(p.recordPath(n)); err == nil {
-		var r record
-		if err := json.Unmarshal(b, &r); err != nil {
-			return nil, fmt.Errorf("profile %s: generation %d: %w", p.Path, n, err)
+		r, ok := decodeRecord(b)
+		if !ok {
+			if err := json.Unmarshal(b, &r); err != nil {
+				return nil, fmt.Errorf("profile %s: generation %d: %w", p.Path, n, err)
+			}
 		}
 		gi.Time, gi.Members, gi.Added, gi.Removed = r.Time, r.Members, r.Added, r.Removed
 		return gi, nil
