@@ -348,7 +348,7 @@ func (p *Profile) nextNumber() (int, error) {
 
 // addGeneration records generation n and links it to the tree dir.
 func (p *Profile) addGeneration(n int, dir string, r record) error {
-	b, err := json.Marshal(r)
+	b, err := encodeRecord(r)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,68 @@
+package profile
+
+import (
+	"encoding/json"
+	"strconv"
+)
+
+// encodeRecord writes r as json.Marshal does, without reflection: every
+// change of a profile writes one, of all its members.
+func encodeRecord(r record) ([]byte, error) {
+	t, err := r.Time.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	b := make([]byte, 0, 64+100*(len(r.Members)+len(r.Added)+len(r.Removed)))
+	b = append(b, `{"time":`...)
+	b = append(b, t...)
+	b = append(b, `,"members":`...)
+	b = appendMembers(b, r.Members)
+	if len(r.Added) > 0 {
+		b = append(b, `,"added":`...)
+		b = appendMembers(b, r.Added)
+	}
+	if len(r.Removed) > 0 {
+		b = append(b, `,"removed":`...)
+		b = appendMembers(b, r.Removed)
+	}
+	return append(b, '}'), nil
+}
+
+func appendMembers(b []byte, ms []Member) []byte {
+	if ms == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i, m := range ms {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"name":`...)
+		b = appendJSONString(b, m.Name)
+		b = append(b, `,"version":`...)
+		b = appendJSONString(b, m.Version)
+		b = append(b, `,"request":`...)
+		b = appendJSONString(b, m.Request)
+		b = append(b, `,"id":`...)
+		b = appendJSONString(b, m.ID)
+		b = append(b, `,"priority":`...)
+		b = strconv.AppendInt(b, int64(m.Priority), 10)
+		b = append(b, '}')
+	}
+	return append(b, ']')
+}
+
+// appendJSONString appends s quoted as json.Marshal quotes it: printable
+// ASCII as it is, anything else (escapes, <, > and &, which it escapes
+// too) by json.Marshal itself.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s) // a string always marshals
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
