@@ -132,12 +132,12 @@ func (a *app) guardedStores() (*store.SearchPath, func(), error) {
 // fetchMissing opens the stores, takes their gc guard (release gives it
 // back) and fetches from the substituters what no store holds of pkgs
 // (store.SearchPath.Substitute), before a command finds them in sp; a
-// failure returns the index of its PKG. With the guard held until the
+// failure returns the index of its PKG, or -1 when it concerns none. With the guard held until the
 // command has linked what it found, fetched entries stay, and each store's
 // listing is read once for both.
 func (a *app) fetchMissing(ctx context.Context, pkgs []string) (sp *store.SearchPath, release func(), i int, err error) {
 	if sp, release, err = a.guardedStores(); err != nil {
-		return nil, nil, 0, err
+		return nil, nil, -1, err
 	}
 	if i, err = sp.Substitute(ctx, pkgs); err != nil {
 		release()
@@ -640,8 +640,11 @@ func newProfileImportCmd(a *app) *cobra.Command {
 				reqs[i] = u.Request.String()
 			}
 			sp, release, i, err := a.fetchMissing(cmd.Context(), reqs)
-			if err != nil {
+			if err != nil && i >= 0 {
 				return fmt.Errorf("%s: %w", uses[i].Pos, err)
+			}
+			if err != nil {
+				return err
 			}
 			defer release()
 			gi, err := a.change(r, sp, func(sp *store.SearchPath, _ []profile.Member) ([]profile.Member, error) {
