@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 
 	"mvdan.cc/sh/v3/interp"
 	"mvdan.cc/sh/v3/syntax"
@@ -333,7 +334,9 @@ func (e *evaluator) source(ctx context.Context, hc interp.HandlerContext, p stri
 		return err
 	}
 	e.defines(p, f)
-	if err := checkConstructs(p, content, f, e.exportedAtStart); err != nil {
+	// The interpreter runs the check's text, with its rewrites.
+	content, err = checkConstructs(p, content, f, e.exportedAtStart)
+	if err != nil {
 		return shellStatus{err}
 	}
 	if volatile(f) {
@@ -344,7 +347,7 @@ func (e *evaluator) source(ctx context.Context, hc interp.HandlerContext, p stri
 	}
 	return e.within(p, func() error {
 		return e.unlocked(ctx, func(ctx context.Context) error {
-			ctx = context.WithValue(ctx, verifiedKey{}, verifiedFile{p, content})
+			ctx = context.WithValue(ctx, verifiedKey{}, verifiedFile{p, content, new(atomic.Bool)})
 			if err := hc.Builtin(ctx, []string{"cd", filepath.Dir(p)}); err != nil {
 				return err
 			}
@@ -361,13 +364,15 @@ func (e *evaluator) source(ctx context.Context, hc interp.HandlerContext, p stri
 }
 
 // verifiedKey marks the context of source reading a file whose content
-// was checked for trust: the interpreter reads that content, not the file
-// again.
+// was checked for trust and constructs: the interpreter reads that
+// content, rewritten by the check, not the file again. It is served
+// once: what the file's code reads of itself is the file.
 type verifiedKey struct{}
 
 type verifiedFile struct {
 	path    string
 	content []byte
+	served  *atomic.Bool
 }
 
 // dotBuiltin is what the script's source and . run: the interpreter's
@@ -376,16 +381,26 @@ const dotBuiltin = "__noxenv_dot"
 
 func (e *evaluator) dot(ctx context.Context, hc interp.HandlerContext, args []string) error {
 	file := e.current()
+	var verified *verifiedFile
 	if len(args) > 0 {
 		file = scriptPath(hc, args[0])
+		// A file the interpreter fails to read or parse is its error.
 		if data, err := os.ReadFile(file); err == nil {
 			if f, err := syntax.NewParser().Parse(bytes.NewReader(data), file); err == nil {
 				e.defines(file, f)
+				data, err = checkConstructs(file, data, f, e.exportedAtStart)
+				if err != nil {
+					return shellStatus{err}
+				}
+				verified = &verifiedFile{file, data, new(atomic.Bool)}
 			}
 		}
 	}
 	return e.within(file, func() error {
 		return e.unlocked(ctx, func(ctx context.Context) error {
+			if verified != nil {
+				ctx = context.WithValue(ctx, verifiedKey{}, *verified)
+			}
 			if err := hc.Builtin(ctx, append([]string{"source"}, args...)); err != nil {
 				return shellStatus{err}
 			}
@@ -412,7 +427,7 @@ func scriptPath(hc interp.HandlerContext, name string) string {
 // the script reads; a script that writes files is not cached.
 func (e *evaluator) open(ctx context.Context, path string, flag int, perm os.FileMode) (io.ReadWriteCloser, error) {
 	p := abs(interp.HandlerCtx(ctx), path)
-	if v, ok := ctx.Value(verifiedKey{}).(verifiedFile); ok && v.path == p && flag == os.O_RDONLY {
+	if v, ok := ctx.Value(verifiedKey{}).(verifiedFile); ok && v.path == p && flag == os.O_RDONLY && v.served.CompareAndSwap(false, true) {
 		return readOnly{bytes.NewReader(v.content)}, nil
 	}
 	err := e.serial(ctx, func(context.Context) error {

@@ -35,35 +35,50 @@ func (*constructError) Hint() string {
 // checkConstructs returns an error, at its position in file, for the
 // first construct of f, parsed from src, that the interpreter would not
 // run as bash does. It rewrites what it can run in an equivalent form
-// (>| as >: noclobber is refused).
+// (>| as >: noclobber is refused), in f and in the text it returns, which
+// the interpreter parses again (a sourced file, eval's code).
 // A name in exported is one the environment exports at the start.
-func checkConstructs(file string, src []byte, f *syntax.File, exported func(string) bool) error {
-	return checkConstructsIn(file, src, f, false, exported)
+func checkConstructs(file string, src []byte, f *syntax.File, exported func(string) bool) ([]byte, error) {
+	c, err := check(file, src, f, false, exported)
+	if err != nil {
+		return nil, err
+	}
+	return c.edited()
 }
 
 // checkConstructsIn is checkConstructs, for the project file's program
 // (which runs as the check leaves it) where program.
 func checkConstructsIn(file string, src []byte, f *syntax.File, program bool, exported func(string) bool) error {
+	_, err := check(file, src, f, program, exported)
+	return err
+}
+
+// check is checkConstructsIn, recording the rewrites as edits of src
+// outside the program.
+func check(file string, src []byte, f *syntax.File, program bool, exported func(string) bool) (*checker, error) {
 	if i := bytes.IndexByte(src, 0); i >= 0 {
 		// The parser drops NUL bytes, which bash reads otherwise.
 		line := bytes.Count(src[:i], []byte("\n")) + 1
-		return &PosError{File: file, Line: uint(line), Col: uint(i - bytes.LastIndexByte(src[:i], '\n')), Err: &constructError{construct: "NUL", why: "a NUL byte in a script is not supported"}}
+		return nil, &PosError{File: file, Line: uint(line), Col: uint(i - bytes.LastIndexByte(src[:i], '\n')), Err: &constructError{construct: "NUL", why: "a NUL byte in a script is not supported"}}
 	}
-	c := &checker{file: file, program: program, extglobFrom: extglobLine(f), readonly: map[string]*syntax.Assign{}}
+	c := &checker{file: file, src: src, program: program, extglobFrom: extglobLine(f), readonly: map[string]*syntax.Assign{}}
 	syntax.Walk(f, c.visit)
 	c.readonlyAssigns()
 	c.ownIFSSplits()
 	c.exportDrops(exported)
 	if c.err != nil {
-		return posError(file, c.pos, c.err)
+		return nil, posError(file, c.pos, c.err)
 	}
-	return nil
+	return c, nil
 }
 
 type checker struct {
 	file string
-	err  error
-	pos  syntax.Pos
+	src  []byte
+	// edits are the rewrites, as edits of src, outside the program.
+	edits []textEdit
+	err   error
+	pos   syntax.Pos
 	// program is set for the project file's program, which runs as the
 	// checker leaves it.
 	program bool
@@ -245,6 +260,11 @@ func (c *checker) visit(node syntax.Node) bool {
 		// bash runs a command substitution without errexit (outside
 		// posix mode and inherit_errexit, which are refused).
 		if len(n.Stmts) != 1 || n.Stmts[0].Cmd != nil || len(n.Stmts[0].Redirs) != 1 || n.Stmts[0].Redirs[0].Op != syntax.RdrIn {
+			if n.Backquotes {
+				c.insert(n, n.Left, int(n.Left.Offset())+1, "`", "set +e; ")
+			} else {
+				c.insert(n, n.Left, int(n.Left.Offset())+2, "$(", "set +e; ")
+			}
 			n.Stmts = append([]*syntax.Stmt{{Cmd: &syntax.CallExpr{Args: []*syntax.Word{lit("set"), lit("+e")}}}}, n.Stmts...)
 		}
 	case *syntax.BinaryCmd:
@@ -252,6 +272,8 @@ func (c *checker) visit(node syntax.Node) bool {
 		// too (lastpipe is refused).
 		if n.Op == syntax.Pipe || n.Op == syntax.PipeAll {
 			if _, ok := n.Y.Cmd.(*syntax.Subshell); !ok {
+				c.insert(n, n.Y.Pos(), int(n.Y.Pos().Offset()), "", "( ")
+				c.insert(n, lineEnd(n.Y), int(lineEnd(n.Y).Offset()), "", " )")
 				n.Y = &syntax.Stmt{Position: n.Y.Position, Cmd: &syntax.Subshell{Stmts: []*syntax.Stmt{n.Y}}}
 			}
 		}
@@ -268,20 +290,24 @@ func (c *checker) visit(node syntax.Node) bool {
 	case *syntax.ArithmExp:
 		if !c.made[n] {
 			c.arithm(n.X)
+			c.arithmText(n.X.Pos(), n.X.End(), &n.X, false, false)
 			n.X = c.guard(n.X)
 		}
 	case *syntax.ArithmCmd:
 		c.arithm(n.X)
+		c.arithmText(n.X.Pos(), n.X.End(), &n.X, false, false)
 		n.X = c.guard(n.X)
 	case *syntax.LetClause:
 		for i, x := range n.Exprs {
 			c.arithm(x)
+			c.arithmText(x.Pos(), x.End(), &n.Exprs[i], true, false)
 			n.Exprs[i] = c.guard(x)
 		}
 	case *syntax.CStyleLoop:
 		for _, x := range []*syntax.ArithmExpr{&n.Init, &n.Cond, &n.Post} {
 			if *x != nil {
 				c.arithm(*x)
+				c.arithmText((*x).Pos(), (*x).End(), x, false, false)
 				*x = c.guard(*x)
 			}
 		}
@@ -396,9 +422,17 @@ func (c *checker) ternary(cond, then syntax.ArithmExpr, pos syntax.Pos, n syntax
 		Y: &syntax.BinaryArithm{Op: syntax.TernColon, X: then, Y: refusal}}}
 }
 
-// quoted is a word of the string s, single-quoted.
+// quoted is a word of the string s, single-quoted (a quote in it
+// escaped between quoted pieces, as the word is printed too).
 func quoted(s string) *syntax.Word {
-	return &syntax.Word{Parts: []syntax.WordPart{&syntax.SglQuoted{Value: s}}}
+	var parts []syntax.WordPart
+	for i, piece := range strings.Split(s, "'") {
+		if i > 0 {
+			parts = append(parts, &syntax.Lit{Value: `\'`})
+		}
+		parts = append(parts, &syntax.SglQuoted{Value: piece})
+	}
+	return &syntax.Word{Parts: parts}
 }
 
 // number is an integer constant as bash reads it.
@@ -453,17 +487,29 @@ func (c *checker) arithmOperand(x syntax.TestExpr) syntax.TestExpr {
 	var expr syntax.ArithmExpr = w
 	if name := paramName(w); name != "" {
 		c.arithm(w)
-		return c.make(c.guardName(lit(name), name, w.Pos(), w))
+		return c.operand(w, c.guardName(lit(name), name, w.Pos(), w))
 	} else if l, ok := literalValue(w); ok && strings.TrimSpace(l) != "" {
 		parsed, err := syntax.NewParser().Arithmetic(strings.NewReader(l))
 		if err != nil {
 			c.fail(w.Pos(), w, "not an arithmetic expression")
 			return x
 		}
+		if !c.program && expands(parsed) {
+			// Its nodes' positions are in the literal, not the file.
+			c.fail(w.Pos(), w, "expansions in a quoted operand are not supported in a sourced file or eval code")
+			return x
+		}
 		expr = parsed
 	}
 	c.arithm(expr)
-	return c.make(c.guard(expr))
+	return c.operand(w, c.guard(expr))
+}
+
+// operand returns the word $((x)) for the operand w, x guarded already.
+func (c *checker) operand(w *syntax.Word, x syntax.ArithmExpr) *syntax.Word {
+	made := c.make(x)
+	c.arithmText(w.Pos(), w.End(), &made.Parts[0].(*syntax.ArithmExp).X, false, true)
+	return made
 }
 
 // make returns the word $((x)), x guarded already.
@@ -670,6 +716,7 @@ func (c *checker) slice(n *syntax.ParamExp) {
 	length := &syntax.Word{Parts: []syntax.WordPart{&syntax.ParamExp{Param: lit(name).Parts[0].(*syntax.Lit), Length: true}}}
 	var offset syntax.ArithmExpr = lit("0")
 	if sl.Offset != nil {
+		c.arithmText(sl.Offset.Pos(), sl.Offset.End(), &sl.Offset, false, false)
 		offset = c.guard(sl.Offset)
 		sl.Offset = offset
 		// A negative offset counts from the end.
@@ -677,6 +724,7 @@ func (c *checker) slice(n *syntax.ParamExp) {
 			X: &syntax.BinaryArithm{Op: syntax.Lss, X: offset, Y: lit("0")},
 			Y: &syntax.BinaryArithm{Op: syntax.TernColon, X: &syntax.BinaryArithm{Op: syntax.Add, X: length, Y: offset}, Y: offset}}}
 	}
+	c.arithmText(sl.Length.Pos(), sl.Length.End(), &sl.Length, false, false)
 	l := c.guard(sl.Length)
 	cond := &syntax.BinaryArithm{Op: syntax.OrArit,
 		X: &syntax.BinaryArithm{Op: syntax.Geq, X: l, Y: lit("0")},
@@ -721,6 +769,7 @@ func (c *checker) quotedExpansions(n *syntax.ParamExp) {
 					Offset: lit("0"),
 					Length: c.ternary(cond, lit("0"), q.Pos(), n, "the value of "+name+" holds glob characters, which this pattern would match as a pattern, not literally"),
 				}}
+				c.partText(w.End(), empty)
 				w.Parts = append(w.Parts, empty)
 			default:
 				c.fail(q.Pos(), n, "a quoted expansion in this pattern would match as a pattern, not literally")
@@ -815,6 +864,7 @@ func (c *checker) redirect(n *syntax.Redirect) bool {
 		}
 	case syntax.RdrClob:
 		// noclobber is refused, so >| is >.
+		c.clobber(n)
 		n.Op = syntax.RdrOut
 	case syntax.AppClob, syntax.RdrAllClob, syntax.AppAllClob, syntax.RdrInOut:
 		return c.fail(n.Pos(), n, "this redirection is not supported")

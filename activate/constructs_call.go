@@ -3,7 +3,6 @@ package activate
 import (
 	"context"
 	"fmt"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -90,6 +89,10 @@ const refuseCommand = "__noxenv_refuse"
 func (e *evaluator) construct(hc interp.HandlerContext, args []string) ([]string, error) {
 	name := args[0]
 	if name == refuseCommand && len(args) == 6 {
+		if args[1] == "" {
+			// eval's code: the position is the command's.
+			return nil, &constructError{construct: args[4], why: args[5]}
+		}
 		line, _ := strconv.ParseUint(args[2], 10, 32)
 		col, _ := strconv.ParseUint(args[3], 10, 32)
 		return nil, &PosError{File: args[1], Line: uint(line), Col: uint(col), Err: &constructError{construct: args[4], why: args[5]}}
@@ -105,7 +108,7 @@ func (e *evaluator) construct(hc interp.HandlerContext, args []string) ([]string
 		if err != nil || rest[0] != args[1] {
 			return rest, err
 		}
-		return args, nil
+		return append(args[:1:1], rest...), nil
 	}
 	var err error
 	switch {
@@ -146,12 +149,13 @@ func (e *evaluator) construct(hc interp.HandlerContext, args []string) ([]string
 		// The interpreter's bare return returns 0; bash's, $?.
 		return []string{"return", strconv.Itoa(hc.LastExitStatus)}, nil
 	case name == "eval":
-		err = e.checkCode(strings.Join(args[1:], " "), "")
-	case (name == "source" || name == ".") && len(args) > 1:
-		data, readErr := os.ReadFile(abs(hc, args[1]))
-		if readErr == nil {
-			err = e.checkCode(string(data), abs(hc, args[1]))
+		// The code runs as the check rewrites it; a sourced file is
+		// checked as it is read (dot).
+		code, err := e.checkCode(strings.Join(args[1:], " "))
+		if err != nil {
+			return nil, err
 		}
+		return []string{"eval", code}, nil
 	}
 	if err != nil {
 		return nil, err
@@ -165,19 +169,19 @@ func (e *evaluator) exportedAtStart(name string) bool {
 	return e.env != nil && e.env.Environ.Get(name).Exported
 }
 
-// checkCode checks code that eval or source run, named file ("" for
-// eval: the position is the command's).
-func (e *evaluator) checkCode(code, file string) error {
-	f, err := syntax.NewParser().Parse(strings.NewReader(code), file)
+// checkCode checks code that eval runs (the position of an error is the
+// command's), and returns it rewritten by the check.
+func (e *evaluator) checkCode(code string) (string, error) {
+	f, err := syntax.NewParser().Parse(strings.NewReader(code), "")
 	if err != nil {
 		// The interpreter reports it.
-		return nil
+		return code, nil
 	}
-	err = checkConstructs(file, []byte(code), f, e.exportedAtStart)
-	if pe, ok := err.(*PosError); ok && file == "" {
-		return pe.Err
+	edited, err := checkConstructs("", []byte(code), f, e.exportedAtStart)
+	if pe, ok := err.(*PosError); ok {
+		return "", pe.Err
 	}
-	return err
+	return string(edited), err
 }
 
 // checkFlags refuses options of args[0] outside supported; those in

@@ -164,7 +164,26 @@ func differential(t *testing.T, bash, script string, sandbox bool) (nox, ref out
 // those it refuses with an error naming them (refused). Every one runs
 // through both, and through FuzzConstructs's seed corpus.
 var constructCases = struct{ works, refused []string }{
-	works: append(append(readCases(), declareCases()...), []string{
+	works: append(append(append(readCases(), declareCases()...), elsewhere(
+		`export X=$(false; echo hi)`,
+		`f() { false; echo hi; }; export X=$(f)`,
+		"export X=`false; echo hi`",
+		"export X=$(\n  false\n  echo hi\n)",
+		`printf '%s\n' a b | while read -r l; do Z+=$l; done; export Y=${Z-unset}`,
+		`echo x | export Y=1; export Z=${Y-unset}`,
+		"echo x |\n  export Y=1\nexport Z=${Y-unset} W=$(( 1 +\n 2 ))",
+		`[[ "1+2" -eq 3 ]] && export Y=1 || export Y=0`,
+		`x=3; [[ x -eq 3 ]] && export Y=1 || export Y=0`,
+		`x=7; [[ $x -gt 5 && "$x" -lt 10 ]] && export Y=1`,
+		`x=0x10; export Y=$(( x + 1 ))`,
+		`x=5; (( x /= 2 )); export Y=$x`,
+		`i=0; for (( j=0; j<3; j++ )); do i=$(( i + j )); done; export Y=$i`,
+		`let x=3*4 y=x+1; export Y=$x Z=$y`,
+		`export Y=$[ 1 + 2 ]`,
+		`echo a >| f; export Y=$(<f)`,
+		`X=abcdef; export Y=${X:1:2} Z=${X: -3:2}`,
+		`X=abc; P=a; export Y=${X#"$P"}`,
+	)...), []string{
 		// printf -v, which the interpreter lacks
 		`printf -v X '%s-%d' a 5; export X`,
 		`printf -v Y '%s-' a b c; export Y`,
@@ -286,7 +305,7 @@ var constructCases = struct{ works, refused []string }{
 		`export Y=$LINENO`,
 		`export Y=$'a\x41\101\e'`,
 	}...),
-	refused: []string{
+	refused: append([]string{
 		`export X=///a/b; export Y=${X##+(/)}`,
 		"shopt -s extglob\nexport X=///a/b; export Y=${X##+(/)}",
 		"shopt -s extglob\nX=aab; export Y=\"${X//+(a)/x}\"",
@@ -397,7 +416,26 @@ var constructCases = struct{ works, refused []string }{
 		`export Y=$'a\cA'`,
 		`eval 'export Y=${X@Q}'`,
 		`printf 'export Y=${X@Q}\n' > lib.sh; . ./lib.sh`,
-	},
+	}, elsewhere(
+		`x='y'; y='2*3'; export Y=$(( x + 1 ))`,
+		`export Y=$(( 1/0 ))`,
+		`x=-1; export Y=$(( 2 ** x ))`,
+		`x=08; [[ $x -eq 8 ]] && export Y=1`,
+		`x=3a; let y=x+1; export Y=$y`,
+		`X=abc; export Y=${X:1:-3}`,
+		`X=abc; P='*'; export Y=${X#"$P"}`,
+	)...),
+}
+
+// elsewhere runs each script from a sourced file and as eval's code,
+// which the interpreter parses again from their text.
+func elsewhere(scripts ...string) []string {
+	var cases []string
+	for _, s := range scripts {
+		lib := "cat > lib.sh <<'EOT'\n" + s + "\nEOT\n"
+		cases = append(cases, lib+". ./lib.sh", lib+`eval "$(<lib.sh)"`)
+	}
+	return cases
 }
 
 // readCases are read's splittings of lines on IFS characters other than
