@@ -335,10 +335,11 @@ func (e *evaluator) source(ctx context.Context, hc interp.HandlerContext, p stri
 	}
 	e.defines(p, f)
 	// The interpreter runs the check's text, with its rewrites.
-	content, err = checkConstructs(p, content, f, e.exportedAtStart)
+	content, cols, err := checkConstructs(p, content, f, e.exportedAtStart)
 	if err != nil {
 		return shellStatus{err}
 	}
+	e.columns(p, cols)
 	if volatile(f) {
 		e.deps.taint()
 	}
@@ -388,10 +389,11 @@ func (e *evaluator) dot(ctx context.Context, hc interp.HandlerContext, args []st
 		if data, err := os.ReadFile(file); err == nil {
 			if f, err := syntax.NewParser().Parse(bytes.NewReader(data), file); err == nil {
 				e.defines(file, f)
-				data, err = checkConstructs(file, data, f, e.exportedAtStart)
+				data, cols, err := checkConstructs(file, data, f, e.exportedAtStart)
 				if err != nil {
 					return shellStatus{err}
 				}
+				e.columns(file, cols)
 				verified = &verifiedFile{file, data, new(atomic.Bool)}
 			}
 		}
@@ -479,3 +481,17 @@ type readOnly struct{ *bytes.Reader }
 
 func (readOnly) Write([]byte) (int, error) { return 0, errors.New("read-only") }
 func (readOnly) Close() error              { return nil }
+
+// columns records where the text the interpreter runs of file moved
+// columns, for the positions of errors.
+func (e *evaluator) columns(file string, cols columns) {
+	if e.moved == nil {
+		e.moved = map[string]columns{}
+	}
+	e.moved[file] = cols
+}
+
+// filePos is the position in file of p, the interpreter's.
+func (e *evaluator) filePos(file string, p syntax.Pos) syntax.Pos {
+	return e.moved[file].pos(p)
+}

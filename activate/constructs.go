@@ -38,10 +38,10 @@ func (*constructError) Hint() string {
 // (>| as >: noclobber is refused), in f and in the text it returns, which
 // the interpreter parses again (a sourced file, eval's code).
 // A name in exported is one the environment exports at the start.
-func checkConstructs(file string, src []byte, f *syntax.File, exported func(string) bool) ([]byte, error) {
+func checkConstructs(file string, src []byte, f *syntax.File, exported func(string) bool) ([]byte, columns, error) {
 	c, err := check(file, src, f, false, exported)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	return c.edited()
 }

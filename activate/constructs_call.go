@@ -73,7 +73,7 @@ func (e *evaluator) keepRefusal(hc interp.HandlerContext, err error) error {
 	if err == nil {
 		return nil
 	}
-	err = posError(e.current(), hc.Pos, err)
+	err = posError(e.current(), e.filePos(e.current(), hc.Pos), err)
 	if e.refused == nil {
 		e.refused = err
 	}
@@ -177,7 +177,7 @@ func (e *evaluator) checkCode(code string) (string, error) {
 		// The interpreter reports it.
 		return code, nil
 	}
-	edited, err := checkConstructs("", []byte(code), f, e.exportedAtStart)
+	edited, _, err := checkConstructs("", []byte(code), f, e.exportedAtStart)
 	if pe, ok := err.(*PosError); ok {
 		return "", pe.Err
 	}

@@ -107,11 +107,42 @@ func (c *checker) partText(pos syntax.Pos, p syntax.WordPart) {
 	}})
 }
 
-// edited returns src with the recorded edits; an edit inside an
-// expression printed whole is in its print already.
-func (c *checker) edited() ([]byte, error) {
+// colShift is an edit on one line of the text the interpreter runs:
+// its columns from edStart to edEnd were from orStart to orEnd.
+type colShift struct {
+	line                           uint
+	edStart, edEnd, orStart, orEnd uint
+}
+
+// columns maps the positions in an edited text to the file's.
+type columns []colShift
+
+// pos is the file's position of p, a position in the edited text.
+func (m columns) pos(p syntax.Pos) syntax.Pos {
+	col, found := p.Col(), false
+	for _, s := range m {
+		if s.line != p.Line() || s.edStart > p.Col() {
+			continue
+		}
+		found = true
+		if p.Col() < s.edEnd {
+			col = s.orStart
+		} else {
+			col = s.orEnd + p.Col() - s.edEnd
+		}
+	}
+	if !found {
+		return p
+	}
+	return syntax.NewPos(p.Offset(), p.Line(), col)
+}
+
+// edited returns src with the recorded edits, and where they moved
+// columns; an edit inside an expression printed whole is in its print
+// already.
+func (c *checker) edited() ([]byte, columns, error) {
 	if len(c.edits) == 0 {
-		return c.src, nil
+		return c.src, nil, nil
 	}
 	edits := c.edits
 	sort.SliceStable(edits, func(i, j int) bool {
@@ -123,6 +154,7 @@ func (c *checker) edited() ([]byte, error) {
 		return (a.end == a.start && b.end != b.start) || (a.end != a.start && b.end != b.start && a.end > b.end)
 	})
 	var out bytes.Buffer
+	var cols columns
 	prev, coverStart, coverEnd := 0, -1, -1
 	for _, e := range edits {
 		insertion := e.start == e.end
@@ -135,7 +167,18 @@ func (c *checker) edited() ([]byte, error) {
 		}
 		if err != nil {
 			line, _, _ := strings.Cut(string(c.src[e.start:]), "\n")
-			return nil, posError(c.file, e.pos, &constructError{construct: line[:min(len(line), 40)], why: err.Error()})
+			return nil, nil, posError(c.file, e.pos, &constructError{construct: line[:min(len(line), 40)], why: err.Error()})
+		}
+		if !strings.Contains(s, "\n") && !bytes.Contains(c.src[e.start:e.end], []byte("\n")) {
+			line := uint(bytes.Count(c.src[:e.start], []byte("\n")) + 1)
+			col := uint(e.start - bytes.LastIndexByte(c.src[:e.start], '\n'))
+			shift := uint(0)
+			for _, p := range cols {
+				if p.line == line {
+					shift += (p.edEnd - p.edStart) - (p.orEnd - p.orStart)
+				}
+			}
+			cols = append(cols, colShift{line: line, edStart: col + shift, edEnd: col + shift + uint(len(s)), orStart: col, orEnd: col + uint(e.end-e.start)})
 		}
 		out.Write(c.src[prev:e.start])
 		out.WriteString(s)
@@ -146,9 +189,9 @@ func (c *checker) edited() ([]byte, error) {
 	}
 	out.Write(c.src[prev:])
 	if _, err := syntax.NewParser().Parse(bytes.NewReader(out.Bytes()), c.file); err != nil {
-		return nil, posError(c.file, edits[0].pos, &constructError{construct: "this file", why: errUnwritable.Error()})
+		return nil, nil, posError(c.file, edits[0].pos, &constructError{construct: "this file", why: errUnwritable.Error()})
 	}
-	return out.Bytes(), nil
+	return out.Bytes(), cols, nil
 }
 
 // expands reports whether x holds an expansion.

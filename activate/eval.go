@@ -166,6 +166,8 @@ type evaluator struct {
 	pending *PosError
 	// funcFile is the file that defines each function, by name.
 	funcFile map[string]string
+	// moved are the columns the check's edits moved in sourced files.
+	moved map[string]columns
 }
 
 func evaluate(ctx context.Context, cfg Config, file string, base map[string]string, opts options) (res *Result, release func(), err error) {
@@ -429,7 +431,7 @@ func (e *evaluator) call(ctx context.Context, args []string) ([]string, error) {
 		if e.frame.depth > 0 {
 			return nil
 		}
-		e.lastPos, e.lastFile, e.lastArgs = hc.Pos, e.current(), args
+		e.lastPos, e.lastFile, e.lastArgs = e.filePos(e.current(), hc.Pos), e.current(), args
 		switch args[0] {
 		case "eval":
 			if f, err := syntax.NewParser().Parse(strings.NewReader(strings.Join(args[1:], " ")), ""); err != nil || volatile(f) {

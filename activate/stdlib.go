@@ -79,7 +79,7 @@ type frame struct {
 func (e *evaluator) runBuiltin(ctx context.Context, hc interp.HandlerContext, b builtinFunc, args []string) error {
 	outer := e.frame
 	if e.frame.depth == 0 {
-		e.frame.file, e.frame.pos = e.current(), hc.Pos
+		e.frame.file, e.frame.pos = e.current(), e.filePos(e.current(), hc.Pos)
 	}
 	e.frame.depth++
 	err := b(e, ctx, hc, args[1:])
