@@ -53,7 +53,7 @@ func BenchmarkRealize200(b *testing.B) {
 	gens := b.TempDir()
 	b.Run("new", func(b *testing.B) {
 		for i := 0; b.Loop(); i++ {
-			g, err := build(filepath.Join(gens, fmt.Sprint(i)), ms, es)
+			g, err := build(filepath.Join(gens, fmt.Sprint(i)), ms, es, nil)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -63,7 +63,7 @@ func BenchmarkRealize200(b *testing.B) {
 		}
 	})
 	b.Run("again", func(b *testing.B) {
-		if _, err := build(gens, ms, es); err != nil {
+		if _, err := build(gens, ms, es, nil); err != nil {
 			b.Fatal(err)
 		}
 		for b.Loop() {

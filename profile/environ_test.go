@@ -14,7 +14,7 @@ func TestEnviron(t *testing.T) {
 		"lib/pkgconfig/f.pc": "", "share/pkgconfig/g.pc": "",
 	})
 	bare := testEntry(t, sd, "bare", "1.0", map[string]string{"etc/bare.conf": ""})
-	g, err := build(t.TempDir(), []Member{member(full, 5), member(bare, 5)}, []*store.Entry{full, bare})
+	g, err := build(t.TempDir(), []Member{member(full, 5), member(bare, 5)}, []*store.Entry{full, bare}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func TestEnviron(t *testing.T) {
 func TestEnvironOnlyPresentDirectories(t *testing.T) {
 	sd := t.TempDir()
 	e := testEntry(t, sd, "e", "1.0", map[string]string{"bin/e": ""})
-	g, err := build(t.TempDir(), []Member{member(e, 5)}, []*store.Entry{e})
+	g, err := build(t.TempDir(), []Member{member(e, 5)}, []*store.Entry{e}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func TestEnvironSettings(t *testing.T) {
 	}
 	b := testEntry(t, sd, "b", "1.0", map[string]string{"bin/b": ""})
 	b.Info.Env = []store.EnvSetting{{Var: "WHO", Op: store.EnvSet, Value: "b"}}
-	g, err := build(t.TempDir(), []Member{member(a, 5), member(b, 6)}, []*store.Entry{a, b, dep})
+	g, err := build(t.TempDir(), []Member{member(a, 5), member(b, 6)}, []*store.Entry{a, b, dep}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"github.com/noxenv/noxenv/store"
 )
@@ -60,21 +61,26 @@ func (e *ConflictError) Hint() string {
 // directory only one entry provides becomes one symlink (folded), a
 // directory several provide is a real directory whose children are planned
 // in turn. Only directories several entries share are looked at, in the
-// entries' listings (store.ReadListing) where they record them, else on
-// disk. The plan goes to emit a batch at a time, in order: a directory
-// comes right before what it holds.
-func plan(provs []provider, emit func([]link)) error {
-	// A listing that cannot be read only means reading the tree.
-	listings := make([]*store.Listing, len(provs))
-	parallel(len(provs), func(i int) error {
-		if !provs[i].e.Plain() {
-			listings[i], _ = store.ReadListing(provs[i].e.Path)
+// entries' listings (store.ReadListing: those in listed, else read now)
+// where they record them, else on disk. The plan goes to emit a batch at a
+// time, in order: a directory comes right before what it holds.
+func plan(provs []provider, listed map[*store.Entry]*store.Listing, emit func([]link)) error {
+	p := planner{emit: emit, listings: make(map[*store.Entry]*store.Listing, len(provs))}
+	var unread []*store.Entry
+	for _, pr := range provs {
+		if l, ok := listed[pr.e]; ok {
+			p.listings[pr.e] = l
+		} else {
+			unread = append(unread, pr.e)
 		}
+	}
+	listings := make([]*store.Listing, len(unread))
+	parallel(len(unread), func(i int) error {
+		listings[i] = readListing(unread[i])
 		return nil
 	})
-	p := planner{emit: emit, listings: make(map[*store.Entry]*store.Listing, len(provs))}
-	for i, pr := range provs {
-		p.listings[pr.e] = listings[i]
+	for i, e := range unread {
+		p.listings[e] = listings[i]
 	}
 	if err := p.dir("", provs); err != nil {
 		return err
@@ -83,6 +89,16 @@ func plan(provs []provider, emit func([]link)) error {
 		emit(p.batch)
 	}
 	return nil
+}
+
+// readListing returns e's listing, or nil: a listing that cannot be read
+// only means reading the tree.
+func readListing(e *store.Entry) *store.Listing {
+	if e.Plain() {
+		return nil
+	}
+	l, _ := store.ReadListing(e.Path)
+	return l
 }
 
 // planBatch is how many links the planner hands on at a time.
@@ -183,16 +199,20 @@ func (pl *planner) readDirs(provs []provider, rel string) ([][]store.Child, erro
 }
 
 // parallel calls f(0) ... f(n-1), eight at a time, and joins their errors.
+// Eight goroutines take the calls in turn rather than one goroutine each:
+// a goroutine's stack grows by copying into memory the process has not
+// touched yet, which costs page faults every time afresh.
 func parallel(n int, f func(i int) error) error {
 	errs := make([]error, n)
-	sem := make(chan struct{}, 8)
+	var next atomic.Int64
 	var wg sync.WaitGroup
-	for i := range n {
+	for range min(n, 8) {
 		wg.Add(1)
-		sem <- struct{}{}
 		go func() {
-			defer func() { <-sem; wg.Done() }()
-			errs[i] = f(i)
+			defer wg.Done()
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				errs[i] = f(i)
+			}
 		}()
 	}
 	wg.Wait()

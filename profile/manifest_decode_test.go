@@ -95,7 +95,7 @@ func TestReuseEscapedManifest(t *testing.T) {
 	sd := filepath.Join(t.TempDir(), "R&D")
 	a := testEntry(t, sd, "a", "1.0", map[string]string{"bin/a": "a"})
 	gens := t.TempDir()
-	g, err := build(gens, []Member{member(a, 5)}, []*store.Entry{a})
+	g, err := build(gens, []Member{member(a, 5)}, []*store.Entry{a}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -286,7 +286,7 @@ func (p *Profile) create(gensDir string) (*GenerationInfo, error) {
 	g := built(filepath.Join(gensDir, Key(nil))) // it links to no entry
 	if g == nil {
 		var err error
-		if g, err = build(gensDir, nil, nil); err != nil {
+		if g, err = build(gensDir, nil, nil, nil); err != nil {
 			return nil, err
 		}
 	}

@@ -39,7 +39,7 @@ func (f *fixture) set(t *testing.T, es ...*store.Entry) *GenerationInfo {
 		ms = append(ms, member(e, DefaultPriority))
 	}
 	gi, err := f.p.Update(func([]Member) (*Generation, error) {
-		return build(f.gens, sortedMembers(ms), es)
+		return build(f.gens, sortedMembers(ms), es, nil)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -227,7 +227,7 @@ func TestReadOnly(t *testing.T) {
 func TestNotAProfile(t *testing.T) {
 	dir := t.TempDir()
 	p := &Profile{Path: dir}
-	if _, err := p.Update(func([]Member) (*Generation, error) { return build(t.TempDir(), nil, nil) }); err == nil {
+	if _, err := p.Update(func([]Member) (*Generation, error) { return build(t.TempDir(), nil, nil, nil) }); err == nil {
 		t.Error("a directory became a profile")
 	}
 }
@@ -258,7 +258,7 @@ func TestConcurrentUpdates(t *testing.T) {
 					}
 				}
 				time.Sleep(time.Millisecond)
-				return build(f.gens, sortedMembers(ms), es)
+				return build(f.gens, sortedMembers(ms), es, nil)
 			})
 			errs <- err
 		}()

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 
 	"golang.org/x/sys/unix"
@@ -86,8 +87,10 @@ func realize(sp *store.SearchPath, gensDir string, members []Member) (*Generatio
 		return g, nil
 	}
 	// Members found by name come without their entries (their metadata is
-	// read only now, when it is needed), several at a time.
+	// read only now, when it is needed), several at a time, each with its
+	// listing, which the plan reads next.
 	roots := make([]*store.Entry, len(members))
+	listings := make([]*store.Listing, len(members))
 	errs := make([]error, len(members))
 	parallel(len(members), func(i int) error {
 		e := members[i].Entry
@@ -99,6 +102,7 @@ func realize(sp *store.SearchPath, gensDir string, members []Member) (*Generatio
 			members[i].Entry = e
 		}
 		roots[i] = e
+		listings[i] = readListing(e)
 		return nil
 	})
 	for _, err := range errs {
@@ -113,7 +117,11 @@ func realize(sp *store.SearchPath, gensDir string, members []Member) (*Generatio
 			return nil, err
 		}
 	}
-	return build(gensDir, members, closure)
+	listed := make(map[*store.Entry]*store.Listing, len(closure))
+	for i, e := range roots {
+		listed[e] = listings[i]
+	}
+	return build(gensDir, members, closure, listed)
 }
 
 func sortedMembers(members []Member) []Member {
@@ -192,7 +200,9 @@ func ranksOf(members []Member, closure []*store.Entry) []rank {
 }
 
 // build realizes the union of closure as the generation of members.
-func build(gensDir string, members []Member, closure []*store.Entry) (*Generation, error) {
+// listed holds the listings (store.ReadListing) of entries already read,
+// nil for an entry that has none; the others are read here.
+func build(gensDir string, members []Member, closure []*store.Entry, listed map[*store.Entry]*store.Listing) (*Generation, error) {
 	dir := filepath.Join(gensDir, Key(members))
 	g := &Generation{Dir: dir, Members: members, Entries: closure, ranks: ranksOf(members, closure)}
 	provs := make([]provider, len(closure))
@@ -217,7 +227,7 @@ func build(gensDir string, members []Member, closure []*store.Entry) (*Generatio
 	batches := make(chan []link, 64)
 	planned := make(chan error, 1)
 	go func() {
-		planned <- plan(provs, func(b []link) { batches <- b })
+		planned <- plan(provs, listed, func(b []link) { batches <- b })
 		close(batches)
 	}()
 	made := makeLinks(tmp, batches)
@@ -242,16 +252,21 @@ func build(gensDir string, members []Member, closure []*store.Entry) (*Generatio
 	return g, nil
 }
 
-// linkWorkers is how many symlinks are made at once: the kernel's work of
+// linkWorkers is how many goroutines make symlinks: the kernel's work of
 // making them spreads over the processors (and on a disk, overlaps).
 const linkWorkers = 4
 
 // makeLinks creates the links of batches under root. The plan's order
 // puts a directory right before what it holds: directories are made here,
-// in order, and the symlinks each handed to one of linkWorkers only once
-// its directory exists. Each is made relative to root, held open, so the
-// kernel does not walk root's own path every time. After an error it takes
-// the remaining batches without making them, and returns the first error.
+// in order, and the symlinks queued by directory, each made once its
+// directory exists by one of linkWorkers. A directory is filled by one
+// worker at a time: the kernel makes the names of one directory one after
+// the other (under the directory's lock), so two workers in the same one
+// wait for each other, the second spinning on the processor the first
+// could use; workers in different directories run side by side. Each link
+// is made relative to root, held open, so the kernel does not walk root's
+// own path every time. After an error it takes the remaining batches
+// without making them, and returns the first error.
 func makeLinks(root string, batches <-chan []link) error {
 	fd, err := unix.Open(root, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
@@ -260,66 +275,166 @@ func makeLinks(root string, batches <-chan []link) error {
 		return &os.PathError{Op: "open", Path: root, Err: err}
 	}
 	defer unix.Close(fd)
-	var (
-		mu       sync.Mutex
-		firstErr error
-		wg       sync.WaitGroup
-	)
-	fail := func(err error) {
-		mu.Lock()
-		if firstErr == nil {
-			firstErr = err
-		}
-		mu.Unlock()
-	}
-	failed := func() bool {
-		mu.Lock()
-		defer mu.Unlock()
-		return firstErr != nil
-	}
-	jobs := make(chan []link, linkWorkers)
+	q := linkQueue{dirs: map[string]*linkDir{}}
+	q.cond.L = &q.mu
+	var wg sync.WaitGroup
 	for range linkWorkers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for ls := range jobs {
-				if failed() {
-					continue
+			q.work(func(l link) error {
+				if err := unix.Symlinkat(l.target, fd, l.path); err != nil {
+					return &os.LinkError{Op: "symlink", Old: l.target, New: filepath.Join(root, l.path), Err: err}
 				}
-				for _, l := range ls {
-					if err := unix.Symlinkat(l.target, fd, l.path); err != nil {
-						fail(&os.LinkError{Op: "symlink", Old: l.target, New: filepath.Join(root, l.path), Err: err})
-						break
-					}
-				}
-			}
+				return nil
+			})
 		}()
 	}
 	for batch := range batches {
-		if failed() {
+		if q.failed() {
 			continue
 		}
-		// Symlinks go out in runs; a directory is made before anything
-		// after it in the plan, which is all it may hold.
+		// Symlinks are queued a run at a time; a directory is made
+		// before anything after it in the plan, which is all it may
+		// hold.
 		start := 0
 		for i, l := range batch {
 			if l.target != "" {
 				continue
 			}
-			if i > start {
-				jobs <- batch[start:i]
-			}
+			q.add(batch[start:i])
 			start = i + 1
 			if err := unix.Mkdirat(fd, l.path, 0o755); err != nil {
-				fail(&os.PathError{Op: "mkdir", Path: filepath.Join(root, l.path), Err: err})
+				q.fail(&os.PathError{Op: "mkdir", Path: filepath.Join(root, l.path), Err: err})
 				break
 			}
 		}
-		if start < len(batch) && !failed() {
-			jobs <- batch[start:]
+		if !q.failed() {
+			q.add(batch[start:])
 		}
 	}
-	close(jobs)
+	q.close()
 	wg.Wait()
-	return firstErr
+	return q.err
+}
+
+// linkQueue holds the symlinks waiting to be made, by directory, for
+// workers that each take all those of a directory no other worker is in.
+type linkQueue struct {
+	mu     sync.Mutex
+	cond   sync.Cond
+	dirs   map[string]*linkDir // by path relative to the root
+	ready  []*linkDir          // those with links waiting, first queued first
+	closed bool
+	err    error // the first error
+}
+
+type linkDir struct {
+	links []link
+	busy  bool // a worker is making links in it
+	ready bool // in the queue's ready list
+}
+
+// add queues ls, symlinks in the order of the plan.
+func (q *linkQueue) add(ls []link) {
+	if len(ls) == 0 {
+		return
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for len(ls) > 0 {
+		dir := parentOf(ls[0].path)
+		n := 1
+		for n < len(ls) && parentOf(ls[n].path) == dir {
+			n++
+		}
+		d := q.dirs[dir]
+		if d == nil {
+			d = &linkDir{}
+			q.dirs[dir] = d
+		}
+		d.links = append(d.links, ls[:n]...)
+		if !d.ready {
+			d.ready = true
+			q.ready = append(q.ready, d)
+		}
+		ls = ls[n:]
+	}
+	q.cond.Broadcast()
+}
+
+// parentOf is the directory of path relative to the root, "" for the root.
+func parentOf(path string) string {
+	if i := strings.LastIndexByte(path, '/'); i >= 0 {
+		return path[:i]
+	}
+	return ""
+}
+
+// work makes links with mk until the queue is closed and empty, or an
+// error is recorded.
+func (q *linkQueue) work(mk func(link) error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for q.err == nil {
+		d := q.take()
+		if d == nil {
+			if q.closed {
+				return
+			}
+			q.cond.Wait()
+			continue
+		}
+		ls := d.links
+		d.links, d.busy = nil, true
+		q.mu.Unlock()
+		var err error
+		for _, l := range ls {
+			if err = mk(l); err != nil {
+				break
+			}
+		}
+		q.mu.Lock()
+		d.busy = false
+		if err != nil && q.err == nil {
+			q.err = err
+		}
+		// Another worker may be waiting for this directory.
+		q.cond.Broadcast()
+	}
+}
+
+// take removes from the ready list the first directory no worker is in.
+func (q *linkQueue) take() *linkDir {
+	for i, d := range q.ready {
+		if !d.busy {
+			q.ready = append(q.ready[:i], q.ready[i+1:]...)
+			d.ready = false
+			return d
+		}
+	}
+	return nil
+}
+
+func (q *linkQueue) fail(err error) {
+	q.mu.Lock()
+	if q.err == nil {
+		q.err = err
+	}
+	q.mu.Unlock()
+	q.cond.Broadcast()
+}
+
+func (q *linkQueue) failed() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.err != nil
+}
+
+// close says no more links come; the workers finish what is queued.
+func (q *linkQueue) close() {
+	q.mu.Lock()
+	q.closed = true
+	q.mu.Unlock()
+	q.cond.Broadcast()
 }

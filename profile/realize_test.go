@@ -48,7 +48,7 @@ func TestFold(t *testing.T) {
 			for _, e := range tc.ents {
 				ms = append(ms, member(e, DefaultPriority))
 			}
-			g, err := build(t.TempDir(), ms, tc.ents)
+			g, err := build(t.TempDir(), ms, tc.ents, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -69,7 +69,7 @@ func TestConflict(t *testing.T) {
 	a := testEntry(t, sd, "a", "1.0", map[string]string{"bin/tool": "A", "bin/a": "a"})
 	b := testEntry(t, sd, "b", "1.0", map[string]string{"bin/tool": "B"})
 	gens := t.TempDir()
-	_, err := build(gens, []Member{member(a, 5), member(b, 5)}, []*store.Entry{a, b})
+	_, err := build(gens, []Member{member(a, 5), member(b, 5)}, []*store.Entry{a, b}, nil)
 	var ce *ConflictError
 	if !errors.As(err, &ce) {
 		t.Fatalf("err = %v, want a conflict", err)
@@ -103,7 +103,7 @@ func TestPriorities(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			g, err := build(t.TempDir(), tc.members, tc.closure)
+			g, err := build(t.TempDir(), tc.members, tc.closure, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -123,13 +123,13 @@ func TestDirectoryAgainstFile(t *testing.T) {
 	a := testEntry(t, sd, "a", "1.0", map[string]string{"lib/x/a": "a"})
 	b := testEntry(t, sd, "b", "1.0", map[string]string{"lib/x": "file"})
 	c := testEntry(t, sd, "c", "1.0", map[string]string{"lib/x/c": "c"})
-	_, err := build(t.TempDir(), []Member{member(a, 5), member(b, 5)}, []*store.Entry{a, b})
+	_, err := build(t.TempDir(), []Member{member(a, 5), member(b, 5)}, []*store.Entry{a, b}, nil)
 	var ce *ConflictError
 	if !errors.As(err, &ce) || ce.Path != "lib/x" {
 		t.Fatalf("err = %v, want a conflict on lib/x", err)
 	}
 	// When the directory wins, every directory of that name merges.
-	g, err := build(t.TempDir(), []Member{member(a, 4), member(b, 5), member(c, 6)}, []*store.Entry{a, b, c})
+	g, err := build(t.TempDir(), []Member{member(a, 4), member(b, 5), member(c, 6)}, []*store.Entry{a, b, c}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func TestReuse(t *testing.T) {
 	}
 	gens := t.TempDir()
 	ms := []Member{member(a, 5), member(b, 5)}
-	g, err := build(gens, ms, []*store.Entry{a, b})
+	g, err := build(gens, ms, []*store.Entry{a, b}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func TestReuse(t *testing.T) {
 	}
 	// Building the same set again (another process did meanwhile) keeps
 	// the existing tree.
-	if g2, err := build(gens, ms, []*store.Entry{a, b}); err != nil || g2.Dir != g.Dir {
+	if g2, err := build(gens, ms, []*store.Entry{a, b}, nil); err != nil || g2.Dir != g.Dir {
 		t.Fatalf("rebuild: %v, %v", g2, err)
 	}
 	if ents, _ := os.ReadDir(gens); len(ents) != 1 {
@@ -222,7 +222,7 @@ func TestManifest(t *testing.T) {
 	sd := t.TempDir()
 	dep := testEntry(t, sd, "dep", "1.0", map[string]string{"lib/libd.so": "d"})
 	a := testEntry(t, sd, "a", "1.0", map[string]string{"bin/a": "a"}, dep)
-	g, err := build(t.TempDir(), []Member{member(a, 3)}, []*store.Entry{a, dep})
+	g, err := build(t.TempDir(), []Member{member(a, 3)}, []*store.Entry{a, dep}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,7 +266,7 @@ func TestRealizeFromListings(t *testing.T) {
 	for _, e := range es {
 		ms = append(ms, member(e, DefaultPriority))
 	}
-	listed, err := build(t.TempDir(), ms, es)
+	listed, err := build(t.TempDir(), ms, es, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,7 +275,7 @@ func TestRealizeFromListings(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	read, err := build(t.TempDir(), ms, es)
+	read, err := build(t.TempDir(), ms, es, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -313,7 +313,7 @@ func TestRealizeReadsListings(t *testing.T) {
 	if err := os.WriteFile(p, []byte(ghost), 0o444); err != nil {
 		t.Fatal(err)
 	}
-	g, err := build(t.TempDir(), []Member{member(a, DefaultPriority), member(b, DefaultPriority)}, []*store.Entry{a, b})
+	g, err := build(t.TempDir(), []Member{member(a, DefaultPriority), member(b, DefaultPriority)}, []*store.Entry{a, b}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -342,18 +342,18 @@ func TestConflictFromListings(t *testing.T) {
 		ms = append(ms, member(e, DefaultPriority))
 	}
 	gens := t.TempDir()
-	_, err := build(gens, ms, es)
+	_, err := build(gens, ms, es, nil)
 	var ce *ConflictError
 	if !errors.As(err, &ce) || ce.Path != "zz/x" || ce.A != a.ID || ce.B != b.ID {
 		t.Fatalf("err = %v, want a conflict on zz/x between a and b", err)
 	}
 	ms[len(ms)-2].Priority = 4 // a wins zz/x, and zzz/tool
-	if _, err := build(gens, ms[:len(ms)-1], es[:len(es)-1]); err != nil {
+	if _, err := build(gens, ms[:len(ms)-1], es[:len(es)-1], nil); err != nil {
 		t.Fatal(err)
 	}
 	ms[len(ms)-2].Priority = DefaultPriority
 	ms[len(ms)-1].Priority = 4 // b wins zz/x; zzz/tool is then b's against a's
-	g, err := build(gens, ms, es)
+	g, err := build(gens, ms, es, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
