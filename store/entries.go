@@ -165,8 +165,9 @@ func (st *Store) lookup(id string) (*Entry, error) {
 		return nil, nil
 	}
 	// The metadata is read at once rather than looked for first: an id
-	// without it is no entry (or one gc is deleting).
-	e, err := st.unread(id, nil, true, "")
+	// without it is no entry (or one gc is deleting). The store's index,
+	// when read, spares looking at the item (see Store.indexed).
+	e, err := st.unread(id, st.indexed(id), true, "")
 	if e == nil || err != nil {
 		return nil, err
 	}

@@ -16,7 +16,8 @@ import (
 // Nothing else does: whoever resolves holds the gc guard, so no entry of a
 // writable store disappears meanwhile, and an entry another process adds
 // meanwhile is not wanted by a command that started before it. Listings
-// (List, IDs), lookups by id and gc never use the index.
+// (List, IDs) and gc never use the index; lookups by id only to spare a
+// stat (see indexed).
 type storeIndex struct {
 	byName map[string][]indexItem
 }
@@ -89,6 +90,31 @@ func (sp *SearchPath) Holds(dir string) bool {
 		}
 	}
 	return false
+}
+
+// indexed returns the item id of st's directory as its index lists it,
+// or nil when the process has not read the directory or did not find id
+// there. A lookup by id uses it to know that the item is a directory
+// without looking at it again: its metadata, which the lookup reads next,
+// says whether the entry is still there (gc deletes the metadata before
+// the tree, and nothing turns an entry into something else).
+func (st *Store) indexed(id string) os.DirEntry {
+	indexMu.Lock()
+	idx := st.index
+	indexMu.Unlock()
+	if idx == nil {
+		return nil
+	}
+	_, name, _, ok := ParseID(id)
+	if !ok {
+		return nil
+	}
+	for _, it := range idx.byName[name] {
+		if it.name == id {
+			return it.de
+		}
+	}
+	return nil
 }
 
 // loadIndex returns st's index, reading the directory when it has none.

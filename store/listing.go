@@ -86,12 +86,16 @@ func parseListing(s string) (*Listing, error) {
 
 // validRel reports whether rel is a clean relative path inside an entry.
 func validRel(rel string) bool {
-	for _, c := range strings.Split(rel, "/") {
+	for {
+		c, rest, more := strings.Cut(rel, "/")
 		if !validName(c) {
 			return false
 		}
+		if !more {
+			return true
+		}
+		rel = rest
 	}
-	return true
 }
 
 // validName reports whether name can be a name in a directory.
