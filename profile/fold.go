@@ -8,7 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -136,26 +137,40 @@ func (pl *planner) dir(rel string, provs []provider) error {
 	if err != nil {
 		return err
 	}
-	children := map[string][]candidate{}
+	// Every provider's children, by name and, for one name, in the
+	// providers' order.
+	n := 0
+	for _, cs := range listings {
+		n += len(cs)
+	}
+	children := make([]namedCandidate, 0, n)
 	for i, p := range provs {
 		for _, c := range listings[i] {
 			if rel == "" && c.Name == ManifestFile {
 				continue
 			}
-			children[c.Name] = append(children[c.Name], candidate{p, c.IsDir})
+			children = append(children, namedCandidate{c.Name, candidate{p, c.IsDir}})
 		}
 	}
-	names := make([]string, 0, len(children))
-	for n := range children {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		if err := pl.child(join(rel, n), children[n]); err != nil {
+	slices.SortStableFunc(children, func(a, b namedCandidate) int { return strings.Compare(a.name, b.name) })
+	var cs []candidate
+	for i := 0; i < len(children); {
+		name := children[i].name
+		cs = cs[:0]
+		for ; i < len(children) && children[i].name == name; i++ {
+			cs = append(cs, children[i].candidate)
+		}
+		if err := pl.child(join(rel, name), cs); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// namedCandidate is a candidate for the name in a directory.
+type namedCandidate struct {
+	name string
+	candidate
 }
 
 // join is the path of name in the directory rel of a tree ("" its root).
@@ -221,6 +236,11 @@ func parallel(n int, f func(i int) error) error {
 
 // child places one name provided by the candidates cs.
 func (pl *planner) child(rel string, cs []candidate) error {
+	if len(cs) == 1 {
+		// A file, or a directory folded: a link either way.
+		pl.add(link{rel, cs[0].p.e.Path + "/" + rel})
+		return nil
+	}
 	best := cs[0].p.r
 	allDirs := true
 	for _, c := range cs {

@@ -222,8 +222,12 @@ func build(gensDir string, members []Member, closure []*store.Entry, listed map[
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return nil, err
 	}
-	// Planning (mostly reading) and making the links (mostly the kernel's
-	// work) overlap. A conflict found late leaves links in tmp, which goes.
+	// The manifest, which depends on the members and their closure only,
+	// is written while the links are made.
+	manifested := make(chan error, 1)
+	go func() { manifested <- writeManifest(tmp, manifestOf(g)) }()
+	// Planning and making the links (mostly the kernel's work) overlap. A
+	// conflict found late leaves links in tmp, which goes.
 	batches := make(chan []link, 64)
 	planned := make(chan error, 1)
 	go func() {
@@ -231,14 +235,16 @@ func build(gensDir string, members []Member, closure []*store.Entry, listed map[
 		close(batches)
 	}()
 	made := makeLinks(tmp, batches)
+	// tmp goes on an error: nothing may still be writing in it.
+	written := <-manifested
 	if err := <-planned; err != nil {
 		return nil, err
 	}
 	if made != nil {
 		return nil, fmt.Errorf("generation %s: %w", dir, made)
 	}
-	if err := writeManifest(tmp, manifestOf(g)); err != nil {
-		return nil, fmt.Errorf("generation %s: %w", dir, err)
+	if written != nil {
+		return nil, fmt.Errorf("generation %s: %w", dir, written)
 	}
 	if err := os.Rename(tmp, dir); err != nil {
 		// Someone else built the same member set meanwhile, of the
