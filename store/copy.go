@@ -307,37 +307,43 @@ func openRetry(path string, mode int, perm uint32) (int, error) {
 	}
 }
 
-// readFile reads the small file at path over a plain file descriptor,
-// sparing the runtime poller's system calls os.ReadFile makes (fcntl,
-// epoll_ctl, fstat): metadata and listings are read by the hundred. It
-// reads into a buffer kept for reuse and returns a copy of just the bytes
-// read: a new buffer for every file would be memory the process has never
-// touched, and its first use by read(2) a page fault, which made up most
-// of the time of reading 400 such files of a few hundred bytes.
-func readFile(path string) ([]byte, error) {
+// readFile calls use with the contents of the small file at path, read
+// over a plain file descriptor, sparing the runtime poller's system calls
+// os.ReadFile makes (fcntl, epoll_ctl, fstat): metadata and listings are
+// read by the hundred. The contents are in a buffer kept for the next
+// read, which use must not keep: a new buffer for every file would be
+// memory the process has never touched, and its first use by read(2) a
+// page fault, which made up most of the time of reading 400 such files of
+// a few hundred bytes.
+func readFile(path string, use func([]byte) error) error {
 	fd, err := openRetry(path, unix.O_RDONLY, 0)
 	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
+		return &fs.PathError{Op: "open", Path: path, Err: err}
 	}
 	defer unix.Close(fd)
-	buf := readBufs.Get().(*[readBufSize]byte)
+	buf := readBufs.Get().(*[]byte)
 	defer readBufs.Put(buf)
-	b := []byte{}
+	b := (*buf)[:0]
 	for {
-		n, err := fdReader(fd).Read(buf[:])
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+			*buf = b
+		}
+		n, err := fdReader(fd).Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
 		if err == io.EOF {
-			return b, nil
+			return use(b)
 		}
 		if err != nil {
-			return nil, &fs.PathError{Op: "read", Path: path, Err: err}
+			return &fs.PathError{Op: "read", Path: path, Err: err}
 		}
-		b = append(b, buf[:n]...)
 	}
 }
 
-const readBufSize = 8 << 10
-
-var readBufs = sync.Pool{New: func() any { return new([readBufSize]byte) }}
+var readBufs = sync.Pool{New: func() any {
+	b := make([]byte, 0, 8<<10)
+	return &b
+}}
 
 // fdReader and fdWriter are plain file descriptors as io.Reader and
 // io.Writer; a negative fdWriter discards.

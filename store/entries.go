@@ -181,13 +181,15 @@ func (st *Store) lookup(id string) (*Entry, error) {
 }
 
 func readInfo(path string) (*Info, error) {
-	data, err := readFile(path)
+	var info Info
+	err := readFile(path, func(data []byte) error {
+		if err := json.Unmarshal(data, &info); err != nil {
+			return fmt.Errorf("%s: %w", filepath.Base(path), err)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	var info Info
-	if err := json.Unmarshal(data, &info); err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
 	}
 	return &info, nil
 }

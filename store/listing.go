@@ -45,16 +45,19 @@ type Listing struct {
 // ReadListing reads the listing beside the entry directory dir; it returns
 // nil and no error when there is none.
 func ReadListing(dir string) (*Listing, error) {
-	data, err := readFile(dir + ListingSuffix)
+	var l *Listing
+	err := readFile(dir+ListingSuffix, func(data []byte) error {
+		var err error
+		if l, err = parseListing(string(data)); err != nil {
+			return fmt.Errorf("%s%s: %w", dir, ListingSuffix, err)
+		}
+		return nil
+	})
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
-	}
-	l, err := parseListing(string(data))
-	if err != nil {
-		return nil, fmt.Errorf("%s%s: %w", dir, ListingSuffix, err)
 	}
 	return l, nil
 }
@@ -66,7 +69,8 @@ func parseListing(s string) (*Listing, error) {
 	if !ok {
 		return nil, errBadListing
 	}
-	l := &Listing{dirs: map[string]string{}}
+	// Each block's header starts after a NUL with "/", which no name does.
+	l := &Listing{dirs: make(map[string]string, strings.Count(s, "\x00/"))}
 	for rest != "" {
 		header, after, ok1 := strings.Cut(rest, "\x00")
 		size, after, ok2 := strings.Cut(after, "\x00")
