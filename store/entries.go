@@ -183,6 +183,10 @@ func (st *Store) lookup(id string) (*Entry, error) {
 func readInfo(path string) (*Info, error) {
 	var info Info
 	err := readFile(path, func(data []byte) error {
+		var ok bool
+		if info, ok = decodeInfo(data); ok {
+			return nil
+		}
 		if err := json.Unmarshal(data, &info); err != nil {
 			return fmt.Errorf("%s: %w", filepath.Base(path), err)
 		}
@@ -192,6 +196,57 @@ func readInfo(path string) (*Info, error) {
 		return nil, err
 	}
 	return &info, nil
+}
+
+// infoKeys are the keys of an entry's metadata.
+var infoKeys = [...]string{"name", "version", "hash", "size", "files", "references", "env", "added"}
+
+// decodeInfo reads an entry's metadata as json.Unmarshal does, with a
+// Decoder: realizing a profile reads that of every member (ok false: leave
+// it to encoding/json).
+func decodeInfo(b []byte) (info Info, ok bool) {
+	d := NewDecoder(b)
+	ok = d.Fields(infoKeys[:], func(k int) bool {
+		var ok bool
+		switch k {
+		case 0:
+			info.Name, ok = d.Str()
+		case 1:
+			info.Version, ok = d.Str()
+		case 2:
+			info.Hash, ok = d.Str()
+		case 3:
+			var n int
+			n, ok = d.Integer()
+			info.Size = int64(n)
+		case 4:
+			info.Files, ok = d.Integer()
+		case 5:
+			refs := []string{}
+			ok = d.Array(func() bool {
+				s, ok := d.Str()
+				refs = append(refs, s)
+				return ok
+			})
+			info.References = refs
+		case 6:
+			// Its settings have types of their own.
+			var v []byte
+			if v, ok = d.SkipValue(); ok {
+				ok = json.Unmarshal(v, &info.Env) == nil
+			}
+		case 7:
+			var v []byte
+			if v, ok = d.SkipValue(); ok {
+				ok = info.Added.UnmarshalJSON(v) == nil
+			}
+		}
+		return ok
+	})
+	if !ok || !d.End() {
+		return Info{}, false
+	}
+	return info, true
 }
 
 // List returns the entries of every store of the path, in search order.

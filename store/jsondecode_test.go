@@ -1,0 +1,99 @@
+package store
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+	"time"
+)
+
+// infoSamples are entries' metadata as store add writes it (indented) and
+// in other forms the decoder reads itself, and forms it leaves to
+// encoding/json.
+func infoSamples(t testing.TB) (own, other [][]byte) {
+	t.Helper()
+	info := Info{
+		Name: "a", Version: "1.0", Hash: "sha256:" + "ab", Size: 1 << 40, Files: 3,
+		References: []string{"def-dep-2", "ghi-x-1"},
+		Env:        []EnvSetting{{Var: "X", Op: EnvPrepend, Value: "${prefix}/<x>"}},
+		Added:      time.Date(2026, 12, 7, 2, 21, 29, 303203311, time.UTC),
+	}
+	indented, err := json.MarshalIndent(info, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	compact, err := json.Marshal(Info{Name: "b", Version: "2", References: []string{}, Env: []EnvSetting{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	own = [][]byte{
+		indented,
+		compact,
+		[]byte(`{}`),
+		[]byte(`{"added":"2026-12-07T02:21:29+01:00","files":-1,"name":"d\u00e9p","env":null}`),
+		[]byte(`{"added":null,"version":"1\"2","hash":"\ud83d\ude00"}`),
+		[]byte("{\"name\":\"\xff\"}"),
+		[]byte(` {"references":[], "size": 0} `),
+	}
+	other = [][]byte{
+		[]byte(`{"Name":"a"}`),            // encoding/json ignores case
+		[]byte(`{"n\u0061me":"a"}`),       // an escape in a key
+		[]byte(`{"name":"a","name":"b"}`), // a key twice
+		[]byte(`{"kind":"x"}`),            // a key it does not know
+		[]byte(`{"references":null}`),     // null
+		[]byte(`{"size":1e3}`),            // not an int
+		[]byte(`{"size":99999999999999999999}`),
+		[]byte(`{"added":"yesterday"}`), // not a time
+		[]byte(`{"added":5}`),
+		[]byte(`{"env":[{"var":1}]}`), // a setting of the wrong type
+		[]byte(`{"name":"a"`),         // cut short
+		[]byte(`{"name":"a"} x`),      // trailing bytes
+		[]byte("{\"name\":\"\x01\"}"), // a control byte
+		[]byte(`null`),
+	}
+	return own, other
+}
+
+// decodeInfo reads what encoding/json reads, or leaves it to it.
+func TestDecodeInfo(t *testing.T) {
+	own, other := infoSamples(t)
+	for _, b := range own {
+		got, ok := decodeInfo(b)
+		if !ok {
+			t.Errorf("%s: not decoded", b)
+			continue
+		}
+		var want Info
+		if err := json.Unmarshal(b, &want); err != nil {
+			t.Fatalf("%s: %v", b, err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s:\n got %#v\nwant %#v", b, got, want)
+		}
+	}
+	for _, b := range other {
+		if got, ok := decodeInfo(b); ok {
+			t.Errorf("%s: decoded as %#v, want it left to encoding/json", b, got)
+		}
+	}
+}
+
+func FuzzDecodeInfo(f *testing.F) {
+	own, other := infoSamples(f)
+	for _, b := range append(own, other...) {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got, ok := decodeInfo(b)
+		if !ok {
+			return
+		}
+		var want Info
+		if err := json.Unmarshal(b, &want); err != nil {
+			t.Fatalf("%q: decoded, but encoding/json says %v", b, err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q:\n got %#v\nwant %#v", b, got, want)
+		}
+	})
+}
