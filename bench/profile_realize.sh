@@ -12,6 +12,7 @@
 #   bench/profile_realize.sh            # in a temporary directory under $TMPDIR
 #   BENCH_DIR=/dev/shm/x bench/profile_realize.sh   # on another filesystem
 #   BENCH_KEEP=1 ...                                 # keep the directory
+#   BASE=REV ...         # also noxenv built from commit REV, in the same rounds
 set -euo pipefail
 
 N=${N:-200}
@@ -28,6 +29,11 @@ cleanup() { chmod -R u+w "$W" 2>/dev/null || true; rm -rf "$W"; }
 export HOME=$W/home XDG_STATE_HOME=$W/state XDG_DATA_HOME=$W/data XDG_DATA_DIRS=$W/sys
 export NOXENV_STORE_PATH=$W/store NOXENV_LOG=quiet
 nox=$W/noxenv
+if [ -n "${BASE:-}" ]; then
+	mkdir -p "$W/base"
+	git -C "$repo" archive "$BASE" | tar -x -C "$W/base"
+	CGO_ENABLED=0 go build -C "$W/base" -ldflags "-s -w" -o "$W/noxenv-base" ./cmd/noxenv
+fi
 
 echo "preparing $N packages in $W ($(df -T "$W" | awk 'NR==2 {print $2}'))" >&2
 "$nox" store init "$W/store"
@@ -69,6 +75,10 @@ run_noxenv() { XDG_STATE_HOME=$T/state "$nox" profile add -p "$T/p" "${names[@]}
 prep_noxenv() { mkdir -p "$T"; }
 run_noxenv_again() { "$nox" profile add -p "$T/p" "${names[@]}"; }
 prep_noxenv_again() { mkdir -p "$T"; }
+run_noxenv_base() { XDG_STATE_HOME=$T/state "$W/noxenv-base" profile add -p "$T/p" "${names[@]}"; }
+prep_noxenv_base() { mkdir -p "$T"; }
+run_noxenv_base_again() { "$W/noxenv-base" profile add -p "$T/p" "${names[@]}"; }
+prep_noxenv_base_again() { mkdir -p "$T"; }
 run_realize() { "$W/profile_tool" realize "$T/gens" "$W/store" "${names[@]}"; }
 prep_realize() { mkdir -p "$T"; }
 run_realize_again() { "$W/profile_tool" realize "$W/gens-again" "$W/store" "${names[@]}"; }
@@ -82,7 +92,7 @@ prep_stow() { mkdir -p "$T"; }
 run_cprs() { cp -rs "${paths[@]}" "$T/"; }
 prep_cprs() { mkdir -p "$T"; }
 
-tools=(noxenv noxenv_again stow cprs realize realize_again floor floor_at)
+tools=(noxenv noxenv_again ${BASE:+noxenv_base noxenv_base_again} stow cprs realize realize_again floor floor_at)
 inproc=" realize realize_again floor floor_at "
 for t in "${tools[@]}"; do : >"$W/times.$t"; done
 for ((r = 0; r < RUNS; r++)); do
@@ -120,6 +130,8 @@ for t in "${tools[@]}"; do
 	case $t in
 	noxenv) label="noxenv profile add (new)" ;;
 	noxenv_again) label="noxenv profile add (built before)" ;;
+	noxenv_base) label="base $BASE profile add (new)" ;;
+	noxenv_base_again) label="base $BASE (built before)" ;;
 	stow) label="GNU stow" ;;
 	cprs) label="cp -rs" ;;
 	realize) label="profile.Realize in-process (new)" ;;
@@ -131,5 +143,5 @@ for t in "${tools[@]}"; do
 		-v lo="$(sort -n "$W/times.$t" | head -1)" -v hi="$(sort -n "$W/times.$t" | tail -1)" \
 		'BEGIN {printf "%-40s %10.2f %8.2f %8.2f %10.2f %8.2f-%-8.2f\n", l, m / 1000, m / s, m / f, m / fa, lo / 1000, hi / 1000}'
 done
-echo "(times: $W/times.*; whole processes for the first four, the work alone for the last four)" >&2
+echo "(times: $W/times.*; whole processes for noxenv, its base, stow and cp -rs, the work alone for the last four)" >&2
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
