@@ -1,6 +1,8 @@
 package activate
 
 import (
+	"github.com/noxenv/noxenv/activate/prompt"
+
 	"bytes"
 	"context"
 	"errors"
@@ -265,10 +267,10 @@ func (e *evaluator) sourceEnvIfExists(ctx context.Context, hc interp.HandlerCont
 // projectFile is the project file of dir, which source_env of a
 // directory and source_up load.
 func (e *evaluator) projectFile(dir string) string {
-	if len(e.files) > 0 && filepath.Base(e.files[0]) == EnvrcName {
-		return filepath.Join(dir, EnvrcName)
+	if len(e.files) > 0 && filepath.Base(e.files[0]) == prompt.EnvrcName {
+		return filepath.Join(dir, prompt.EnvrcName)
 	}
-	return filepath.Join(dir, FileName)
+	return filepath.Join(dir, prompt.FileName)
 }
 
 // sourceUp evaluates the nearest .noxprofile (or FILE) above the
@@ -311,14 +313,14 @@ func (e *evaluator) loadUp(ctx context.Context, hc interp.HandlerContext, name s
 // source evaluates the trusted file p in the current interpreter, from
 // its own directory.
 func (e *evaluator) source(ctx context.Context, hc interp.HandlerContext, p string) error {
-	p, err := trustPath(p)
+	p, err := prompt.TrustPath(p)
 	if err != nil {
 		return err
 	}
 	// Its trust record too: allowing or denying it is a change.
-	e.watch(p, recordOf(e.cfg.AllowDir, p))
-	content, err := readTrusted(e.cfg.AllowDir, p)
-	var blocked *BlockedError
+	e.watch(p, prompt.RecordOf(e.cfg.AllowDir, p))
+	content, err := prompt.ReadTrusted(e.cfg.AllowDir, p)
+	var blocked *prompt.BlockedError
 	if errors.As(err, &blocked) {
 		blocked.Sourced = true
 	}

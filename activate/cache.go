@@ -1,23 +1,16 @@
 package activate
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
-	"fmt"
-	"hash"
-	"io"
+	"github.com/noxenv/noxenv/activate/prompt"
+
 	"maps"
 	"os"
 	"path/filepath"
-	"strconv"
 	"sync"
-	"syscall"
 
 	"mvdan.cc/sh/v3/expand"
 	"mvdan.cc/sh/v3/syntax"
 
-	"github.com/noxenv/noxenv/profile"
 	"github.com/noxenv/noxenv/store"
 )
 
@@ -30,26 +23,6 @@ import (
 // cannot be known: no external command, no file written, no globbing, no
 // unlocked package. Variables the script did not read pass through, so a
 // batch job's own variables do not defeat the cache.
-
-// cacheFormat changes whenever what an evaluation computes changes.
-const cacheFormat = "noxenv-eval-3"
-
-type cached struct {
-	Content string // sha256 of the file evaluated
-	// Read holds the variables of the starting environment the script
-	// read, with their values then (nil: unset).
-	Read map[string]*string
-	// Set and Unset turn the starting environment into the result.
-	Set     map[string]string
-	Unset   []string
-	Watched []string
-	// Deps maps each file looked at to its fingerprint.
-	Deps map[string]string
-	// GenDir is the generation, Root what the project's profile resolved
-	// to when it was recorded; empty without packages.
-	GenDir string
-	Root   string
-}
 
 // deps are the files an evaluation looked at, each with its fingerprint
 // taken when it was first looked at, before it was read: a change after
@@ -74,7 +47,7 @@ func (d *deps) add(p string) {
 		return
 	}
 	if _, ok := d.paths[p]; !ok {
-		d.paths[p] = fingerprint(p)
+		d.paths[p] = prompt.Fingerprint(p)
 	}
 }
 
@@ -90,7 +63,7 @@ func (d *deps) read(p string, data []byte) {
 		d.paths[p] = "absent"
 		return
 	}
-	d.paths[p] = fingerprintAs(p, data)
+	d.paths[p] = prompt.FingerprintAs(p, data)
 }
 
 // wrote notes that noxenv itself just wrote data to p (the lock, the
@@ -101,133 +74,14 @@ func (d *deps) wrote(p string, data []byte) {
 		return
 	}
 	if _, ok := d.paths[p]; ok {
-		d.paths[p] = fingerprintAs(p, data)
+		d.paths[p] = prompt.FingerprintAs(p, data)
 	}
-}
-
-// fingerprint says what a file is now: absent, a directory, or a regular
-// file's content, with the target of any symbolic link on the way, its
-// permission bits and a regular file's modification time (test -x,
-// test -nt).
-func fingerprint(p string) string { return fingerprintAs(p, nil) }
-
-// fingerprintAs is fingerprint, a regular file's content taken to be data
-// when data is not nil.
-func fingerprintAs(p string, data []byte) string {
-	fi, err := os.Lstat(p)
-	if err != nil {
-		return "absent"
-	}
-	fp := ""
-	if fi.Mode()&os.ModeSymlink != 0 {
-		t, err := filepath.EvalSymlinks(p)
-		if err != nil {
-			return "dangling"
-		}
-		if fi, err = os.Stat(t); err != nil {
-			return "dangling"
-		}
-		fp = "link:" + t + " "
-	}
-	// A directory's time changes with every file made in it: not
-	// followed.
-	fp += fi.Mode().String() + " "
-	switch {
-	case fi.IsDir():
-		return fp + "dir"
-	case !fi.Mode().IsRegular():
-		return fp + fi.Mode().Type().String()
-	}
-	fp += strconv.FormatInt(fi.ModTime().UnixNano(), 10) + " "
-	if data != nil {
-		sum := sha256.Sum256(data)
-		return fp + "sha256:" + hex.EncodeToString(sum[:])
-	}
-	f, err := os.Open(p)
-	if err != nil {
-		return fp + "unreadable"
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return fp + "unreadable"
-	}
-	return fp + "sha256:" + hex.EncodeToString(h.Sum(nil))
-}
-
-// cacheFile returns where the last result of evaluating file under cfg is
-// kept.
-func cacheFile(cfg Config, file string) string {
-	h := sha256.New()
-	field := func(h hash.Hash, s string) {
-		h.Write([]byte(s))
-		h.Write([]byte{0})
-	}
-	field(h, cacheFormat)
-	field(h, file)
-	field(h, cfg.StateDir)
-	field(h, cfg.AllowDir)
-	field(h, cfg.ProfilesDir)
-	for _, d := range cfg.ReleaseProfileDirs {
-		field(h, d)
-	}
-	for _, d := range cfg.storeDirs() {
-		field(h, d)
-	}
-	return filepath.Join(cfg.CacheDir, "eval", hex.EncodeToString(h.Sum(nil)))
-}
-
-// loadCached returns the cached result, or nil when there is none still
-// valid. seen observes a watched file (see observe); the files are
-// observed before the cache is checked against them. read holds the
-// content of the files the evaluation has read already (file, its lock
-// and trust record, as checked for trust): they are hashed as read, not
-// read again; a change since shows in their modification time.
-func loadCached(cfg Config, file string, base map[string]string, seen func(string) Watch, read map[string][]byte) *Result {
-	content := read[file]
-	data, err := os.ReadFile(cacheFile(cfg, file))
-	if err != nil {
-		return nil
-	}
-	c, err := unmarshalCached(data)
-	if err != nil || c.Content != contentSum(content) {
-		return nil
-	}
-	for k, v := range c.Read {
-		if bv, ok := base[k]; ok != (v != nil) || ok && bv != *v {
-			return nil
-		}
-	}
-	watched := make([]Watch, len(c.Watched))
-	for i, p := range c.Watched {
-		watched[i] = seen(p)
-	}
-	for p, fp := range c.Deps {
-		if fingerprintAs(p, read[p]) != fp {
-			return nil
-		}
-	}
-	res := &Result{File: file, Env: cloneEnv(base), Watched: watched}
-	maps.Copy(res.Env, c.Set)
-	for _, k := range c.Unset {
-		delete(res.Env, k)
-	}
-	if c.GenDir != "" {
-		if root, err := resolveLinks(projectProfile(cfg.StateDir, file).Path); err != nil || root != c.Root {
-			return nil
-		}
-		if _, err := os.Stat(c.GenDir); err != nil {
-			return nil
-		}
-		res.Generation = &profile.Generation{Dir: c.GenDir}
-	}
-	return res
 }
 
 // storeCached keeps res for the next evaluation from the same start. A
 // cache that cannot be written is only slower: errors are ignored.
 func storeCached(cfg Config, file string, content []byte, base map[string]string, read map[string]bool, res *Result, d *deps) {
-	c := cached{Content: contentSum(content), Read: map[string]*string{}, Set: map[string]string{}, Deps: map[string]string{}}
+	c := prompt.CacheRecord{Content: prompt.ContentSum(content), Read: map[string]*string{}, Set: map[string]string{}, Deps: map[string]string{}}
 	for _, w := range res.Watched {
 		c.Watched = append(c.Watched, w.Path)
 	}
@@ -250,21 +104,16 @@ func storeCached(cfg Config, file string, content []byte, base map[string]string
 	}
 	maps.Copy(c.Deps, d.paths)
 	if g := res.Generation; g != nil {
-		root, err := resolveLinks(projectProfile(cfg.StateDir, file).Path)
+		root, err := prompt.ResolveLinks(prompt.ProfileLink(cfg.StateDir, file))
 		if err != nil {
 			return
 		}
 		c.GenDir, c.Root = g.Dir, root
 	}
-	p := cacheFile(cfg, file)
+	p := prompt.CacheFile(cfg.places(), file)
 	if os.MkdirAll(filepath.Dir(p), 0o700) == nil {
-		_ = store.WriteFileAtomic(p, c.marshal(), 0o600)
+		_ = store.WriteFileAtomic(p, c.Marshal(), 0o600)
 	}
-}
-
-func contentSum(content []byte) string {
-	sum := sha256.Sum256(content)
-	return hex.EncodeToString(sum[:])
 }
 
 // recordingEnv is the starting environment of an evaluation, noting which
@@ -331,24 +180,4 @@ func (r *recordingEnv) note(name string) {
 		r.read[name] = true
 	}
 	r.mu.Unlock()
-}
-
-// resolveLinks follows the chain of symbolic links at p (a profile link
-// and its generation link) to what the last one names, without resolving
-// every directory on the way as filepath.EvalSymlinks does.
-func resolveLinks(p string) (string, error) {
-	for range 8 {
-		t, err := os.Readlink(p)
-		if err != nil {
-			if errors.Is(err, syscall.EINVAL) {
-				return p, nil // not a link
-			}
-			return "", err
-		}
-		if !filepath.IsAbs(t) {
-			t = filepath.Join(filepath.Dir(p), t)
-		}
-		p = t
-	}
-	return "", fmt.Errorf("%s: too many links", p)
 }

@@ -1,6 +1,8 @@
 package activate
 
 import (
+	"github.com/noxenv/noxenv/activate/prompt"
+
 	"bytes"
 	"context"
 	"os"
@@ -28,9 +30,9 @@ func evalRan(t *testing.T, cfg Config, file string, base map[string]string) (map
 
 func TestCacheReusesPureEvaluations(t *testing.T) {
 	dir, cfg := project(t, map[string]string{
-		FileName:   "log_status ran\nexport GREETING=\"hi $NAME\"\ndotenv_if_exists\nwatch_file w\n",
-		"w":        "1",
-		"data.txt": "x",
+		prompt.FileName: "log_status ran\nexport GREETING=\"hi $NAME\"\ndotenv_if_exists\nwatch_file w\n",
+		"w":             "1",
+		"data.txt":      "x",
 	})
 	file := allowed(t, cfg, dir)
 	base := map[string]string{"NAME": "ann", "JOB": "1"}
@@ -59,7 +61,7 @@ func TestCacheReusesPureEvaluations(t *testing.T) {
 		t.Fatalf(".env appeared: ran %v, env %v", ran, env)
 	}
 	// Trust is checked every time, cache or not.
-	if err := Deny(cfg.AllowDir, file); err != nil {
+	if err := prompt.Deny(cfg.AllowDir, file); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Evaluate(context.Background(), cfg, file, base); err == nil {
@@ -85,9 +87,9 @@ func TestCacheSkipsImpureEvaluations(t *testing.T) {
 		"functions": "log_status ran\nf() { export A=${SRANDOM}; }\nf\n",
 	} {
 		t.Run(name, func(t *testing.T) {
-			dir, cfg := project(t, map[string]string{FileName: script, ".env": "A=${HOME}\n", "sub/" + FileName: "export B=\"${!PA*}\"\n"})
+			dir, cfg := project(t, map[string]string{prompt.FileName: script, ".env": "A=${HOME}\n", "sub/" + prompt.FileName: "export B=\"${!PA*}\"\n"})
 			file := allowed(t, cfg, dir)
-			allow(t, cfg, filepath.Join(dir, "sub", FileName))
+			allow(t, cfg, filepath.Join(dir, "sub", prompt.FileName))
 			base := map[string]string{"PATH": os.Getenv("PATH"), "PA1": "1"}
 			evalRan(t, cfg, file, base)
 			if _, ran := evalRan(t, cfg, file, base); !ran {
@@ -100,7 +102,7 @@ func TestCacheSkipsImpureEvaluations(t *testing.T) {
 // A dotenv file's ${VAR} is the script's variable, which the cache
 // follows.
 func TestCacheFollowsDotenvVariables(t *testing.T) {
-	dir, cfg := project(t, map[string]string{FileName: "log_status ran\ndotenv\n", ".env": "A=${HOME}/x\n"})
+	dir, cfg := project(t, map[string]string{prompt.FileName: "log_status ran\ndotenv\n", ".env": "A=${HOME}/x\n"})
 	file := allowed(t, cfg, dir)
 	for i, tc := range []struct {
 		home, want string
@@ -117,7 +119,7 @@ func TestCacheFollowsDotenvVariables(t *testing.T) {
 // nothing changed.
 func TestCacheReusesPackages(t *testing.T) {
 	dir, cfg := project(t, map[string]string{
-		FileName:              "log_status ran\nuse a\nuse b\n( use c )\nexport X=\"$(use c; echo $PATH)\"\n",
+		prompt.FileName:       "log_status ran\nuse a\nuse b\n( use c )\nexport X=\"$(use c; echo $PATH)\"\n",
 		"src/a-1.0/bin/a":     "a",
 		"src/b-1.0/bin/b":     "b",
 		"src/c-1.0/share/c/c": "c",
@@ -142,7 +144,7 @@ func TestCacheReusesPackages(t *testing.T) {
 // is evaluated, and not for a result from the cache.
 func TestCacheOpensNoStore(t *testing.T) {
 	dir, cfg := project(t, map[string]string{
-		FileName:          "log_status ran\nuse a\n",
+		prompt.FileName:   "log_status ran\nuse a\n",
 		"src/a-1.0/bin/a": "a",
 	})
 	sp := storeOf(t, filepath.Join(dir, "src", "a-1.0"))
@@ -169,7 +171,7 @@ func TestCacheOpensNoStore(t *testing.T) {
 // follows: test -x, test -nt.
 func TestCacheFollowsModes(t *testing.T) {
 	script := "if [ -x tool ]; then export X=yes; fi\nif [ a -nt b ]; then export NEWER=a; fi\n"
-	dir, cfg := project(t, map[string]string{FileName: script, "tool": "#!/bin/sh\n", "a": "a", "b": "b"})
+	dir, cfg := project(t, map[string]string{prompt.FileName: script, "tool": "#!/bin/sh\n", "a": "a", "b": "b"})
 	file := allowed(t, cfg, dir)
 	old := time.Now().Add(-time.Hour)
 	os.Chtimes(filepath.Join(dir, "a"), old, old)
@@ -187,8 +189,8 @@ func TestCacheFollowsModes(t *testing.T) {
 // makes its result stale: the cache keeps what the file was when read.
 func TestCacheChangeDuringEvaluation(t *testing.T) {
 	dir, cfg := project(t, map[string]string{
-		FileName: "dotenv\nread -r x < sync\nexport SEEN=$x\n",
-		".env":   "A=1\n",
+		prompt.FileName: "dotenv\nread -r x < sync\nexport SEEN=$x\n",
+		".env":          "A=1\n",
 	})
 	file := allowed(t, cfg, dir)
 	sync := filepath.Join(dir, "sync")
@@ -235,15 +237,15 @@ func TestCacheDepsAsRead(t *testing.T) {
 	}
 	d := newDeps()
 	d.read(p, []byte("new"))
-	if d.paths[p] != fingerprint(p) {
-		t.Fatalf("unchanged file: %q, now %q", d.paths[p], fingerprint(p))
+	if d.paths[p] != prompt.Fingerprint(p) {
+		t.Fatalf("unchanged file: %q, now %q", d.paths[p], prompt.Fingerprint(p))
 	}
 	d.read(p, []byte("old"))
 	d.read(q, nil)
 	if err := os.WriteFile(q, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if d.paths[p] == fingerprint(p) || d.paths[q] == fingerprint(q) {
+	if d.paths[p] == prompt.Fingerprint(p) || d.paths[q] == prompt.Fingerprint(q) {
 		t.Fatalf("changed files still match: %q, %q", d.paths[p], d.paths[q])
 	}
 }

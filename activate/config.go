@@ -1,13 +1,12 @@
 package activate
 
 import (
+	"github.com/noxenv/noxenv/activate/prompt"
+
 	"github.com/noxenv/noxenv/profile"
 	"github.com/noxenv/noxenv/settings"
 	"github.com/noxenv/noxenv/store"
 )
-
-// FileName is the name of a project's environment file.
-const FileName = ".noxprofile"
 
 // Config is where activation finds and keeps things.
 type Config struct {
@@ -50,7 +49,7 @@ type Result struct {
 	// the environment must be evaluated again, as the evaluation saw
 	// them: the .noxprofile, its lock and trust record, dotenv, watched
 	// and sourced files, and the trust records of the sourced ones.
-	Watched []Watch
+	Watched []prompt.Watch
 	// Generation holds the project's packages; nil when it uses none.
 	// From the cache, only its Dir is set.
 	Generation *profile.Generation
@@ -62,6 +61,18 @@ func (c Config) settings() (*settings.Settings, error) {
 		return settings.Load(nil, nil)
 	}
 	return c.Settings()
+}
+
+// places returns where the evaluation cache and trust records are.
+func (c Config) places() prompt.Places {
+	return prompt.Places{
+		StoreDirs:          c.storeDirs(),
+		StateDir:           c.StateDir,
+		AllowDir:           c.AllowDir,
+		ProfilesDir:        c.ProfilesDir,
+		ReleaseProfileDirs: c.ReleaseProfileDirs,
+		CacheDir:           c.CacheDir,
+	}
 }
 
 // storeDirs returns the directories of the store search path.

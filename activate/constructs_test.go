@@ -1,6 +1,8 @@
 package activate
 
 import (
+	"github.com/noxenv/noxenv/activate/prompt"
+
 	"bytes"
 	"context"
 	"errors"
@@ -42,7 +44,7 @@ func diffBase(dir, path string) map[string]string {
 func comparable(env map[string]string) map[string]string {
 	out := map[string]string{}
 	for k, v := range env {
-		if !shellOwned[k] {
+		if !prompt.ShellOwned(k) {
 			out[k] = v
 		}
 	}
@@ -139,7 +141,7 @@ func runNoxenv(t testing.TB, cfg Config, file string, base map[string]string, sa
 // outcomes, with the shells' own variables left out.
 func differential(t *testing.T, bash, script string, sandbox bool) (nox, ref outcome) {
 	t.Helper()
-	dir, cfg := project(t, map[string]string{FileName: script})
+	dir, cfg := project(t, map[string]string{prompt.FileName: script})
 	cfg.Settings = evalTimeout(3 * time.Second)
 	file := allowed(t, cfg, dir)
 	path := "/usr/bin:/bin"
@@ -477,7 +479,7 @@ func TestConstructsAgainstBash(t *testing.T) {
 			nox, _ := checkAgainstBash(t, bash, script, false)
 			var ce *constructError
 			var pe *PosError
-			if !errors.As(nox.err, &ce) || !errors.As(nox.err, &pe) || pe.Line == 0 || !strings.HasSuffix(pe.File, FileName) && !strings.HasSuffix(pe.File, "lib.sh") {
+			if !errors.As(nox.err, &ce) || !errors.As(nox.err, &pe) || pe.Line == 0 || !strings.HasSuffix(pe.File, prompt.FileName) && !strings.HasSuffix(pe.File, "lib.sh") {
 				t.Errorf("want an error naming the construct and its position\nscript:\n%s\nnoxenv: %v", script, nox)
 			}
 		})

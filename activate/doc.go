@@ -61,6 +61,11 @@
 // trap's code in a subshell (bash runs it after direnv took the
 // environment).
 //
+// What a prompt needs without evaluating anything (finding the project
+// file, its trust, the state a shell carries, what it watches, the cached
+// results, the diff) is package prompt's, which this package evaluates
+// for.
+//
 // The package does not print and does not read the process environment:
 // both are given to it.
 package activate

@@ -1,6 +1,9 @@
 package activate
 
 import (
+	"github.com/noxenv/noxenv/activate/prompt"
+	"github.com/noxenv/noxenv/profile"
+
 	"bytes"
 	"context"
 	"errors"
@@ -39,7 +42,7 @@ type options struct {
 
 // Evaluate evaluates the trusted file starting from base, the user's own
 // environment, and returns the project's environment. An untrusted file
-// gives a *BlockedError and is not evaluated. When the script fails, the
+// gives a *prompt.BlockedError and is not evaluated. When the script fails, the
 // Result returned with the error holds only File and Watched: the files
 // met so far, whose change (a missing .env appearing) may mend it.
 func Evaluate(ctx context.Context, cfg Config, file string, base map[string]string) (*Result, error) {
@@ -47,29 +50,46 @@ func Evaluate(ctx context.Context, cfg Config, file string, base map[string]stri
 	return res, err
 }
 
+// Evaluator returns the evaluation prompt.Next runs: Evaluate, under the
+// configuration config returns, called only when a project file is to be
+// evaluated (opening the stores costs), its error a failed evaluation.
+func Evaluator(ctx context.Context, config func() (Config, error)) prompt.Evaluation {
+	return func(file string, base map[string]string) (map[string]string, []prompt.Watch, error) {
+		cfg, err := config()
+		if err != nil {
+			return nil, nil, err
+		}
+		res, err := Evaluate(ctx, cfg, file, base)
+		if res == nil {
+			return nil, nil, err
+		}
+		return res.Env, res.Watched, err
+	}
+}
+
 // Relock evaluates file as Evaluate does and rewrites its lock with
 // exactly the requests the evaluation met. With update, the requests whose
 // names are in names (all when names is empty) are resolved again. It
 // returns what changed in the lock, by request, and an error when a name
 // is not one the file uses.
-func Relock(ctx context.Context, cfg Config, file string, base map[string]string, update bool, names []string) ([]PinChange, error) {
-	before, err := readLock(lockPath(file))
+func Relock(ctx context.Context, cfg Config, file string, base map[string]string, update bool, names []string) ([]prompt.PinChange, error) {
+	before, err := prompt.ReadLock(prompt.LockPath(file))
 	if err != nil {
 		return nil, err
 	}
 	if _, _, err := evaluate(ctx, cfg, file, base, options{update: update, names: names, prune: true}); err != nil {
 		return nil, err
 	}
-	after, err := readLock(lockPath(file))
+	after, err := prompt.ReadLock(prompt.LockPath(file))
 	if err != nil {
 		return nil, err
 	}
-	return pinChanges(before, after), checkNames(file, after, names)
+	return prompt.PinChanges(before, after), checkNames(file, after, names)
 }
 
 // checkNames returns an error for the first of names that no request of
 // the lock lk of file uses.
-func checkNames(file string, lk *Lock, names []string) error {
+func checkNames(file string, lk *prompt.Lock, names []string) error {
 	used := map[string]bool{}
 	for req := range lk.Packages {
 		used[requestName(req)] = true
@@ -101,15 +121,6 @@ func (e *unusedNameError) Hint() string {
 	return "it uses: " + strings.Join(e.used, ", ")
 }
 
-// PinChange is a request whose pin a Relock changed: Old is "" for a
-// request newly locked, New is "" for one no longer used. OldHash and
-// NewHash are the pins' content hashes.
-type PinChange struct {
-	Request          string
-	Old, New         string
-	OldHash, NewHash string
-}
-
 // evaluator is one evaluation: the interpreter, what the builtins
 // gathered, and the lock.
 type evaluator struct {
@@ -135,7 +146,7 @@ type evaluator struct {
 	commands commands
 
 	lockFile  string
-	lock      *Lock
+	lock      *prompt.Lock
 	lockDirty bool
 	met       map[string]bool
 
@@ -147,7 +158,7 @@ type evaluator struct {
 	states  []*pkgState
 	release func()
 
-	watched []Watch
+	watched []prompt.Watch
 	deps    *deps
 	env     *recordingEnv
 	// ownLists counts the evaluator's own listings of the variables.
@@ -184,31 +195,34 @@ func evaluate(ctx context.Context, cfg Config, file string, base map[string]stri
 	var content []byte
 	cacheable := cfg.CacheDir != "" && file != "" && !opts.update && !opts.prune && len(opts.extra) == 0
 	if file != "" {
-		if file, err = trustPath(file); err != nil {
+		if file, err = prompt.TrustPath(file); err != nil {
 			return nil, nil, err
 		}
-		e.deps = newDeps()
-		e.lockFile = lockPath(file)
-		// Watched before they are read; the trust record too: allowing
-		// or denying the file is a change.
-		record := recordOf(cfg.AllowDir, file)
-		for _, f := range []string{file, e.lockFile, record} {
-			e.watched = append(e.watched, observe(f))
+		proj, err := prompt.ReadProject(cfg.AllowDir, file)
+		if proj == nil {
+			return nil, nil, err
 		}
-		var rec []byte
-		if content, e.lockRead, rec, err = readTrustedProject(cfg.AllowDir, file); err != nil {
+		file = proj.File
+		e.deps = newDeps()
+		e.lockFile = prompt.LockPath(file)
+		e.watched = slices.Clone(proj.Watched)
+		if err != nil {
 			return &Result{File: file, Watched: e.watched}, nil, err
 		}
-		read := map[string][]byte{file: content, e.lockFile: e.lockRead, record: rec}
+		content, e.lockRead = proj.Content, proj.Lock
 		if cacheable {
-			if res := loadCached(cfg, file, base, e.seen, read); res != nil {
+			if c := proj.Cached(cfg.places(), base); c != nil {
+				res := &Result{File: file, Env: c.Env, Watched: c.Watched}
+				if c.GenDir != "" {
+					res.Generation = &profile.Generation{Dir: c.GenDir}
+				}
 				return res, nil, nil
 			}
 		}
-		for p, data := range read {
+		for p, data := range proj.Read(cfg.AllowDir) {
 			e.deps.read(p, data)
 		}
-		if e.lock, err = parseLock(e.lockFile, e.lockRead); err != nil {
+		if e.lock, err = prompt.ParseLock(e.lockFile, e.lockRead); err != nil {
 			return &Result{File: file, Watched: e.watched}, nil, err
 		}
 	}
@@ -609,12 +623,12 @@ func exportedOf(env expand.Environ) map[string]string {
 func applyChanges(base, start, end map[string]string) map[string]string {
 	out := cloneEnv(base)
 	for k, v := range end {
-		if sv, ok := start[k]; (!ok || sv != v) && !shellOwned[k] {
+		if sv, ok := start[k]; (!ok || sv != v) && !prompt.ShellOwned(k) {
 			out[k] = v
 		}
 	}
 	for k := range start {
-		if _, ok := end[k]; !ok && !shellOwned[k] {
+		if _, ok := end[k]; !ok && !prompt.ShellOwned(k) {
 			delete(out, k)
 		}
 	}
@@ -625,19 +639,11 @@ func applyChanges(base, start, end map[string]string) map[string]string {
 // they are now: call it before reading them.
 func (e *evaluator) watch(files ...string) {
 	for _, f := range files {
-		if !slices.ContainsFunc(e.watched, func(w Watch) bool { return w.Path == f }) {
-			e.watched = append(e.watched, observe(f))
+		if !slices.ContainsFunc(e.watched, func(w prompt.Watch) bool { return w.Path == f }) {
+			e.watched = append(e.watched, prompt.Observe(f))
 		}
 		e.deps.add(f)
 	}
-}
-
-// seen returns the observation of f this evaluation made, or a new one.
-func (e *evaluator) seen(f string) Watch {
-	if i := slices.IndexFunc(e.watched, func(w Watch) bool { return w.Path == f }); i >= 0 {
-		return e.watched[i]
-	}
-	return observe(f)
 }
 
 // cloneEnv copies env; the copy of nil is an empty map.

@@ -1,6 +1,8 @@
 package activate
 
 import (
+	"github.com/noxenv/noxenv/activate/prompt"
+
 	"bytes"
 	"context"
 	"errors"
@@ -47,7 +49,7 @@ func evalTimeout(d time.Duration) func() (*settings.Settings, error) {
 // allowed allows the .noxprofile of dir and returns its path.
 func allowed(t testing.TB, cfg Config, dir string) string {
 	t.Helper()
-	file := filepath.Join(dir, FileName)
+	file := filepath.Join(dir, prompt.FileName)
 	allow(t, cfg, file)
 	return file
 }
@@ -61,7 +63,7 @@ func allow(t testing.TB, cfg Config, file string) {
 
 func TestEvaluateVariables(t *testing.T) {
 	dir, cfg := project(t, map[string]string{
-		FileName: `export GREETING="hello $USER"
+		prompt.FileName: `export GREETING="hello $USER"
 unset DROPME
 NOTEXPORTED=1
 PATH_add bin tools
@@ -96,14 +98,14 @@ cd sub
 			t.Errorf("%s = %q, want %q", k, res.Env[k], v)
 		}
 	}
-	for _, w := range []string{file, filepath.Join(dir, LockName), filepath.Join(dir, ".env"), filepath.Join(dir, "missing.env"), filepath.Join(dir, "extra.txt")} {
+	for _, w := range []string{file, filepath.Join(dir, prompt.LockName), filepath.Join(dir, ".env"), filepath.Join(dir, "missing.env"), filepath.Join(dir, "extra.txt")} {
 		if !contains(res.Watched, w) {
 			t.Errorf("%s not watched: %v", w, res.Watched)
 		}
 	}
 }
 
-func contains(list []Watch, s string) bool {
+func contains(list []prompt.Watch, s string) bool {
 	for _, x := range list {
 		if x.Path == s {
 			return true
@@ -113,10 +115,10 @@ func contains(list []Watch, s string) bool {
 }
 
 func TestEvaluateBlocked(t *testing.T) {
-	dir, cfg := project(t, map[string]string{FileName: "touch pwned\n"})
-	file := filepath.Join(dir, FileName)
+	dir, cfg := project(t, map[string]string{prompt.FileName: "touch pwned\n"})
+	file := filepath.Join(dir, prompt.FileName)
 	_, err := Evaluate(context.Background(), cfg, file, map[string]string{"PATH": os.Getenv("PATH")})
-	var blocked *BlockedError
+	var blocked *prompt.BlockedError
 	if !errors.As(err, &blocked) {
 		t.Fatalf("err = %v, want blocked", err)
 	}
@@ -145,7 +147,7 @@ func TestEvaluateErrorsHavePositions(t *testing.T) {
 		"untrusted": {"source_env other\n", ":1:1: "},
 	} {
 		t.Run(name, func(t *testing.T) {
-			dir, cfg := project(t, map[string]string{FileName: tc.script, "other": "touch pwned\n"})
+			dir, cfg := project(t, map[string]string{prompt.FileName: tc.script, "other": "touch pwned\n"})
 			file := allowed(t, cfg, dir)
 			_, err := Evaluate(context.Background(), cfg, file, map[string]string{"PATH": os.Getenv("PATH")})
 			if err == nil || !strings.HasPrefix(err.Error(), file+tc.want) {
@@ -157,18 +159,18 @@ func TestEvaluateErrorsHavePositions(t *testing.T) {
 
 func TestSourceEnv(t *testing.T) {
 	dir, cfg := project(t, map[string]string{
-		FileName:          "source_env sub\nexport TOP=$FROM_SUB\n",
-		"sub/" + FileName: "export FROM_SUB=yes\nlog_status hello\nfalse_builtin_error() { :; }\n",
+		prompt.FileName:          "source_env sub\nexport TOP=$FROM_SUB\n",
+		"sub/" + prompt.FileName: "export FROM_SUB=yes\nlog_status hello\nfalse_builtin_error() { :; }\n",
 	})
 	file := allowed(t, cfg, dir)
 	var stderr bytes.Buffer
 	cfg.Stderr = &stderr
 	_, err := Evaluate(context.Background(), cfg, file, nil)
-	var blocked *BlockedError
-	if !errors.As(err, &blocked) || blocked.Path != filepath.Join(dir, "sub", FileName) {
+	var blocked *prompt.BlockedError
+	if !errors.As(err, &blocked) || blocked.Path != filepath.Join(dir, "sub", prompt.FileName) {
 		t.Fatalf("err = %v, want the sourced file blocked", err)
 	}
-	allow(t, cfg, filepath.Join(dir, "sub", FileName))
+	allow(t, cfg, filepath.Join(dir, "sub", prompt.FileName))
 	res, err := Evaluate(context.Background(), cfg, file, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -179,7 +181,7 @@ func TestSourceEnv(t *testing.T) {
 }
 
 func TestEvaluateTimeout(t *testing.T) {
-	dir, cfg := project(t, map[string]string{FileName: "while :; do :; done\n"})
+	dir, cfg := project(t, map[string]string{prompt.FileName: "while :; do :; done\n"})
 	file := allowed(t, cfg, dir)
 	cfg.Settings = evalTimeout(100 * time.Millisecond)
 	_, err := Evaluate(context.Background(), cfg, file, nil)
@@ -191,7 +193,7 @@ func TestEvaluateTimeout(t *testing.T) {
 // TestBackgroundBuiltins runs builtins in background jobs, concurrently:
 // run with -race, it checks that what they record is guarded.
 func TestBackgroundBuiltins(t *testing.T) {
-	dir, cfg := project(t, map[string]string{FileName: "for i in 1 2 3 4 5 6 7 8; do watch_file a$i & PATH_add b$i & MANPATH_add m$i & has x$i & dotenv_if_exists c$i & done; wait\n"})
+	dir, cfg := project(t, map[string]string{prompt.FileName: "for i in 1 2 3 4 5 6 7 8; do watch_file a$i & PATH_add b$i & MANPATH_add m$i & has x$i & dotenv_if_exists c$i & done; wait\n"})
 	file := allowed(t, cfg, dir)
 	if _, err := Evaluate(context.Background(), cfg, file, nil); err != nil {
 		t.Fatal(err)
@@ -203,7 +205,7 @@ func TestBackgroundBuiltins(t *testing.T) {
 func TestEvaluateInterrupted(t *testing.T) {
 	for name, script := range map[string]string{"loop": "while :; do :; done\n", "command": "sleep 30\n"} {
 		t.Run(name, func(t *testing.T) {
-			dir, cfg := project(t, map[string]string{FileName: script})
+			dir, cfg := project(t, map[string]string{prompt.FileName: script})
 			file := allowed(t, cfg, dir)
 			ctx, cancel := context.WithCancel(context.Background())
 			time.AfterFunc(100*time.Millisecond, cancel)
@@ -222,11 +224,11 @@ func TestEvaluateInterrupted(t *testing.T) {
 // A failing evaluation still names the files whose change may fix it, so
 // that the hook tries again once the missing .env appears.
 func TestFailedEvaluationWatches(t *testing.T) {
-	dir, cfg := project(t, map[string]string{FileName: "dotenv\n"})
+	dir, cfg := project(t, map[string]string{prompt.FileName: "dotenv\n"})
 	file := allowed(t, cfg, dir)
 	config := func() (Config, error) { return cfg, nil }
-	sw := Next(context.Background(), config, nil, map[string]string{}, dir, nil)
-	if sw.Err == nil || sw.State.Status != Failed {
+	sw := prompt.Next(Evaluator(context.Background(), config), nil, map[string]string{}, dir, nil)
+	if sw.Err == nil || sw.State.Status != prompt.Failed {
 		t.Fatalf("missing .env: %+v", sw)
 	}
 	res, err := Evaluate(context.Background(), cfg, file, nil)
@@ -236,8 +238,8 @@ func TestFailedEvaluationWatches(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, ".env"), []byte("A=1\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	sw = Next(context.Background(), config, nil, sw.Env, dir, nil)
-	if sw.State.Status != Loaded || sw.Env["A"] != "1" {
+	sw = prompt.Next(Evaluator(context.Background(), config), nil, sw.Env, dir, nil)
+	if sw.State.Status != prompt.Loaded || sw.Env["A"] != "1" {
 		t.Fatalf("after .env appeared: %+v", sw.State)
 	}
 }
@@ -246,21 +248,21 @@ func TestFailedEvaluationWatches(t *testing.T) {
 // stops the cache serving the result, allowing it mends a blocked
 // project at the next prompt.
 func TestSourcedTrustFollowed(t *testing.T) {
-	dir, cfg := project(t, map[string]string{FileName: "source_env lib\n", "lib/" + FileName: "export LIB=1\n"})
+	dir, cfg := project(t, map[string]string{prompt.FileName: "source_env lib\n", "lib/" + prompt.FileName: "export LIB=1\n"})
 	file := allowed(t, cfg, dir)
-	lib := filepath.Join(dir, "lib", FileName)
+	lib := filepath.Join(dir, "lib", prompt.FileName)
 	config := func() (Config, error) { return cfg, nil }
-	sw := Next(context.Background(), config, nil, map[string]string{}, dir, nil)
-	var blocked *BlockedError
+	sw := prompt.Next(Evaluator(context.Background(), config), nil, map[string]string{}, dir, nil)
+	var blocked *prompt.BlockedError
 	if !errors.As(sw.Err, &blocked) {
 		t.Fatalf("lib not allowed: %v", sw.Err)
 	}
 	allow(t, cfg, lib)
-	sw = Next(context.Background(), config, nil, sw.Env, dir, nil)
-	if sw.State.Status != Loaded || sw.Env["LIB"] != "1" {
+	sw = prompt.Next(Evaluator(context.Background(), config), nil, sw.Env, dir, nil)
+	if sw.State.Status != prompt.Loaded || sw.Env["LIB"] != "1" {
 		t.Fatalf("after allowing lib: %+v, %v", sw.State, sw.Err)
 	}
-	if err := Deny(cfg.AllowDir, lib); err != nil {
+	if err := prompt.Deny(cfg.AllowDir, lib); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Evaluate(context.Background(), cfg, file, nil); !errors.As(err, &blocked) {
@@ -271,7 +273,7 @@ func TestSourcedTrustFollowed(t *testing.T) {
 // TestIfExistsWatched: a missing file of source_env_if_exists or
 // dotenv_if_exists is watched, so that its appearing reloads.
 func TestIfExistsWatched(t *testing.T) {
-	dir, cfg := project(t, map[string]string{FileName: "source_env_if_exists a/b\ndotenv_if_exists c\nsource_env missing || true\n"})
+	dir, cfg := project(t, map[string]string{prompt.FileName: "source_env_if_exists a/b\ndotenv_if_exists c\nsource_env missing || true\n"})
 	file := allowed(t, cfg, dir)
 	res, err := Evaluate(context.Background(), cfg, file, nil)
 	if err != nil {
@@ -281,5 +283,44 @@ func TestIfExistsWatched(t *testing.T) {
 		if !contains(res.Watched, filepath.Join(dir, w)) {
 			t.Errorf("%s not watched: %v", w, res.Watched)
 		}
+	}
+}
+
+// TestNextSettled: right after allow, the evaluation is fresh at once: the
+// trust record just written and the lock the evaluation wrote are no
+// changes. A dotenv file replaced by an older one is.
+func TestNextSettled(t *testing.T) {
+	dir, cfg := project(t, map[string]string{
+		prompt.FileName:   "dotenv\nuse a\n",
+		".env":            "A=1\n",
+		"older.env":       "A=2\n",
+		"src/a-1.0/bin/a": "a",
+	})
+	cfg.Stores = storeOf(t, filepath.Join(dir, "src", "a-1.0"))
+	allowed(t, cfg, dir)
+	config := func() (Config, error) { return cfg, nil }
+	sw := prompt.Next(Evaluator(context.Background(), config), nil, map[string]string{}, dir, nil)
+	if sw.Err != nil || sw.Env["A"] != "1" {
+		t.Fatalf("first evaluation: %v, A=%q", sw.Err, sw.Env["A"])
+	}
+	if _, err := os.Stat(filepath.Join(dir, prompt.LockName)); err != nil {
+		t.Fatalf("no lock written: %v", err)
+	}
+	if !prompt.Fresh(sw.State) {
+		t.Fatalf("not fresh right after the evaluation: %+v", sw.State.Watches)
+	}
+	older := filepath.Join(dir, "older.env")
+	if err := os.Chtimes(older, time.Now().Add(-time.Hour), time.Now().Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(older, filepath.Join(dir, ".env")); err != nil {
+		t.Fatal(err)
+	}
+	if prompt.Fresh(sw.State) {
+		t.Fatal(".env replaced by an older file is no change")
+	}
+	sw = prompt.Next(Evaluator(context.Background(), config), nil, sw.Env, dir, nil)
+	if sw.Env["A"] != "2" || !sw.Evaluated {
+		t.Fatalf("after the replacement: A=%q, evaluated %v", sw.Env["A"], sw.Evaluated)
 	}
 }

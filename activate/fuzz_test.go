@@ -1,6 +1,8 @@
 package activate
 
 import (
+	"github.com/noxenv/noxenv/activate/prompt"
+
 	"context"
 	"os"
 	"path/filepath"
@@ -32,10 +34,10 @@ func FuzzEvaluate(f *testing.F) {
 		f.Add(seed, "A=1\nB='x y'\nexport C=$A\n")
 	}
 	f.Fuzz(func(t *testing.T, script, dotenv string) {
-		dir, cfg := project(t, map[string]string{FileName: script, ".env": dotenv, "sub/" + FileName: script})
+		dir, cfg := project(t, map[string]string{prompt.FileName: script, ".env": dotenv, "sub/" + prompt.FileName: script})
 		cfg.Settings = evalTimeout(500 * time.Millisecond)
 		file := allowed(t, cfg, dir)
-		allow(t, cfg, filepath.Join(dir, "sub", FileName))
+		allow(t, cfg, filepath.Join(dir, "sub", prompt.FileName))
 		start := time.Now()
 		res, _, err := evaluate(context.Background(), cfg, file, map[string]string{"PATH": "/usr/bin:/bin", "HOME": dir}, options{sandbox: true})
 		if d := time.Since(start); d > 5*time.Second {

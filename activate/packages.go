@@ -1,6 +1,8 @@
 package activate
 
 import (
+	"github.com/noxenv/noxenv/activate/prompt"
+
 	"context"
 	"errors"
 	"fmt"
@@ -226,7 +228,7 @@ func (e *evaluator) pin(ctx context.Context, req store.Request) (*store.Entry, e
 	key := req.String()
 	e.met[key] = true
 	if e.lock == nil {
-		e.lock = &Lock{Version: lockVersion, Packages: map[string]Pin{}}
+		e.lock = prompt.NewLock()
 	}
 	old, locked := e.lock.Packages[key]
 	if locked && !e.reresolve(req.Name) {
@@ -250,7 +252,7 @@ func (e *evaluator) pin(ctx context.Context, req store.Request) (*store.Entry, e
 	if err != nil {
 		return nil, err
 	}
-	p := Pin{ID: ent.ID}
+	p := prompt.Pin{ID: ent.ID}
 	if ent.Info != nil {
 		p.Hash = ent.Info.Hash
 	}
@@ -352,17 +354,17 @@ func (e *evaluator) writeLock(file string) error {
 	if !e.lockDirty {
 		return nil
 	}
-	data := e.lock.marshal()
+	data := e.lock.Marshal()
 	err := store.WriteFileAtomic(e.lockFile, data, 0o644)
 	if err == nil {
 		// noxenv's own writes, of the lock and of the trust record that
 		// keeps it trusted, are no change.
-		rewatch(e.watched, e.lockFile, data)
+		prompt.Rewatch(e.watched, e.lockFile, data)
 		e.deps.wrote(e.lockFile, data)
 		rec, err := keepTrust(e.cfg.AllowDir, file, e.lockRead, data)
 		if rec != nil {
-			rewatch(e.watched, recordOf(e.cfg.AllowDir, file), rec)
-			e.deps.wrote(recordOf(e.cfg.AllowDir, file), rec)
+			prompt.Rewatch(e.watched, prompt.RecordOf(e.cfg.AllowDir, file), rec)
+			e.deps.wrote(prompt.RecordOf(e.cfg.AllowDir, file), rec)
 		}
 		return err
 	}

@@ -1,11 +1,15 @@
 package activate
 
-import "sort"
+import (
+	"sort"
+
+	"github.com/noxenv/noxenv/activate/prompt"
+)
 
 // LockedIDs returns the ids of the entries that the lock beside the
 // .noxprofile file pins, sorted, each once; none without a lock.
 func LockedIDs(file string) ([]string, error) {
-	l, err := readLock(lockPath(file))
+	l, err := prompt.ReadLock(prompt.LockPath(file))
 	if err != nil {
 		return nil, err
 	}

@@ -1,33 +1,24 @@
 package activate
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"os"
 	"path/filepath"
 
+	"github.com/noxenv/noxenv/activate/prompt"
 	"github.com/noxenv/noxenv/profile"
 	"github.com/noxenv/noxenv/store"
 )
 
-// ProjectDir returns the state directory of the project whose .noxprofile
-// is file: StateDir/projects/KEY, KEY derived from the project
-// directory's absolute path.
-func ProjectDir(stateDir, file string) string {
-	sum := sha256.Sum256([]byte(filepath.Dir(file)))
-	return filepath.Join(stateDir, "projects", hex.EncodeToString(sum[:16]))
-}
-
 // projectProfile is the profile whose current generation is the
 // project's.
 func projectProfile(stateDir, file string) *profile.Profile {
-	return &profile.Profile{Path: filepath.Join(ProjectDir(stateDir, file), "profile")}
+	return &profile.Profile{Path: filepath.Join(prompt.ProjectDir(stateDir, file), "profile")}
 }
 
 // registerProject records gen as the current generation of the project
 // of file, a gc root for as long as file exists.
 func registerProject(stateDir, file string, gen *profile.Generation) error {
-	dir := ProjectDir(stateDir, file)
+	dir := prompt.ProjectDir(stateDir, file)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}

@@ -1,6 +1,8 @@
 package activate
 
 import (
+	"github.com/noxenv/noxenv/activate/prompt"
+
 	"bytes"
 	"context"
 	"io/fs"
@@ -19,7 +21,7 @@ func TestLockReadOnlyDirectory(t *testing.T) {
 	if os.Geteuid() == 0 {
 		t.Skip("root can write any directory")
 	}
-	dir, cfg := project(t, map[string]string{FileName: "use tool\n", "src/tool-1.0/bin/tool": "#!/bin/sh\n"})
+	dir, cfg := project(t, map[string]string{prompt.FileName: "use tool\n", "src/tool-1.0/bin/tool": "#!/bin/sh\n"})
 	cfg.Stores = storeOf(t, filepath.Join(dir, "src", "tool-1.0"))
 	file := allowed(t, cfg, dir)
 	if err := os.Chmod(dir, 0o555); err != nil {
@@ -35,7 +37,7 @@ func TestLockReadOnlyDirectory(t *testing.T) {
 	if !strings.Contains(res.Env["PATH"], "/generations/") {
 		t.Errorf("PATH = %q, want the packages", res.Env["PATH"])
 	}
-	if _, err := os.Stat(filepath.Join(dir, LockName)); err == nil {
+	if _, err := os.Stat(filepath.Join(dir, prompt.LockName)); err == nil {
 		t.Error("a lock file was written")
 	}
 	if !strings.Contains(stderr.String(), "is not writable: packages stay unlocked") {

@@ -1,6 +1,8 @@
 package activate
 
 import (
+	"github.com/noxenv/noxenv/activate/prompt"
+
 	"context"
 	"os"
 	"path/filepath"
@@ -19,26 +21,26 @@ type depth struct {
 
 // depths reach a construct in every way a file can be evaluated.
 var depths = map[string]depth{
-	"top":                  {files: map[string]string{FileName: "%s"}, entry: FileName},
-	"source_env":           {files: map[string]string{FileName: "source_env lib/env.sh\n", "lib/env.sh": "%s"}, allow: []string{"lib/env.sh"}, entry: FileName},
-	"source_env dir":       {files: map[string]string{FileName: "source_env lib\n", "lib/" + FileName: "%s"}, allow: []string{"lib/" + FileName}, entry: FileName},
-	"source_up":            {files: map[string]string{"sub/" + FileName: "source_up\n", FileName: "%s"}, allow: []string{FileName}, entry: "sub/" + FileName},
-	"source_env_if_exists": {files: map[string]string{FileName: "source_env_if_exists lib/env.sh\n", "lib/env.sh": "%s"}, allow: []string{"lib/env.sh"}, entry: FileName},
-	"source_up_if_exists":  {files: map[string]string{"sub/" + FileName: "source_up_if_exists\n", FileName: "%s"}, allow: []string{FileName}, entry: "sub/" + FileName},
-	"dot":                  {files: map[string]string{FileName: ". ./lib/dot.sh\n", "lib/dot.sh": "%s"}, entry: FileName},
-	"source":               {files: map[string]string{FileName: "source lib/dot.sh\n", "lib/dot.sh": "%s"}, entry: FileName},
+	"top":                  {files: map[string]string{prompt.FileName: "%s"}, entry: prompt.FileName},
+	"source_env":           {files: map[string]string{prompt.FileName: "source_env lib/env.sh\n", "lib/env.sh": "%s"}, allow: []string{"lib/env.sh"}, entry: prompt.FileName},
+	"source_env dir":       {files: map[string]string{prompt.FileName: "source_env lib\n", "lib/" + prompt.FileName: "%s"}, allow: []string{"lib/" + prompt.FileName}, entry: prompt.FileName},
+	"source_up":            {files: map[string]string{"sub/" + prompt.FileName: "source_up\n", prompt.FileName: "%s"}, allow: []string{prompt.FileName}, entry: "sub/" + prompt.FileName},
+	"source_env_if_exists": {files: map[string]string{prompt.FileName: "source_env_if_exists lib/env.sh\n", "lib/env.sh": "%s"}, allow: []string{"lib/env.sh"}, entry: prompt.FileName},
+	"source_up_if_exists":  {files: map[string]string{"sub/" + prompt.FileName: "source_up_if_exists\n", prompt.FileName: "%s"}, allow: []string{prompt.FileName}, entry: "sub/" + prompt.FileName},
+	"dot":                  {files: map[string]string{prompt.FileName: ". ./lib/dot.sh\n", "lib/dot.sh": "%s"}, entry: prompt.FileName},
+	"source":               {files: map[string]string{prompt.FileName: "source lib/dot.sh\n", "lib/dot.sh": "%s"}, entry: prompt.FileName},
 	// source_env, then source_up from there, then ., then source_env.
 	"nested": {
 		files: map[string]string{
-			FileName:        "source_env a\n",
-			"a/" + FileName: "source_up b.sh\n",
-			"b.sh":          ". c/c.sh\n",
-			"c/c.sh":        "source_env d/env.sh\n",
-			"d/env.sh":      "%s",
-			"d/" + FileName: "# not this one\n",
+			prompt.FileName:        "source_env a\n",
+			"a/" + prompt.FileName: "source_up b.sh\n",
+			"b.sh":                 ". c/c.sh\n",
+			"c/c.sh":               "source_env d/env.sh\n",
+			"d/env.sh":             "%s",
+			"d/" + prompt.FileName: "# not this one\n",
 		},
-		allow: []string{"a/" + FileName, "b.sh", "d/env.sh"},
-		entry: FileName,
+		allow: []string{"a/" + prompt.FileName, "b.sh", "d/env.sh"},
+		entry: prompt.FileName,
 	},
 }
 

@@ -1,6 +1,8 @@
 package activate
 
 import (
+	"github.com/noxenv/noxenv/activate/prompt"
+
 	"context"
 	_ "embed"
 	"errors"
@@ -100,7 +102,7 @@ func (e *evaluator) runBuiltin(ctx context.Context, hc interp.HandlerContext, b 
 		return err
 	}
 	pe := posError(at.file, at.pos, err)
-	var blocked *BlockedError
+	var blocked *prompt.BlockedError
 	if errors.As(err, &blocked) || ctx.Err() != nil {
 		// An untrusted file never lets the project load without it.
 		return pe

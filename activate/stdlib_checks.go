@@ -1,6 +1,8 @@
 package activate
 
 import (
+	"github.com/noxenv/noxenv/activate/prompt"
+
 	"context"
 	"errors"
 	"fmt"
@@ -32,13 +34,13 @@ func (e *evaluator) requireAllowed(_ context.Context, hc interp.HandlerContext, 
 	if len(args) != 1 {
 		return errors.New("require_allowed takes one FILE")
 	}
-	p, err := trustPath(abs(hc, args[0]))
+	p, err := prompt.TrustPath(abs(hc, args[0]))
 	if err != nil {
 		return err
 	}
-	e.watch(p, recordOf(e.cfg.AllowDir, p))
-	_, err = readTrusted(e.cfg.AllowDir, p)
-	var blocked *BlockedError
+	e.watch(p, prompt.RecordOf(e.cfg.AllowDir, p))
+	_, err = prompt.ReadTrusted(e.cfg.AllowDir, p)
+	var blocked *prompt.BlockedError
 	if errors.As(err, &blocked) {
 		return notAllowedError(p)
 	}

@@ -1,6 +1,8 @@
 package activate
 
 import (
+	"github.com/noxenv/noxenv/activate/prompt"
+
 	"context"
 	"fmt"
 	"strings"
@@ -48,7 +50,7 @@ func BenchmarkStdlibParse(b *testing.B) {
 // calls that most scripts make, all written in Go.
 func BenchmarkEvaluateStdlib(b *testing.B) {
 	dir, cfg := project(b, map[string]string{
-		FileName: "PATH_add bin\npath_add MYPATH lib\nhas sh\ndotenv_if_exists\nwatch_file a\nsource_env_if_exists x\nexport A=1\n",
+		prompt.FileName: "PATH_add bin\npath_add MYPATH lib\nhas sh\ndotenv_if_exists\nwatch_file a\nsource_env_if_exists x\nexport A=1\n",
 	})
 	file := allowed(b, cfg, dir)
 	cfg.CacheDir = ""
@@ -63,7 +65,7 @@ func BenchmarkEvaluateStdlib(b *testing.B) {
 // BenchmarkWatchDir evaluates, uncached, watch_dir of a tree of 2000
 // files.
 func BenchmarkWatchDir(b *testing.B) {
-	files := map[string]string{FileName: "watch_dir tree\n"}
+	files := map[string]string{prompt.FileName: "watch_dir tree\n"}
 	for i := range 2000 {
 		files[fmt.Sprintf("tree/d%d/f%d", i%50, i)] = "x"
 	}

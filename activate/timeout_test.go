@@ -1,6 +1,8 @@
 package activate
 
 import (
+	"github.com/noxenv/noxenv/activate/prompt"
+
 	"bytes"
 	"context"
 	"fmt"
@@ -75,7 +77,7 @@ func TestInterruptionEndsProcesses(t *testing.T) {
 	mark := fmt.Sprintf("%d-%d", os.Getpid(), time.Now().UnixNano())
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(200*time.Millisecond, cancel)
-	_, err := Evaluate(ctx, cfg, filepath.Join(dir, FileName), map[string]string{"PATH": os.Getenv("PATH"), "NOXENV_TEST_MARK": mark})
+	_, err := Evaluate(ctx, cfg, filepath.Join(dir, prompt.FileName), map[string]string{"PATH": os.Getenv("PATH"), "NOXENV_TEST_MARK": mark})
 	if at := filepath.Join(dir, "lib", "env.sh"); err == nil || !strings.HasPrefix(err.Error(), at+":1:1: evaluation interrupted") {
 		t.Fatalf("err = %v, want %s named", err, at)
 	}
@@ -91,11 +93,11 @@ func TestTimedOutNotRetried(t *testing.T) {
 	cfg.Settings = evalTimeout(200 * time.Millisecond)
 	config := func() (Config, error) { return cfg, nil }
 	base := map[string]string{"PATH": os.Getenv("PATH")}
-	sw := Next(context.Background(), config, nil, base, dir, nil)
-	if sw.State.Status != Failed || sw.Err == nil || !strings.Contains(sw.Err.Error(), "took longer than 200ms") {
+	sw := prompt.Next(Evaluator(context.Background(), config), nil, base, dir, nil)
+	if sw.State.Status != prompt.Failed || sw.Err == nil || !strings.Contains(sw.Err.Error(), "took longer than 200ms") {
 		t.Fatalf("first prompt: %+v, %v", sw.State, sw.Err)
 	}
-	if again := Next(context.Background(), config, nil, sw.Env, dir, nil); again.Evaluated || again.Err != nil || again.State.Status != Failed {
+	if again := prompt.Next(Evaluator(context.Background(), config), nil, sw.Env, dir, nil); again.Evaluated || again.Err != nil || again.State.Status != prompt.Failed {
 		t.Fatalf("next prompt: evaluated %v, %+v, %v", again.Evaluated, again.State, again.Err)
 	}
 	lib := filepath.Join(dir, "lib", "env.sh")
@@ -103,7 +105,7 @@ func TestTimedOutNotRetried(t *testing.T) {
 		t.Fatal(err)
 	}
 	allow(t, cfg, lib)
-	if sw = Next(context.Background(), config, nil, sw.Env, dir, nil); sw.State.Status != Loaded || sw.Env["DONE"] != "1" {
+	if sw = prompt.Next(Evaluator(context.Background(), config), nil, sw.Env, dir, nil); sw.State.Status != prompt.Loaded || sw.Env["DONE"] != "1" {
 		t.Fatalf("after the sourced file changed: %+v, %v", sw.State, sw.Err)
 	}
 }

@@ -1,6 +1,8 @@
 package activate
 
 import (
+	"github.com/noxenv/noxenv/activate/prompt"
+
 	"bytes"
 	"context"
 	"errors"
@@ -12,21 +14,21 @@ import (
 )
 
 func TestTrustIsKeyedOnPath(t *testing.T) {
-	dir, cfg := project(t, map[string]string{FileName: "export A=1\n"})
+	dir, cfg := project(t, map[string]string{prompt.FileName: "export A=1\n"})
 	file := allowed(t, cfg, dir)
-	other := filepath.Join(t.TempDir(), FileName)
+	other := filepath.Join(t.TempDir(), prompt.FileName)
 	data, _ := os.ReadFile(file)
 	os.WriteFile(other, data, 0o644)
-	if b, err := CheckTrust(cfg.AllowDir, other); err != nil || b == nil || b.Allowed {
+	if b, err := prompt.CheckTrust(cfg.AllowDir, other); err != nil || b == nil || b.Allowed {
 		t.Errorf("copy: blocked = %+v, %v; want not allowed", b, err)
 	}
-	if b, err := CheckTrust(cfg.AllowDir, file); err != nil || b != nil {
+	if b, err := prompt.CheckTrust(cfg.AllowDir, file); err != nil || b != nil {
 		t.Errorf("original: blocked = %+v, %v", b, err)
 	}
-	if err := Deny(cfg.AllowDir, file); err != nil {
+	if err := prompt.Deny(cfg.AllowDir, file); err != nil {
 		t.Fatal(err)
 	}
-	if b, _ := CheckTrust(cfg.AllowDir, file); b == nil {
+	if b, _ := prompt.CheckTrust(cfg.AllowDir, file); b == nil {
 		t.Error("trusted after deny")
 	}
 }
@@ -39,14 +41,14 @@ const (
 // A lock changed after the allow blocks the project, naming the pins that
 // changed; allowing again approves it.
 func TestTrustCoversTheLock(t *testing.T) {
-	dir, cfg := project(t, map[string]string{FileName: "touch pwned\n", LockName: lockA})
+	dir, cfg := project(t, map[string]string{prompt.FileName: "touch pwned\n", prompt.LockName: lockA})
 	file := allowed(t, cfg, dir)
-	if b, err := CheckTrust(cfg.AllowDir, file); err != nil || b != nil {
+	if b, err := prompt.CheckTrust(cfg.AllowDir, file); err != nil || b != nil {
 		t.Fatalf("allowed with its lock: blocked = %+v, %v", b, err)
 	}
-	os.WriteFile(filepath.Join(dir, LockName), []byte(lockB), 0o644)
+	os.WriteFile(filepath.Join(dir, prompt.LockName), []byte(lockB), 0o644)
 	_, err := Evaluate(context.Background(), cfg, file, nil)
-	var b *BlockedError
+	var b *prompt.BlockedError
 	if !errors.As(err, &b) || !b.LockChanged || b.FileChanged || b.Reason() != "lock changed" {
 		t.Fatalf("lock changed: err = %v (%+v)", err, b)
 	}
@@ -64,21 +66,21 @@ func TestTrustCoversTheLock(t *testing.T) {
 	}
 	// The file changed as well: both are said.
 	os.WriteFile(file, []byte("touch pwned2\n"), 0o644)
-	if b, _ := CheckTrust(cfg.AllowDir, file); b == nil || b.Reason() != "file and lock changed" {
+	if b, _ := prompt.CheckTrust(cfg.AllowDir, file); b == nil || b.Reason() != "file and lock changed" {
 		t.Errorf("both changed: %+v", b)
 	}
 	allow(t, cfg, file)
-	if b, err := CheckTrust(cfg.AllowDir, file); err != nil || b != nil {
+	if b, err := prompt.CheckTrust(cfg.AllowDir, file); err != nil || b != nil {
 		t.Errorf("allowed again: blocked = %+v, %v", b, err)
 	}
 	// A lock that appears, or vanishes, is a change too.
-	os.Remove(filepath.Join(dir, LockName))
-	if b, _ := CheckTrust(cfg.AllowDir, file); b == nil || !b.LockChanged || len(b.Pins) != 2 {
+	os.Remove(filepath.Join(dir, prompt.LockName))
+	if b, _ := prompt.CheckTrust(cfg.AllowDir, file); b == nil || !b.LockChanged || len(b.Pins) != 2 {
 		t.Errorf("lock removed: %+v", b)
 	}
 	allow(t, cfg, file)
-	os.WriteFile(filepath.Join(dir, LockName), []byte("not json"), 0o644)
-	if b, _ := CheckTrust(cfg.AllowDir, file); b == nil || !b.LockChanged || b.BadLock == nil || !strings.Contains(b.Error(), "not valid JSON") {
+	os.WriteFile(filepath.Join(dir, prompt.LockName), []byte("not json"), 0o644)
+	if b, _ := prompt.CheckTrust(cfg.AllowDir, file); b == nil || !b.LockChanged || b.BadLock == nil || !strings.Contains(b.Error(), "not valid JSON") {
 		t.Errorf("lock not a lock: %+v", b)
 	}
 }
@@ -86,14 +88,14 @@ func TestTrustCoversTheLock(t *testing.T) {
 // noxenv's own lock writes keep the trust: only when the record approved
 // the lock they replace.
 func TestKeepTrust(t *testing.T) {
-	dir, cfg := project(t, map[string]string{FileName: "export A=1\n"})
+	dir, cfg := project(t, map[string]string{prompt.FileName: "export A=1\n"})
 	file := allowed(t, cfg, dir)
-	lock := filepath.Join(dir, LockName)
+	lock := filepath.Join(dir, prompt.LockName)
 	os.WriteFile(lock, []byte(lockA), 0o644)
 	if _, err := keepTrust(cfg.AllowDir, file, nil, []byte(lockA)); err != nil {
 		t.Fatal(err)
 	}
-	if b, err := CheckTrust(cfg.AllowDir, file); err != nil || b != nil {
+	if b, err := prompt.CheckTrust(cfg.AllowDir, file); err != nil || b != nil {
 		t.Fatalf("first lock written by noxenv: blocked = %+v, %v", b, err)
 	}
 	// Someone else's lock in between: noxenv's next write does not make
@@ -102,7 +104,7 @@ func TestKeepTrust(t *testing.T) {
 	if rec, err := keepTrust(cfg.AllowDir, file, []byte(lockB), []byte(lockB)); err != nil || rec != nil {
 		t.Fatal(err)
 	}
-	if b, _ := CheckTrust(cfg.AllowDir, file); b == nil || !b.LockChanged {
+	if b, _ := prompt.CheckTrust(cfg.AllowDir, file); b == nil || !b.LockChanged {
 		t.Errorf("a lock written over another's kept the trust: %+v", b)
 	}
 }
@@ -111,16 +113,16 @@ func TestKeepTrust(t *testing.T) {
 // lock: a project without a lock stays allowed, one with a lock is
 // blocked until allowed again, with every pin said.
 func TestTrustRecordOfEarlierFormat(t *testing.T) {
-	dir, cfg := project(t, map[string]string{FileName: "export A=1\n"})
-	file, _ := trustPath(filepath.Join(dir, FileName))
-	content, _ := os.ReadFile(file)
+	dir, cfg := project(t, map[string]string{prompt.FileName: "export A=1\n"})
+	file, _ := prompt.TrustPath(filepath.Join(dir, prompt.FileName))
 	os.MkdirAll(cfg.AllowDir, 0o700)
-	os.WriteFile(recordOf(cfg.AllowDir, file), trustLine(file, content), 0o600)
-	if b, err := CheckTrust(cfg.AllowDir, file); err != nil || b != nil {
+	_, rec, _ := prompt.Approval(cfg.AllowDir, file)
+	os.WriteFile(prompt.RecordOf(cfg.AllowDir, file), rec[:bytes.IndexByte(rec, '\n')+1], 0o600)
+	if b, err := prompt.CheckTrust(cfg.AllowDir, file); err != nil || b != nil {
 		t.Fatalf("no lock: blocked = %+v, %v", b, err)
 	}
-	os.WriteFile(filepath.Join(dir, LockName), []byte(lockA), 0o644)
-	b, _ := CheckTrust(cfg.AllowDir, file)
+	os.WriteFile(filepath.Join(dir, prompt.LockName), []byte(lockA), 0o644)
+	b, _ := prompt.CheckTrust(cfg.AllowDir, file)
 	if b == nil || !b.LockChanged || !slices.Equal(b.PinLines(), []string{"hello: none -> aaaa-hello-1.0", "jq: none -> jjjj-jq-1.6"}) {
 		t.Errorf("with a lock: %+v", b)
 	}
@@ -129,30 +131,11 @@ func TestTrustRecordOfEarlierFormat(t *testing.T) {
 // A sourced file is checked on its own content: its directory's lock is
 // not its project's.
 func TestSourcedFileIgnoresItsLock(t *testing.T) {
-	dir, cfg := project(t, map[string]string{FileName: "export A=1\n", LockName: lockA})
+	dir, cfg := project(t, map[string]string{prompt.FileName: "export A=1\n", prompt.LockName: lockA})
 	file := allowed(t, cfg, dir)
-	os.WriteFile(filepath.Join(dir, LockName), []byte(lockB), 0o644)
-	p, _ := trustPath(file)
-	if _, err := readTrusted(cfg.AllowDir, p); err != nil {
+	os.WriteFile(filepath.Join(dir, prompt.LockName), []byte(lockB), 0o644)
+	p, _ := prompt.TrustPath(file)
+	if _, err := prompt.ReadTrusted(cfg.AllowDir, p); err != nil {
 		t.Errorf("sourced: %v", err)
 	}
-}
-
-// Any record parses without a panic; a record written approves exactly
-// its lock.
-func FuzzTrustRecord(f *testing.F) {
-	f.Add([]byte("sha256:00 /p/.noxprofile\n"), []byte("export A=1\n"), []byte(lockA), true)
-	f.Add([]byte("junk"), []byte(""), []byte(""), false)
-	f.Fuzz(func(t *testing.T, rec, content, lock []byte, hasLock bool) {
-		approvedLock(rec)
-		if !hasLock {
-			lock = nil
-		} else if lock == nil {
-			lock = []byte{}
-		}
-		line, approved := approvedLock(record("/p/.noxprofile", content, lock))
-		if !bytes.Equal(line, lockLine(lock)) || !bytes.Equal(approved, lock) || (approved == nil) != (lock == nil) {
-			t.Errorf("record of lock %q approves %q (%q)", lock, approved, line)
-		}
-	})
 }

@@ -3,6 +3,8 @@
 package main
 
 import (
+	"github.com/noxenv/noxenv/activate/prompt"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -285,7 +287,7 @@ func (a *app) pushRoots(sp *store.SearchPath, pkgs []string, prof, project strin
 			return nil, err
 		}
 		if len(ids) == 0 {
-			return nil, fmt.Errorf("%s pins no entry", filepath.Join(filepath.Dir(file), activate.LockName))
+			return nil, fmt.Errorf("%s pins no entry", filepath.Join(filepath.Dir(file), prompt.LockName))
 		}
 		return getAll(sp, ids)
 	}

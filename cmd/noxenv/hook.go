@@ -1,6 +1,10 @@
 package main
 
 import (
+	"github.com/noxenv/noxenv/activate"
+
+	"github.com/noxenv/noxenv/activate/prompt"
+
 	"context"
 	"encoding/json"
 	"fmt"
@@ -14,7 +18,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/noxenv/noxenv/activate"
 	"github.com/noxenv/noxenv/hook"
 	"github.com/noxenv/noxenv/shells"
 )
@@ -112,9 +115,9 @@ func (a *app) export(ctx context.Context, shell string) error {
 	if err != nil {
 		return err
 	}
-	old, _ := activate.LoadState(a.env)
-	sw := activate.Next(ctx, a.activateConfig, a.loadEnvrc, a.env, dir, []string{hook.ReloadFile(a.hookDir())})
-	changes := activate.Diff(a.env, sw.Env)
+	old, _ := prompt.LoadState(a.env)
+	sw := prompt.Next(activate.Evaluator(ctx, a.activateConfig), a.loadEnvrc, a.env, dir, []string{hook.ReloadFile(a.hookDir())})
+	changes := prompt.Diff(a.env, sw.Env)
 	var check string
 	if shell != "json" {
 		if check, err = a.fastPath(sw.State).Render(shell, filepath.Join(a.hookDir(), "stamps")); err != nil {
@@ -139,7 +142,7 @@ func (a *app) export(ctx context.Context, shell string) error {
 // load-envrc is on (read only when there is such a directory; a setting
 // that cannot be read watches them too), or a .noxprofile beside the
 // loaded .envrc.
-func (a *app) fastPath(s activate.State) hook.FastPath {
+func (a *app) fastPath(s prompt.State) hook.FastPath {
 	fp := hook.FastPath{Dir: a.env["PWD"]}
 	now := time.Now()
 	for _, w := range s.Watches {
@@ -153,8 +156,8 @@ func (a *app) fastPath(s activate.State) hook.FastPath {
 		}
 	}
 	top := filepath.Dir(s.File)
-	if filepath.Base(s.File) == activate.EnvrcName {
-		fp.Absent = append(fp.Absent, filepath.Join(top, activate.FileName))
+	if filepath.Base(s.File) == prompt.EnvrcName {
+		fp.Absent = append(fp.Absent, filepath.Join(top, prompt.FileName))
 	}
 	envrc := false
 	if filepath.IsAbs(fp.Dir) && fp.Dir != top {
@@ -162,9 +165,9 @@ func (a *app) fastPath(s activate.State) hook.FastPath {
 		envrc = on || err != nil
 	}
 	for d := fp.Dir; filepath.IsAbs(d) && d != top; d = filepath.Dir(d) {
-		fp.Absent = append(fp.Absent, filepath.Join(d, activate.FileName))
+		fp.Absent = append(fp.Absent, filepath.Join(d, prompt.FileName))
 		if envrc {
-			fp.Absent = append(fp.Absent, filepath.Join(d, activate.EnvrcName))
+			fp.Absent = append(fp.Absent, filepath.Join(d, prompt.EnvrcName))
 		}
 		if d == filepath.Dir(d) {
 			break
@@ -175,16 +178,16 @@ func (a *app) fastPath(s activate.State) hook.FastPath {
 
 // logSwitch says what changed: the project loaded or unloaded, and the
 // variables set (+), changed (~) and unset (-).
-func (a *app) logSwitch(old activate.State, sw activate.Switch, changes shells.Changes) {
-	if old.Status == activate.Loaded && (sw.State.File != old.File || sw.State.Status != activate.Loaded) {
+func (a *app) logSwitch(old prompt.State, sw prompt.Switch, changes shells.Changes) {
+	if old.Status == prompt.Loaded && (sw.State.File != old.File || sw.State.Status != prompt.Loaded) {
 		a.logf("unloading %s", old.File)
 	}
-	if !sw.Evaluated || sw.State.Status != activate.Loaded {
+	if !sw.Evaluated || sw.State.Status != prompt.Loaded {
 		return
 	}
 	var names []string
 	for name, v := range changes {
-		if name == activate.StateVar || name == activate.DirVar {
+		if name == prompt.StateVar || name == prompt.DirVar {
 			continue
 		}
 		_, had := a.env[name]
@@ -198,7 +201,7 @@ func (a *app) logSwitch(old activate.State, sw activate.Switch, changes shells.C
 		}
 	}
 	// An evaluation again that changes nothing (a touched file) is quiet.
-	if len(names) == 0 && old.File == sw.State.File && old.Status == activate.Loaded {
+	if len(names) == 0 && old.File == sw.State.File && old.Status == prompt.Loaded {
 		return
 	}
 	a.logf("loading %s", sw.State.File)
@@ -226,14 +229,14 @@ type status struct {
 	State  string `json:"state,omitempty"`
 	Found  string `json:"found,omitempty"`
 	// Ignored are the .envrc files not loaded, with why.
-	Ignored    []activate.IgnoredEnvrc `json:"ignored,omitempty"`
-	Trusted    *bool                   `json:"trusted,omitempty"`
-	Blocked    string                  `json:"blocked,omitempty"`
-	LockPins   []string                `json:"lock_pins,omitempty"`
-	Profile    string                  `json:"generation,omitempty"`
-	Watched    []string                `json:"watched,omitempty"`
-	UpToDate   bool                    `json:"up_to_date"`
-	ProjectDir string                  `json:"project_dir,omitempty"`
+	Ignored    []prompt.IgnoredEnvrc `json:"ignored,omitempty"`
+	Trusted    *bool                 `json:"trusted,omitempty"`
+	Blocked    string                `json:"blocked,omitempty"`
+	LockPins   []string              `json:"lock_pins,omitempty"`
+	Profile    string                `json:"generation,omitempty"`
+	Watched    []string              `json:"watched,omitempty"`
+	UpToDate   bool                  `json:"up_to_date"`
+	ProjectDir string                `json:"project_dir,omitempty"`
 }
 
 func newStatusCmd(a *app) *cobra.Command {
@@ -264,21 +267,21 @@ func (a *app) status() (status, error) {
 	if err != nil {
 		return status{}, err
 	}
-	st := status{Dir: dir, Profile: a.env["NOXENV_PROFILE"], ProjectDir: a.env[activate.DirVar]}
-	if s, ok := activate.LoadState(a.env); ok {
+	st := status{Dir: dir, Profile: a.env["NOXENV_PROFILE"], ProjectDir: a.env[prompt.DirVar]}
+	if s, ok := prompt.LoadState(a.env); ok {
 		st.Loaded = s.File
 		st.State = s.Status.String()
 		for _, w := range s.Watches {
 			st.Watched = append(st.Watched, w.Path)
 		}
-		st.UpToDate = activate.Fresh(s)
+		st.UpToDate = prompt.Fresh(s)
 	}
-	if st.Found, err = activate.Find(dir, a.loadEnvrc); err != nil {
+	if st.Found, err = prompt.Find(dir, a.loadEnvrc); err != nil {
 		return st, err
 	}
-	st.Ignored = activate.Ignored(dir, st.Found)
+	st.Ignored = prompt.Ignored(dir, st.Found)
 	if st.Found != "" {
-		blocked, err := activate.CheckTrust(a.loc.allowDir, st.Found)
+		blocked, err := prompt.CheckTrust(a.loc.allowDir, st.Found)
 		if err != nil {
 			return st, err
 		}

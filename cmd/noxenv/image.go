@@ -3,6 +3,8 @@
 package main
 
 import (
+	"github.com/noxenv/noxenv/activate/prompt"
+
 	"context"
 	"errors"
 	"fmt"
@@ -229,7 +231,7 @@ func (a *app) imageSpec(ctx context.Context, sp *store.SearchPath, pkgs []string
 		}
 		// The project as a fresh session would have it, less the
 		// session: what it changes is the image's.
-		from = pureEnv(activate.Revert(a.env))
+		from = pureEnv(prompt.Revert(a.env))
 		delete(from, "XDG_DATA_DIRS") // unset, so that the default is kept
 		res, err := activate.Evaluate(ctx, cfg, file, from)
 		if err != nil {

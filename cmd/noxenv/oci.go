@@ -13,6 +13,7 @@ package main
 
 import (
 	"context"
+
 	"github.com/noxenv/noxenv/store"
 )
 

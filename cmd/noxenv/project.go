@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/noxenv/noxenv/activate/prompt"
+
 	"context"
 	"errors"
 	"fmt"
@@ -41,11 +43,11 @@ func (a *app) activateConfig() (activate.Config, error) {
 // are the .envrc files the search passed over.
 type noProjectError struct {
 	dir     string
-	ignored []activate.IgnoredEnvrc
+	ignored []prompt.IgnoredEnvrc
 }
 
 func (e noProjectError) Error() string {
-	return fmt.Sprintf("no %s in %s or its parents", activate.FileName, e.dir)
+	return fmt.Sprintf("no %s in %s or its parents", prompt.FileName, e.dir)
 }
 
 // Hint says how a project starts, or how an .envrc found on the way is
@@ -54,7 +56,7 @@ func (e noProjectError) Hint() string {
 	if len(e.ignored) > 0 {
 		return fmt.Sprintf("%s is loaded with the setting load-envrc = true (NOXENV_LOAD_ENVRC=1)", e.ignored[0].Path)
 	}
-	return fmt.Sprintf("write a %s there, then run 'noxenv allow'", activate.FileName)
+	return fmt.Sprintf("write a %s there, then run 'noxenv allow'", prompt.FileName)
 }
 
 // loadEnvrc is the load-envrc setting, read on first need.
@@ -80,10 +82,10 @@ func (a *app) projectFile(arg []string) (string, error) {
 	if !fi.IsDir() {
 		return filepath.Abs(p)
 	}
-	file, err := activate.Find(p, a.loadEnvrc)
+	file, err := prompt.Find(p, a.loadEnvrc)
 	if err == nil && file == "" {
 		dir, _ := filepath.Abs(p) // Find made it absolute already
-		err = noProjectError{dir, activate.Ignored(dir, "")}
+		err = noProjectError{dir, prompt.Ignored(dir, "")}
 	}
 	return file, err
 }
@@ -96,7 +98,7 @@ func newAllowCmd(a *app) *cobra.Command {
 
 func newDenyCmd(a *app) *cobra.Command {
 	return a.trustCmd("deny [PATH]", "Revoke the trust in a project file", func(file string) error {
-		return activate.Deny(a.loc.allowDir, file)
+		return prompt.Deny(a.loc.allowDir, file)
 	})
 }
 
@@ -138,7 +140,7 @@ func newLockCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			changes, err := activate.Relock(cmd.Context(), cfg, file, activate.Revert(a.env), update, names)
+			changes, err := activate.Relock(cmd.Context(), cfg, file, prompt.Revert(a.env), update, names)
 			for _, c := range changes {
 				switch {
 				case c.Old == "":
@@ -207,7 +209,7 @@ func (a *app) exec(ctx context.Context, argv []string, dashAt int) error {
 	// it loaded and follows the hook's rule from its working directory
 	// (leaving the project unloads it). Starting from the reverted
 	// environment, the project is evaluated afresh and every error is said.
-	sw := activate.Next(ctx, a.activateConfig, a.loadEnvrc, activate.Revert(a.env), abs,
+	sw := prompt.Next(activate.Evaluator(ctx, a.activateConfig), a.loadEnvrc, prompt.Revert(a.env), abs,
 		[]string{hook.ReloadFile(a.hookDir())})
 	if sw.Err != nil {
 		return sw.Err
@@ -258,11 +260,11 @@ func newShellCmd(a *app) *cobra.Command {
 			if err := checkPkgs(pkgs); err != nil {
 				return err
 			}
-			base := activate.Revert(a.env)
+			base := prompt.Revert(a.env)
 			if pure {
 				base = pureEnv(base)
 			}
-			file, err := activate.Find(".", a.loadEnvrc)
+			file, err := prompt.Find(".", a.loadEnvrc)
 			if err != nil {
 				return err
 			}
@@ -271,7 +273,7 @@ func newShellCmd(a *app) *cobra.Command {
 				return err
 			}
 			if file != "" {
-				if blocked, err := activate.CheckTrust(cfg.AllowDir, file); err != nil {
+				if blocked, err := prompt.CheckTrust(cfg.AllowDir, file); err != nil {
 					return err
 				} else if blocked != nil {
 					a.logf("%v", blocked)

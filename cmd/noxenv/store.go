@@ -9,8 +9,9 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/noxenv/noxenv/store"
 	"github.com/spf13/cobra"
+
+	"github.com/noxenv/noxenv/store"
 )
 
 // stores opens the store search path of SPEC §1. A store whose marker is

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package activate
+package prompt
 
 import "time"
 

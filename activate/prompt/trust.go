@@ -1,4 +1,4 @@
-package activate
+package prompt
 
 import (
 	"bytes"
@@ -10,8 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-
-	"github.com/noxenv/noxenv/store"
 )
 
 // A trust record covers a project file and its lock, which decides the
@@ -109,11 +107,11 @@ func (e *BlockedError) Hint() string {
 	return fmt.Sprintf("a sourced file must be allowed too: run 'noxenv allow %s' once you have checked it", e.Path)
 }
 
-// trustPath returns the path a trust record is keyed on: file made
+// TrustPath returns the path a trust record is keyed on: file made
 // absolute, with the symbolic links of its directory resolved, so that
 // the same file reached through a linked directory stays trusted while a
 // copy or a move of it does not.
-func trustPath(file string) (string, error) {
+func TrustPath(file string) (string, error) {
 	abs, err := filepath.Abs(file)
 	if err != nil {
 		return "", err
@@ -128,15 +126,15 @@ func trustPath(file string) (string, error) {
 // TrustRecord returns the file under allowDir that records whether file is
 // allowed: it appears, changes or vanishes when the trust in file does.
 func TrustRecord(allowDir, file string) (string, error) {
-	p, err := trustPath(file)
+	p, err := TrustPath(file)
 	if err != nil {
 		return "", err
 	}
-	return recordOf(allowDir, p), nil
+	return RecordOf(allowDir, p), nil
 }
 
-// recordOf is the trust record of p, a path from trustPath.
-func recordOf(allowDir, p string) string {
+// RecordOf is the trust record of p, a path from trustPath.
+func RecordOf(allowDir, p string) string {
 	sum := sha256.Sum256([]byte(p))
 	return filepath.Join(allowDir, hex.EncodeToString(sum[:]))
 }
@@ -177,26 +175,6 @@ func readOptional(path string) ([]byte, error) {
 	return data, nil
 }
 
-// Allow records file, with its current content and lock, as trusted.
-func Allow(allowDir, file string) error {
-	p, err := trustPath(file)
-	if err != nil {
-		return err
-	}
-	content, err := os.ReadFile(p)
-	if err != nil {
-		return err
-	}
-	lock, err := readOptional(lockPath(p))
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(allowDir, 0o700); err != nil {
-		return err
-	}
-	return store.WriteFileAtomic(recordOf(allowDir, p), record(p, content, lock), 0o600)
-}
-
 // Deny revokes any trust in file. Denying a file that is not allowed is
 // not an error.
 func Deny(allowDir, file string) error {
@@ -213,7 +191,7 @@ func Deny(allowDir, file string) error {
 // CheckTrust returns why the project file file is blocked, or nil when it
 // is allowed with its current content and lock.
 func CheckTrust(allowDir, file string) (*BlockedError, error) {
-	p, err := trustPath(file)
+	p, err := TrustPath(file)
 	if err != nil {
 		return nil, err
 	}
@@ -225,11 +203,11 @@ func CheckTrust(allowDir, file string) (*BlockedError, error) {
 	return nil, err
 }
 
-// readTrusted returns the content of p, a path from trustPath, when it is
+// ReadTrusted returns the content of p, a path from trustPath, when it is
 // trusted, and a *BlockedError otherwise; its lock is not looked at (p is
 // a sourced file). The content returned is the content checked: the
 // caller evaluates exactly that, never a later read of the file.
-func readTrusted(allowDir, p string) ([]byte, error) {
+func ReadTrusted(allowDir, p string) ([]byte, error) {
 	content, rec, err := readWithRecord(allowDir, p)
 	if err != nil {
 		return nil, err
@@ -249,7 +227,7 @@ func readTrustedProject(allowDir, p string) (content, lock, rec []byte, err erro
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if lock, err = readOptional(lockPath(p)); err != nil {
+	if lock, err = readOptional(LockPath(p)); err != nil {
 		return nil, nil, nil, err
 	}
 	blocked := checkFile(p, content, rec)
@@ -261,7 +239,7 @@ func readTrustedProject(allowDir, p string) (content, lock, rec []byte, err erro
 			blocked = &BlockedError{Path: p, Allowed: true}
 		}
 		blocked.LockChanged = true
-		blocked.Pins, blocked.BadLock = lockPinChanges(lockPath(p), approved, lock)
+		blocked.Pins, blocked.BadLock = lockPinChanges(LockPath(p), approved, lock)
 	}
 	if blocked != nil {
 		return nil, nil, nil, blocked
@@ -274,7 +252,7 @@ func readWithRecord(allowDir, p string) (content, rec []byte, err error) {
 	if content, err = os.ReadFile(p); err != nil {
 		return nil, nil, err
 	}
-	if rec, err = readOptional(recordOf(allowDir, p)); err != nil {
+	if rec, err = readOptional(RecordOf(allowDir, p)); err != nil {
 		return nil, nil, err
 	}
 	return content, rec, nil
@@ -314,13 +292,31 @@ func firstLine(rec []byte) []byte {
 	return rec
 }
 
-// keepTrust records lock, which noxenv itself has just written for the
-// project file p (a path from trustPath) in place of was (nil: no lock),
-// as approved, when the record approved was: noxenv's own writes of a
-// lock keep the trust, and nothing else's do. It returns the record
-// written, nil when none was.
-func keepTrust(allowDir, p string, was, lock []byte) ([]byte, error) {
-	rec, err := readOptional(recordOf(allowDir, p))
+// Approval returns the trust record that approves file with its current
+// content and lock, and the path it is kept at under allowDir.
+func Approval(allowDir, file string) (path string, rec []byte, err error) {
+	p, err := TrustPath(file)
+	if err != nil {
+		return "", nil, err
+	}
+	content, err := os.ReadFile(p)
+	if err != nil {
+		return "", nil, err
+	}
+	lock, err := readOptional(LockPath(p))
+	if err != nil {
+		return "", nil, err
+	}
+	return RecordOf(allowDir, p), record(p, content, lock), nil
+}
+
+// KeptTrust returns the trust record that approves lock, which noxenv
+// itself has just written for the project file p (a path from trustPath)
+// in place of was (nil: no lock), when p's record approved was: noxenv's
+// own writes of a lock keep the trust, and nothing else's do. It returns
+// nil when the record is to stay as it is.
+func KeptTrust(allowDir, p string, was, lock []byte) ([]byte, error) {
+	rec, err := readOptional(RecordOf(allowDir, p))
 	if err != nil || rec == nil {
 		return nil, err
 	}
@@ -328,6 +324,5 @@ func keepTrust(allowDir, p string, was, lock []byte) ([]byte, error) {
 		return nil, nil
 	}
 	first := firstLine(rec)
-	rec = append(append(first[:len(first):len(first)], lockLine(lock)...), lock...)
-	return rec, store.WriteFileAtomic(recordOf(allowDir, p), rec, 0o600)
+	return append(append(first[:len(first):len(first)], lockLine(lock)...), lock...), nil
 }

@@ -1,9 +1,12 @@
-package activate
+package prompt
 
 import (
 	"os"
 	"path/filepath"
 )
+
+// FileName is the name of a project's environment file.
+const FileName = ".noxprofile"
 
 // EnvrcName is direnv's project file, noxenv's too where the load-envrc
 // setting is on and its directory has no .noxprofile.

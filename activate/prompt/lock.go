@@ -1,4 +1,4 @@
-package activate
+package prompt
 
 import (
 	"bytes"
@@ -31,23 +31,28 @@ type Pin struct {
 	Hash string `json:"hash,omitempty"` // empty for a plain entry
 }
 
-// lockPath returns the lock file of the .noxprofile file.
-func lockPath(file string) string {
+// LockPath returns the lock file of the .noxprofile file.
+func LockPath(file string) string {
 	return filepath.Join(filepath.Dir(file), LockName)
 }
 
-// readLock reads the lock at path; a missing file is an empty lock.
-func readLock(path string) (*Lock, error) {
+// NewLock returns an empty lock.
+func NewLock() *Lock {
+	return &Lock{Version: lockVersion, Packages: map[string]Pin{}}
+}
+
+// ReadLock reads the lock at path; a missing file is an empty lock.
+func ReadLock(path string) (*Lock, error) {
 	data, err := readOptional(path)
 	if err != nil {
 		return nil, err
 	}
-	return parseLock(path, data)
+	return ParseLock(path, data)
 }
 
-// parseLock reads data, the lock at path (nil: no file, an empty lock).
-func parseLock(path string, data []byte) (*Lock, error) {
-	l := &Lock{Version: lockVersion, Packages: map[string]Pin{}}
+// ParseLock reads data, the lock at path (nil: no file, an empty lock).
+func ParseLock(path string, data []byte) (*Lock, error) {
+	l := NewLock()
 	if data == nil {
 		return l, nil
 	}
@@ -63,9 +68,9 @@ func parseLock(path string, data []byte) (*Lock, error) {
 	return l, nil
 }
 
-// pinChanges returns the requests whose pin differs from before to
+// PinChanges returns the requests whose pin differs from before to
 // after, in the order of their names.
-func pinChanges(before, after *Lock) []PinChange {
+func PinChanges(before, after *Lock) []PinChange {
 	reqs := slices.Collect(maps.Keys(after.Packages))
 	for req := range before.Packages {
 		if _, ok := after.Packages[req]; !ok {
@@ -85,15 +90,15 @@ func pinChanges(before, after *Lock) []PinChange {
 // lockPinChanges returns the pin changes from the lock content before to
 // after, both of the lock at path (nil: none).
 func lockPinChanges(path string, before, after []byte) ([]PinChange, error) {
-	b, err := parseLock(path, before)
+	b, err := ParseLock(path, before)
 	if err != nil {
 		return nil, err
 	}
-	a, err := parseLock(path, after)
+	a, err := ParseLock(path, after)
 	if err != nil {
 		return nil, err
 	}
-	return pinChanges(b, a), nil
+	return PinChanges(b, a), nil
 }
 
 // badLockError is a lock file that is not a lock.
@@ -138,13 +143,22 @@ func (e *badLockError) Hint() string {
 	return "repair it, or delete it and run 'noxenv lock' to pin the requests again"
 }
 
-// marshal returns the lock as written: stable, indented, one pin a line,
+// Marshal returns the lock as written: stable, indented, one pin a line,
 // constraints as written (>=1.2, not \u003e=1.2).
-func (l *Lock) marshal() []byte {
+func (l *Lock) Marshal() []byte {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	_ = enc.Encode(l) // a map of strings always encodes
 	return b.Bytes()
+}
+
+// PinChange is a request whose pin a Relock changed: Old is "" for a
+// request newly locked, New is "" for one no longer used. OldHash and
+// NewHash are the pins' content hashes.
+type PinChange struct {
+	Request          string
+	Old, New         string
+	OldHash, NewHash string
 }

@@ -1,7 +1,6 @@
-package activate
+package prompt
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -28,14 +27,20 @@ type Switch struct {
 	Err error
 }
 
+// Evaluation evaluates the project file file from the starting
+// environment base. It returns the environment that results and the files
+// to watch as the evaluation saw them; watched is nil when nothing was
+// read (the evaluation could not start).
+type Evaluation func(file string, base map[string]string) (env map[string]string, watched []Watch, err error)
+
 // Next decides what a shell with environment env, in directory dir,
 // should become. watch are files every shell watches besides a project's
 // own (the reload file). An unchanged project is kept without evaluating
 // it: same file found, no watched file changed, appeared or vanished
-// since the evaluation read it. config is called only when a .noxprofile
-// is to be evaluated (opening the stores costs), and its error is a
-// failed evaluation; loadEnvrc is Find's.
-func Next(ctx context.Context, config func() (Config, error), loadEnvrc func() (bool, error), env map[string]string, dir string, watch []string) Switch {
+// since the evaluation read it. evaluate is called only when a project
+// file is to be evaluated, and its error is a failed evaluation;
+// loadEnvrc is Find's.
+func Next(evaluate Evaluation, loadEnvrc func() (bool, error), env map[string]string, dir string, watch []string) Switch {
 	old, hasOld := LoadState(env)
 	file, findErr := Find(dir, loadEnvrc)
 	if findErr != nil {
@@ -48,22 +53,17 @@ func Next(ctx context.Context, config func() (Config, error), loadEnvrc func() (
 	// Observed before any evaluation: a reload while it runs is a change.
 	var also []Watch
 	for _, p := range watch {
-		also = append(also, observe(p))
+		also = append(also, Observe(p))
 	}
 	if file == "" {
 		return Switch{Env: base, State: State{Watches: also}, Err: findErr}
 	}
 	s := State{File: file}
-	cfg, err := config()
-	var res *Result
-	if err == nil {
-		res, err = Evaluate(ctx, cfg, file, base)
-	}
-	if res != nil {
-		s.Watches = res.Watched
-	} else {
+	res, watched, err := evaluate(file, base)
+	s.Watches = watched
+	if watched == nil {
 		// Nothing was read: what the files are now is what to watch.
-		s.Watches = []Watch{observe(file), observe(lockPath(file))}
+		s.Watches = []Watch{Observe(file), Observe(LockPath(file))}
 	}
 	for _, w := range also {
 		if !slices.ContainsFunc(s.Watches, func(x Watch) bool { return x.Path == w.Path }) {
@@ -84,7 +84,7 @@ func Next(ctx context.Context, config func() (Config, error), loadEnvrc func() (
 		return sw
 	}
 	s.Status = Loaded
-	to := maps.Clone(res.Env)
+	to := maps.Clone(res)
 	to[DirVar] = filepath.Dir(file)
 	return Switch{Env: Record(base, to, s), State: s, Evaluated: true}
 }

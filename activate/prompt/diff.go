@@ -1,4 +1,4 @@
-package activate
+package prompt
 
 import (
 	"github.com/noxenv/noxenv/shells"
@@ -7,6 +7,10 @@ import (
 // shellOwned are variables every shell manages itself: a diff never sets
 // them, whatever the evaluation left in them.
 var shellOwned = map[string]bool{"PWD": true, "OLDPWD": true, "SHLVL": true, "_": true}
+
+// ShellOwned reports whether every shell manages the variable name
+// itself.
+func ShellOwned(name string) bool { return shellOwned[name] }
 
 // diffable reports whether a variable may appear in a diff: a shell can set
 // it and does not manage it itself.

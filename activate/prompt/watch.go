@@ -1,4 +1,4 @@
-package activate
+package prompt
 
 import (
 	"bytes"
@@ -36,7 +36,7 @@ func (w Watch) Changed() bool {
 	return !w.Exists || fi.ModTime().UnixNano() != w.ModTime
 }
 
-// observe returns what path is now, to be taken before the file is read:
+// Observe returns what path is now, to be taken before the file is read:
 // any change after it then shows as a different modification time.
 //
 // A write gets the time of the kernel's coarse clock, cut to what the
@@ -45,7 +45,7 @@ func (w Watch) Changed() bool {
 // therefore observed again once the guard has passed (a few milliseconds
 // on file systems that keep fine times); where times are coarse (whole
 // seconds, FAT's two), waiting is too slow, and the file is Unsure.
-func observe(path string) Watch {
+func Observe(path string) Watch {
 	for try := 0; ; try++ {
 		now := time.Now()
 		fi, err := os.Stat(path)
@@ -105,17 +105,17 @@ func precision(t time.Time) time.Duration {
 // writes with, read once.
 var coarseTick = sync.OnceValue(clockTick)
 
-// rewatch observes again, in ws, the watched file path that the
+// Rewatch observes again, in ws, the watched file path that the
 // evaluation itself has just written with data: its own write is then no
 // change. When the file no longer holds data (someone else wrote it
 // meanwhile), the earlier observation stays, and the next prompt
 // evaluates again.
-func rewatch(ws []Watch, path string, data []byte) {
+func Rewatch(ws []Watch, path string, data []byte) {
 	for i := range ws {
 		if ws[i].Path != path {
 			continue
 		}
-		w := observe(path)
+		w := Observe(path)
 		if cur, err := os.ReadFile(path); err == nil && bytes.Equal(cur, data) {
 			ws[i] = w
 		}

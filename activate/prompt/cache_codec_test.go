@@ -1,4 +1,4 @@
-package activate
+package prompt
 
 import (
 	"reflect"
@@ -8,7 +8,7 @@ import (
 // A record comes back as written, bytes that are not UTF-8 included.
 func TestCachedRoundTrip(t *testing.T) {
 	unset := "x\xff"
-	c := &cached{
+	c := &CacheRecord{
 		Content: "0123abcd",
 		Read:    map[string]*string{"HOME": &unset, "MISSING": nil},
 		Set:     map[string]string{"PATH": "/gen/bin:/usr/bin", "RAW": "\xfe\x00z"},
@@ -18,7 +18,7 @@ func TestCachedRoundTrip(t *testing.T) {
 		GenDir:  "/state/generations/abc",
 		Root:    "/state/generations/abc",
 	}
-	got, err := unmarshalCached(c.marshal())
+	got, err := UnmarshalCacheRecord(c.Marshal())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,15 +31,15 @@ func TestCachedRoundTrip(t *testing.T) {
 // writes back to the same bytes.
 func FuzzUnmarshalCached(f *testing.F) {
 	v := "v"
-	f.Add((&cached{Content: "c", Read: map[string]*string{"A": &v, "B": nil}, Set: map[string]string{"A": "1"},
-		Unset: []string{"C"}, Watched: []string{"/a", "/ab"}, Deps: map[string]string{"/a": "absent"}, GenDir: "/g", Root: "/g"}).marshal())
+	f.Add((&CacheRecord{Content: "c", Read: map[string]*string{"A": &v, "B": nil}, Set: map[string]string{"A": "1"},
+		Unset: []string{"C"}, Watched: []string{"/a", "/ab"}, Deps: map[string]string{"/a": "absent"}, GenDir: "/g", Root: "/g"}).Marshal())
 	f.Add([]byte{recordFormat})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		c, err := unmarshalCached(data)
+		c, err := UnmarshalCacheRecord(data)
 		if err != nil {
 			return
 		}
-		again, err := unmarshalCached(c.marshal())
+		again, err := UnmarshalCacheRecord(c.Marshal())
 		if err != nil || !reflect.DeepEqual(again, c) {
 			t.Errorf("%+v does not read back: %+v, %v", c, again, err)
 		}

@@ -1,4 +1,4 @@
-package activate
+package prompt
 
 import (
 	"errors"
@@ -8,12 +8,12 @@ import (
 
 // A cache record is written with the state's encoding (front-coded
 // strings), not JSON: decoding JSON into a struct costs a fresh process
-// about 0.2 ms of reflection on its first use, and a cached evaluation is
+// about 0.2 ms of reflection on its first use, and a CacheRecord evaluation is
 // the prompt's whole work at cd. Keys are written sorted, so that the
 // record of the same result is the same bytes.
 const recordFormat = 1
 
-func (c *cached) marshal() []byte {
+func (c *CacheRecord) Marshal() []byte {
 	var e encoder
 	e.byte(recordFormat)
 	e.str(values, c.Content)
@@ -45,12 +45,12 @@ func (c *cached) marshal() []byte {
 	return e.buf
 }
 
-func unmarshalCached(data []byte) (*cached, error) {
+func UnmarshalCacheRecord(data []byte) (*CacheRecord, error) {
 	d := decoder{buf: data, front: true}
 	if d.byte() != recordFormat {
 		return nil, errors.New("unknown cache record format")
 	}
-	c := &cached{Content: d.str(values), Read: map[string]*string{}, Set: map[string]string{}, Deps: map[string]string{}}
+	c := &CacheRecord{Content: d.str(values), Read: map[string]*string{}, Set: map[string]string{}, Deps: map[string]string{}}
 	for n := d.count(); n > 0; n-- {
 		k := d.str(names)
 		if d.bool() {

@@ -1,7 +1,6 @@
-package activate
+package prompt
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -37,7 +36,7 @@ func setTime(t *testing.T, path string, mt time.Time) {
 func TestObserve(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "f")
-	if w := observe(p); w.Exists || w.Unsure || w.ModTime != 0 {
+	if w := Observe(p); w.Exists || w.Unsure || w.ModTime != 0 {
 		t.Errorf("missing file observed as %+v", w)
 	}
 	if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
@@ -45,7 +44,7 @@ func TestObserve(t *testing.T) {
 	}
 	old := time.Now().Add(-time.Hour)
 	setTime(t, p, old)
-	if w := observe(p); !w.Exists || w.Unsure || w.ModTime != old.UnixNano() {
+	if w := Observe(p); !w.Exists || w.Unsure || w.ModTime != old.UnixNano() {
 		t.Errorf("old file observed as %+v, want its time %d", w, old.UnixNano())
 	}
 
@@ -53,7 +52,7 @@ func TestObserve(t *testing.T) {
 	// no longer get the same time.
 	fresh := time.Now().Add(-time.Microsecond).Truncate(time.Microsecond).Add(7)
 	setTime(t, p, fresh)
-	w := observe(p)
+	w := Observe(p)
 	if after := time.Now(); w.Unsure || w.ModTime != fresh.UnixNano() || !after.After(fresh.Add(guard(fresh))) {
 		t.Errorf("fresh file observed as %+v at %v; want settled after %v", w, after, fresh.Add(guard(fresh)))
 	}
@@ -62,14 +61,14 @@ func TestObserve(t *testing.T) {
 	// so a change.
 	coarse := time.Now().Truncate(time.Second)
 	setTime(t, p, coarse)
-	if w := observe(p); !w.Unsure || !w.Changed() {
+	if w := Observe(p); !w.Unsure || !w.Changed() {
 		t.Errorf("file of a coarse time just now observed as %+v", w)
 	}
 
 	// A time set in the future cannot be given by a write now.
 	future := time.Now().Add(time.Hour)
 	setTime(t, p, future)
-	if w := observe(p); w.Unsure || w.ModTime != future.UnixNano() {
+	if w := Observe(p); w.Unsure || w.ModTime != future.UnixNano() {
 		t.Errorf("file of a future time observed as %+v", w)
 	}
 }
@@ -113,13 +112,13 @@ func TestChanged(t *testing.T) {
 			t.Fatal(err)
 		}
 		setTime(t, p, seen)
-		w := observe(p)
+		w := Observe(p)
 		c.change(t)
 		if got := w.Changed(); got != c.changed {
 			t.Errorf("%s: Changed() = %v, want %v", c.name, got, c.changed)
 		}
 	}
-	absent := observe(filepath.Join(dir, "absent"))
+	absent := Observe(filepath.Join(dir, "absent"))
 	if absent.Changed() {
 		t.Error("an absent file still absent is a change")
 	}
@@ -133,57 +132,20 @@ func TestChanged(t *testing.T) {
 // unless the file no longer holds what it wrote.
 func TestRewatch(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "lock")
-	ws := []Watch{observe(p)}
+	ws := []Watch{Observe(p)}
 	if err := os.WriteFile(p, []byte("mine"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	rewatch(ws, p, []byte("mine"))
+	Rewatch(ws, p, []byte("mine"))
 	if ws[0].Changed() {
 		t.Errorf("own write is a change: %+v", ws[0])
 	}
-	ws = []Watch{observe(p)}
+	ws = []Watch{Observe(p)}
 	if err := os.WriteFile(p, []byte("theirs"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	rewatch(ws, p, []byte("mine"))
+	Rewatch(ws, p, []byte("mine"))
 	if !ws[0].Changed() {
 		t.Errorf("another's write after the own one is no change: %+v", ws[0])
-	}
-}
-
-// TestNextSettled: right after allow, the evaluation is fresh at once: the
-// trust record just written and the lock the evaluation wrote are no
-// changes. A dotenv file replaced by an older one is.
-func TestNextSettled(t *testing.T) {
-	dir, cfg := project(t, map[string]string{
-		FileName:          "dotenv\nuse a\n",
-		".env":            "A=1\n",
-		"older.env":       "A=2\n",
-		"src/a-1.0/bin/a": "a",
-	})
-	cfg.Stores = storeOf(t, filepath.Join(dir, "src", "a-1.0"))
-	allowed(t, cfg, dir)
-	config := func() (Config, error) { return cfg, nil }
-	sw := Next(context.Background(), config, nil, map[string]string{}, dir, nil)
-	if sw.Err != nil || sw.Env["A"] != "1" {
-		t.Fatalf("first evaluation: %v, A=%q", sw.Err, sw.Env["A"])
-	}
-	if _, err := os.Stat(filepath.Join(dir, LockName)); err != nil {
-		t.Fatalf("no lock written: %v", err)
-	}
-	if !Fresh(sw.State) {
-		t.Fatalf("not fresh right after the evaluation: %+v", sw.State.Watches)
-	}
-	older := filepath.Join(dir, "older.env")
-	setTime(t, older, time.Now().Add(-time.Hour))
-	if err := os.Rename(older, filepath.Join(dir, ".env")); err != nil {
-		t.Fatal(err)
-	}
-	if Fresh(sw.State) {
-		t.Fatal(".env replaced by an older file is no change")
-	}
-	sw = Next(context.Background(), config, nil, sw.Env, dir, nil)
-	if sw.Env["A"] != "2" || !sw.Evaluated {
-		t.Fatalf("after the replacement: A=%q, evaluated %v", sw.Env["A"], sw.Evaluated)
 	}
 }
