@@ -8,10 +8,12 @@ if [ -n "$unformatted" ]; then
 	echo "gofmt: not formatted: $unformatted" >&2
 	exit 1
 fi
-# noxenv-oci is cmd/noxenv built with the tag oci (cmd/noxenv/oci.go): both
-# builds are vetted and checked; its own tests are those named TestOCI, the
-# rest run it as users do, through noxenv.
-for tags in "" oci; do
+# noxenv-oci is cmd/noxenv built with the tag oci (cmd/noxenv/oci.go), and
+# the front users run as noxenv the same with the tag front (front.go):
+# every build is vetted and checked; noxenv-oci's own tests are those named
+# TestOCI, and the end-to-end scripts run noxenv as users do, through the
+# front.
+for tags in "" oci front; do
 	go vet -tags "$tags" ./...
 	go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 -tags "$tags" ./...
 done

@@ -1,8 +1,6 @@
 package activate
 
 import (
-	"github.com/noxenv/noxenv/activate/prompt"
-
 	"bytes"
 	"context"
 	"errors"
@@ -16,6 +14,8 @@ import (
 
 	"mvdan.cc/sh/v3/interp"
 	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/noxenv/noxenv/activate/prompt"
 )
 
 // builtinFunc is a noxenv builtin: it runs in-process, and changes the

@@ -1,8 +1,6 @@
 package activate
 
 import (
-	"github.com/noxenv/noxenv/activate/prompt"
-
 	"maps"
 	"os"
 	"path/filepath"
@@ -11,6 +9,7 @@ import (
 	"mvdan.cc/sh/v3/expand"
 	"mvdan.cc/sh/v3/syntax"
 
+	"github.com/noxenv/noxenv/activate/prompt"
 	"github.com/noxenv/noxenv/store"
 )
 

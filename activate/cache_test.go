@@ -1,8 +1,6 @@
 package activate
 
 import (
-	"github.com/noxenv/noxenv/activate/prompt"
-
 	"bytes"
 	"context"
 	"os"
@@ -12,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/noxenv/noxenv/activate/prompt"
 	"github.com/noxenv/noxenv/store"
 )
 

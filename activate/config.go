@@ -2,7 +2,6 @@ package activate
 
 import (
 	"github.com/noxenv/noxenv/activate/prompt"
-
 	"github.com/noxenv/noxenv/profile"
 	"github.com/noxenv/noxenv/settings"
 	"github.com/noxenv/noxenv/store"
@@ -10,23 +9,13 @@ import (
 
 // Config is where activation finds and keeps things.
 type Config struct {
-	// Stores is the store search path. When it is nil, OpenStores opens
-	// it, once an evaluation runs: a result found in the cache opens no
-	// store. StoreDirs are then its directories, which the cache keys on.
+	// Places are the directories. When Stores is nil, OpenStores opens
+	// the store search path, once an evaluation runs: a result found in
+	// the cache opens no store. Places.StoreDirs are then its
+	// directories, which the cache keys on.
+	prompt.Places
 	Stores     *store.SearchPath
 	OpenStores func() (*store.SearchPath, error)
-	StoreDirs  []string
-	// StateDir is $XDG_STATE_HOME/noxenv: generations, roots, projects.
-	StateDir string
-	// AllowDir holds trust records.
-	AllowDir string
-	// ProfilesDir and ReleaseProfileDirs are searched by use_profile.
-	ProfilesDir        string
-	ReleaseProfileDirs []string
-	// CacheDir, when set, keeps evaluated environments so that the same
-	// file, lock, watched files and starting environment are not
-	// evaluated twice, and what fetchurl fetched ($XDG_CACHE_HOME/noxenv).
-	CacheDir string
 	// Download fetches a URL for fetchurl; nil: fetchurl takes only what
 	// the cache directory holds.
 	Download Download
@@ -58,21 +47,16 @@ type Result struct {
 // settings returns the settings, or the defaults when none are given.
 func (c Config) settings() (*settings.Settings, error) {
 	if c.Settings == nil {
-		return settings.Load(nil, nil)
+		return settings.Load(nil, nil, nil)
 	}
 	return c.Settings()
 }
 
-// places returns where the evaluation cache and trust records are.
+// places returns the directories, those of the stores opened included.
 func (c Config) places() prompt.Places {
-	return prompt.Places{
-		StoreDirs:          c.storeDirs(),
-		StateDir:           c.StateDir,
-		AllowDir:           c.AllowDir,
-		ProfilesDir:        c.ProfilesDir,
-		ReleaseProfileDirs: c.ReleaseProfileDirs,
-		CacheDir:           c.CacheDir,
-	}
+	p := c.Places
+	p.StoreDirs = c.storeDirs()
+	return p
 }
 
 // storeDirs returns the directories of the store search path.

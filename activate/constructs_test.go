@@ -1,8 +1,6 @@
 package activate
 
 import (
-	"github.com/noxenv/noxenv/activate/prompt"
-
 	"bytes"
 	"context"
 	"errors"
@@ -15,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/noxenv/noxenv/activate/prompt"
 )
 
 // outcome is what one evaluator made of a script: the exported variables

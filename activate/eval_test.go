@@ -1,8 +1,6 @@
 package activate
 
 import (
-	"github.com/noxenv/noxenv/activate/prompt"
-
 	"bytes"
 	"context"
 	"errors"
@@ -12,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/noxenv/noxenv/activate/prompt"
 	"github.com/noxenv/noxenv/settings"
 )
 
@@ -31,9 +30,11 @@ func project(t testing.TB, files map[string]string) (string, Config) {
 		}
 	}
 	cfg := Config{
-		StateDir: filepath.Join(root, "state"),
-		AllowDir: filepath.Join(root, "allow"),
-		CacheDir: filepath.Join(root, "cache"),
+		Places: prompt.Places{
+			StateDir: filepath.Join(root, "state"),
+			AllowDir: filepath.Join(root, "allow"),
+			CacheDir: filepath.Join(root, "cache"),
+		},
 		Settings: evalTimeout(10 * time.Second),
 	}
 	return dir, cfg

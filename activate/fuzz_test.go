@@ -1,14 +1,14 @@
 package activate
 
 import (
-	"github.com/noxenv/noxenv/activate/prompt"
-
 	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/noxenv/noxenv/activate/prompt"
 )
 
 // FuzzEvaluate runs arbitrary scripts with noxenv's builtins: evaluation

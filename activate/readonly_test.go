@@ -1,8 +1,6 @@
 package activate
 
 import (
-	"github.com/noxenv/noxenv/activate/prompt"
-
 	"bytes"
 	"context"
 	"io/fs"
@@ -11,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/noxenv/noxenv/activate/prompt"
 	"github.com/noxenv/noxenv/store"
 )
 

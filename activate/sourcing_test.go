@@ -1,13 +1,13 @@
 package activate
 
 import (
-	"github.com/noxenv/noxenv/activate/prompt"
-
 	"context"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/noxenv/noxenv/activate/prompt"
 )
 
 // depth is a way of reaching a file from a .noxprofile: files holds the

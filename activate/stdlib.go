@@ -1,8 +1,6 @@
 package activate
 
 import (
-	"github.com/noxenv/noxenv/activate/prompt"
-
 	"context"
 	_ "embed"
 	"errors"
@@ -15,6 +13,8 @@ import (
 
 	"mvdan.cc/sh/v3/interp"
 	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/noxenv/noxenv/activate/prompt"
 )
 
 // stdlibSource defines, as shell functions named shellPrefix+NAME, the

@@ -1,14 +1,14 @@
 package activate
 
 import (
-	"github.com/noxenv/noxenv/activate/prompt"
-
 	"context"
 	"fmt"
 	"strings"
 	"testing"
 
 	"mvdan.cc/sh/v3/syntax"
+
+	"github.com/noxenv/noxenv/activate/prompt"
 )
 
 // TestStdlibParses parses stdlib.sh and checks that each of its functions

@@ -1,8 +1,6 @@
 package activate
 
 import (
-	"github.com/noxenv/noxenv/activate/prompt"
-
 	"bytes"
 	"context"
 	"fmt"
@@ -11,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/noxenv/noxenv/activate/prompt"
 )
 
 // endless are scripts that never end by themselves.

@@ -2,15 +2,15 @@
 # project (exec_direnv.sh, hook_shells.sh).
 #
 # project20 EXCLUDE: with $root (the checkout) and $work (an empty temporary
-# directory) set, builds a static noxenv into $work/bin (without cgo the
-# binary skips the dynamic loader at start-up, which every exec and cd pays),
-# puts HOME and the XDG directories under $work, and makes $work/proj: a
+# directory) set, installs noxenv into $work/bin with install.sh (static
+# binaries: without cgo a program skips the dynamic loader at start-up,
+# which every exec and cd pays), puts HOME and the XDG directories under $work, and makes $work/proj: a
 # project using 20 packages with binaries, man pages and pkg-config files,
 # allowed, its generation realized, and an .envrc exporting the variables
 # the project sets, but those matching the extended regular expression
 # EXCLUDE, for direnv.
 project20() {
-	CGO_ENABLED=0 go build -C "$root" -trimpath -ldflags "-s -w" -o "$work/bin/noxenv" ./cmd/noxenv
+	PREFIX=$work "$root/install.sh" 2>/dev/null
 	export HOME=$work/home XDG_DATA_HOME=$work/home/.local/share XDG_STATE_HOME=$work/home/.local/state
 	export XDG_CACHE_HOME=$work/home/.cache XDG_CONFIG_HOME=$work/home/.config XDG_DATA_DIRS=$work/sys
 	export PATH=$work/bin:$PATH NOXENV_LOG=quiet DIRENV_LOG_FORMAT=

@@ -26,7 +26,6 @@ export GOMODCACHE GOCACHE
 # shellcheck source=project20.sh
 . "$root/bench/project20.sh"
 project20 '^NOXENV_'
-PREFIX=$work "$root/install.sh" 2>/dev/null
 
 mkdir -p "$work/floor/empty" "$work/floor/exectrue"
 cat >"$work/floor/go.mod" <<'EOF'
@@ -62,7 +61,8 @@ base=()
 if [ -n "${BASE:-}" ]; then
 	mkdir -p "$work/base"
 	git -C "$root" archive "$BASE" | tar -x -C "$work/base"
-	CGO_ENABLED=0 go build -C "$work/base" -ldflags "-s -w" -o "$work/bin/noxenv-base" ./cmd/noxenv
+	PREFIX=$work/base-prefix "$work/base/install.sh" 2>/dev/null
+	ln -s "$work/base-prefix/bin/noxenv" "$work/bin/noxenv-base"
 	base=(-n export-base "noxenv-base export bash" -n exec-base "noxenv-base exec $work/proj -- true")
 fi
 
@@ -74,6 +74,10 @@ for nox in noxenv ${BASE:+noxenv-base}; do
 	"$nox" export bash >/dev/null
 	if [[ $(strace -f -e trace=openat "$nox" export bash 2>&1 >/dev/null | grep -c '\.noxinfo') != 0 ]]; then
 		echo "startup: $nox export evaluated the project: nothing is measured cached" >&2
+		exit 1
+	fi
+	if [[ $(strace -f -e trace=execve "$nox" export bash 2>&1 >/dev/null | grep -c 'execve(') != 1 ]]; then
+		echo "startup: $nox export handed the cached export over to another program" >&2
 		exit 1
 	fi
 done

@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/pelletier/go-toml/v2"
 )
 
 // FileName is the name of a settings file in a configuration directory's
@@ -93,9 +91,16 @@ var known = []setting{
 	},
 }
 
+// Decoder decodes the content data of the settings file file into its
+// keys and values, or returns an *Error placing what is wrong in the file.
+// Package tomlfile's Decode reads TOML; the decoder is given rather than
+// imported so that a program that reads no file (noxenv's front, at the
+// prompt) does not link a TOML parser.
+type Decoder func(file string, data []byte) (map[string]any, error)
+
 // Load resolves every setting from env (the process environment, as a
-// map) and the files, highest precedence first.
-func Load(env map[string]string, files []string) (*Settings, error) {
+// map) and the files, highest precedence first, read with decode.
+func Load(env map[string]string, files []string, decode Decoder) (*Settings, error) {
 	s := &Settings{EvalTimeout: DefaultEvalTimeout}
 	decided := map[string]bool{}
 	for _, k := range known {
@@ -109,7 +114,7 @@ func Load(env map[string]string, files []string) (*Settings, error) {
 		decided[k.key] = true
 	}
 	for _, f := range files {
-		if err := s.readFile(f, decided); err != nil {
+		if err := s.readFile(f, decided, decode); err != nil {
 			return nil, err
 		}
 	}
@@ -117,7 +122,7 @@ func Load(env map[string]string, files []string) (*Settings, error) {
 }
 
 // readFile applies the settings of file that no earlier source decided.
-func (s *Settings) readFile(file string, decided map[string]bool) error {
+func (s *Settings) readFile(file string, decided map[string]bool, decode Decoder) error {
 	data, err := os.ReadFile(file)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -125,14 +130,9 @@ func (s *Settings) readFile(file string, decided map[string]bool) error {
 	if err != nil {
 		return fmt.Errorf("settings: %w", err)
 	}
-	var raw map[string]any
-	if err := toml.Unmarshal(data, &raw); err != nil {
-		var de *toml.DecodeError
-		if errors.As(err, &de) {
-			line, col := de.Position()
-			return &Error{Source: fmt.Sprintf("%s:%d:%d", file, line, col), Err: errors.New(strings.TrimPrefix(de.Error(), "toml: "))}
-		}
-		return &Error{Source: file, Err: err}
+	raw, err := decode(file, data)
+	if err != nil {
+		return err
 	}
 	for _, key := range slices.Sorted(maps.Keys(raw)) {
 		i := slices.IndexFunc(known, func(k setting) bool { return k.key == key })

@@ -1,25 +1,27 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"os/signal"
 	"strings"
 	"sync"
 
-	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/noxenv/noxenv/settings"
-	"github.com/noxenv/noxenv/store"
 )
 
-// version is set at build time by install.sh (-ldflags "-X main.version=...").
-var version = "dev"
+// fullProgram is the name the full noxenv is installed under, beside the
+// front (front.go), which hands it what the front does not do.
+const fullProgram = "noxenv-full"
+
+// frontVar carries the front's path to noxenv-full, which takes it out of
+// its environment at once: noxenv hook writes the front's path into the
+// hook, not its own.
+const frontVar = "NOXENV_FRONT"
 
 // app is what every command shares: the process environment and the
 // locations derived from it, read once here and passed down, so that no
@@ -37,14 +39,27 @@ type app struct {
 	stderrTTY bool
 	// quiet is NOXENV_LOG=quiet: only errors are printed.
 	quiet bool
+	// decodeSettings reads a settings file (see settings.Decoder).
+	decodeSettings settings.Decoder
+	// front is the path of the front that handed noxenv-full its
+	// command line (frontVar), "" when noxenv was started directly.
+	front string
+	// needsFull says the front met what only the full noxenv does: what
+	// it computed is not used (see front.go).
+	needsFull bool
 	// settings reads config.toml and the NOXENV_* settings variables on
 	// first call, once per process: commands that need no setting read
 	// no file.
 	settings func() (*settings.Settings, error)
 }
 
-func newApp() *app {
+func newApp(decodeSettings settings.Decoder) *app {
 	env := environMap(os.Environ())
+	front := env[frontVar]
+	if front != "" {
+		delete(env, frontVar)
+		os.Unsetenv(frontVar)
+	}
 	a := &app{
 		env:       env,
 		loc:       newLocations(env),
@@ -53,9 +68,12 @@ func newApp() *app {
 		stderr:    os.Stderr,
 		stderrTTY: term.IsTerminal(int(os.Stderr.Fd())),
 		quiet:     env["NOXENV_LOG"] == "quiet",
+
+		decodeSettings: decodeSettings,
+		front:          front,
 	}
 	a.settings = sync.OnceValues(func() (*settings.Settings, error) {
-		s, err := settings.Load(a.env, a.loc.settingsFiles)
+		s, err := settings.Load(a.env, a.loc.settingsFiles, a.decodeSettings)
 		if err == nil {
 			for _, w := range s.Warnings {
 				a.logf("warning: %s", w)
@@ -92,17 +110,6 @@ type usageError struct{ err error }
 func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
 
-// checkPkgs returns a usage error for the first PKG argument whose form is
-// wrong (a malformed name or constraint), before any store is read.
-func checkPkgs(pkgs []string) error {
-	for _, pkg := range pkgs {
-		if err := store.CheckPkg(pkg); err != nil {
-			return usageError{err}
-		}
-	}
-	return nil
-}
-
 // exitStatus carries a command's own exit status (exec, shell, verify)
 // through cobra without printing anything more.
 type exitStatus int
@@ -111,94 +118,6 @@ func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)
 
 // hinter is implemented by errors that know the command that fixes them.
 type hinter interface{ Hint() string }
-
-// args returns a cobra.PositionalArgs that reports a usage error.
-func args(check cobra.PositionalArgs) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, a []string) error {
-		if err := check(cmd, a); err != nil {
-			return usageError{err}
-		}
-		return nil
-	}
-}
-
-func run(argv []string) int {
-	a := newApp()
-	a.argv = argv
-	if call := a.direct(argv); call != nil {
-		return a.call(call)
-	}
-	return a.execute(newRootCmd(a, argv), argv)
-}
-
-// direct returns the call that argv makes when it is one of those made at
-// every cd and every job start, export SHELL and exec DIR ..., without a
-// flag (their commands have none but help): cobra would make the same call
-// after building the command and parsing argv, which these calls need not
-// pay for. TestDirectCalls checks that both answer alike.
-func (a *app) direct(argv []string) func(context.Context) error {
-	if len(argv) < 2 || strings.HasPrefix(argv[1], "-") {
-		return nil
-	}
-	switch {
-	case argv[0] == "export" && len(argv) == 2:
-		return func(ctx context.Context) error { return a.export(ctx, argv[1]) }
-	case argv[0] == "exec":
-		// Flags end at DIR (the command's flags are not interspersed).
-		return func(ctx context.Context) error { return a.exec(ctx, argv[1:], -1) }
-	}
-	return nil
-}
-
-// execute runs argv with the command tree root and returns the exit
-// status.
-func (a *app) execute(root *cobra.Command, argv []string) int {
-	root.SetArgs(argv)
-	return a.call(root.ExecuteContext)
-}
-
-// call runs f with a context that an interrupt cancels, and returns the
-// exit status.
-func (a *app) call(f func(context.Context) error) int {
-	ctx := &interruptible{Context: context.Background()}
-	defer ctx.stop()
-	return a.report(f(ctx))
-}
-
-// interruptible is a context that an interrupt (Ctrl-C) cancels. It
-// starts catching the signal only when something first waits on it: the
-// catching costs a thread, which a command that waits on nothing (the
-// prompt's export of a cached project, exec) does not pay; an interrupt
-// before that ends noxenv at once, as it should when nothing is to be
-// cleaned up.
-type interruptible struct {
-	context.Context
-	once   sync.Once
-	caught context.Context
-	cancel context.CancelFunc
-}
-
-func (c *interruptible) start() {
-	c.caught, c.cancel = signal.NotifyContext(c.Context, os.Interrupt)
-}
-
-func (c *interruptible) Done() <-chan struct{} {
-	c.once.Do(c.start)
-	return c.caught.Done()
-}
-
-func (c *interruptible) Err() error {
-	c.once.Do(c.start)
-	return c.caught.Err()
-}
-
-// stop stops catching the interrupt.
-func (c *interruptible) stop() {
-	c.once.Do(func() {})
-	if c.cancel != nil {
-		c.cancel()
-	}
-}
 
 // report prints err once, with the noxenv: prefix and any hint, and
 // returns the exit status for it.

@@ -3,8 +3,6 @@
 package main
 
 import (
-	"github.com/noxenv/noxenv/activate/prompt"
-
 	"context"
 	"encoding/json"
 	"errors"
@@ -18,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/noxenv/noxenv/activate"
+	"github.com/noxenv/noxenv/activate/prompt"
 	"github.com/noxenv/noxenv/cache"
 	"github.com/noxenv/noxenv/store"
 )

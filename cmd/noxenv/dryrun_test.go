@@ -1,9 +1,13 @@
+//go:build !front
+
 package main
 
 import (
 	"testing"
 
 	"github.com/spf13/cobra"
+
+	"github.com/noxenv/noxenv/settings/tomlfile"
 )
 
 // Every command that takes --dry-run takes -n too.
@@ -22,7 +26,7 @@ func TestDryRunShorthand(t *testing.T) {
 		}
 		return n
 	}
-	if n := walk(newRootCmd(newApp(), nil)); n < 2 {
+	if n := walk(newRootCmd(newApp(tomlfile.Decode), nil)); n < 2 {
 		t.Errorf("%d commands take --dry-run, want gc and profile delete-generations at least", n)
 	}
 }

@@ -1,20 +1,15 @@
+//go:build !front
+
 package main
 
 import (
 	"github.com/noxenv/noxenv/activate"
-
 	"github.com/noxenv/noxenv/activate/prompt"
 
-	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -52,48 +47,6 @@ func newHookCmd(a *app) *cobra.Command {
 	}
 }
 
-// executable returns the absolute path noxenv was started by, symbolic
-// links kept (the path it was installed at, which stays valid across an
-// upgrade that moves the link), or the resolved one.
-func (a *app) executable() (string, error) {
-	self, err := os.Executable()
-	if err != nil {
-		return "", fmt.Errorf("finding noxenv's own path: %w", err)
-	}
-	name := os.Args[0]
-	if !strings.Contains(name, "/") {
-		if p, err := exec.LookPath(name); err == nil {
-			name = p
-		}
-	}
-	if p, err := filepath.Abs(name); err == nil && sameFile(p, self) {
-		return p, nil
-	}
-	return self, nil
-}
-
-func sameFile(a, b string) bool {
-	fa, err := os.Stat(a)
-	if err != nil {
-		return false
-	}
-	fb, err := os.Stat(b)
-	return err == nil && os.SameFile(fa, fb)
-}
-
-// hookDir holds the stamps and the reload file.
-func (a *app) hookDir() string { return filepath.Join(a.loc.stateDir, "hook") }
-
-// workDir returns the directory the shell is in: $PWD when it names the
-// working directory (it keeps the symbolic links the user went through),
-// the working directory otherwise.
-func (a *app) workDir() (string, error) {
-	if pwd := a.env["PWD"]; filepath.IsAbs(pwd) && sameFile(pwd, ".") {
-		return pwd, nil
-	}
-	return os.Getwd()
-}
-
 func newExportCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:       "export bash|zsh|fish|tcsh|elvish|json",
@@ -101,113 +54,8 @@ func newExportCmd(a *app) *cobra.Command {
 		Args:      args(cobra.ExactArgs(1)),
 		ValidArgs: shells.Names,
 		RunE: func(cmd *cobra.Command, argv []string) error {
-			return a.export(cmd.Context(), argv[0])
+			return a.export(argv[0], activate.Evaluator(cmd.Context(), a.activateConfig))
 		},
-	}
-}
-
-// export is noxenv export SHELL.
-func (a *app) export(ctx context.Context, shell string) error {
-	if err := shells.Check(shell); err != nil {
-		return usageError{err}
-	}
-	dir, err := a.workDir()
-	if err != nil {
-		return err
-	}
-	old, _ := prompt.LoadState(a.env)
-	sw := prompt.Next(activate.Evaluator(ctx, a.activateConfig), a.loadEnvrc, a.env, dir, []string{hook.ReloadFile(a.hookDir())})
-	changes := prompt.Diff(a.env, sw.Env)
-	var check string
-	if shell != "json" {
-		if check, err = a.fastPath(sw.State).Render(shell, filepath.Join(a.hookDir(), "stamps")); err != nil {
-			return err
-		}
-	}
-	code, err := shells.Render(shell, changes, check)
-	if err != nil {
-		return err
-	}
-	if _, err := fmt.Fprint(a.stdout, code); err != nil {
-		return err
-	}
-	a.logSwitch(old, sw, changes)
-	return sw.Err
-}
-
-// fastPath is what the shell checks at each prompt: the same directory,
-// the watched files as the evaluation read them, and no project file
-// appeared between the working directory and the project's (or the root,
-// outside any project): a .noxprofile, and an .envrc where the setting
-// load-envrc is on (read only when there is such a directory; a setting
-// that cannot be read watches them too), or a .noxprofile beside the
-// loaded .envrc.
-func (a *app) fastPath(s prompt.State) hook.FastPath {
-	fp := hook.FastPath{Dir: a.env["PWD"]}
-	now := time.Now()
-	for _, w := range s.Watches {
-		switch {
-		case w.Changed():
-			fp.Stale = true
-		case w.Exists:
-			fp.Exist = append(fp.Exist, hook.File{Path: w.Path, ModTime: w.ModTime, Seconds: w.SecondsTell(now)})
-		default:
-			fp.Absent = append(fp.Absent, w.Path)
-		}
-	}
-	top := filepath.Dir(s.File)
-	if filepath.Base(s.File) == prompt.EnvrcName {
-		fp.Absent = append(fp.Absent, filepath.Join(top, prompt.FileName))
-	}
-	envrc := false
-	if filepath.IsAbs(fp.Dir) && fp.Dir != top {
-		on, err := a.loadEnvrc()
-		envrc = on || err != nil
-	}
-	for d := fp.Dir; filepath.IsAbs(d) && d != top; d = filepath.Dir(d) {
-		fp.Absent = append(fp.Absent, filepath.Join(d, prompt.FileName))
-		if envrc {
-			fp.Absent = append(fp.Absent, filepath.Join(d, prompt.EnvrcName))
-		}
-		if d == filepath.Dir(d) {
-			break
-		}
-	}
-	return fp
-}
-
-// logSwitch says what changed: the project loaded or unloaded, and the
-// variables set (+), changed (~) and unset (-).
-func (a *app) logSwitch(old prompt.State, sw prompt.Switch, changes shells.Changes) {
-	if old.Status == prompt.Loaded && (sw.State.File != old.File || sw.State.Status != prompt.Loaded) {
-		a.logf("unloading %s", old.File)
-	}
-	if !sw.Evaluated || sw.State.Status != prompt.Loaded {
-		return
-	}
-	var names []string
-	for name, v := range changes {
-		if name == prompt.StateVar || name == prompt.DirVar {
-			continue
-		}
-		_, had := a.env[name]
-		switch {
-		case v == nil:
-			names = append(names, "-"+name)
-		case had:
-			names = append(names, "~"+name)
-		default:
-			names = append(names, "+"+name)
-		}
-	}
-	// An evaluation again that changes nothing (a touched file) is quiet.
-	if len(names) == 0 && old.File == sw.State.File && old.Status == prompt.Loaded {
-		return
-	}
-	a.logf("loading %s", sw.State.File)
-	if len(names) > 0 {
-		sort.Slice(names, func(i, j int) bool { return names[i][1:] < names[j][1:] })
-		a.logf("export %s", strings.Join(names, " "))
 	}
 }
 

@@ -3,8 +3,6 @@
 package main
 
 import (
-	"github.com/noxenv/noxenv/activate/prompt"
-
 	"context"
 	"errors"
 	"fmt"
@@ -15,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/noxenv/noxenv/activate"
+	"github.com/noxenv/noxenv/activate/prompt"
 	"github.com/noxenv/noxenv/image"
 	"github.com/noxenv/noxenv/profile"
 	"github.com/noxenv/noxenv/store"

@@ -1,3 +1,5 @@
+//go:build !front
+
 package main
 
 import (
@@ -17,13 +19,15 @@ var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []str
 
 func TestMain(m *testing.M) {
 	testscript.Main(withOCI{m}, map[string]func(){
-		"noxenv": func() { os.Exit(run(os.Args[1:])) },
+		fullProgram: func() { os.Exit(run(os.Args[1:])) },
 	})
 }
 
-// withOCI runs the tests with noxenv-oci (this package built with the tag
-// oci, see oci.go) on PATH, where noxenv finds it as it would find it
-// installed, so that cache, key and image run as users run them.
+// withOCI runs the tests with the front (this package built with the tag
+// front, see front.go) as noxenv and noxenv-oci (built with the tag oci,
+// see oci.go) on PATH, and this package's test binary as noxenv-full,
+// where noxenv finds them as it would find them installed: scripts run
+// noxenv as users run it.
 type withOCI struct{ m *testing.M }
 
 func (w withOCI) Run() int {
@@ -33,10 +37,12 @@ func (w withOCI) Run() int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
-	build := exec.Command("go", "build", "-tags", "oci", "-o", filepath.Join(dir, ociProgram), ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building %s: %v\n%s", ociProgram, err, out)
-		return 1
+	for prog, tag := range map[string]string{ociProgram: "oci", "noxenv": "front"} {
+		build := exec.Command("go", "build", "-tags", tag, "-o", filepath.Join(dir, prog), ".")
+		if out, err := build.CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "building %s: %v\n%s", prog, err, out)
+			return 1
+		}
 	}
 	os.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
 	return w.m.Run()

@@ -1,3 +1,5 @@
+//go:build !front
+
 package main
 
 // noxenv's network and image code (binary caches, registries, images) is

@@ -1,4 +1,4 @@
-//go:build !oci
+//go:build !oci && !front
 
 package main
 
@@ -9,15 +9,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
-	"mvdan.cc/sh/v3/expand"
-	"mvdan.cc/sh/v3/interp"
 
 	"github.com/noxenv/noxenv/store"
 )
@@ -174,29 +170,12 @@ func (a *app) substitute(ctx context.Context, sp *store.SearchPath, argv []strin
 	return ans, nil
 }
 
-// ociProgram returns the path of noxenv-oci: in PREFIX/libexec/noxenv when
-// noxenv is PREFIX/bin/noxenv (as install.sh lays them out), beside
-// noxenv, or on PATH.
+// ociProgram returns the path of noxenv-oci (see installedProgram).
 func (a *app) ociProgram() (string, error) {
-	if self, err := os.Executable(); err == nil {
-		if self, err := filepath.EvalSymlinks(self); err == nil {
-			dir := filepath.Dir(self)
-			for _, p := range []string{filepath.Join(dir, "..", "libexec", "noxenv", ociProgram), filepath.Join(dir, ociProgram)} {
-				if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
-					return filepath.Clean(p), nil
-				}
-			}
-		}
+	if p := installedProgram(ociProgram); p != "" {
+		return p, nil
 	}
-	cwd, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	p, err := interp.LookPathDir(cwd, expand.FuncEnviron(func(name string) string { return a.env[name] }), ociProgram)
-	if err != nil {
-		return "", missingOCIError{}
-	}
-	return p, nil
+	return "", missingOCIError{}
 }
 
 // missingOCIError is a noxenv installed without its noxenv-oci.

@@ -1,8 +1,8 @@
+//go:build !front
+
 package main
 
 import (
-	"github.com/noxenv/noxenv/activate/prompt"
-
 	"context"
 	"errors"
 	"fmt"
@@ -17,6 +17,7 @@ import (
 	"mvdan.cc/sh/v3/interp"
 
 	"github.com/noxenv/noxenv/activate"
+	"github.com/noxenv/noxenv/activate/prompt"
 	"github.com/noxenv/noxenv/hook"
 )
 
@@ -25,17 +26,12 @@ import (
 // evaluation cache needs none).
 func (a *app) activateConfig() (activate.Config, error) {
 	return activate.Config{
-		OpenStores:         a.stores,
-		StoreDirs:          a.loc.storePath,
-		StateDir:           a.loc.stateDir,
-		AllowDir:           a.loc.allowDir,
-		ProfilesDir:        a.loc.profilesDir,
-		ReleaseProfileDirs: a.loc.releaseProfileDirs,
-		CacheDir:           a.loc.cacheDir,
-		Download:           a.download,
-		Settings:           a.settings,
-		Stderr:             a.stderr,
-		Quiet:              a.quiet,
+		Places:     a.activatePlaces(),
+		OpenStores: a.stores,
+		Download:   a.download,
+		Settings:   a.settings,
+		Stderr:     a.stderr,
+		Quiet:      a.quiet,
 	}, nil
 }
 
@@ -57,15 +53,6 @@ func (e noProjectError) Hint() string {
 		return fmt.Sprintf("%s is loaded with the setting load-envrc = true (NOXENV_LOAD_ENVRC=1)", e.ignored[0].Path)
 	}
 	return fmt.Sprintf("write a %s there, then run 'noxenv allow'", prompt.FileName)
-}
-
-// loadEnvrc is the load-envrc setting, read on first need.
-func (a *app) loadEnvrc() (bool, error) {
-	s, err := a.settings()
-	if err != nil {
-		return false, err
-	}
-	return s.LoadEnvrc, nil
 }
 
 // projectFile returns the project file that arg names: a file, or the

@@ -1,14 +1,24 @@
+//go:build !front
+
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/noxenv/noxenv/activate"
+	"github.com/noxenv/noxenv/settings/tomlfile"
+	"github.com/noxenv/noxenv/store"
 )
 
 // command is one of noxenv's top-level commands: the name users type and
@@ -214,5 +224,107 @@ func plainBashCompletion(root, completion *cobra.Command) {
 			_, err := io.WriteString(cmd.OutOrStdout(), strings.Replace(script, bashWords, bashWordsFallback, 1))
 			return err
 		}
+	}
+}
+
+// checkPkgs returns a usage error for the first PKG argument whose form is
+// wrong (a malformed name or constraint), before any store is read.
+func checkPkgs(pkgs []string) error {
+	for _, pkg := range pkgs {
+		if err := store.CheckPkg(pkg); err != nil {
+			return usageError{err}
+		}
+	}
+	return nil
+}
+
+// args returns a cobra.PositionalArgs that reports a usage error.
+func args(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, a []string) error {
+		if err := check(cmd, a); err != nil {
+			return usageError{err}
+		}
+		return nil
+	}
+}
+
+func run(argv []string) int {
+	a := newApp(tomlfile.Decode)
+	a.argv = argv
+	if call := a.direct(argv); call != nil {
+		return a.call(call)
+	}
+	return a.execute(newRootCmd(a, argv), argv)
+}
+
+// direct returns the call that argv makes when it is one of those made at
+// every cd and every job start, export SHELL and exec DIR ..., without a
+// flag (their commands have none but help): cobra would make the same call
+// after building the command and parsing argv, which these calls need not
+// pay for. TestDirectCalls checks that both answer alike.
+func (a *app) direct(argv []string) func(context.Context) error {
+	if len(argv) < 2 || strings.HasPrefix(argv[1], "-") {
+		return nil
+	}
+	switch {
+	case argv[0] == "export" && len(argv) == 2:
+		return func(ctx context.Context) error { return a.export(argv[1], activate.Evaluator(ctx, a.activateConfig)) }
+	case argv[0] == "exec":
+		// Flags end at DIR (the command's flags are not interspersed).
+		return func(ctx context.Context) error { return a.exec(ctx, argv[1:], -1) }
+	}
+	return nil
+}
+
+// execute runs argv with the command tree root and returns the exit
+// status.
+func (a *app) execute(root *cobra.Command, argv []string) int {
+	root.SetArgs(argv)
+	return a.call(root.ExecuteContext)
+}
+
+// version is set at build time by install.sh (-ldflags "-X main.version=...").
+var version = "dev"
+
+// call runs f with a context that an interrupt cancels, and returns the
+// exit status.
+func (a *app) call(f func(context.Context) error) int {
+	ctx := &interruptible{Context: context.Background()}
+	defer ctx.stop()
+	return a.report(f(ctx))
+}
+
+// interruptible is a context that an interrupt (Ctrl-C) cancels. It
+// starts catching the signal only when something first waits on it: the
+// catching costs a thread, which a command that waits on nothing (the
+// prompt's export of a cached project, exec) does not pay; an interrupt
+// before that ends noxenv at once, as it should when nothing is to be
+// cleaned up.
+type interruptible struct {
+	context.Context
+	once   sync.Once
+	caught context.Context
+	cancel context.CancelFunc
+}
+
+func (c *interruptible) start() {
+	c.caught, c.cancel = signal.NotifyContext(c.Context, os.Interrupt)
+}
+
+func (c *interruptible) Done() <-chan struct{} {
+	c.once.Do(c.start)
+	return c.caught.Done()
+}
+
+func (c *interruptible) Err() error {
+	c.once.Do(c.start)
+	return c.caught.Err()
+}
+
+// stop stops catching the interrupt.
+func (c *interruptible) stop() {
+	c.once.Do(func() {})
+	if c.cancel != nil {
+		c.cancel()
 	}
 }

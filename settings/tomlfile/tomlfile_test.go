@@ -1,4 +1,4 @@
-package settings
+package tomlfile
 
 import (
 	"errors"
@@ -8,11 +8,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/noxenv/noxenv/settings"
 )
 
 func write(t *testing.T, content string) string {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), FileName)
+	p := filepath.Join(t.TempDir(), settings.FileName)
 	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -20,11 +22,11 @@ func write(t *testing.T, content string) string {
 }
 
 func TestDefaults(t *testing.T) {
-	s, err := Load(nil, []string{filepath.Join(t.TempDir(), "missing.toml")})
+	s, err := settings.Load(nil, []string{filepath.Join(t.TempDir(), "missing.toml")}, Decode)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.EvalTimeout != DefaultEvalTimeout || s.LoadEnvrc || s.Substituters != nil || s.TrustedPublicKeys != nil || s.Warnings != nil {
+	if s.EvalTimeout != settings.DefaultEvalTimeout || s.LoadEnvrc || s.Substituters != nil || s.TrustedPublicKeys != nil || s.Warnings != nil {
 		t.Errorf("defaults: %+v", s)
 	}
 }
@@ -38,7 +40,7 @@ load-envrc = true
 substituters = ["oci://admin/cache"]
 trusted-public-keys = ["admin:AAAA"]
 `)
-	s, err := Load(map[string]string{"NOXENV_TRUSTED_PUBLIC_KEYS": "env:BBBB  env2:CCCC"}, []string{user, admin})
+	s, err := settings.Load(map[string]string{"NOXENV_TRUSTED_PUBLIC_KEYS": "env:BBBB  env2:CCCC"}, []string{user, admin}, Decode)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +78,7 @@ substituters = ["file:///x"]
 		// ... and the empty list for a list: substitution turned off.
 		{map[string]string{"NOXENV_SUBSTITUTERS": ""}, 5 * time.Second, true, []string{}},
 	} {
-		s, err := Load(tc.env, []string{file})
+		s, err := settings.Load(tc.env, []string{file}, Decode)
 		if err != nil {
 			t.Fatalf("%v: %v", tc.env, err)
 		}
@@ -92,7 +94,7 @@ func TestErrors(t *testing.T) {
 		content string
 		want    []string
 	}{
-		{content: "eval-timeout = \n", want: []string{FileName + ":1:"}},
+		{content: "eval-timeout = \n", want: []string{settings.FileName + ":1:"}},
 		{content: "# settings\nload-envrc = \"maybe\"\n", want: []string{"setting load-envrc", "want true or false"}},
 		{content: "eval-timeout = \"soon\"\n", want: []string{"setting eval-timeout", `"soon"`}},
 		{content: "eval-timeout = -3\n", want: []string{"setting eval-timeout", "positive"}},
@@ -102,8 +104,8 @@ func TestErrors(t *testing.T) {
 		{env: map[string]string{"NOXENV_EVAL_TIMEOUT": "0"}, want: []string{"NOXENV_EVAL_TIMEOUT:", "positive"}},
 		{env: map[string]string{"NOXENV_LOAD_ENVRC": "maybe"}, want: []string{"NOXENV_LOAD_ENVRC:", `"maybe"`}},
 	} {
-		_, err := Load(tc.env, []string{write(t, tc.content)})
-		var se *Error
+		_, err := settings.Load(tc.env, []string{write(t, tc.content)}, Decode)
+		var se *settings.Error
 		if !errors.As(err, &se) {
 			t.Errorf("%q %v: want a settings error, got %v", tc.content, tc.env, err)
 			continue
@@ -118,7 +120,7 @@ func TestErrors(t *testing.T) {
 
 func TestUnknownKeyWarns(t *testing.T) {
 	f := write(t, "load-envrc = true\nfuture-setting = 3\n")
-	s, err := Load(nil, []string{f})
+	s, err := settings.Load(nil, []string{f}, Decode)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,11 +134,11 @@ func FuzzLoad(f *testing.F) {
 	f.Add("load-envrc = true\n[table]\nx = 1\n")
 	f.Add("eval-timeout = 9223372036854775807\n")
 	f.Fuzz(func(t *testing.T, content string) {
-		p := filepath.Join(t.TempDir(), FileName)
+		p := filepath.Join(t.TempDir(), settings.FileName)
 		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		s, err := Load(nil, []string{p})
+		s, err := settings.Load(nil, []string{p}, Decode)
 		if err != nil {
 			return
 		}

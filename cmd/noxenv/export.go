@@ -1,0 +1,197 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/noxenv/noxenv/activate/prompt"
+	"github.com/noxenv/noxenv/hook"
+	"github.com/noxenv/noxenv/shells"
+)
+
+// executable returns the absolute path noxenv was started by, symbolic
+// links kept (the path it was installed at, which stays valid across an
+// upgrade that moves the link), or the resolved one; in noxenv-full, the
+// front's.
+func (a *app) executable() (string, error) {
+	if a.front != "" {
+		return a.front, nil
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("finding noxenv's own path: %w", err)
+	}
+	name := os.Args[0]
+	if !strings.Contains(name, "/") {
+		if p, err := exec.LookPath(name); err == nil {
+			name = p
+		}
+	}
+	if p, err := filepath.Abs(name); err == nil && sameFile(p, self) {
+		return p, nil
+	}
+	return self, nil
+}
+
+func sameFile(a, b string) bool {
+	fa, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	fb, err := os.Stat(b)
+	return err == nil && os.SameFile(fa, fb)
+}
+
+// hookDir holds the stamps and the reload file.
+func (a *app) hookDir() string { return filepath.Join(a.loc.stateDir, "hook") }
+
+// workDir returns the directory the shell is in: $PWD when it names the
+// working directory (it keeps the symbolic links the user went through),
+// the working directory otherwise.
+func (a *app) workDir() (string, error) {
+	if pwd := a.env["PWD"]; filepath.IsAbs(pwd) && sameFile(pwd, ".") {
+		return pwd, nil
+	}
+	return os.Getwd()
+}
+
+// export is noxenv export SHELL; evaluate evaluates the project file when
+// it must be. In the front, what only the full noxenv does ends it with
+// errNeedsFull before anything is printed.
+func (a *app) export(shell string, evaluate prompt.Evaluation) error {
+	if err := shells.Check(shell); err != nil {
+		return usageError{err}
+	}
+	dir, err := a.workDir()
+	if err != nil {
+		return err
+	}
+	old, _ := prompt.LoadState(a.env)
+	sw := prompt.Next(evaluate, a.loadEnvrc, a.env, dir, []string{hook.ReloadFile(a.hookDir())})
+	changes := prompt.Diff(a.env, sw.Env)
+	var check string
+	if shell != "json" {
+		if check, err = a.fastPath(sw.State).Render(shell, filepath.Join(a.hookDir(), "stamps")); err != nil {
+			return err
+		}
+	}
+	code, err := shells.Render(shell, changes, check)
+	if err != nil {
+		return err
+	}
+	if a.needsFull {
+		return errNeedsFull
+	}
+	if _, err := fmt.Fprint(a.stdout, code); err != nil {
+		return err
+	}
+	a.logSwitch(old, sw, changes)
+	return sw.Err
+}
+
+// fastPath is what the shell checks at each prompt: the same directory,
+// the watched files as the evaluation read them, and no project file
+// appeared between the working directory and the project's (or the root,
+// outside any project): a .noxprofile, and an .envrc where the setting
+// load-envrc is on (read only when there is such a directory; a setting
+// that cannot be read watches them too), or a .noxprofile beside the
+// loaded .envrc.
+func (a *app) fastPath(s prompt.State) hook.FastPath {
+	fp := hook.FastPath{Dir: a.env["PWD"]}
+	now := time.Now()
+	for _, w := range s.Watches {
+		switch {
+		case w.Changed():
+			fp.Stale = true
+		case w.Exists:
+			fp.Exist = append(fp.Exist, hook.File{Path: w.Path, ModTime: w.ModTime, Seconds: w.SecondsTell(now)})
+		default:
+			fp.Absent = append(fp.Absent, w.Path)
+		}
+	}
+	top := filepath.Dir(s.File)
+	if filepath.Base(s.File) == prompt.EnvrcName {
+		fp.Absent = append(fp.Absent, filepath.Join(top, prompt.FileName))
+	}
+	envrc := false
+	if filepath.IsAbs(fp.Dir) && fp.Dir != top {
+		on, err := a.loadEnvrc()
+		envrc = on || err != nil
+	}
+	for d := fp.Dir; filepath.IsAbs(d) && d != top; d = filepath.Dir(d) {
+		fp.Absent = append(fp.Absent, filepath.Join(d, prompt.FileName))
+		if envrc {
+			fp.Absent = append(fp.Absent, filepath.Join(d, prompt.EnvrcName))
+		}
+		if d == filepath.Dir(d) {
+			break
+		}
+	}
+	return fp
+}
+
+// logSwitch says what changed: the project loaded or unloaded, and the
+// variables set (+), changed (~) and unset (-).
+func (a *app) logSwitch(old prompt.State, sw prompt.Switch, changes shells.Changes) {
+	if old.Status == prompt.Loaded && (sw.State.File != old.File || sw.State.Status != prompt.Loaded) {
+		a.logf("unloading %s", old.File)
+	}
+	if !sw.Evaluated || sw.State.Status != prompt.Loaded {
+		return
+	}
+	var names []string
+	for name, v := range changes {
+		if name == prompt.StateVar || name == prompt.DirVar {
+			continue
+		}
+		_, had := a.env[name]
+		switch {
+		case v == nil:
+			names = append(names, "-"+name)
+		case had:
+			names = append(names, "~"+name)
+		default:
+			names = append(names, "+"+name)
+		}
+	}
+	// An evaluation again that changes nothing (a touched file) is quiet.
+	if len(names) == 0 && old.File == sw.State.File && old.Status == prompt.Loaded {
+		return
+	}
+	a.logf("loading %s", sw.State.File)
+	if len(names) > 0 {
+		sort.Slice(names, func(i, j int) bool { return names[i][1:] < names[j][1:] })
+		a.logf("export %s", strings.Join(names, " "))
+	}
+}
+
+// loadEnvrc is the load-envrc setting, read on first need.
+func (a *app) loadEnvrc() (bool, error) {
+	s, err := a.settings()
+	if err != nil {
+		return false, err
+	}
+	return s.LoadEnvrc, nil
+}
+
+// activatePlaces are the directories activation finds and keeps things in.
+func (a *app) activatePlaces() prompt.Places {
+	return prompt.Places{
+		StoreDirs:          a.loc.storePath,
+		StateDir:           a.loc.stateDir,
+		AllowDir:           a.loc.allowDir,
+		ProfilesDir:        a.loc.profilesDir,
+		ReleaseProfileDirs: a.loc.releaseProfileDirs,
+		CacheDir:           a.loc.cacheDir,
+	}
+}
+
+// errNeedsFull ends what the front started when only the full noxenv can
+// finish it (see front.go).
+var errNeedsFull = errors.New("needs the full noxenv")
