@@ -55,7 +55,7 @@ func (a *app) cached(file string, base map[string]string) (map[string]string, []
 // handOverFull replaces the front with noxenv-full running its command
 // line.
 func (a *app) handOverFull() error {
-	full := installedProgram(fullProgram)
+	full := installedProgram(fullProgram, a.env)
 	if full == "" {
 		return fmt.Errorf("%s is not installed beside noxenv", fullProgram)
 	}

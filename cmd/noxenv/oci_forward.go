@@ -172,7 +172,7 @@ func (a *app) substitute(ctx context.Context, sp *store.SearchPath, argv []strin
 
 // ociProgram returns the path of noxenv-oci (see installedProgram).
 func (a *app) ociProgram() (string, error) {
-	if p := installedProgram(ociProgram); p != "" {
+	if p := installedProgram(ociProgram, a.env); p != "" {
 		return p, nil
 	}
 	return "", missingOCIError{}
