@@ -230,9 +230,12 @@ func decodeInfo(b []byte) (info Info, ok bool) {
 			})
 			info.References = refs
 		case 6:
-			// Its settings have types of their own.
+			// Mostly empty; settings have types of their own.
 			var v []byte
-			if v, ok = d.SkipValue(); ok {
+			switch v, ok = d.SkipValue(); {
+			case ok && string(v) == "[]":
+				info.Env = []EnvSetting{}
+			case ok:
 				ok = json.Unmarshal(v, &info.Env) == nil
 			}
 		case 7:
