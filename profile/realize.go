@@ -72,19 +72,11 @@ func Key(members []Member) string {
 // place, so a generation directory is always complete. Members are kept
 // sorted by name. What it keeps alive in each store is recorded there.
 func Realize(sp *store.SearchPath, gensDir string, members []Member) (*Generation, error) {
-	g, err := realize(sp, gensDir, members)
-	if err != nil {
-		return nil, err
-	}
-	return g, recordRoots(sp, gensDir, g)
-}
-
-func realize(sp *store.SearchPath, gensDir string, members []Member) (*Generation, error) {
 	members = sortedMembers(members)
 	dir := filepath.Join(gensDir, Key(members))
 	if g := reuse(sp, dir); g != nil {
 		g.Members = members
-		return g, nil
+		return g, recordRoots(sp, gensDir, g)
 	}
 	// Members found by name come without their entries (their metadata is
 	// read only now, when it is needed), several at a time, each with its
@@ -121,7 +113,17 @@ func realize(sp *store.SearchPath, gensDir string, members []Member) (*Generatio
 	for i, e := range roots {
 		listed[e] = listings[i]
 	}
-	return build(gensDir, members, closure, listed)
+	// What the generation keeps alive is recorded while it is built. A
+	// record of a generation a failure or a kill leaves unbuilt keeps its
+	// entries only until the next gc of this state directory, which drops
+	// the records of generations it does not find.
+	recorded := make(chan error, 1)
+	go func() { recorded <- recordRoots(sp, gensDir, &Generation{Dir: dir, Entries: closure}) }()
+	g, err := build(gensDir, members, closure, listed)
+	if rerr := <-recorded; err == nil && rerr != nil {
+		return nil, rerr
+	}
+	return g, err
 }
 
 func sortedMembers(members []Member) []Member {
