@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -272,9 +273,10 @@ const linkWorkers = 4
 // the other (under the directory's lock), so two workers in the same one
 // wait for each other, the second spinning on the processor the first
 // could use; workers in different directories run side by side. Each link
-// is made relative to root, held open, so the kernel does not walk root's
-// own path every time. After an error it takes the remaining batches
-// without making them, and returns the first error.
+// is made relative to its directory, held open while the plan is in it, so
+// the kernel does not walk the path to it every time. After an error it
+// takes the remaining batches without making them, and returns the first
+// error.
 func makeLinks(root string, batches <-chan []link) error {
 	fd, err := unix.Open(root, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
@@ -283,21 +285,28 @@ func makeLinks(root string, batches <-chan []link) error {
 		return &os.PathError{Op: "open", Path: root, Err: err}
 	}
 	defer unix.Close(fd)
-	q := linkQueue{dirs: map[string]*linkDir{}}
+	q := linkQueue{root: &linkDir{fd: fd}, dirs: map[string]*linkDir{}}
+	q.dirs[""] = q.root
 	q.cond.L = &q.mu
 	var wg sync.WaitGroup
 	for range linkWorkers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			q.work(func(l link) error {
-				if err := unix.Symlinkat(l.target, fd, l.path); err != nil {
+			q.work(func(d *linkDir, l link) error {
+				dirfd, name := d.fd, l.path[len(d.path):]
+				if dirfd < 0 {
+					dirfd, name = fd, l.path
+				}
+				if err := unix.Symlinkat(l.target, dirfd, name); err != nil {
 					return &os.LinkError{Op: "symlink", Old: l.target, New: filepath.Join(root, l.path), Err: err}
 				}
 				return nil
 			})
 		}()
 	}
+	// The directories the plan is in, the root first.
+	path := []*linkDir{q.root}
 	for batch := range batches {
 		if q.failed() {
 			continue
@@ -312,10 +321,16 @@ func makeLinks(root string, batches <-chan []link) error {
 			}
 			q.add(batch[start:i])
 			start = i + 1
-			if err := unix.Mkdirat(fd, l.path, 0o755); err != nil {
+			for len(path) > 1 && parentOf(l.path) != path[len(path)-1].rel {
+				q.leave(path[len(path)-1])
+				path = path[:len(path)-1]
+			}
+			d, err := q.mkdir(fd, path[len(path)-1], l.path)
+			if err != nil {
 				q.fail(&os.PathError{Op: "mkdir", Path: filepath.Join(root, l.path), Err: err})
 				break
 			}
+			path = append(path, d)
 		}
 		if !q.failed() {
 			q.add(batch[start:])
@@ -323,6 +338,11 @@ func makeLinks(root string, batches <-chan []link) error {
 	}
 	q.close()
 	wg.Wait()
+	for _, d := range q.dirs {
+		if d != q.root && d.fd >= 0 {
+			unix.Close(d.fd)
+		}
+	}
 	return q.err
 }
 
@@ -331,19 +351,69 @@ func makeLinks(root string, batches <-chan []link) error {
 type linkQueue struct {
 	mu     sync.Mutex
 	cond   sync.Cond
+	root   *linkDir
 	dirs   map[string]*linkDir // by path relative to the root
 	ready  []*linkDir          // those with links waiting, first queued first
 	closed bool
 	err    error // the first error
 }
 
+// linkDir is a directory of the tree being made.
 type linkDir struct {
+	rel   string // relative to the root, "" for the root
+	path  string // rel and a slash, what its names follow in a link's path
+	fd    int    // open while the plan or a worker is in it, else -1
 	links []link
 	busy  bool // a worker is making links in it
 	ready bool // in the queue's ready list
+	left  bool // the plan is past it: no more links come
 }
 
-// add queues ls, symlinks in the order of the plan.
+// mkdir makes the directory rel in parent and opens it. A directory that
+// cannot be opened (too many open files) has its links made relative to
+// the root.
+func (q *linkQueue) mkdir(rootfd int, parent *linkDir, rel string) (*linkDir, error) {
+	if parentOf(rel) != parent.rel {
+		return nil, errors.New("not right after its directory in the plan")
+	}
+	pfd, name := parent.fd, rel[len(parent.path):]
+	if pfd < 0 {
+		pfd, name = rootfd, rel
+	}
+	if err := unix.Mkdirat(pfd, name, 0o755); err != nil {
+		return nil, err
+	}
+	fd, err := unix.Openat(pfd, name, unix.O_PATH|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		fd = -1
+	}
+	d := &linkDir{rel: rel, path: rel + "/", fd: fd}
+	q.mu.Lock()
+	q.dirs[rel] = d
+	q.mu.Unlock()
+	return d, nil
+}
+
+// leave notes that the plan is past d: its descriptor is closed once its
+// links are made.
+func (q *linkQueue) leave(d *linkDir) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	d.left = true
+	q.release(d)
+}
+
+// release closes d's descriptor when nothing more is to be made in it; q.mu
+// is held.
+func (q *linkQueue) release(d *linkDir) {
+	if d.left && !d.busy && len(d.links) == 0 && d.fd >= 0 {
+		unix.Close(d.fd)
+		d.fd = -1
+	}
+}
+
+// add queues ls, symlinks in the order of the plan, each in a directory
+// made before.
 func (q *linkQueue) add(ls []link) {
 	if len(ls) == 0 {
 		return
@@ -357,9 +427,11 @@ func (q *linkQueue) add(ls []link) {
 			n++
 		}
 		d := q.dirs[dir]
-		if d == nil {
-			d = &linkDir{}
-			q.dirs[dir] = d
+		if d == nil || d.left {
+			if q.err == nil {
+				q.err = fmt.Errorf("%s: not in a directory of the plan", ls[0].path)
+			}
+			break
 		}
 		d.links = append(d.links, ls[:n]...)
 		if !d.ready {
@@ -381,7 +453,7 @@ func parentOf(path string) string {
 
 // work makes links with mk until the queue is closed and empty, or an
 // error is recorded.
-func (q *linkQueue) work(mk func(link) error) {
+func (q *linkQueue) work(mk func(*linkDir, link) error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for q.err == nil {
@@ -398,12 +470,13 @@ func (q *linkQueue) work(mk func(link) error) {
 		q.mu.Unlock()
 		var err error
 		for _, l := range ls {
-			if err = mk(l); err != nil {
+			if err = mk(d, l); err != nil {
 				break
 			}
 		}
 		q.mu.Lock()
 		d.busy = false
+		q.release(d)
 		if err != nil && q.err == nil {
 			q.err = err
 		}

@@ -397,3 +397,53 @@ func TestMakeLinksError(t *testing.T) {
 		}
 	}
 }
+
+// TestMakeLinksNested: links go into directories at every depth, in the
+// plan's order (a directory's subdirectory, then its own names again), and
+// every directory opened on the way is closed.
+func TestMakeLinksNested(t *testing.T) {
+	openFDs := func() int {
+		des, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Skip("no /proc/self/fd")
+		}
+		return len(des)
+	}
+	var plan []link
+	want := map[string]string{}
+	for _, top := range []string{"a", "b"} {
+		plan = append(plan, link{path: top})
+		for _, sub := range []string{"x", "y"} {
+			dir := top + "/" + sub
+			plan = append(plan, link{path: dir})
+			for i := range 3 {
+				p := fmt.Sprintf("%s/f%d", dir, i)
+				plan = append(plan, link{p, "/t/" + p})
+				want[p] = "/t/" + p
+			}
+		}
+		p := top + "/z"
+		plan = append(plan, link{p, "/t/" + p})
+		want[p] = "/t/" + p
+	}
+	plan = append(plan, link{"top", "/t/top"})
+	want["top"] = "/t/top"
+	root := t.TempDir()
+	before := openFDs()
+	batches := make(chan []link, len(plan))
+	for _, l := range plan {
+		batches <- []link{l}
+	}
+	close(batches)
+	if err := makeLinks(root, batches); err != nil {
+		t.Fatal(err)
+	}
+	if after := openFDs(); after != before {
+		t.Errorf("%d descriptors open before, %d after", before, after)
+	}
+	for p, target := range want {
+		if got, err := os.Readlink(filepath.Join(root, p)); err != nil || got != target {
+			t.Errorf("%s: %q, %v; want %q", p, got, err, target)
+		}
+	}
+}
