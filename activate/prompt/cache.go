@@ -186,7 +186,7 @@ type Cached struct {
 // checked against them; the project's own files are hashed as read, not
 // read again: a change since shows in their modification time.
 func (p *Project) Cached(cfg Places, base map[string]string) *Cached {
-	data, err := os.ReadFile(CacheFile(cfg, p.File))
+	data, err := readFile(CacheFile(cfg, p.File))
 	if err != nil {
 		return nil
 	}

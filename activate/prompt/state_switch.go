@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 )
@@ -105,7 +104,7 @@ func Fresh(s State) bool {
 func errSum(file string, err error) uint64 {
 	h := sha256.New()
 	h.Write([]byte(err.Error()))
-	if content, rerr := os.ReadFile(file); rerr == nil {
+	if content, rerr := readFile(file); rerr == nil {
 		h.Write(content)
 	}
 	return binary.LittleEndian.Uint64(h.Sum(nil))

@@ -162,7 +162,7 @@ func record(p string, content, lock []byte) []byte {
 
 // readOptional returns the content of path, nil when it does not exist.
 func readOptional(path string) ([]byte, error) {
-	data, err := os.ReadFile(path)
+	data, err := readFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -249,7 +249,7 @@ func readTrustedProject(allowDir, p string) (content, lock, rec []byte, err erro
 
 // readWithRecord returns the content of p and its trust record (nil: none).
 func readWithRecord(allowDir, p string) (content, rec []byte, err error) {
-	if content, err = os.ReadFile(p); err != nil {
+	if content, err = readFile(p); err != nil {
 		return nil, nil, err
 	}
 	if rec, err = readOptional(RecordOf(allowDir, p)); err != nil {
@@ -299,7 +299,7 @@ func Approval(allowDir, file string) (path string, rec []byte, err error) {
 	if err != nil {
 		return "", nil, err
 	}
-	content, err := os.ReadFile(p)
+	content, err := readFile(p)
 	if err != nil {
 		return "", nil, err
 	}

@@ -116,7 +116,7 @@ func Rewatch(ws []Watch, path string, data []byte) {
 			continue
 		}
 		w := Observe(path)
-		if cur, err := os.ReadFile(path); err == nil && bytes.Equal(cur, data) {
+		if cur, err := readFile(path); err == nil && bytes.Equal(cur, data) {
 			ws[i] = w
 		}
 		return

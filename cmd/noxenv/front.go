@@ -4,10 +4,10 @@ package main
 
 // The front is what users run as noxenv: this package built with the tag
 // front, installed as PREFIX/bin/noxenv, with the full noxenv (built
-// without it) as PREFIX/libexec/noxenv/noxenv-full. The prompt's export
-// of a project whose evaluation is cached, or of a directory outside any
-// project, is all of the work of most runs of noxenv, and the front does
-// it with package prompt alone; a program linking the interpreter, the
+// without it) as PREFIX/libexec/noxenv/noxenv-full. The prompt's export,
+// and exec, of a project whose evaluation is cached, or of a directory
+// outside any project, are all of the work of most runs of noxenv, and
+// the front does them with package prompt alone; a program linking the interpreter, the
 // stores, cobra and the settings parser spends about 1 ms more starting
 // than an empty Go program, which every cd would pay. Anything else, and
 // anything the front meets that only the full noxenv does (an evaluation,
@@ -16,10 +16,10 @@ package main
 // path (NOXENV_FRONT), which noxenv hook writes into the hook.
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"syscall"
 
 	"github.com/noxenv/noxenv/activate/prompt"
@@ -32,8 +32,9 @@ func run(argv []string) int {
 		a.needsFull = true
 		return nil, errNeedsFull
 	}
-	if len(argv) == 2 && argv[0] == "export" && !strings.HasPrefix(argv[1], "-") {
-		if err := a.export(argv[1], a.cached); !errors.Is(err, errNeedsFull) {
+	cached := func(context.Context) prompt.Evaluation { return a.cached }
+	if call := a.direct(argv, cached); call != nil {
+		if err := call(context.Background()); !errors.Is(err, errNeedsFull) {
 			return a.report(err)
 		}
 	}

@@ -3,7 +3,6 @@
 package main
 
 import (
-	"github.com/noxenv/noxenv/activate"
 	"github.com/noxenv/noxenv/activate/prompt"
 
 	"encoding/json"
@@ -54,7 +53,7 @@ func newExportCmd(a *app) *cobra.Command {
 		Args:      args(cobra.ExactArgs(1)),
 		ValidArgs: shells.Names,
 		RunE: func(cmd *cobra.Command, argv []string) error {
-			return a.export(argv[0], activate.Evaluator(cmd.Context(), a.activateConfig))
+			return a.export(argv[0], a.evaluation(cmd.Context()))
 		},
 	}
 }

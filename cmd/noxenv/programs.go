@@ -22,16 +22,10 @@ func installedProgram(name string, env map[string]string) string {
 			}
 		}
 	}
-	for _, dir := range filepath.SplitList(env["PATH"]) {
-		if p, err := filepath.Abs(filepath.Join(dir, name)); err == nil && dir != "" && isProgram(p) {
+	if cwd, err := os.Getwd(); err == nil {
+		if p, ok := lookPath(cwd, env["PATH"], name); ok {
 			return p
 		}
 	}
 	return ""
-}
-
-// isProgram reports whether p is an executable regular file.
-func isProgram(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0
 }

@@ -3,22 +3,16 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
-	"syscall"
 
 	"github.com/spf13/cobra"
-	"mvdan.cc/sh/v3/expand"
-	"mvdan.cc/sh/v3/interp"
 
 	"github.com/noxenv/noxenv/activate"
 	"github.com/noxenv/noxenv/activate/prompt"
-	"github.com/noxenv/noxenv/hook"
 )
 
 // activateConfig is where activation finds and keeps things; the store
@@ -154,81 +148,11 @@ func newExecCmd(a *app) *cobra.Command {
 			"it there (NOXENV_DIR set). CMD replaces noxenv.",
 		Args: args(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, argv []string) error {
-			return a.exec(cmd.Context(), argv, cmd.ArgsLenAtDash())
+			return a.exec(argv, cmd.ArgsLenAtDash(), a.evaluation(cmd.Context()))
 		},
 	}
 	c.Flags().SetInterspersed(false)
 	return c
-}
-
-// exec is noxenv exec with the arguments argv, of which dashAt came after
-// a leading "--" (-1: none did).
-func (a *app) exec(ctx context.Context, argv []string, dashAt int) error {
-	// Flags end at the first argument, so a "--" after DIR is an argument;
-	// a leading one is taken by the flag parser.
-	dir, command, dashed := ".", argv, true
-	switch {
-	case dashAt == 0:
-	case len(argv) > 1 && argv[1] == "--":
-		dir, command = argv[0], argv[2:]
-	case len(argv) > 1:
-		dir, command, dashed = argv[0], argv[1:], false
-	}
-	if len(command) == 0 {
-		return usageError{errors.New("exec needs a command")}
-	}
-	fi, err := os.Stat(dir)
-	if errors.Is(err, fs.ErrNotExist) && !dashed {
-		return usageError{execUsage(dir)}
-	}
-	if err != nil {
-		return err
-	} else if !fi.IsDir() {
-		return usageError{fmt.Errorf("%s is not a directory", dir)}
-	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return err
-	}
-	// The environment the hook would give a shell in DIR, its state
-	// included (NOXENV_DIR, NOXENV_STATE), as direnv exec does: a noxenv
-	// command CMD runs reverts the project, and a shell with the hook finds
-	// it loaded and follows the hook's rule from its working directory
-	// (leaving the project unloads it). Starting from the reverted
-	// environment, the project is evaluated afresh and every error is said.
-	sw := prompt.Next(activate.Evaluator(ctx, a.activateConfig), a.loadEnvrc, prompt.Revert(a.env), abs,
-		[]string{hook.ReloadFile(a.hookDir())})
-	if sw.Err != nil {
-		return sw.Err
-	}
-	return execIn(sw.Env, command)
-}
-
-// execUsage is a DIR that does not exist, given without "--": maybe a
-// command in DIR's place.
-type execUsage string
-
-func (e execUsage) Error() string { return string(e) + ": no such directory" }
-
-// Hint shows the form.
-func (execUsage) Hint() string { return "noxenv exec [DIR] -- CMD [ARG]..." }
-
-// execIn replaces noxenv with command, looked up in env's PATH.
-func execIn(env map[string]string, command []string) error {
-	pairs := make([]string, 0, len(env))
-	for k, v := range env {
-		pairs = append(pairs, k+"="+v)
-	}
-	cwd, err := os.Getwd()
-	if err != nil {
-		return err
-	}
-	path, err := interp.LookPathDir(cwd, expand.FuncEnviron(func(name string) string { return env[name] }), command[0])
-	if err != nil {
-		return fmt.Errorf("%s: command not found", command[0])
-	}
-	err = syscall.Exec(path, command, pairs)
-	return fmt.Errorf("exec %s: %w", path, err)
 }
 
 func newShellCmd(a *app) *cobra.Command {

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/noxenv/noxenv/activate"
+	"github.com/noxenv/noxenv/activate/prompt"
 	"github.com/noxenv/noxenv/settings/tomlfile"
 	"github.com/noxenv/noxenv/store"
 )
@@ -251,29 +252,10 @@ func args(check cobra.PositionalArgs) cobra.PositionalArgs {
 func run(argv []string) int {
 	a := newApp(tomlfile.Decode)
 	a.argv = argv
-	if call := a.direct(argv); call != nil {
+	if call := a.direct(argv, a.evaluation); call != nil {
 		return a.call(call)
 	}
 	return a.execute(newRootCmd(a, argv), argv)
-}
-
-// direct returns the call that argv makes when it is one of those made at
-// every cd and every job start, export SHELL and exec DIR ..., without a
-// flag (their commands have none but help): cobra would make the same call
-// after building the command and parsing argv, which these calls need not
-// pay for. TestDirectCalls checks that both answer alike.
-func (a *app) direct(argv []string) func(context.Context) error {
-	if len(argv) < 2 || strings.HasPrefix(argv[1], "-") {
-		return nil
-	}
-	switch {
-	case argv[0] == "export" && len(argv) == 2:
-		return func(ctx context.Context) error { return a.export(argv[1], activate.Evaluator(ctx, a.activateConfig)) }
-	case argv[0] == "exec":
-		// Flags end at DIR (the command's flags are not interspersed).
-		return func(ctx context.Context) error { return a.exec(ctx, argv[1:], -1) }
-	}
-	return nil
 }
 
 // execute runs argv with the command tree root and returns the exit
@@ -327,4 +309,10 @@ func (c *interruptible) stop() {
 	if c.cancel != nil {
 		c.cancel()
 	}
+}
+
+// evaluation is the evaluation the full noxenv runs: the project file
+// evaluated, under the configuration activateConfig returns.
+func (a *app) evaluation(ctx context.Context) prompt.Evaluation {
+	return activate.Evaluator(ctx, a.activateConfig)
 }

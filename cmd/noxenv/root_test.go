@@ -62,7 +62,7 @@ func TestDirectCalls(t *testing.T) {
 		a := &app{env: env, loc: newLocations(env), stdin: strings.NewReader(""), stdout: &out, stderr: &errs}
 		var code int
 		if direct {
-			call := a.direct(argv)
+			call := a.direct(argv, a.evaluation)
 			if call == nil {
 				t.Fatalf("noxenv %s is not called directly", strings.Join(argv, " "))
 			}
@@ -89,7 +89,7 @@ func TestDirectCalls(t *testing.T) {
 	}
 	for _, argv := range [][]string{{"export"}, {"export", "--help"}, {"export", "bash", "x"}, {"exec", "--", "true"}, {"exec", "-h"}, {"version", "x"}} {
 		var a app
-		if a.direct(argv) != nil {
+		if a.direct(argv, a.evaluation) != nil {
 			t.Errorf("noxenv %s is called directly", strings.Join(argv, " "))
 		}
 	}

@@ -5,11 +5,9 @@ package main
 import (
 	"archive/tar"
 	"compress/gzip"
-	"fmt"
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -37,8 +35,10 @@ func cmdKillAfter(ts *testscript.TestScript, neg bool, args []string) {
 	if sig == nil || err != nil {
 		ts.Fatalf("killafter: bad signal or duration %q %q", args[0], args[1])
 	}
-	prog, err := lookPath(ts.Getenv("PATH"), args[2])
-	ts.Check(err)
+	prog, ok := lookPath(ts.MkAbs("."), ts.Getenv("PATH"), args[2])
+	if !ok {
+		ts.Fatalf("killafter: %s not found in the script's PATH", args[2])
+	}
 	cmd := exec.Command(prog, args[3:]...)
 	cmd.Dir = ts.MkAbs(".")
 	for _, k := range []string{"PATH", "HOME", "XDG_DATA_HOME", "XDG_DATA_DIRS", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR", "NOXENV_STORE_PATH", "NOXENV_LOG"} {
@@ -48,17 +48,6 @@ func cmdKillAfter(ts *testscript.TestScript, neg bool, args []string) {
 	time.Sleep(delay)
 	cmd.Process.Signal(sig)
 	ts.Logf("killafter: %v", cmd.Wait())
-}
-
-// lookPath finds prog in the directories of path.
-func lookPath(path, prog string) (string, error) {
-	for _, dir := range filepath.SplitList(path) {
-		p := filepath.Join(dir, prog)
-		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
-			return p, nil
-		}
-	}
-	return "", fmt.Errorf("%s not found in the script's PATH", prog)
 }
 
 // cmdMktar writes a tarball with exactly the members given, including ones

@@ -1,13 +1,16 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/noxenv/noxenv/activate/prompt"
@@ -195,3 +198,96 @@ func (a *app) activatePlaces() prompt.Places {
 // errNeedsFull ends what the front started when only the full noxenv can
 // finish it (see front.go).
 var errNeedsFull = errors.New("needs the full noxenv")
+
+// direct returns the call that argv makes when it is one of those made at
+// every cd and every job start, export SHELL and exec DIR ..., without a
+// flag (their commands have none but help): cobra would make the same call
+// after building the command and parsing argv, which these calls need not
+// pay for. TestDirectCalls checks that both answer alike. evaluation
+// gives the evaluation a call runs when a project file is to be evaluated.
+func (a *app) direct(argv []string, evaluation func(context.Context) prompt.Evaluation) func(context.Context) error {
+	if len(argv) < 2 || strings.HasPrefix(argv[1], "-") {
+		return nil
+	}
+	switch {
+	case argv[0] == "export" && len(argv) == 2:
+		return func(ctx context.Context) error { return a.export(argv[1], evaluation(ctx)) }
+	case argv[0] == "exec":
+		// Flags end at DIR (the command's flags are not interspersed).
+		return func(ctx context.Context) error { return a.exec(argv[1:], -1, evaluation(ctx)) }
+	}
+	return nil
+}
+
+// exec is noxenv exec with the arguments argv, of which dashAt came after
+// a leading "--" (-1: none did).
+func (a *app) exec(argv []string, dashAt int, evaluate prompt.Evaluation) error {
+	// Flags end at the first argument, so a "--" after DIR is an argument;
+	// a leading one is taken by the flag parser.
+	dir, command, dashed := ".", argv, true
+	switch {
+	case dashAt == 0:
+	case len(argv) > 1 && argv[1] == "--":
+		dir, command = argv[0], argv[2:]
+	case len(argv) > 1:
+		dir, command, dashed = argv[0], argv[1:], false
+	}
+	if len(command) == 0 {
+		return usageError{errors.New("exec needs a command")}
+	}
+	fi, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) && !dashed {
+		return usageError{execUsage(dir)}
+	}
+	if err != nil {
+		return err
+	} else if !fi.IsDir() {
+		return usageError{fmt.Errorf("%s is not a directory", dir)}
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
+	// The environment the hook would give a shell in DIR, its state
+	// included (NOXENV_DIR, NOXENV_STATE), as direnv exec does: a noxenv
+	// command CMD runs reverts the project, and a shell with the hook finds
+	// it loaded and follows the hook's rule from its working directory
+	// (leaving the project unloads it). Starting from the reverted
+	// environment, the project is evaluated afresh and every error is said.
+	sw := prompt.Next(evaluate, a.loadEnvrc, prompt.Revert(a.env), abs,
+		[]string{hook.ReloadFile(a.hookDir())})
+	if sw.Err != nil {
+		return sw.Err
+	}
+	if a.needsFull {
+		return errNeedsFull
+	}
+	return execIn(sw.Env, command)
+}
+
+// execUsage is a DIR that does not exist, given without "--": maybe a
+// command in DIR's place.
+type execUsage string
+
+func (e execUsage) Error() string { return string(e) + ": no such directory" }
+
+// Hint shows the form.
+func (execUsage) Hint() string { return "noxenv exec [DIR] -- CMD [ARG]..." }
+
+// execIn replaces noxenv with command, looked up in env's PATH.
+func execIn(env map[string]string, command []string) error {
+	pairs := make([]string, 0, len(env))
+	for k, v := range env {
+		pairs = append(pairs, k+"="+v)
+	}
+	cwd, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	path, ok := lookPath(cwd, env["PATH"], command[0])
+	if !ok {
+		return fmt.Errorf("%s: command not found", command[0])
+	}
+	err = syscall.Exec(path, command, pairs)
+	return fmt.Errorf("exec %s: %w", path, err)
+}
