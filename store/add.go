@@ -121,6 +121,12 @@ func (sp *SearchPath) Add(ctx context.Context, st *Store, src string, opts AddOp
 		return nil, false, err
 	}
 
+	// Asked before the temporary tree exists: an interrupt from here on
+	// cancels ctx (the CLI catches it from the first question) and the
+	// tree is removed, where an interrupt before would leave it.
+	if err := ctx.Err(); err != nil {
+		return nil, false, err
+	}
 	tmp, err := os.MkdirTemp(st.Dir, ".tmp-add-")
 	if err != nil {
 		return nil, false, fmt.Errorf("store %s: %w", st.Dir, err)

@@ -68,6 +68,10 @@ func (sp *SearchPath) Receive(ctx context.Context, st *Store, in Incoming, r io.
 		}
 	}
 
+	// Asked before the temporary tree exists, as in Add.
+	if err := ctx.Err(); err != nil {
+		return nil, false, err
+	}
 	tmp, err := os.MkdirTemp(st.Dir, ".tmp-receive-")
 	if err != nil {
 		return nil, false, fmt.Errorf("store %s: %w", st.Dir, err)
