@@ -31,15 +31,17 @@ W=$(cd "$W" && pwd)
 cleanup() { chmod -R u+w "$W" 2>/dev/null || true; rm -rf "$W"; }
 [ -n "${BENCH_KEEP:-}" ] || trap cleanup EXIT
 
-# noxenv is built as install.sh builds it (static, stripped).
-(cd "$repo" && CGO_ENABLED=0 go build -ldflags "-s -w" -o "$W/noxenv" ./cmd/noxenv && go build -o "$W/profile_tool" ./bench/profile_tool)
+# noxenv is installed by install.sh, and run as users run it (the front,
+# which hands profile add to noxenv-full).
+PREFIX=$W/prefix "$repo/install.sh" 2>/dev/null
+(cd "$repo" && go build -o "$W/profile_tool" ./bench/profile_tool)
 export HOME=$W/home XDG_STATE_HOME=$W/state XDG_DATA_HOME=$W/data XDG_DATA_DIRS=$W/sys
 export NOXENV_STORE_PATH=$W/store NOXENV_LOG=quiet
-nox=$W/noxenv
+nox=$W/prefix/bin/noxenv
 if [ -n "${BASE:-}" ]; then
 	mkdir -p "$W/base"
 	git -C "$repo" archive "$BASE" | tar -x -C "$W/base"
-	CGO_ENABLED=0 go build -C "$W/base" -ldflags "-s -w" -o "$W/noxenv-base" ./cmd/noxenv
+	PREFIX=$W/base-prefix "$W/base/install.sh" 2>/dev/null
 fi
 
 echo "preparing $N packages in $W ($(df -T "$W" | awk 'NR==2 {print $2}'))" >&2
@@ -82,9 +84,9 @@ run_noxenv() { XDG_STATE_HOME=$T/state "$nox" profile add -p "$T/p" "${names[@]}
 prep_noxenv() { mkdir -p "$T"; }
 run_noxenv_again() { "$nox" profile add -p "$T/p" "${names[@]}"; }
 prep_noxenv_again() { mkdir -p "$T"; }
-run_noxenv_base() { XDG_STATE_HOME=$T/state "$W/noxenv-base" profile add -p "$T/p" "${names[@]}"; }
+run_noxenv_base() { XDG_STATE_HOME=$T/state "$W/base-prefix/bin/noxenv" profile add -p "$T/p" "${names[@]}"; }
 prep_noxenv_base() { mkdir -p "$T"; }
-run_noxenv_base_again() { "$W/noxenv-base" profile add -p "$T/p" "${names[@]}"; }
+run_noxenv_base_again() { "$W/base-prefix/bin/noxenv" profile add -p "$T/p" "${names[@]}"; }
 prep_noxenv_base_again() { mkdir -p "$T"; }
 run_realize() { "$W/profile_tool" realize "$T/gens" "$W/store" "${names[@]}"; }
 prep_realize() { mkdir -p "$T"; }
