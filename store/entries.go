@@ -133,7 +133,14 @@ func (st *Store) unread(name string, de os.DirEntry, hasInfo bool, only string) 
 	if only != "" && n != only {
 		return nil, nil
 	}
-	p := filepath.Join(st.Dir, name)
+	// st.Dir is absolute and clean (Open), and name one component that is
+	// not . or .. (hidden names are no items): the path needs none of
+	// filepath.Join's cleaning, which was 7 % of the instructions of a
+	// profile add resolving 200 names.
+	p := st.Dir + "/" + name
+	if st.Dir == "/" {
+		p = "/" + name
+	}
 	isDir := false
 	if de != nil && de.Type().IsDir() {
 		isDir = true
