@@ -31,8 +31,7 @@ W=$(cd "$W" && pwd)
 cleanup() { chmod -R u+w "$W" 2>/dev/null || true; rm -rf "$W"; }
 [ -n "${BENCH_KEEP:-}" ] || trap cleanup EXIT
 
-# noxenv is installed by install.sh, and run as users run it (the front,
-# which hands profile add to noxenv-full).
+# noxenv is installed by install.sh, and run as users run it.
 PREFIX=$W/prefix "$repo/install.sh" 2>/dev/null
 (cd "$repo" && go build -o "$W/profile_tool" ./bench/profile_tool)
 export HOME=$W/home XDG_STATE_HOME=$W/state XDG_DATA_HOME=$W/data XDG_DATA_DIRS=$W/sys

@@ -9,7 +9,10 @@
 #           Go program that only looks `true` up and execs it (the floor for
 #           any Go exec wrapper); targets: at most 1.5x, and at most 2 ms
 #           more than `true` alone.
-# noxenv is built as install.sh builds it; the floors with the same flags.
+#   prompt: the export the hook runs at cd, by noxenv-prompt (the front,
+#           cmd/noxenv/front.go), against the same empty program.
+# noxenv is installed as install.sh installs it; the floors are built with
+# the same flags.
 # With BASE, a commit, noxenv built from that commit the same way is timed
 # in the same run, on the same project, beside the checkout's.
 # Usage: [BASE=REV] bench/startup.sh [RUNS]
@@ -70,7 +73,8 @@ fi
 # environment. One export first, so that the evaluation is cached.
 cd "$work/proj"
 export PWD=$work/proj
-for nox in noxenv ${BASE:+noxenv-base}; do
+prompt=$work/libexec/noxenv/noxenv-prompt
+for nox in noxenv "$prompt" ${BASE:+noxenv-base}; do
 	"$nox" export bash >/dev/null
 	if [[ $(strace -f -e trace=openat "$nox" export bash 2>&1 >/dev/null | grep -c '\.noxinfo') != 0 ]]; then
 		echo "startup: $nox export evaluated the project: nothing is measured cached" >&2
@@ -85,6 +89,7 @@ done
 hyperfine -N --warmup 50 --runs "$runs" --export-json "$work/h.json" \
 	-n empty "$work/bin/empty" \
 	-n export "noxenv export bash" \
+	-n prompt "$prompt export bash" \
 	-n true "true" \
 	-n exectrue "$work/bin/exectrue" \
 	-n exec "noxenv exec $work/proj -- true" "${base[@]}" >/dev/null 2>&1
@@ -92,7 +97,7 @@ jq -r '[.results[] | {(.command): .median}] | add | map_values(. * 1000) |
 	def ms: . * 100 | round / 100 | tostring + " ms";
 	def x: . * 100 | round / 100 | tostring + "x";
 	def ratios(ex; ec): "export/empty: \(ex / .empty|x) (target <= 1.5x)  exec/floor: \(ec / .exectrue|x) (target <= 1.5x)  exec - true: \(ec - .true|ms) (target <= 2 ms)";
-	"median: empty \(.empty|ms), export \(.export|ms); true \(.true|ms), exec floor \(.exectrue|ms), exec \(.exec|ms)\n" +
+	"median: empty \(.empty|ms), export \(.export|ms), the hook'"'"'s export \(.prompt|ms) (\(.prompt / .empty|x)); true \(.true|ms), exec floor \(.exectrue|ms), exec \(.exec|ms)\n" +
 	ratios(.export; .exec) +
 	if .["export-base"] then "\nbase: export \(.["export-base"]|ms), exec \(.["exec-base"]|ms)\nbase " + ratios(.["export-base"]; .["exec-base"]) else "" end' "$work/h.json"
 jq -r '"CPU (user + system, mean): " + ([.results[] | "\(.command) \((.user + .system) * 100000 | round / 100) ms"] | join(", "))' "$work/h.json"

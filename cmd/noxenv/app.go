@@ -14,14 +14,9 @@ import (
 	"github.com/noxenv/noxenv/settings"
 )
 
-// fullProgram is the name the full noxenv is installed under, beside the
-// front (front.go), which hands it what the front does not do.
-const fullProgram = "noxenv-full"
-
-// frontVar carries the front's path to noxenv-full, which takes it out of
-// its environment at once: noxenv hook writes the front's path into the
-// hook, not its own.
-const frontVar = "NOXENV_FRONT"
+// frontProgram is the name the front (front.go) is installed under, in
+// PREFIX/libexec/noxenv: the program the hook runs at the prompt.
+const frontProgram = "noxenv-prompt"
 
 // app is what every command shares: the process environment and the
 // locations derived from it, read once here and passed down, so that no
@@ -41,9 +36,6 @@ type app struct {
 	quiet bool
 	// decodeSettings reads a settings file (see settings.Decoder).
 	decodeSettings settings.Decoder
-	// front is the path of the front that handed noxenv-full its
-	// command line (frontVar), "" when noxenv was started directly.
-	front string
 	// needsFull says the front met what only the full noxenv does: what
 	// it computed is not used (see front.go).
 	needsFull bool
@@ -55,11 +47,6 @@ type app struct {
 
 func newApp(decodeSettings settings.Decoder) *app {
 	env := environMap(os.Environ())
-	front := env[frontVar]
-	if front != "" {
-		delete(env, frontVar)
-		os.Unsetenv(frontVar)
-	}
 	a := &app{
 		env:       env,
 		loc:       newLocations(env),
@@ -70,7 +57,6 @@ func newApp(decodeSettings settings.Decoder) *app {
 		quiet:     env["NOXENV_LOG"] == "quiet",
 
 		decodeSettings: decodeSettings,
-		front:          front,
 	}
 	a.settings = sync.OnceValues(func() (*settings.Settings, error) {
 		s, err := settings.Load(a.env, a.loc.settingsFiles, a.decodeSettings)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -17,30 +16,6 @@ import (
 	"github.com/noxenv/noxenv/hook"
 	"github.com/noxenv/noxenv/shells"
 )
-
-// executable returns the absolute path noxenv was started by, symbolic
-// links kept (the path it was installed at, which stays valid across an
-// upgrade that moves the link), or the resolved one; in noxenv-full, the
-// front's.
-func (a *app) executable() (string, error) {
-	if a.front != "" {
-		return a.front, nil
-	}
-	self, err := os.Executable()
-	if err != nil {
-		return "", fmt.Errorf("finding noxenv's own path: %w", err)
-	}
-	name := os.Args[0]
-	if !strings.Contains(name, "/") {
-		if p, err := exec.LookPath(name); err == nil {
-			name = p
-		}
-	}
-	if p, err := filepath.Abs(name); err == nil && sameFile(p, self) {
-		return p, nil
-	}
-	return self, nil
-}
 
 func sameFile(a, b string) bool {
 	fa, err := os.Stat(a)

@@ -2,18 +2,20 @@
 
 package main
 
-// The front is what users run as noxenv: this package built with the tag
-// front, installed as PREFIX/bin/noxenv, with the full noxenv (built
-// without it) as PREFIX/libexec/noxenv/noxenv-full. The prompt's export,
-// and exec, of a project whose evaluation is cached, or of a directory
-// outside any project, are all of the work of most runs of noxenv, and
-// the front does them with package prompt alone; a program linking the interpreter, the
-// stores, cobra and the settings parser spends about 1 ms more starting
-// than an empty Go program, which every cd would pay. Anything else, and
-// anything the front meets that only the full noxenv does (an evaluation,
-// a settings file to parse), it hands to noxenv-full before printing
-// anything: the same command line and environment, and the front's own
-// path (NOXENV_FRONT), which noxenv hook writes into the hook.
+// The front is what the hook runs at the prompt: this package built with
+// the tag front, installed as PREFIX/libexec/noxenv/noxenv-prompt beside
+// noxenv (built without it), whose hook command writes the front's path
+// into the hook. The prompt's export of a project whose evaluation is
+// cached, or of a directory outside any project, is all of the work of
+// most prompts that run anything, and the front does it (and exec) with
+// package prompt alone: a program linking the interpreter, the stores,
+// cobra and the settings parser spends about 1 ms more starting than an
+// empty Go program, which every cd would pay. Anything else, and anything
+// the front meets that only the full noxenv does (an evaluation, a
+// settings file to parse), it hands to noxenv before printing anything,
+// with the same command line and environment. Users run noxenv itself:
+// a hand-over from a Go program costs more than starting one (about
+// 2 ms), which every other command would pay.
 
 import (
 	"context"
@@ -53,17 +55,12 @@ func (a *app) cached(file string, base map[string]string) (map[string]string, []
 	return nil, nil, errNeedsFull
 }
 
-// handOverFull replaces the front with noxenv-full running its command
-// line.
+// handOverFull replaces the front with noxenv running its command line.
 func (a *app) handOverFull() error {
-	full := installedProgram(fullProgram, a.env)
+	full := installedProgram("noxenv", a.env)
 	if full == "" {
-		return fmt.Errorf("%s is not installed beside noxenv", fullProgram)
+		return fmt.Errorf("noxenv is not installed beside %s", frontProgram)
 	}
-	env := os.Environ()
-	if self, err := a.executable(); err == nil {
-		env = append(env, frontVar+"="+self)
-	}
-	err := syscall.Exec(full, append([]string{full}, a.argv...), env)
+	err := syscall.Exec(full, append([]string{full}, a.argv...), os.Environ())
 	return fmt.Errorf("exec %s: %w", full, err)
 }

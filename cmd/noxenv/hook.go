@@ -3,6 +3,10 @@
 package main
 
 import (
+	"os"
+	"os/exec"
+	"path/filepath"
+
 	"github.com/noxenv/noxenv/activate/prompt"
 
 	"encoding/json"
@@ -32,7 +36,7 @@ func newHookCmd(a *app) *cobra.Command {
 			if !slices.Contains(hook.Shells, argv[0]) {
 				return usageError{fmt.Errorf("unknown shell %q (want %s)", argv[0], strings.Join(hook.Shells, ", "))}
 			}
-			exe, err := a.executable()
+			exe, err := a.promptProgram()
 			if err != nil {
 				return err
 			}
@@ -44,6 +48,15 @@ func newHookCmd(a *app) *cobra.Command {
 			return err
 		},
 	}
+}
+
+// promptProgram is the program the hook runs at the prompt: the front
+// installed with noxenv (front.go), or noxenv itself.
+func (a *app) promptProgram() (string, error) {
+	if p := installedProgram(frontProgram, a.env); p != "" {
+		return p, nil
+	}
+	return a.executable()
 }
 
 func newExportCmd(a *app) *cobra.Command {
@@ -184,4 +197,24 @@ func printStatus(a *app, st status) error {
 	}
 	_, err := fmt.Fprint(a.stdout, b.String())
 	return err
+}
+
+// executable returns the absolute path noxenv was started by, symbolic
+// links kept (the path it was installed at, which stays valid across an
+// upgrade that moves the link), or the resolved one.
+func (a *app) executable() (string, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("finding noxenv's own path: %w", err)
+	}
+	name := os.Args[0]
+	if !strings.Contains(name, "/") {
+		if p, err := exec.LookPath(name); err == nil {
+			name = p
+		}
+	}
+	if p, err := filepath.Abs(name); err == nil && sameFile(p, self) {
+		return p, nil
+	}
+	return self, nil
 }

@@ -19,15 +19,14 @@ var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []str
 
 func TestMain(m *testing.M) {
 	testscript.Main(withOCI{m}, map[string]func(){
-		fullProgram: func() { os.Exit(run(os.Args[1:])) },
+		"noxenv": func() { os.Exit(run(os.Args[1:])) },
 	})
 }
 
 // withOCI runs the tests with the front (this package built with the tag
-// front, see front.go) as noxenv and noxenv-oci (built with the tag oci,
-// see oci.go) on PATH, and this package's test binary as noxenv-full,
-// where noxenv finds them as it would find them installed: scripts run
-// noxenv as users run it.
+// front, see front.go) as noxenv-prompt and noxenv-oci (built with the tag
+// oci, see oci.go) on PATH, where noxenv finds them as it would find them
+// installed: scripts run noxenv, and the hook, as users run them.
 type withOCI struct{ m *testing.M }
 
 func (w withOCI) Run() int {
@@ -37,7 +36,7 @@ func (w withOCI) Run() int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
-	for prog, tag := range map[string]string{ociProgram: "oci", "noxenv": "front"} {
+	for prog, tag := range map[string]string{ociProgram: "oci", frontProgram: "front"} {
 		build := exec.Command("go", "build", "-tags", tag, "-o", filepath.Join(dir, prog), ".")
 		if out, err := build.CombinedOutput(); err != nil {
 			fmt.Fprintf(os.Stderr, "building %s: %v\n%s", prog, err, out)

@@ -1,5 +1,3 @@
-//go:build !oci
-
 package main
 
 import (
@@ -8,14 +6,16 @@ import (
 )
 
 // installedProgram returns the path of name, a program installed with
-// noxenv (noxenv-full, noxenv-oci): in PREFIX/libexec/noxenv when noxenv
-// is PREFIX/bin/noxenv (as install.sh lays them out), beside noxenv, or on
-// the PATH of the environment env; "" when there is none.
+// noxenv: in PREFIX/libexec/noxenv when this program is PREFIX/bin/noxenv
+// (as install.sh lays them out: noxenv-prompt, noxenv-oci), beside it, in
+// PREFIX/bin when this program is in PREFIX/libexec/noxenv (noxenv, for
+// noxenv-prompt), or on the PATH of the environment env; "" when there is
+// none.
 func installedProgram(name string, env map[string]string) string {
 	if self, err := os.Executable(); err == nil {
 		if self, err := filepath.EvalSymlinks(self); err == nil {
 			dir := filepath.Dir(self)
-			for _, p := range []string{filepath.Join(dir, "..", "libexec", "noxenv", name), filepath.Join(dir, name)} {
+			for _, p := range []string{filepath.Join(dir, "..", "libexec", "noxenv", name), filepath.Join(dir, name), filepath.Join(dir, "..", "..", "bin", name)} {
 				if isProgram(p) {
 					return filepath.Clean(p)
 				}
