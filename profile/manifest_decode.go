@@ -86,13 +86,7 @@ func entryField(d *store.Decoder, me *ManifestEntry, k int) bool {
 	case 6:
 		me.Plain, ok = d.Boolean()
 	case 7:
-		refs := []string{}
-		ok = d.Array(func() bool {
-			s, ok := d.Str()
-			refs = append(refs, s)
-			return ok
-		})
-		me.References = refs
+		me.References, ok = d.Strs()
 	case 8:
 		// Rare, and its settings have types of their own.
 		v, ok := d.SkipValue()

@@ -229,13 +229,7 @@ func decodeInfo(b []byte) (info Info, ok bool) {
 		case 4:
 			info.Files, ok = d.Integer()
 		case 5:
-			refs := []string{}
-			ok = d.Array(func() bool {
-				s, ok := d.Str()
-				refs = append(refs, s)
-				return ok
-			})
-			info.References = refs
+			info.References, ok = d.Strs()
 		case 6:
 			// Mostly empty; settings have types of their own.
 			var v []byte

@@ -134,6 +134,17 @@ func (d *Decoder) Str() (string, bool) {
 	return s, json.Unmarshal(d.b[start:d.i], &s) == nil
 }
 
+// Strs reads an array of strings; an empty array is an empty slice.
+func (d *Decoder) Strs() ([]string, bool) {
+	l := []string{}
+	ok := d.Array(func() bool {
+		s, ok := d.Str()
+		l = append(l, s)
+		return ok
+	})
+	return l, ok
+}
+
 // raw reads a string without escapes, of valid UTF-8, returning its bytes
 // in b.
 func (d *Decoder) raw() ([]byte, bool) {
