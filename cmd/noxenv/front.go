@@ -12,7 +12,8 @@ package main
 // cobra and the settings parser spends about 1 ms more starting than an
 // empty Go program, which every cd would pay. Anything else, and anything
 // the front meets that only the full noxenv does (an evaluation, a
-// settings file to parse), it hands to noxenv before printing anything,
+// settings file beyond the plain form settings.DecodePlain reads), it
+// hands to noxenv before printing anything,
 // with the same command line and environment. Users run noxenv itself:
 // a hand-over from a Go program costs more than starting one (about
 // 2 ms), which every other command would pay.
@@ -25,14 +26,19 @@ import (
 	"syscall"
 
 	"github.com/noxenv/noxenv/activate/prompt"
+	"github.com/noxenv/noxenv/settings"
 )
 
 func run(argv []string) int {
 	a := newApp(nil)
 	a.argv = argv
-	a.decodeSettings = func(string, []byte) (map[string]any, error) {
-		a.needsFull = true
-		return nil, errNeedsFull
+	a.decodeSettings = func(file string, data []byte) (map[string]any, error) {
+		raw, err := settings.DecodePlain(file, data)
+		if err != nil {
+			a.needsFull = true
+			return nil, errNeedsFull
+		}
+		return raw, nil
 	}
 	cached := func(context.Context) prompt.Evaluation { return a.cached }
 	if call := a.direct(argv, cached); call != nil {
