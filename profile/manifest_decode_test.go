@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"reflect"
 	"testing"
 	"time"
 
+	"github.com/noxenv/noxenv/internal/testutil"
 	"github.com/noxenv/noxenv/store"
 )
 
@@ -64,29 +64,20 @@ func manifestSamples(t testing.TB) (own, other [][]byte) {
 	return own, other
 }
 
-// The decoder reads what encoding/json reads, or leaves it to it.
-func TestDecodeEntries(t *testing.T) {
-	own, other := manifestSamples(t)
-	for _, b := range own {
-		got, ok := decodeEntries(b)
-		if !ok {
-			t.Errorf("%s: not decoded", b)
-			continue
-		}
-		var want struct{ Entries []ManifestEntry }
-		if err := json.Unmarshal(b, &want); err != nil {
-			t.Fatalf("%s: %v", b, err)
-		}
-		if !reflect.DeepEqual(got, want.Entries) {
-			t.Errorf("%s:\n got %#v\nwant %#v", b, got, want.Entries)
-		}
-	}
-	for _, b := range other {
-		if got, ok := decodeEntries(b); ok {
-			t.Errorf("%s: decoded as %#v, want it left to encoding/json", b, got)
-		}
-	}
+// entriesDecoder is decodeEntries, against encoding/json's reading of a
+// manifest's entries.
+var entriesDecoder = testutil.Decoder[[]ManifestEntry]{
+	Decode: decodeEntries,
+	JSON: func(b []byte) ([]ManifestEntry, error) {
+		var m struct{ Entries []ManifestEntry }
+		err := json.Unmarshal(b, &m)
+		return m.Entries, err
+	},
+	Samples: manifestSamples,
 }
+
+// The decoder reads what encoding/json reads, or leaves it to it.
+func TestDecodeEntries(t *testing.T) { entriesDecoder.Test(t) }
 
 // A generation whose manifest the decoder reads with an escape (a path
 // with &, which encoding/json writes escaped), or leaves to encoding/json
@@ -115,25 +106,7 @@ func TestReuseEscapedManifest(t *testing.T) {
 	}
 }
 
-func FuzzDecodeEntries(f *testing.F) {
-	own, other := manifestSamples(f)
-	for _, b := range append(own, other...) {
-		f.Add(b)
-	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		got, ok := decodeEntries(b)
-		if !ok {
-			return
-		}
-		var want struct{ Entries []ManifestEntry }
-		if err := json.Unmarshal(b, &want); err != nil {
-			t.Fatalf("%q: decoded, but encoding/json says %v", b, err)
-		}
-		if !reflect.DeepEqual(got, want.Entries) {
-			t.Fatalf("%q:\n got %#v\nwant %#v", b, got, want.Entries)
-		}
-	})
-}
+func FuzzDecodeEntries(f *testing.F) { entriesDecoder.Fuzz(f) }
 
 // recordSamples are records as noxenv writes them and others, as
 // manifestSamples.
@@ -172,45 +145,14 @@ func recordSamples(t testing.TB) (own, other [][]byte) {
 	return own, other
 }
 
-func TestDecodeRecord(t *testing.T) {
-	own, other := recordSamples(t)
-	for _, b := range own {
-		got, ok := decodeRecord(b)
-		if !ok {
-			t.Errorf("%s: not decoded", b)
-			continue
-		}
-		var want record
-		if err := json.Unmarshal(b, &want); err != nil {
-			t.Fatalf("%s: %v", b, err)
-		}
-		if !reflect.DeepEqual(got, want) {
-			t.Errorf("%s:\n got %#v\nwant %#v", b, got, want)
-		}
-	}
-	for _, b := range other {
-		if got, ok := decodeRecord(b); ok {
-			t.Errorf("%s: decoded as %#v, want it left to encoding/json", b, got)
-		}
-	}
+// recordDecoder is decodeRecord, against encoding/json's reading of a
+// record.
+var recordDecoder = testutil.Decoder[record]{
+	Decode:  decodeRecord,
+	JSON:    testutil.Unmarshal[record],
+	Samples: recordSamples,
 }
 
-func FuzzDecodeRecord(f *testing.F) {
-	own, other := recordSamples(f)
-	for _, b := range append(own, other...) {
-		f.Add(b)
-	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		got, ok := decodeRecord(b)
-		if !ok {
-			return
-		}
-		var want record
-		if err := json.Unmarshal(b, &want); err != nil {
-			t.Fatalf("%q: decoded, but encoding/json says %v", b, err)
-		}
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("%q:\n got %#v\nwant %#v", b, got, want)
-		}
-	})
-}
+func TestDecodeRecord(t *testing.T) { recordDecoder.Test(t) }
+
+func FuzzDecodeRecord(f *testing.F) { recordDecoder.Fuzz(f) }

@@ -2,9 +2,10 @@ package store
 
 import (
 	"encoding/json"
-	"reflect"
 	"testing"
 	"time"
+
+	"github.com/noxenv/noxenv/internal/testutil"
 )
 
 // infoSamples are entries' metadata as store add writes it (indented) and
@@ -54,46 +55,10 @@ func infoSamples(t testing.TB) (own, other [][]byte) {
 	return own, other
 }
 
-// decodeInfo reads what encoding/json reads, or leaves it to it.
-func TestDecodeInfo(t *testing.T) {
-	own, other := infoSamples(t)
-	for _, b := range own {
-		got, ok := decodeInfo(b)
-		if !ok {
-			t.Errorf("%s: not decoded", b)
-			continue
-		}
-		var want Info
-		if err := json.Unmarshal(b, &want); err != nil {
-			t.Fatalf("%s: %v", b, err)
-		}
-		if !reflect.DeepEqual(got, want) {
-			t.Errorf("%s:\n got %#v\nwant %#v", b, got, want)
-		}
-	}
-	for _, b := range other {
-		if got, ok := decodeInfo(b); ok {
-			t.Errorf("%s: decoded as %#v, want it left to encoding/json", b, got)
-		}
-	}
-}
+// infoDecoder is decodeInfo, against encoding/json's reading of an Info.
+var infoDecoder = testutil.Decoder[Info]{Decode: decodeInfo, JSON: testutil.Unmarshal[Info], Samples: infoSamples}
 
-func FuzzDecodeInfo(f *testing.F) {
-	own, other := infoSamples(f)
-	for _, b := range append(own, other...) {
-		f.Add(b)
-	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		got, ok := decodeInfo(b)
-		if !ok {
-			return
-		}
-		var want Info
-		if err := json.Unmarshal(b, &want); err != nil {
-			t.Fatalf("%q: decoded, but encoding/json says %v", b, err)
-		}
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("%q:\n got %#v\nwant %#v", b, got, want)
-		}
-	})
-}
+// decodeInfo reads what encoding/json reads, or leaves it to it.
+func TestDecodeInfo(t *testing.T) { infoDecoder.Test(t) }
+
+func FuzzDecodeInfo(f *testing.F) { infoDecoder.Fuzz(f) }
