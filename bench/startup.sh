@@ -10,7 +10,9 @@
 #           any Go exec wrapper); targets: at most 1.5x, and at most 2 ms
 #           more than `true` alone.
 #   prompt: the export the hook runs at cd, by noxenv-prompt (the front,
-#           cmd/noxenv/front.go), against the same empty program.
+#           cmd/noxenv/front.go), against the same empty program;
+#   outside: the same at a cd outside any project with a settings file
+#           (config.toml of the plain form), which the front reads.
 # noxenv is installed as install.sh installs it; the floors are built with
 # the same flags.
 # With BASE, a commit, noxenv built from that commit the same way is timed
@@ -100,5 +102,22 @@ jq -r '[.results[] | {(.command): .median}] | add | map_values(. * 1000) |
 	"median: empty \(.empty|ms), export \(.export|ms), the hook'"'"'s export \(.prompt|ms) (\(.prompt / .empty|x)); true \(.true|ms), exec floor \(.exectrue|ms), exec \(.exec|ms)\n" +
 	ratios(.export; .exec) +
 	if .["export-base"] then "\nbase: export \(.["export-base"]|ms), exec \(.["exec-base"]|ms)\nbase " + ratios(.["export-base"]; .["exec-base"]) else "" end' "$work/h.json"
+# Outside any project, with a settings file: the answer needs load-envrc.
+mkdir -p "$XDG_CONFIG_HOME/noxenv" "$work/out"
+printf 'load-envrc = false\neval-timeout = "1m"\n' >"$XDG_CONFIG_HOME/noxenv/config.toml"
+cd "$work/out"
+export PWD=$work/out
+if [[ $(strace -f -e trace=execve "$prompt" export bash 2>&1 >/dev/null | grep -c 'execve(') != 1 ]]; then
+	echo "startup: $prompt handed the export outside any project over to another program" >&2
+	exit 1
+fi
+outside=(-n empty "$work/bin/empty" -n outside "$prompt export bash")
+if [ -n "${BASE:-}" ]; then
+	outside+=(-n outside-base "$work/base-prefix/libexec/noxenv/noxenv-prompt export bash")
+fi
+hyperfine -N --warmup 50 --runs "$runs" --export-json "$work/o.json" "${outside[@]}" >/dev/null 2>&1
+jq -r '[.results[] | {(.command): .median}] | add | map_values(. * 1000) |
+	"outside any project, with a settings file: the hook'"'"'s export \(.outside * 100 | round / 100) ms (\(.outside / .empty * 100 | round / 100)x the empty program)" +
+	if .["outside-base"] then ", base \(.["outside-base"] * 100 | round / 100) ms (\(.["outside-base"] / .empty * 100 | round / 100)x)" else "" end' "$work/o.json"
 jq -r '"CPU (user + system, mean): " + ([.results[] | "\(.command) \((.user + .system) * 100000 | round / 100) ms"] | join(", "))' "$work/h.json"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
