@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/noxenv/noxenv/internal/testutil"
 	"github.com/noxenv/noxenv/store"
 )
 
@@ -35,7 +36,7 @@ func newMachine(t *testing.T, dir string) *machine {
 func (m *machine) add(nameVersion string, files map[string]string, deps ...string) *store.Entry {
 	m.t.Helper()
 	src := filepath.Join(m.t.TempDir(), nameVersion)
-	writeFiles(m.t, src, files)
+	testutil.WriteFiles(m.t, src, files)
 	e, _, err := m.sp.Add(context.Background(), m.sp.Stores[0], src, store.AddOptions{Deps: deps, Strip: -1})
 	if err != nil {
 		m.t.Fatal(err)
@@ -43,34 +44,11 @@ func (m *machine) add(nameVersion string, files map[string]string, deps ...strin
 	return e
 }
 
-func writeFiles(t *testing.T, root string, files map[string]string) {
-	t.Helper()
-	for p, content := range files {
-		full := filepath.Join(root, p)
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if target, ok := strings.CutPrefix(content, "->"); ok {
-			if err := os.Symlink(target, full); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		mode := os.FileMode(0o644)
-		if strings.HasPrefix(content, "#!") {
-			mode = 0o755
-		}
-		if err := os.WriteFile(full, []byte(content), mode); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // closure3 adds lib, tool (referencing lib) and app (referencing tool) and
 // returns them, app first.
 func (m *machine) closure3() []*store.Entry {
 	lib := m.add("lib-1.0", map[string]string{"lib/libx.so": "library", "share/doc/x": "docs"})
-	tool := m.add("tool-2.1", map[string]string{"bin/tool": "#!/bin/sh\necho tool\n", "bin/t": "->tool"}, lib.ID)
+	tool := m.add("tool-2.1", map[string]string{"bin/tool": "#!/bin/sh\necho tool\n", "bin/t": "-> tool"}, lib.ID)
 	app := m.add("app-3.0", map[string]string{"bin/app": "#!/bin/sh\necho app\n"}, tool.ID)
 	return []*store.Entry{app, tool, lib}
 }

@@ -17,6 +17,8 @@ import (
 	"github.com/klauspost/compress/zstd"
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/noxenv/noxenv/internal/testutil"
 )
 
 func writeLayer(t *testing.T, dir, prefix string, find string) (Layer, []byte, bool) {
@@ -43,10 +45,10 @@ func writeLayer(t *testing.T, dir, prefix string, find string) (Layer, []byte, b
 // permission bits beyond the executable bit, or the order they were made
 // in; the digests are those of the bytes.
 func TestLayerDeterministic(t *testing.T) {
-	files := map[string]string{"bin/run": "#!/bin/sh\n", "share/b": "b", "share/a": "a", "lib/link": "->../share/a", "big": string(bytes.Repeat([]byte("0123456789"), 100000))}
+	files := map[string]string{"bin/run": "#!/bin/sh\n", "share/b": "b", "share/a": "a", "lib/link": "-> ../share/a", "big": string(bytes.Repeat([]byte("0123456789"), 100000))}
 	a, b := filepath.Join(t.TempDir(), "a"), filepath.Join(t.TempDir(), "b")
-	writeFiles(t, a, files)
-	writeFiles(t, b, files)
+	testutil.WriteFiles(t, a, files)
+	testutil.WriteFiles(t, b, files)
 	old := time.Date(2001, 2, 3, 4, 5, 6, 0, time.UTC)
 	filepath.Walk(b, func(p string, fi os.FileInfo, err error) error {
 		if fi.Mode().IsRegular() {
@@ -108,7 +110,7 @@ func TestLayerDeterministic(t *testing.T) {
 // A prefix puts the tree's members under it, its directory first.
 func TestLayerPrefix(t *testing.T) {
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{"f": "x"})
+	testutil.WriteFiles(t, dir, map[string]string{"f": "x"})
 	_, data, _ := writeLayer(t, dir, "nix/store/abc", "")
 	zr, _ := zstd.NewReader(bytes.NewReader(data))
 	tr := tar.NewReader(zr)
@@ -136,13 +138,13 @@ func TestLayerFind(t *testing.T) {
 	}{
 		{map[string]string{"f": "prefix=" + needle + "abc"}, true},
 		{map[string]string{"f": long}, true},
-		{map[string]string{"l": "->" + needle + "x"}, true},
+		{map[string]string{"l": "-> " + needle + "x"}, true},
 		{map[string]string{"f": "/home/ada/store", "g": "/"}, false},
 		{map[string]string{"home/ada/store/f": "x"}, false},
 	}
 	for i, tc := range cases {
 		dir := filepath.Join(t.TempDir(), "t")
-		writeFiles(t, dir, tc.files)
+		testutil.WriteFiles(t, dir, tc.files)
 		if _, _, found := writeLayer(t, dir, "", needle); found != tc.want {
 			t.Errorf("case %d: found %v, want %v", i, found, tc.want)
 		}
@@ -181,8 +183,8 @@ func decompress(t *testing.T, c Compression, data []byte) []byte {
 // same tar a layer written at once has.
 func TestLayerCheckpoint(t *testing.T) {
 	a, b := t.TempDir(), t.TempDir()
-	writeFiles(t, a, map[string]string{"bin/x": "#!x", "share/a": string(bytes.Repeat([]byte("a"), 300<<10))})
-	writeFiles(t, b, map[string]string{"lib/l": "->../a", "f": "f"})
+	testutil.WriteFiles(t, a, map[string]string{"bin/x": "#!x", "share/a": string(bytes.Repeat([]byte("a"), 300<<10))})
+	testutil.WriteFiles(t, b, map[string]string{"lib/l": "-> ../a", "f": "f"})
 	ctx := context.Background()
 	for _, c := range []Compression{Zstd, Gzip} {
 		var first, second, whole bytes.Buffer
@@ -239,7 +241,7 @@ func TestLayerCheckpoint(t *testing.T) {
 // the same tree gives the same bytes.
 func TestLayerGzip(t *testing.T) {
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{"f": "x"})
+	testutil.WriteFiles(t, dir, map[string]string{"f": "x"})
 	var x, y bytes.Buffer
 	for _, buf := range []*bytes.Buffer{&x, &y} {
 		lw, err := NewCompressedLayerWriter(buf, Gzip)
@@ -267,7 +269,7 @@ func TestLayerGzip(t *testing.T) {
 // AddFile writes a file from memory as AddTree writes one from disk.
 func TestLayerSkipAndAddFile(t *testing.T) {
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{"keep": "k", "drop": "d", "sub/x": "x", "sub/drop": "d", "gone/y": "y"})
+	testutil.WriteFiles(t, dir, map[string]string{"keep": "k", "drop": "d", "sub/x": "x", "sub/drop": "d", "gone/y": "y"})
 	var b bytes.Buffer
 	lw, _ := NewCompressedLayerWriter(&b, Gzip)
 	lw.Skip(func(name string) bool { return path.Base(name) == "drop" || name == "p/gone" })

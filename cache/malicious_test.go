@@ -14,6 +14,7 @@ import (
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
+	"github.com/noxenv/noxenv/internal/testutil"
 	"github.com/noxenv/noxenv/store"
 )
 
@@ -91,7 +92,7 @@ func TestMaliciousCache(t *testing.T) {
 			tmp := t.TempDir()
 			b := newMachine(t, filepath.Join(tmp, "home", "store"))
 			outside := filepath.Join(tmp, "outside")
-			writeFiles(t, outside, map[string]string{"sentinel": "keep"})
+			testutil.WriteFiles(t, outside, map[string]string{"sentinel": "keep"})
 			before := snapshot(t, outside)
 			dir := filepath.Join(t.TempDir(), "cache")
 			id := "0123456789abcdfghijklmnpqrsvwxyz-evil-1.0"

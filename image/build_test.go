@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/noxenv/noxenv/internal/testutil"
 	"github.com/noxenv/noxenv/profile"
 	"github.com/noxenv/noxenv/store"
 )
@@ -309,7 +310,7 @@ func TestWriteLayoutOutputs(t *testing.T) {
 	ctx := context.Background()
 
 	file := filepath.Join(root, "file")
-	writeFiles(t, root, map[string]string{"file": "mine", "dir/notes": "mine"})
+	testutil.WriteFiles(t, root, map[string]string{"file": "mine", "dir/notes": "mine"})
 	for _, out := range []string{file, filepath.Join(root, "dir")} {
 		var oe *OutputError
 		if err := im.WriteLayout(ctx, out, "latest"); !errors.As(err, &oe) {
@@ -333,7 +334,7 @@ func TestWriteLayoutOutputs(t *testing.T) {
 	if err := im.WriteLayout(ctx, out, "latest"); err != nil {
 		t.Fatal(err)
 	}
-	writeFiles(t, out, map[string]string{"blobs/sha256/stale": "x"})
+	testutil.WriteFiles(t, out, map[string]string{"blobs/sha256/stale": "x"})
 	if err := im.WriteLayout(ctx, out, "latest"); err != nil {
 		t.Fatal(err)
 	}

@@ -7,12 +7,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/klauspost/compress/gzip"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
+	"github.com/noxenv/noxenv/internal/testutil"
 	"github.com/noxenv/noxenv/profile"
 	"github.com/noxenv/noxenv/store"
 )
@@ -30,34 +30,11 @@ func newStore(t testing.TB, dir string) *store.SearchPath {
 	return sp
 }
 
-// writeFiles makes dir hold files: a path maps to its content, or to
-// "-> TARGET" for a symlink; content starting with #! is executable.
-func writeFiles(t testing.TB, dir string, files map[string]string) {
-	t.Helper()
-	for p, c := range files {
-		f := filepath.Join(dir, p)
-		if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		var err error
-		if target, ok := strings.CutPrefix(c, "-> "); ok {
-			err = os.Symlink(target, f)
-		} else if strings.HasPrefix(c, "#!") {
-			err = os.WriteFile(f, []byte(c), 0o755)
-		} else {
-			err = os.WriteFile(f, []byte(c), 0o644)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // add adds the package made of files, depending on deps, to sp's store.
 func add(t testing.TB, sp *store.SearchPath, name, version string, files map[string]string, deps ...*store.Entry) *store.Entry {
 	t.Helper()
 	src := filepath.Join(t.TempDir(), name+"-"+version)
-	writeFiles(t, src, files)
+	testutil.WriteFiles(t, src, files)
 	var opts store.AddOptions
 	for _, d := range deps {
 		opts.Deps = append(opts.Deps, d.ID)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/noxenv/noxenv/internal/testutil"
 	"github.com/noxenv/noxenv/store"
 )
 
@@ -23,36 +24,12 @@ func testEntry(t testing.TB, storeDir, name, version string, files map[string]st
 	}
 	id := strings.NewReplacer("e", "z", "t", "y", "o", "p", "u", "v").Replace(hex.EncodeToString(h.Sum(nil))[:32]) + "-" + name + "-" + version
 	path := filepath.Join(storeDir, id)
-	writeFiles(t, path, files)
+	testutil.WriteFiles(t, path, files)
 	info := &store.Info{Name: name, Version: version}
 	for _, r := range refs {
 		info.References = append(info.References, r.ID)
 	}
 	return &store.Entry{ID: id, Name: name, Version: version, Path: path, Info: info}
-}
-
-// writeFiles makes the directory dir holding files: a path maps to its
-// content, or to "-> TARGET" for a symlink.
-func writeFiles(t testing.TB, dir string, files map[string]string) {
-	t.Helper()
-	for p, c := range files {
-		f := filepath.Join(dir, p)
-		if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		var err error
-		if target, ok := strings.CutPrefix(c, "-> "); ok {
-			err = os.Symlink(target, f)
-		} else {
-			err = os.WriteFile(f, []byte(c), 0o755)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // newStore makes a managed store and the search path holding it.
@@ -74,7 +51,7 @@ func newStore(t testing.TB) *store.SearchPath {
 func addEntry(t testing.TB, sp *store.SearchPath, name, version string, files map[string]string) *store.Entry {
 	t.Helper()
 	src := filepath.Join(t.TempDir(), name+"-"+version)
-	writeFiles(t, src, files)
+	testutil.WriteFiles(t, src, files)
 	e, _, err := sp.Add(context.Background(), sp.Stores[0], src, store.AddOptions{})
 	if err != nil {
 		t.Fatal(err)

@@ -98,7 +98,7 @@ func TestReuseEscapedManifest(t *testing.T) {
 		t.Fatalf("the manifest holds no escape: %s", b)
 	}
 	for _, m := range [][]byte{b, bytes.ReplaceAll(b, []byte(`"path"`), []byte(`"PATH"`))} {
-		writeFiles(t, g.Dir, map[string]string{ManifestFile: string(m)})
+		testutil.WriteFiles(t, g.Dir, map[string]string{ManifestFile: string(m)})
 		again := reuse(&store.SearchPath{}, g.Dir)
 		if again == nil || len(again.Entries) != 1 || again.Entries[0].Path != a.Path {
 			t.Fatalf("%s: reuse = %+v", m, again)

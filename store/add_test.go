@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/noxenv/noxenv/internal/testutil"
 )
 
 // testStore makes a managed store in a temporary directory and the search
@@ -30,34 +32,9 @@ func testStore(t testing.TB) (*SearchPath, *Store) {
 	return sp, sp.Stores[0]
 }
 
-// writeTree makes files under dir: path → content; a content starting
-// with "->" makes a symlink, a path ending in "*" an executable file.
-func writeTree(t testing.TB, dir string, files map[string]string) {
-	t.Helper()
-	for p, c := range files {
-		mode := os.FileMode(0o644)
-		if strings.HasSuffix(p, "*") {
-			p, mode = strings.TrimSuffix(p, "*"), 0o755
-		}
-		full := filepath.Join(dir, p)
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		var err error
-		if target, ok := strings.CutPrefix(c, "->"); ok {
-			err = os.Symlink(target, full)
-		} else {
-			err = os.WriteFile(full, []byte(c), mode)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 var helloTree = map[string]string{
-	"bin/hello*":       "#!/bin/sh\necho hello\n",
-	"bin/hi":           "->hello",
+	"bin/hello":        "#!/bin/sh\necho hello\n",
+	"bin/hi":           "-> hello",
 	"share/doc/README": "readme\n",
 	"lib/empty":        "",
 }
@@ -74,7 +51,7 @@ func add(t testing.TB, sp *SearchPath, st *Store, src string, opts AddOptions) (
 func TestAddIdentity(t *testing.T) {
 	sp, st := testStore(t)
 	a := filepath.Join(t.TempDir(), "hello-1.0")
-	writeTree(t, a, helloTree)
+	testutil.WriteFiles(t, a, helloTree)
 	ea, existed := add(t, sp, st, a, AddOptions{})
 	if existed {
 		t.Fatal("first add says the entry existed")
@@ -89,7 +66,7 @@ func TestAddIdentity(t *testing.T) {
 	// Another directory, other mtimes and other non-executable permission
 	// bits: the same entry.
 	b := filepath.Join(t.TempDir(), "elsewhere")
-	writeTree(t, b, helloTree)
+	testutil.WriteFiles(t, b, helloTree)
 	old := time.Date(2001, 2, 3, 4, 5, 6, 0, time.UTC)
 	filepath.Walk(b, func(p string, fi os.FileInfo, err error) error {
 		if fi.Mode().IsRegular() {
@@ -148,7 +125,7 @@ func TestAddIdentity(t *testing.T) {
 func TestAddMetadata(t *testing.T) {
 	sp, st := testStore(t)
 	src := filepath.Join(t.TempDir(), "hello-1.0")
-	writeTree(t, src, helloTree)
+	testutil.WriteFiles(t, src, helloTree)
 	e, _ := add(t, sp, st, src, AddOptions{Env: []EnvSetting{{Var: "HELLO_HOME", Op: EnvSet, Value: "${prefix}"}}})
 	i := e.Info
 	if i.Name != "hello" || i.Version != "1.0" || i.Files != 4 || i.Size != int64(len("#!/bin/sh\necho hello\n")+len("readme\n")) {
@@ -187,17 +164,17 @@ func TestAddMetadata(t *testing.T) {
 func TestAddReferences(t *testing.T) {
 	sp, st := testStore(t)
 	lib := filepath.Join(t.TempDir(), "libfoo-1.0")
-	writeTree(t, lib, map[string]string{"lib/libfoo.so": "foo"})
+	testutil.WriteFiles(t, lib, map[string]string{"lib/libfoo.so": "foo"})
 	el, _ := add(t, sp, st, lib, AddOptions{})
 	other := filepath.Join(t.TempDir(), "other-1.0")
-	writeTree(t, other, map[string]string{"README": "unrelated"})
+	testutil.WriteFiles(t, other, map[string]string{"README": "unrelated"})
 	eo, _ := add(t, sp, st, other, AddOptions{})
 
 	// The id appears in a big file across a buffer boundary, and in a
 	// symlink target.
 	app := filepath.Join(t.TempDir(), "app-1.0")
 	big := strings.Repeat("x", copyBufSize-10) + "/store/" + el.ID + "/lib\n"
-	writeTree(t, app, map[string]string{"bin/app": big, "lib/other": "->/somewhere/" + eo.ID + "/README"})
+	testutil.WriteFiles(t, app, map[string]string{"bin/app": big, "lib/other": "-> /somewhere/" + eo.ID + "/README"})
 	ea, _ := add(t, sp, st, app, AddOptions{})
 	want := []string{el.ID, eo.ID}
 	if strings.Join(ea.Info.References, " ") != strings.Join(slices.Sorted(slices.Values(want)), " ") {
@@ -216,9 +193,9 @@ func TestAddReferences(t *testing.T) {
 func TestAddRejects(t *testing.T) {
 	sp, st := testStore(t)
 	src := filepath.Join(t.TempDir(), "hello-1.0")
-	writeTree(t, src, helloTree)
+	testutil.WriteFiles(t, src, helloTree)
 	noVersion := filepath.Join(t.TempDir(), "hello")
-	writeTree(t, noVersion, helloTree)
+	testutil.WriteFiles(t, noVersion, helloTree)
 	for name, tc := range map[string]struct {
 		src  string
 		opts AddOptions
@@ -251,7 +228,7 @@ func TestAddUnreadable(t *testing.T) {
 	}
 	sp, st := testStore(t)
 	src := filepath.Join(t.TempDir(), "hello-1.0")
-	writeTree(t, src, helloTree)
+	testutil.WriteFiles(t, src, helloTree)
 	if err := os.Chmod(filepath.Join(src, "share/doc/README"), 0); err != nil {
 		t.Fatal(err)
 	}
@@ -278,9 +255,9 @@ func assertClean(t *testing.T, st *Store) {
 func TestAddConcurrent(t *testing.T) {
 	sp, st := testStore(t)
 	src := filepath.Join(t.TempDir(), "hello-1.0")
-	writeTree(t, src, helloTree)
+	testutil.WriteFiles(t, src, helloTree)
 	for i := range 50 {
-		writeTree(t, src, map[string]string{filepath.Join("share", "many", strings.Repeat("f", i%7+1)+string(rune('a'+i%26))+"x"+string(rune('a'+i/26))): strings.Repeat("data", i)})
+		testutil.WriteFiles(t, src, map[string]string{filepath.Join("share", "many", strings.Repeat("f", i%7+1)+string(rune('a'+i%26))+"x"+string(rune('a'+i/26))): strings.Repeat("data", i)})
 	}
 	const n = 8
 	var wg sync.WaitGroup
@@ -315,7 +292,7 @@ func TestAddConcurrent(t *testing.T) {
 func TestAddReplacesLeftover(t *testing.T) {
 	sp, st := testStore(t)
 	src := filepath.Join(t.TempDir(), "hello-1.0")
-	writeTree(t, src, helloTree)
+	testutil.WriteFiles(t, src, helloTree)
 	e, _ := add(t, sp, st, src, AddOptions{})
 	// What a killed gc may leave: the metadata gone, the tree half deleted.
 	if err := os.Remove(e.Path + InfoSuffix); err != nil {
@@ -348,7 +325,7 @@ func BenchmarkAdd(b *testing.B) {
 		files[filepath.Join("d"+strconv.Itoa(i%25), "f"+strconv.Itoa(i))] = strings.Repeat(string(rune('a'+i%26)), n)
 		size += int64(n)
 	}
-	writeTree(b, src, files)
+	testutil.WriteFiles(b, src, files)
 	b.SetBytes(size)
 	for b.Loop() {
 		b.StopTimer()
@@ -363,7 +340,7 @@ func BenchmarkAdd(b *testing.B) {
 func TestAddProgress(t *testing.T) {
 	sp, st := testStore(t)
 	src := filepath.Join(t.TempDir(), "hello-1.0")
-	writeTree(t, src, helloTree)
+	testutil.WriteFiles(t, src, helloTree)
 	var last Progress
 	calls := 0
 	e, _, err := sp.Add(context.Background(), st, src, AddOptions{Progress: func(p Progress) { last = p; calls++ }})

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/noxenv/noxenv/internal/testutil"
 )
 
 // recordingFetcher records what it is asked to fetch, and fails the
@@ -34,7 +36,7 @@ func (f *recordingFetcher) FetchRequests(_ context.Context, _ *SearchPath, reqs 
 func TestSubstitute(t *testing.T) {
 	sp, st := testStore(t)
 	src := filepath.Join(t.TempDir(), "hello-1.0")
-	writeTree(t, src, helloTree)
+	testutil.WriteFiles(t, src, helloTree)
 	held, _ := add(t, sp, st, src, AddOptions{})
 	const absent = "0123456789abcdfghijklmnpqrsvwxyz-gone-1.0"
 	pkgs := []string{"hello", "hello@1", held.ID, "tool", "tool@>=2", absent, "/no/such/path", "other-2.0"}

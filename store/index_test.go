@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/noxenv/noxenv/internal/testutil"
 )
 
 // One search path reads each store's listing once for all its
@@ -12,7 +14,7 @@ import (
 func TestResolveIndex(t *testing.T) {
 	sp, st := testStore(t)
 	src := filepath.Join(t.TempDir(), "tool-1.0")
-	writeTree(t, src, map[string]string{"bin/tool": "1.0"})
+	testutil.WriteFiles(t, src, map[string]string{"bin/tool": "1.0"})
 	add(t, sp, st, src, AddOptions{})
 	if e, err := sp.Resolve(Request{Name: "tool"}); err != nil || e.Version != "1.0" {
 		t.Fatalf("Resolve(tool) = %v, %v; want 1.0", e, err)
@@ -28,7 +30,7 @@ func TestResolveIndex(t *testing.T) {
 
 	// The path's own add drops the listing: both new versions show.
 	src2 := filepath.Join(t.TempDir(), "tool-2.0")
-	writeTree(t, src2, map[string]string{"bin/tool": "2.0"})
+	testutil.WriteFiles(t, src2, map[string]string{"bin/tool": "2.0"})
 	added, _ := add(t, sp, st, src2, AddOptions{})
 	if e, err := sp.Resolve(Request{Name: "tool", Constraint: "<3"}); err != nil || e.ID != added.ID {
 		t.Errorf("Resolve(tool@<3) after an add = %v, %v; want %s", e, err, added.ID)

@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/noxenv/noxenv/internal/testutil"
 )
 
 // The helper process of TestAddKilled: it adds NOXENV_TEST_ADD_SRC to the
@@ -53,8 +55,8 @@ func TestAddKilled(t *testing.T) {
 	for i := range 600 {
 		files[fmt.Sprintf("share/d%02d/f%04d", i%20, i)] = strings.Repeat("x", i*7)
 	}
-	writeTree(t, src, files)
-	writeTree(t, src, helloTree)
+	testutil.WriteFiles(t, src, files)
+	testutil.WriteFiles(t, src, helloTree)
 
 	run := func(st *Store, killAt string, after time.Duration) {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestAddKilledHelper$")

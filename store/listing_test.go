@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/noxenv/noxenv/internal/testutil"
 )
 
 // checkListing fails unless every directory l records matches the tree at
@@ -54,8 +56,8 @@ func checkListing(t *testing.T, l *Listing, root string) map[string]bool {
 func TestAddWritesListing(t *testing.T) {
 	sp, st := testStore(t)
 	src := filepath.Join(t.TempDir(), "hello-1.0")
-	writeTree(t, src, helloTree)
-	writeTree(t, src, map[string]string{"share/man/man1/hello.1": "man", "lib/hello/x.so": "so", "a.b": "sorted before a/"})
+	testutil.WriteFiles(t, src, helloTree)
+	testutil.WriteFiles(t, src, map[string]string{"share/man/man1/hello.1": "man", "lib/hello/x.so": "so", "a.b": "sorted before a/"})
 	e, _ := add(t, sp, st, src, AddOptions{})
 	l, err := ReadListing(e.Path)
 	if err != nil || l == nil {
@@ -95,7 +97,7 @@ func TestListingBounded(t *testing.T) {
 	for i := range maxListed + 100 {
 		files[fmt.Sprintf("share/big/d%d/f%d", i%50, i)] = ""
 	}
-	writeTree(t, src, files)
+	testutil.WriteFiles(t, src, files)
 	e, _ := add(t, sp, st, src, AddOptions{})
 	l, err := ReadListing(e.Path)
 	if err != nil {
@@ -124,7 +126,7 @@ func TestListingBounded(t *testing.T) {
 func TestVerifyListing(t *testing.T) {
 	sp, st := testStore(t)
 	src := filepath.Join(t.TempDir(), "hello-1.0")
-	writeTree(t, src, helloTree)
+	testutil.WriteFiles(t, src, helloTree)
 	e, _ := add(t, sp, st, src, AddOptions{})
 	if err := Verify(context.Background(), e); err != nil {
 		t.Fatal(err)

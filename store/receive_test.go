@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/noxenv/noxenv/internal/testutil"
 )
 
 // tarOf returns a tar of the tree at dir as a cache sends it.
@@ -61,7 +63,7 @@ func incomingHello(t testing.TB) (Incoming, []byte) {
 	t.Helper()
 	sp, st := testStore(t)
 	src := filepath.Join(t.TempDir(), "hello-1.0")
-	writeTree(t, src, helloTree)
+	testutil.WriteFiles(t, src, helloTree)
 	e, _ := add(t, sp, st, src, AddOptions{Strip: -1})
 	info := *e.Info
 	return Incoming{ID: e.ID, Info: &info}, tarOf(t, e.Path)
@@ -149,7 +151,7 @@ func TestReceiveRefused(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			sp, st := testStore(t)
 			outside := filepath.Join(filepath.Dir(st.Dir), "outside")
-			writeTree(t, outside, map[string]string{"sentinel": "keep\n"})
+			testutil.WriteFiles(t, outside, map[string]string{"sentinel": "keep\n"})
 			data := makeTar(t, members)
 			if name == "garbage after members" {
 				data = append(data[:len(data)-1024], bytes.Repeat([]byte{'z'}, 4096)...)

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/noxenv/noxenv/internal/testutil"
 )
 
 func TestOpenStates(t *testing.T) {
@@ -181,10 +183,10 @@ func TestResolveAndFind(t *testing.T) {
 		t.Fatal(err)
 	}
 	src := filepath.Join(tmp, "tool-1.2")
-	writeTree(t, src, map[string]string{"bin/tool": "1.2"})
+	testutil.WriteFiles(t, src, map[string]string{"bin/tool": "1.2"})
 	added, _ := add(t, sp, sp.Stores[0], src, AddOptions{})
 	// Added again later, the same version with other content wins a tie.
-	writeTree(t, src, map[string]string{"bin/tool": "1.2 rebuilt"})
+	testutil.WriteFiles(t, src, map[string]string{"bin/tool": "1.2 rebuilt"})
 	rebuilt, _ := add(t, sp, sp.Stores[0], src, AddOptions{})
 
 	all, _ := sp.List()
@@ -241,7 +243,7 @@ func TestResolveAndFind(t *testing.T) {
 func TestClosureMissingReference(t *testing.T) {
 	sp, st := testStore(t)
 	src := filepath.Join(t.TempDir(), "lib-1.0")
-	writeTree(t, src, map[string]string{"x": "x"})
+	testutil.WriteFiles(t, src, map[string]string{"x": "x"})
 	lib, _ := add(t, sp, st, src, AddOptions{})
 	app, _ := add(t, sp, st, src, AddOptions{Name: "app", Deps: []string{"lib"}})
 	os.Remove(lib.Path + InfoSuffix)
@@ -327,7 +329,7 @@ func TestLocate(t *testing.T) {
 	var ids []string
 	for _, v := range []string{"1.0", "2.0"} {
 		src := filepath.Join(tmp, "tool-"+v)
-		writeTree(t, src, map[string]string{"bin/tool": v})
+		testutil.WriteFiles(t, src, map[string]string{"bin/tool": v})
 		e, _ := add(t, sp, st, src, AddOptions{})
 		ids = append(ids, e.ID)
 	}

@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/ulikunitz/xz"
+
+	"github.com/noxenv/noxenv/internal/testutil"
 )
 
 // member is one member of a test tarball.
@@ -81,7 +83,7 @@ var releaseTarball = []member{
 func TestTarballMatchesDirectory(t *testing.T) {
 	sp, st := testStore(t)
 	dir := filepath.Join(t.TempDir(), "hello-1.0")
-	writeTree(t, dir, helloTree)
+	testutil.WriteFiles(t, dir, helloTree)
 	want, _ := add(t, sp, st, dir, AddOptions{})
 	tmp := t.TempDir()
 	for name, data := range map[string][]byte{
