@@ -134,7 +134,7 @@ func newCacheSubstituteCmd(a *app) *cobra.Command {
 		Hidden: true,
 		Args:   args(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, argv []string) error {
-			sp, release, err := a.guardedStores()
+			sp, release, err := a.guardedStores(false)
 			if err != nil {
 				return err
 			}
@@ -223,7 +223,7 @@ and what the cache has without that key's signature.`,
 				}
 				opts.Key = &k
 			}
-			sp, release, err := a.guardedStores()
+			sp, release, err := a.guardedStores(false)
 			if err != nil {
 				return err
 			}
@@ -355,7 +355,7 @@ trusted-public-keys.`,
 				}
 				ids = append(ids, id)
 			}
-			sp, release, err := a.guardedStores()
+			sp, release, err := a.guardedStores(false)
 			if err != nil {
 				return err
 			}

@@ -173,11 +173,7 @@ func (c *collection) ownRecords() map[string][]string {
 // linked), removes the unused generation trees and sweeps the stores,
 // dependents first. It holds the stores' exclusive guard throughout.
 func (a *app) gc(dryRun bool, policy string) error {
-	sp, err := a.stores()
-	if err != nil {
-		return err
-	}
-	release, err := sp.Guard(true)
+	sp, release, err := a.guardedStores(true)
 	if err != nil {
 		return err
 	}

@@ -155,7 +155,7 @@ func (a *app) buildImage(ctx context.Context, cmd *cobra.Command, pkgs []string,
 			return err
 		}
 	}
-	sp, release, err := a.guardedStores()
+	sp, release, err := a.guardedStores(false)
 	if err != nil {
 		return err
 	}

@@ -118,13 +118,14 @@ func (a *app) listedProfile(p string) (*profileRef, *profile.GenerationInfo, err
 	return r, gi, err
 }
 
-// guardedStores opens the search path and takes its shared gc guard.
-func (a *app) guardedStores() (*store.SearchPath, func(), error) {
+// guardedStores opens the search path and takes its gc guard: shared, or
+// exclusive for gc itself.
+func (a *app) guardedStores(exclusive bool) (*store.SearchPath, func(), error) {
 	sp, err := a.stores()
 	if err != nil {
 		return nil, nil, err
 	}
-	release, err := sp.Guard(false)
+	release, err := sp.Guard(exclusive)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -138,7 +139,7 @@ func (a *app) guardedStores() (*store.SearchPath, func(), error) {
 // command has linked what it found, fetched entries stay, and each store's
 // listing is read once for both.
 func (a *app) fetchMissing(ctx context.Context, pkgs []string) (sp *store.SearchPath, release func(), i int, err error) {
-	if sp, release, err = a.guardedStores(); err != nil {
+	if sp, release, err = a.guardedStores(false); err != nil {
 		return nil, nil, -1, err
 	}
 	if i, err = sp.Substitute(ctx, pkgs); err != nil {
@@ -180,7 +181,7 @@ func newProfileNewCmd(a *app) *cobra.Command {
 			}
 			// gc must not take the new generation 0 for garbage before
 			// the profile links it.
-			_, release, err := a.guardedStores()
+			_, release, err := a.guardedStores(false)
 			if err != nil {
 				return err
 			}

@@ -43,11 +43,7 @@ its profiles and projects use those entries.`,
 }
 
 func (a *app) release(names []string, gone bool) error {
-	sp, err := a.stores()
-	if err != nil {
-		return err
-	}
-	release, err := sp.Guard(true)
+	sp, release, err := a.guardedStores(true)
 	if err != nil {
 		return err
 	}
