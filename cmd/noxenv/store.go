@@ -194,11 +194,7 @@ func newStoreListCmd(a *app) *cobra.Command {
 				return err
 			}
 			if asJSON {
-				out := make([]entryJSON, 0, len(all))
-				for _, e := range all {
-					out = append(out, toJSON(e))
-				}
-				return a.printJSON(out)
+				return a.printJSON(jsonList(all))
 			}
 			tw := a.table()
 			for _, e := range all {
@@ -297,16 +293,8 @@ func printInfo(w io.Writer, e *store.Entry, deps, referrers []*store.Entry) erro
 		}
 		fmt.Fprintf(tw, "references:\t%s\n", idList(i.References))
 	}
-	var ids []string
-	for _, d := range deps {
-		ids = append(ids, d.ID)
-	}
-	fmt.Fprintf(tw, "closure:\t%s\n", idList(ids))
-	ids = nil
-	for _, r := range referrers {
-		ids = append(ids, r.ID)
-	}
-	fmt.Fprintf(tw, "referrers:\t%s\n", idList(ids))
+	fmt.Fprintf(tw, "closure:\t%s\n", entryList(deps))
+	fmt.Fprintf(tw, "referrers:\t%s\n", entryList(referrers))
 	return tw.Flush()
 }
 
@@ -316,6 +304,15 @@ func idList(ids []string) string {
 		return "(none)"
 	}
 	return strings.Join(ids, "\n\t")
+}
+
+// entryList is idList of the entries' ids.
+func entryList(es []*store.Entry) string {
+	ids := make([]string, len(es))
+	for i, e := range es {
+		ids[i] = e.ID
+	}
+	return idList(ids)
 }
 
 func newStoreVerifyCmd(a *app) *cobra.Command {
