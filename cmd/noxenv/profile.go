@@ -170,6 +170,15 @@ func (a *app) change(r *profileRef, sp *store.SearchPath, members func(sp *store
 	})
 }
 
+// logGeneration reports the generation gi that r is at after a change or
+// a rollback: each of changes (what the change did), then gi's number.
+func (a *app) logGeneration(r *profileRef, changes []profile.Change, gi *profile.GenerationInfo) {
+	for _, c := range changes {
+		a.logf("%s", c)
+	}
+	a.logf("profile %s: generation %d", r.name, gi.Number)
+}
+
 func newProfileNewCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "new NAME",
@@ -333,10 +342,7 @@ func newProfileAddCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			for _, c := range changes {
-				a.logf("%s", c)
-			}
-			a.logf("profile %s: generation %d", r.name, gi.Number)
+			a.logGeneration(r, changes, gi)
 			return nil
 		},
 	}
@@ -363,7 +369,7 @@ func newProfileRemoveCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			a.logf("profile %s: generation %d", r.name, gi.Number)
+			a.logGeneration(r, nil, gi)
 			return nil
 		},
 	}
@@ -390,14 +396,11 @@ func newProfileUpgradeCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			for _, c := range changes {
-				a.logf("%s", c)
-			}
 			if len(changes) == 0 {
 				a.logf("profile %s: nothing to upgrade", r.name)
 				return nil
 			}
-			a.logf("profile %s: generation %d", r.name, gi.Number)
+			a.logGeneration(r, changes, gi)
 			return nil
 		},
 	}
@@ -491,7 +494,7 @@ func newProfileRollbackCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			a.logf("profile %s: generation %d", r.name, gi.Number)
+			a.logGeneration(r, nil, gi)
 			return nil
 		},
 	}
@@ -656,7 +659,7 @@ func newProfileImportCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			a.logf("profile %s: generation %d", r.name, gi.Number)
+			a.logGeneration(r, nil, gi)
 			return nil
 		},
 	}
