@@ -9,10 +9,10 @@ if [ -n "$unformatted" ]; then
 	exit 1
 fi
 # noxenv-oci is cmd/noxenv built with the tag oci (cmd/noxenv/oci.go), and
-# the front users run as noxenv the same with the tag front (front.go):
-# every build is vetted and checked; noxenv-oci's own tests are those named
-# TestOCI, and the end-to-end scripts run noxenv as users do, through the
-# front.
+# noxenv-prompt, the front the hook runs, the same with the tag front
+# (front.go): every build is vetted and checked; noxenv-oci's own tests are
+# those named TestOCI, and the end-to-end scripts run noxenv as installed,
+# with noxenv-prompt and noxenv-oci beside it.
 for tags in "" oci front; do
 	go vet -tags "$tags" ./...
 	go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 -tags "$tags" ./...
