@@ -4,11 +4,10 @@ import (
 	"context"
 	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/noxenv/noxenv/internal/testutil"
+	"github.com/noxenv/noxenv/internal/storetest"
 	"github.com/noxenv/noxenv/store"
 )
 
@@ -21,27 +20,14 @@ type machine struct {
 
 func newMachine(t *testing.T, dir string) *machine {
 	t.Helper()
-	if _, err := store.Init(dir); err != nil {
-		t.Fatal(err)
-	}
-	sp, err := store.Open([]string{dir}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &machine{t: t, sp: sp, dir: dir}
+	return &machine{t: t, sp: storetest.New(t, dir), dir: dir}
 }
 
 // add adds an entry name-version with files (path → content; a content
 // starting with "#!" is executable) and the given dependencies.
 func (m *machine) add(nameVersion string, files map[string]string, deps ...string) *store.Entry {
 	m.t.Helper()
-	src := filepath.Join(m.t.TempDir(), nameVersion)
-	testutil.WriteFiles(m.t, src, files)
-	e, _, err := m.sp.Add(context.Background(), m.sp.Stores[0], src, store.AddOptions{Deps: deps, Strip: -1})
-	if err != nil {
-		m.t.Fatal(err)
-	}
-	return e
+	return storetest.Add(m.t, m.sp, nameVersion, files, store.AddOptions{Deps: deps, Strip: -1})
 }
 
 // closure3 adds lib, tool (referencing lib) and app (referencing tool) and

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/noxenv/noxenv/internal/storetest"
 	"github.com/noxenv/noxenv/internal/testutil"
 	"github.com/noxenv/noxenv/profile"
 	"github.com/noxenv/noxenv/store"
@@ -36,7 +37,7 @@ func tenEntries(t testing.TB, sp *store.SearchPath) []*store.Entry {
 // metadata; the environment is the profile's, relative to that tree.
 func TestBuildLayers(t *testing.T) {
 	root := t.TempDir()
-	sp := newStore(t, filepath.Join(root, "store"))
+	sp := storetest.New(t, filepath.Join(root, "store"))
 	es := tenEntries(t, sp)
 	g := realize(t, sp, filepath.Join(root, "gens"), es[2:]...)
 	out := filepath.Join(root, "out")
@@ -77,7 +78,7 @@ func TestBuildLayers(t *testing.T) {
 // (the two most popular) and the last.
 func TestBuildMaxLayers(t *testing.T) {
 	root := t.TempDir()
-	sp := newStore(t, filepath.Join(root, "store"))
+	sp := storetest.New(t, filepath.Join(root, "store"))
 	es := tenEntries(t, sp)
 	g := realize(t, sp, filepath.Join(root, "gens"), es[2:]...)
 	out := filepath.Join(root, "out")
@@ -102,7 +103,7 @@ func TestBuildMaxLayers(t *testing.T) {
 // to N-1 entries, and N layers beyond: closures of N-2 to N+1 entries.
 func TestBuildLayerBoundaries(t *testing.T) {
 	root := t.TempDir()
-	sp := newStore(t, filepath.Join(root, "store"))
+	sp := storetest.New(t, filepath.Join(root, "store"))
 	es := tenEntries(t, sp)
 	const maxLayers = 6
 	for _, size := range []int{maxLayers - 2, maxLayers - 1, maxLayers, maxLayers + 1} {
@@ -163,7 +164,7 @@ func copyTree(t testing.TB, src, dst string, mode func(os.FileMode) os.FileMode,
 func TestBuildDeterministic(t *testing.T) {
 	root := t.TempDir()
 	storeDir := filepath.Join(root, "store")
-	sp := newStore(t, storeDir)
+	sp := storetest.New(t, storeDir)
 	es := tenEntries(t, sp)
 	g := realize(t, sp, filepath.Join(root, "gens"), es[2:]...)
 	first := build(t, filepath.Join(root, "cache1"), g, Options{MaxLayers: 5}, "")
@@ -190,7 +191,7 @@ func TestBuildDeterministic(t *testing.T) {
 // rebuild reads no other entry's files.
 func TestRebuildOneEntry(t *testing.T) {
 	root := t.TempDir()
-	sp := newStore(t, filepath.Join(root, "store"))
+	sp := storetest.New(t, filepath.Join(root, "store"))
 	es := tenEntries(t, sp)
 	cacheDir := filepath.Join(root, "cache")
 	before := build(t, cacheDir, realize(t, sp, filepath.Join(root, "gens"), es[2:]...), Options{}, "")
@@ -264,7 +265,7 @@ func replace(t testing.TB, sp *store.SearchPath, members []*store.Entry, old, af
 // one of them changed, only it and those after it are.
 func TestRebuildLastLayerPieces(t *testing.T) {
 	root := t.TempDir()
-	sp := newStore(t, filepath.Join(root, "store"))
+	sp := storetest.New(t, filepath.Join(root, "store"))
 	es := leaves(t, sp, 9)
 	cacheDir := filepath.Join(root, "cache")
 	opts := Options{MaxLayers: 4} // base, two leaves, and seven leaves in the last
@@ -304,7 +305,7 @@ func TestRebuildLastLayerPieces(t *testing.T) {
 // was; an image layout or an empty directory is replaced whole.
 func TestWriteLayoutOutputs(t *testing.T) {
 	root := t.TempDir()
-	sp := newStore(t, filepath.Join(root, "store"))
+	sp := storetest.New(t, filepath.Join(root, "store"))
 	es := tenEntries(t, sp)
 	im := build(t, filepath.Join(root, "cache"), realize(t, sp, filepath.Join(root, "gens"), es[2:]...), Options{}, "")
 	ctx := context.Background()
@@ -356,7 +357,7 @@ func TestWriteLayoutOutputs(t *testing.T) {
 // whiteout comes first in the directory.
 func TestBuildOnBase(t *testing.T) {
 	root := t.TempDir()
-	sp := newStore(t, filepath.Join(root, "store"))
+	sp := storetest.New(t, filepath.Join(root, "store"))
 	es := tenEntries(t, sp)
 	cacheDir := filepath.Join(root, "cache")
 	baseOut := filepath.Join(root, "base")

@@ -12,38 +12,19 @@ import (
 	"github.com/klauspost/compress/gzip"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
-	"github.com/noxenv/noxenv/internal/testutil"
+	"github.com/noxenv/noxenv/internal/storetest"
 	"github.com/noxenv/noxenv/profile"
 	"github.com/noxenv/noxenv/store"
 )
 
-// newStore makes a managed store at dir and the search path holding it.
-func newStore(t testing.TB, dir string) *store.SearchPath {
-	t.Helper()
-	if _, err := store.Init(dir); err != nil {
-		t.Fatal(err)
-	}
-	sp, err := store.Open([]string{dir}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sp
-}
-
 // add adds the package made of files, depending on deps, to sp's store.
 func add(t testing.TB, sp *store.SearchPath, name, version string, files map[string]string, deps ...*store.Entry) *store.Entry {
 	t.Helper()
-	src := filepath.Join(t.TempDir(), name+"-"+version)
-	testutil.WriteFiles(t, src, files)
 	var opts store.AddOptions
 	for _, d := range deps {
 		opts.Deps = append(opts.Deps, d.ID)
 	}
-	e, _, err := sp.Add(context.Background(), sp.Stores[0], src, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e
+	return storetest.Add(t, sp, name+"-"+version, files, opts)
 }
 
 // realize returns the generation of members (with their closures) under

@@ -1,7 +1,6 @@
 package profile
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"os"
@@ -9,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/noxenv/noxenv/internal/storetest"
 	"github.com/noxenv/noxenv/internal/testutil"
 	"github.com/noxenv/noxenv/store"
 )
@@ -35,28 +35,14 @@ func testEntry(t testing.TB, storeDir, name, version string, files map[string]st
 // newStore makes a managed store and the search path holding it.
 func newStore(t testing.TB) *store.SearchPath {
 	t.Helper()
-	sd := filepath.Join(t.TempDir(), "store")
-	if _, err := store.Init(sd); err != nil {
-		t.Fatal(err)
-	}
-	sp, err := store.Open([]string{sd}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sp
+	return storetest.New(t, filepath.Join(t.TempDir(), "store"))
 }
 
 // addEntry adds the package made of files to the store of sp, as store add
 // does: read-only, with its listing.
 func addEntry(t testing.TB, sp *store.SearchPath, name, version string, files map[string]string) *store.Entry {
 	t.Helper()
-	src := filepath.Join(t.TempDir(), name+"-"+version)
-	testutil.WriteFiles(t, src, files)
-	e, _, err := sp.Add(context.Background(), sp.Stores[0], src, store.AddOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e
+	return storetest.Add(t, sp, name+"-"+version, files, store.AddOptions{})
 }
 
 func member(e *store.Entry, priority int) Member {
