@@ -102,7 +102,10 @@ func runBash(t testing.TB, bash string, sandbox bool, dir, file string, base map
 			"--bind", dir, dir, "--bind", filepath.Dir(out), filepath.Dir(out),
 			"--chdir", dir, "--unshare-all", "--die-with-parent", "--"}, args...)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	// A bound for a script that never ends, far above the 0.04 s a case
+	// takes: with two suites sharing two cores, cases in bwrap were
+	// killed at a bound of 5 s.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
 	cmd.Dir = dir
