@@ -55,8 +55,14 @@ func (a *app) export(shell string, evaluate prompt.Evaluation) error {
 	changes := prompt.Diff(a.env, sw.Env)
 	var check string
 	if shell != "json" {
-		if check, err = a.fastPath(sw.State).Render(shell, filepath.Join(a.hookDir(), "stamps")); err != nil {
+		fp, settingsErr := a.fastPath(sw.State)
+		if check, err = fp.Render(shell, filepath.Join(a.hookDir(), "stamps")); err != nil {
 			return err
+		}
+		if settingsErr != nil && sw.Err == nil && !a.needsFull {
+			// Said at each export, as a failing Find says it, until
+			// the file is mended: the cd still works.
+			a.logf("warning: %v", settingsErr)
 		}
 	}
 	code, err := shells.Render(shell, changes, check)
@@ -79,8 +85,8 @@ func (a *app) export(shell string, evaluate prompt.Evaluation) error {
 // outside any project): a .noxprofile, and an .envrc where the setting
 // load-envrc is on (read only when there is such a directory; a setting
 // that cannot be read watches them too), or a .noxprofile beside the
-// loaded .envrc.
-func (a *app) fastPath(s prompt.State) hook.FastPath {
+// loaded .envrc. The error is the setting's, when it cannot be read.
+func (a *app) fastPath(s prompt.State) (hook.FastPath, error) {
 	fp := hook.FastPath{Dir: a.env["PWD"]}
 	now := time.Now()
 	for _, w := range s.Watches {
@@ -98,9 +104,11 @@ func (a *app) fastPath(s prompt.State) hook.FastPath {
 		fp.Absent = append(fp.Absent, filepath.Join(top, prompt.FileName))
 	}
 	envrc := false
+	var settingsErr error
 	if filepath.IsAbs(fp.Dir) && fp.Dir != top {
-		on, err := a.loadEnvrc()
-		envrc = on || err != nil
+		var on bool
+		on, settingsErr = a.loadEnvrc()
+		envrc = on || settingsErr != nil
 	}
 	for d := fp.Dir; filepath.IsAbs(d) && d != top; d = filepath.Dir(d) {
 		fp.Absent = append(fp.Absent, filepath.Join(d, prompt.FileName))
@@ -111,7 +119,7 @@ func (a *app) fastPath(s prompt.State) hook.FastPath {
 			break
 		}
 	}
-	return fp
+	return fp, settingsErr
 }
 
 // logSwitch says what changed: the project loaded or unloaded, and the
