@@ -16,6 +16,7 @@ import (
 // programs the project puts on PATH. It holds three parts:
 //
 //	sha256:HASH PATH               the file's content hash and its path
+//	                               (a newline in it written \n)
 //	lock sha256:HASH | lock none   its lock's content hash, or no lock
 //	...                            the lock's content, as approved
 //
@@ -139,10 +140,12 @@ func RecordOf(allowDir, p string) string {
 	return filepath.Join(allowDir, hex.EncodeToString(sum[:]))
 }
 
-// trustLine is a record's first line: the content hash, then the path.
+// trustLine is a record's first line: the content hash, then the path,
+// one line whatever the path holds. (The record's name is the path's
+// hash: two paths written alike never share a record.)
 func trustLine(path string, content []byte) []byte {
 	sum := sha256.Sum256(content)
-	return fmt.Appendf(nil, "sha256:%s %s\n", hex.EncodeToString(sum[:]), path)
+	return fmt.Appendf(nil, "sha256:%s %s\n", hex.EncodeToString(sum[:]), strings.ReplaceAll(path, "\n", `\n`))
 }
 
 // lockLine is a record's second line, for the lock content lock (nil: no

@@ -2,6 +2,8 @@ package prompt
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -22,4 +24,30 @@ func FuzzTrustRecord(f *testing.F) {
 			t.Errorf("record of lock %q approves %q (%q)", lock, approved, line)
 		}
 	})
+}
+
+// A project whose path holds a newline can be allowed: its record's
+// first line stays one line.
+func TestTrustPathWithNewline(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "new\nline")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, FileName)
+	for _, f := range []string{file, LockPath(file)} {
+		if err := os.WriteFile(f, []byte("{}\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	allowDir := t.TempDir()
+	path, rec, err := Approval(allowDir, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, rec, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if blocked, err := CheckTrust(allowDir, file); err != nil || blocked != nil {
+		t.Fatalf("CheckTrust of an allowed file = %v, %v; record:\n%s", blocked, err, rec)
+	}
 }
