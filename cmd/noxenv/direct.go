@@ -29,14 +29,48 @@ func sameFile(a, b string) bool {
 // hookDir holds the stamps and the reload file.
 func (a *app) hookDir() string { return filepath.Join(a.loc.stateDir, "hook") }
 
+// spareHookDir is where the hook keeps the files it must write when
+// hookDir cannot have them (a home missing or read-only, an account whose
+// HOME another user owns): noxenv under $XDG_RUNTIME_DIR or else a
+// directory of the user's own in the temporary directory, made here.
+func (a *app) spareHookDir() (string, error) {
+	if rt := a.env["XDG_RUNTIME_DIR"]; filepath.IsAbs(rt) {
+		dir := filepath.Join(rt, "noxenv")
+		if err := os.MkdirAll(dir, 0o700); err == nil {
+			return dir, nil
+		}
+	}
+	dir := filepath.Join(os.TempDir(), fmt.Sprintf("noxenv-%d", os.Getuid()))
+	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+		return "", err
+	}
+	// Anyone may have made it first: it must be the user's own.
+	fi, err := os.Lstat(dir)
+	if err != nil {
+		return "", err
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); !ok || !fi.IsDir() || int(st.Uid) != os.Getuid() || fi.Mode().Perm()&0o077 != 0 {
+		return "", fmt.Errorf("%s is not a directory of the user's own", dir)
+	}
+	return dir, nil
+}
+
 // workDir returns the directory the shell is in: $PWD when it names the
 // working directory (it keeps the symbolic links the user went through),
-// the working directory otherwise.
+// the working directory otherwise. A working directory removed under the
+// shell has no path: the shell is where its $PWD says, where no project
+// file of the removed directory is any more (and one made again there is
+// found), rather than failing at each prompt.
 func (a *app) workDir() (string, error) {
-	if pwd := a.env["PWD"]; filepath.IsAbs(pwd) && sameFile(pwd, ".") {
+	pwd := a.env["PWD"]
+	if filepath.IsAbs(pwd) && sameFile(pwd, ".") {
 		return pwd, nil
 	}
-	return os.Getwd()
+	wd, err := os.Getwd()
+	if err != nil && filepath.IsAbs(pwd) {
+		return filepath.Clean(pwd), nil
+	}
+	return wd, err
 }
 
 // export is noxenv export SHELL; evaluate evaluates the project file when
@@ -57,7 +91,21 @@ func (a *app) export(shell string, evaluate prompt.Evaluation) error {
 	if shell != "json" {
 		fp, settingsErr := a.fastPath(sw.State)
 		if check, err = fp.Render(shell, filepath.Join(a.hookDir(), "stamps")); err != nil {
-			return err
+			// No stamp can be made in the state directory (a home
+			// missing or read-only): the user's own directory for the
+			// session's files keeps them, or else each prompt exports
+			// and says why.
+			var spare string
+			if spare, err = a.spareHookDir(); err == nil {
+				check, err = fp.Render(shell, filepath.Join(spare, "stamps"))
+			}
+			if err != nil {
+				a.logf("warning: %v", err)
+				fp.Stale = true
+				if check, err = fp.Render(shell, ""); err != nil {
+					return err
+				}
+			}
 		}
 		if settingsErr != nil && sw.Err == nil && !a.needsFull {
 			// Said at each export, as a failing Find says it, until

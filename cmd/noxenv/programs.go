@@ -22,10 +22,11 @@ func installedProgram(name string, env map[string]string) string {
 			}
 		}
 	}
-	if cwd, err := os.Getwd(); err == nil {
-		if p, ok := lookPath(cwd, env["PATH"], name); ok {
-			return p
-		}
+	// A working directory removed has no path: only PATH's absolute
+	// entries can then be searched.
+	cwd, _ := os.Getwd()
+	if p, ok := lookPath(cwd, env["PATH"], name); ok {
+		return p
 	}
 	return ""
 }
