@@ -41,6 +41,13 @@ func newHookCmd(a *app) *cobra.Command {
 				return err
 			}
 			code, err := hook.Snippet(argv[0], exe, a.hookDir())
+			if err != nil && argv[0] == "tcsh" {
+				// tcsh's hook is a file: where the state directory
+				// cannot have it, the spare one does (see export).
+				if spare, serr := a.spareHookDir(); serr == nil {
+					code, err = hook.Snippet(argv[0], exe, spare)
+				}
+			}
 			if err != nil {
 				return err
 			}
