@@ -253,6 +253,10 @@ func (fd *finder) fetch(ctx context.Context, id string, src *source, m *meter) (
 			return src, err
 		}
 		errs = append(errs, &Error{Cache: c.String(), Entry: id, Err: err})
+		var we *store.WriteError
+		if errors.As(err, &we) {
+			break // the store's failure (a full disk): another cache fails too
+		}
 		var more []*Error
 		src, more = fd.search(ctx, id, src.at+1)
 		errs = append(errs, more...)
@@ -277,7 +281,8 @@ func (fd *finder) receive(ctx context.Context, c Cache, em *entryManifest, m *me
 	tr := &sizeLimit{r: zr, left: em.TarSize}
 	_, _, err = fd.sp.Receive(ctx, fd.st, store.Incoming{ID: em.ID, Info: em.Info}, tr)
 	zr.Close() // its reading ahead stops
-	if err != nil && ctx.Err() == nil {
+	var we *store.WriteError
+	if err != nil && ctx.Err() == nil && !errors.As(err, &we) {
 		// A damaged layer fails to unpack before its digest is known:
 		// say that it is damaged rather than how it failed.
 		if _, derr := io.Copy(io.Discard, vr); derr != nil {

@@ -384,9 +384,17 @@ func (fd fdWriter) Write(p []byte) (int, error) {
 	return done, nil
 }
 
+// WriteError is a failure to write a file into a store (a full disk, a
+// quota): the store's, not the fault of what was being added or received.
+type WriteError struct{ Err error }
+
+func (e *WriteError) Error() string { return e.Err.Error() }
+func (e *WriteError) Unwrap() error { return e.Err }
+
 // writeHashed copies r to w, hashing and scanning what passes into it. It
 // stops at EOF, or once it has copied size bytes when size >= 0 (sparing a
 // read for most files): a file growing meanwhile is copied as it was.
+// Failures to write are WriteErrors.
 func writeHashed(w io.Writer, r io.Reader, it *item, buf []byte, sc *refScanner, t *tree, size int64) error {
 	h := sha256.New()
 	scan := sc.active()
@@ -401,7 +409,7 @@ func writeHashed(w io.Writer, r io.Reader, it *item, buf []byte, sc *refScanner,
 				sc.Write(buf[:n])
 			}
 			if _, werr := w.Write(buf[:n]); werr != nil {
-				return werr
+				return &WriteError{Err: werr}
 			}
 			it.size += int64(n)
 			t.bytes.Add(int64(n))

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -80,6 +81,11 @@ func (sp *SearchPath) Receive(ctx context.Context, st *Store, in Incoming, r io.
 	t := &tree{refs: map[string]bool{}}
 	x := &tarImport{src: "layer", dst: tmp, t: t, sc: newRefScanner(nil), budget: in.Info.Size}
 	if _, err := unpack(ctx, x, r); err != nil {
+		var te *TarballError
+		if !errors.As(err, &te) && ctx.Err() == nil {
+			// Not the layer's fault: making a directory or a link failed.
+			err = &WriteError{Err: err}
+		}
 		return nil, false, err
 	}
 	testHook("unpacked")

@@ -259,17 +259,16 @@ func (x *tarImport) member(hdr *tar.Header, r io.Reader) error {
 			return err
 		}
 		err = writeHashed(out, r, it, x.buf, x.sc, x.t, -1)
-		if cerr := out.Close(); err == nil {
-			err = cerr
+		if cerr := out.Close(); err == nil && cerr != nil {
+			err = &WriteError{Err: cerr}
 		}
-		if err != nil {
-			var te *TarballError
-			if errors.As(err, &te) {
-				return err
-			}
-			return &TarballError{Source: x.src, Member: hdr.Name, Reason: "corrupt tarball", Err: err}
+		var te *TarballError
+		var we *WriteError
+		if err == nil || errors.As(err, &te) || errors.As(err, &we) {
+			// A full disk is no fault of the tarball's.
+			return err
 		}
-		return nil
+		return &TarballError{Source: x.src, Member: hdr.Name, Reason: "corrupt tarball", Err: err}
 	case tar.TypeSymlink:
 		it := &item{path: p, kind: kindSymlink, target: hdr.Linkname}
 		if err := x.replace(hdr.Name, it); err != nil {

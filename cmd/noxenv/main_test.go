@@ -121,7 +121,11 @@ var requiredTools = map[string]string{
 }
 
 // scriptCondition implements [have:NAME]: true when NAME is on PATH.
+// [tmpfs] is true when the tests may mount a tmpfs.
 func scriptCondition(cond string) (bool, error) {
+	if cond == "tmpfs" {
+		return canMountTmpfs(), nil
+	}
 	name, ok := strings.CutPrefix(cond, "have:")
 	if !ok {
 		return false, fmt.Errorf("unknown condition %q", cond)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"golang.org/x/crypto/bcrypt"
+	"golang.org/x/sys/unix"
 )
 
 func init() {
@@ -24,6 +25,7 @@ func init() {
 	scriptCmds["httpserve"] = cmdHTTPServe
 	scriptCmds["silentserver"] = cmdSilentServer
 	scriptCmds["dockerlogin"] = cmdDockerLogin
+	scriptCmds["smallfs"] = cmdSmallFS
 	requiredTools["docker-registry"] = "the distribution registry (Debian's docker-registry), to push to and pull from"
 	requiredTools["skopeo"] = "skopeo, to read what noxenv pushes to a registry"
 	requiredTools["python3"] = "python3, whose http.server serves a cache over HTTP"
@@ -162,4 +164,33 @@ func cmdDockerLogin(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	ts.Check(os.MkdirAll(dir, 0o700))
 	ts.Check(os.WriteFile(filepath.Join(dir, "config.json"), data, 0o600))
+}
+
+// cmdSmallFS mounts a tmpfs of SIZE (as mount's size= takes it) at DIR,
+// unmounted when the script ends: a file system that fills up.
+//
+//	smallfs DIR SIZE
+func cmdSmallFS(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: smallfs DIR SIZE")
+	}
+	dir := ts.MkAbs(args[0])
+	ts.Check(os.MkdirAll(dir, 0o755))
+	ts.Check(unix.Mount("tmpfs", dir, "tmpfs", 0, "size="+args[1]))
+	ts.Defer(func() { unix.Unmount(dir, unix.MNT_DETACH) })
+}
+
+// canMountTmpfs says whether this process may mount a tmpfs (it is root,
+// with the capability to mount), which [tmpfs] asks.
+func canMountTmpfs() bool {
+	dir, err := os.MkdirTemp("", "noxenv-tmpfs-")
+	if err != nil {
+		return false
+	}
+	defer os.Remove(dir)
+	if unix.Mount("tmpfs", dir, "tmpfs", 0, "size=64k") != nil {
+		return false
+	}
+	unix.Unmount(dir, unix.MNT_DETACH)
+	return true
 }
