@@ -1,10 +1,13 @@
 package cache
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -16,11 +19,19 @@ import (
 
 // The bounds on waiting for a cache: a cache that cannot be reached or
 // does not answer is given up quickly, so that a prompt substituting a
-// locked project never hangs on it. A transfer under way is not bounded.
+// locked project never hangs on it. A transfer under way is not bounded
+// in time, only in how long it may send nothing (stallTimeout).
 const (
 	connectTimeout  = 5 * time.Second
 	responseTimeout = 10 * time.Second
 )
+
+// stallTimeout is how long the body of a response may send nothing while
+// it is read before the transfer is given up, as Nix gives up a stalled
+// download: a server that stops in the middle of a layer is a failed
+// transfer (the next substituter is tried), not a hang. A variable for
+// the tests.
+var stallTimeout = 30 * time.Second
 
 // retryPolicy retries what a busy or restarting server answers (429, 408
 // and 5xx, a connection reset) with exponential backoff; not a server
@@ -53,8 +64,66 @@ func NewHTTPClient() *http.Client {
 		IdleConnTimeout:       90 * time.Second,
 		ForceAttemptHTTP2:     true,
 	}
-	return &http.Client{Transport: &retry.Transport{Base: base, Policy: func() retry.Policy { return retryPolicy }}}
+	return &http.Client{Transport: &retry.Transport{Base: stallTransport{base}, Policy: func() retry.Policy { return retryPolicy }}}
 }
+
+// stallTransport gives up a response whose body sends nothing for
+// stallTimeout while it is read (see stallBody).
+type stallTransport struct{ base http.RoundTripper }
+
+func (t stallTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx, cancel := context.WithCancel(req.Context())
+	resp, err := t.base.RoundTrip(req.WithContext(ctx))
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	resp.Body = &stallBody{body: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+// stallBody is a response's body that fails with a stallError once a
+// read has waited stallTimeout for the server: its request is cancelled,
+// which closes the connection. Time spent between reads (the reader
+// writing what it read) does not count.
+type stallBody struct {
+	body    io.ReadCloser
+	cancel  context.CancelFunc
+	stalled atomic.Bool
+}
+
+func (b *stallBody) Read(p []byte) (int, error) {
+	if b.stalled.Load() {
+		return 0, &stallError{After: stallTimeout}
+	}
+	t := time.AfterFunc(stallTimeout, func() {
+		b.stalled.Store(true)
+		b.cancel()
+	})
+	n, err := b.body.Read(p)
+	if !t.Stop() && err != nil {
+		err = &stallError{After: stallTimeout}
+	}
+	return n, err
+}
+
+func (b *stallBody) Close() error {
+	b.cancel()
+	return b.body.Close()
+}
+
+// stallError is a transfer given up because the server sent nothing for
+// a while. It is a net.Error that timed out.
+type stallError struct{ After time.Duration }
+
+func (e *stallError) Error() string {
+	return fmt.Sprintf("the transfer stalled: nothing received for %v", e.After)
+}
+
+func (e *stallError) Timeout() bool   { return true }
+func (e *stallError) Temporary() bool { return true }
+
+var _ net.Error = (*stallError)(nil)
 
 // NewRepository returns a client of the registry repository ref
 // (HOST[:PORT]/REPO; plainHTTP for a registry without TLS) that logs in
