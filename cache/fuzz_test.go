@@ -1,6 +1,8 @@
 package cache
 
 import (
+	"encoding/base64"
+	"slices"
 	"strings"
 	"testing"
 
@@ -113,5 +115,15 @@ func TestSignatures(t *testing.T) {
 	}
 	if _, _, err := GenerateKey("a:b"); err == nil {
 		t.Fatal("a key name with ':' was taken")
+	}
+
+	// A secret key file whose second half (its public key) is not its
+	// seed's, damaged or edited, would sign with signatures that no one
+	// can verify, the push saying all went well: it is refused.
+	raw := slices.Clone(sec.key)
+	raw[40] ^= 1
+	damaged := sec.Name + ":" + base64.StdEncoding.EncodeToString(raw)
+	if k, err := ParseSecretKey(damaged); err == nil {
+		t.Fatalf("a secret key with another public half was taken, signing %s", k.sign(id))
 	}
 }

@@ -1,9 +1,11 @@
 package cache
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -57,7 +59,13 @@ func ParseSecretKey(s string) (SecretKey, error) {
 	if err != nil {
 		return SecretKey{}, fmt.Errorf("secret key: %w", err)
 	}
-	return SecretKey{name, ed25519.PrivateKey(raw)}, nil
+	// Its second half is the public key of its seed, the first: a key
+	// damaged there would make signatures that no one can verify.
+	k := ed25519.NewKeyFromSeed(raw[:ed25519.SeedSize])
+	if !bytes.Equal(k, raw) {
+		return SecretKey{}, errors.New("secret key: damaged: its public half is not its seed's")
+	}
+	return SecretKey{name, k}, nil
 }
 
 // ParsePublicKey reads a public key NAME:BASE64.
