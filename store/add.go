@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/sys/unix"
 )
@@ -97,6 +98,12 @@ func (sp *SearchPath) Add(ctx context.Context, st *Store, src string, opts AddOp
 	}
 	if info.Env == nil {
 		info.Env = []EnvSetting{}
+	}
+	for _, s := range info.Env {
+		// The metadata is JSON, which would keep another value.
+		if !utf8.ValidString(s.Value) {
+			return nil, false, fmt.Errorf("add %s: env setting %q: its value is not UTF-8, which an entry's metadata cannot hold", src, s)
+		}
 	}
 	if !st.Writable {
 		return nil, false, &NoWritableStoreError{Dir: st.Dir}

@@ -207,6 +207,10 @@ func TestAddRejects(t *testing.T) {
 		"bad name":     {src, AddOptions{Name: "a/b"}, `holds '/'`},
 		"missing":      {filepath.Join(t.TempDir(), "gone-1.0"), AddOptions{}, "no such file"},
 		"special file": {os.DevNull, AddOptions{Name: "null", Version: "1"}, "not a directory or a tarball"},
+		// Metadata is JSON, which holds UTF-8 only: such a value was kept
+		// as U+FFFD, giving an entry that matched its id nowhere but in
+		// the add (store verify and every pull refused it).
+		"env value not UTF-8": {src, AddOptions{Env: []EnvSetting{{Var: "X", Op: EnvSet, Value: "a\xffb"}}}, "not UTF-8"},
 	} {
 		_, _, err := sp.Add(context.Background(), st, tc.src, tc.opts)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
