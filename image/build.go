@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/opencontainers/go-digest"
 	"github.com/opencontainers/image-spec/specs-go"
@@ -146,6 +147,9 @@ func (b *Builder) Build(ctx context.Context, spec Spec, opts Options) (*Image, e
 	layers = slices.DeleteFunc(layers, func(l layerBlob) bool { return inBase(l.desc.Digest) })
 	im := &Image{layers: append(slices.Clip(baseLayers), layers...)}
 	configure(&cfg, spec, opts, gen.Entries)
+	if err := checkUTF8(&cfg.Config); err != nil {
+		return nil, err
+	}
 	cfg.Created = &epoch
 	cfg.RootFS = ocispec.RootFS{Type: "layers"}
 	for _, l := range im.layers {
@@ -207,4 +211,33 @@ func configure(cfg *ocispec.Image, spec Spec, opts Options, closure []*store.Ent
 		}
 		maps.Copy(c.Labels, opts.Labels)
 	}
+}
+
+// checkUTF8 says which string of the runtime configuration c is not
+// UTF-8: an image's configuration is JSON, whose encoding would put U+FFFD
+// in place of such bytes, a silently other value.
+func checkUTF8(c *ocispec.ImageConfig) error {
+	const notUTF8 = "is not UTF-8, which an image's configuration cannot hold"
+	for _, kv := range c.Env {
+		if !utf8.ValidString(kv) {
+			k, _, _ := strings.Cut(kv, "=")
+			return fmt.Errorf("variable %s: its value %s", k, notUTF8)
+		}
+	}
+	for what, words := range map[string][]string{"entrypoint": c.Entrypoint, "command": c.Cmd} {
+		for _, w := range words {
+			if !utf8.ValidString(w) {
+				return fmt.Errorf("%s word %q %s", what, w, notUTF8)
+			}
+		}
+	}
+	if !utf8.ValidString(c.WorkingDir) {
+		return fmt.Errorf("working directory %q %s", c.WorkingDir, notUTF8)
+	}
+	for k, v := range c.Labels {
+		if !utf8.ValidString(k) || !utf8.ValidString(v) {
+			return fmt.Errorf("label %q=%q %s", k, v, notUTF8)
+		}
+	}
+	return nil
 }

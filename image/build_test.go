@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -402,4 +403,39 @@ func TestBuildOnBase(t *testing.T) {
 		t.Errorf("last layer begins %q, want %q", names, want)
 	}
 	members(t, out, man.Layers[3])
+}
+
+// An image's configuration is JSON, which holds UTF-8 only: a variable,
+// a command, a working directory or a label of other bytes is an error
+// naming it, where the encoding kept U+FFFD in their place, a silently
+// other value.
+func TestBuildNotUTF8(t *testing.T) {
+	root := t.TempDir()
+	sp := storetest.New(t, filepath.Join(root, "store"))
+	g := realize(t, sp, filepath.Join(root, "gens"), add(t, sp, "tool", "1.0", map[string]string{"bin/tool": "#!/bin/sh\n"}))
+	b, err := NewBuilder(filepath.Join(root, "cache"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	bad := "a\xffb"
+	env := profile.Environ(g, nil)
+	badEnv := maps.Clone(env)
+	badEnv["GREETING"] = bad
+	for name, tc := range map[string]struct {
+		env  map[string]string
+		opts Options
+		want string
+	}{
+		"variable":    {badEnv, Options{}, "GREETING"},
+		"command":     {env, Options{Cmd: []string{"tool", bad}}, `"a\xffb"`},
+		"entrypoint":  {env, Options{Entrypoint: []string{bad}}, `"a\xffb"`},
+		"working dir": {env, Options{WorkDir: "/" + bad}, `"/a\xffb"`},
+		"label":       {env, Options{Labels: map[string]string{"org.example": bad}}, "org.example"},
+	} {
+		_, err := b.Build(context.Background(), Spec{Generation: g, Env: tc.env}, tc.opts)
+		if err == nil || !strings.Contains(err.Error(), "not UTF-8") || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want one naming %s and saying it is not UTF-8", name, err, tc.want)
+		}
+	}
 }
