@@ -302,6 +302,9 @@ func (x *tarImport) hardlink(hdr *tar.Header, p string) error {
 	if err != nil {
 		return &TarballError{Source: x.src, Member: hdr.Name, Reason: fmt.Sprintf("hard link to %s, outside the tree", hdr.Linkname)}
 	}
+	if tp == p {
+		return &TarballError{Source: x.src, Member: hdr.Name, Reason: "hard link to itself"}
+	}
 	target := x.items[tp]
 	if skip || target == nil || (target.kind != kindFile && target.kind != kindExec) {
 		return &TarballError{Source: x.src, Member: hdr.Name, Reason: fmt.Sprintf("hard link to %s, not an earlier file of the tarball", hdr.Linkname)}

@@ -130,18 +130,19 @@ func TestTarballRejects(t *testing.T) {
 		members []member
 		want    string
 	}{
-		"dotdot":        {[]member{{name: "a/../../x", typ: tar.TypeReg}}, `".." in its path`},
-		"absolute":      {[]member{{name: "/etc/x", typ: tar.TypeReg}}, "absolute path"},
-		"symlink out":   {[]member{{name: "a/l", typ: tar.TypeSymlink, link: "../.."}, {name: "a/l/x", typ: tar.TypeReg}}, "outside the tree"},
-		"symlink abs":   {[]member{{name: "l", typ: tar.TypeSymlink, link: "/tmp"}, {name: "l/x", typ: tar.TypeReg}}, "outside the tree"},
-		"symlink chain": {[]member{{name: "a/l1", typ: tar.TypeSymlink, link: "l2"}, {name: "a/l2", typ: tar.TypeSymlink, link: "../.."}, {name: "a/l1/x", typ: tar.TypeReg}}, "outside the tree"},
-		"symlink loop":  {[]member{{name: "a/l1", typ: tar.TypeSymlink, link: "l2"}, {name: "a/l2", typ: tar.TypeSymlink, link: "l1"}, {name: "a/l1/x", typ: tar.TypeReg}}, "too many levels"},
-		"char device":   {[]member{{name: "a/null", typ: tar.TypeChar}}, "device files"},
-		"block device":  {[]member{{name: "a/sda", typ: tar.TypeBlock}}, "device files"},
-		"fifo":          {[]member{{name: "a/p", typ: tar.TypeFifo}}, "named pipes"},
-		"hard link out": {[]member{{name: "a/h", typ: tar.TypeLink, link: "../x"}}, "outside the tree"},
-		"hard link dir": {[]member{{name: "a/d/", typ: tar.TypeDir}, {name: "a/h", typ: tar.TypeLink, link: "a/d"}}, "not an earlier file"},
-		"file and dir":  {[]member{{name: "a/x", typ: tar.TypeReg}, {name: "a/x/y", typ: tar.TypeReg}}, "both a directory and a file"},
+		"dotdot":              {[]member{{name: "a/../../x", typ: tar.TypeReg}}, `".." in its path`},
+		"absolute":            {[]member{{name: "/etc/x", typ: tar.TypeReg}}, "absolute path"},
+		"symlink out":         {[]member{{name: "a/l", typ: tar.TypeSymlink, link: "../.."}, {name: "a/l/x", typ: tar.TypeReg}}, "outside the tree"},
+		"symlink abs":         {[]member{{name: "l", typ: tar.TypeSymlink, link: "/tmp"}, {name: "l/x", typ: tar.TypeReg}}, "outside the tree"},
+		"symlink chain":       {[]member{{name: "a/l1", typ: tar.TypeSymlink, link: "l2"}, {name: "a/l2", typ: tar.TypeSymlink, link: "../.."}, {name: "a/l1/x", typ: tar.TypeReg}}, "outside the tree"},
+		"symlink loop":        {[]member{{name: "a/l1", typ: tar.TypeSymlink, link: "l2"}, {name: "a/l2", typ: tar.TypeSymlink, link: "l1"}, {name: "a/l1/x", typ: tar.TypeReg}}, "too many levels"},
+		"char device":         {[]member{{name: "a/null", typ: tar.TypeChar}}, "device files"},
+		"block device":        {[]member{{name: "a/sda", typ: tar.TypeBlock}}, "device files"},
+		"fifo":                {[]member{{name: "a/p", typ: tar.TypeFifo}}, "named pipes"},
+		"hard link out":       {[]member{{name: "a/h", typ: tar.TypeLink, link: "../x"}}, "outside the tree"},
+		"hard link dir":       {[]member{{name: "a/d/", typ: tar.TypeDir}, {name: "a/h", typ: tar.TypeLink, link: "a/d"}}, "not an earlier file"},
+		"file and dir":        {[]member{{name: "a/x", typ: tar.TypeReg}, {name: "a/x/y", typ: tar.TypeReg}}, "both a directory and a file"},
+		"hard link to itself": {[]member{{name: "a/f", typ: tar.TypeReg, body: "x"}, {name: "a/f", typ: tar.TypeLink, link: "a/f"}}, "hard link to itself"},
 	} {
 		sp, st := testStore(t)
 		src := filepath.Join(t.TempDir(), "bad-1.0.tar")
