@@ -335,12 +335,29 @@ func TestResolveSigned(t *testing.T) {
 		t.Fatalf("without trusted keys: %v, want an UnsignedError", err)
 	}
 
+	// A manifest whose metadata names another package than its id, with
+	// the signature of that id, is no entry of that package: it is not
+	// chosen for it (its fetch would be refused), nor listed.
+	other := a.add("other-1.0", map[string]string{"bin/o": "o"})
+	push(t, c, []*store.Entry{other}, &sec)
+	editManifest(t, filepath.Join(tmp, "cache"), other.ID, func(m map[string]any) {
+		ann := m["annotations"].(map[string]any)
+		var info store.Info
+		json.Unmarshal([]byte(ann[annotationInfo].(string)), &info)
+		info.Name, info.Version = "tool", "9.0"
+		b, _ := json.Marshal(info)
+		ann[annotationInfo] = string(b)
+	})
+	f.Trusted = []PublicKey{pub}
+	if id, err := f.Resolve(ctx, store.Request{Name: "tool"}); err != nil || id != v2.ID {
+		t.Fatalf("Resolve tool with a manifest of other-1.0 named tool 9.0: %s, %v; want %s", id, err, v2.ID)
+	}
+
 	// Pushing again with the key signs what the cache has unsigned by it.
 	res := push(t, c, []*store.Entry{v3}, &sec)
 	if len(res.Signed) != 1 {
 		t.Fatalf("push with the key: %+v, want v3 signed", res)
 	}
-	f.Trusted = []PublicKey{pub}
 	if id, err := f.Resolve(ctx, store.Request{Name: "tool"}); err != nil || id != v3.ID {
 		t.Fatalf("after signing: %s, %v", id, err)
 	}

@@ -113,6 +113,11 @@ func parseManifest(key string, data []byte) (*entryManifest, error) {
 	if err := json.Unmarshal([]byte(man.Annotations[annotationInfo]), &m.Info); err != nil || m.Info == nil {
 		return nil, fmt.Errorf("manifest: no valid entry metadata (%s)", annotationInfo)
 	}
+	// Entries are chosen by the name and version of their metadata:
+	// they must be the id's.
+	if _, name, version, _ := store.ParseID(m.ID); m.Info.Name != name || m.Info.Version != version {
+		return nil, fmt.Errorf("manifest: metadata of %s-%s for entry %s", m.Info.Name, m.Info.Version, m.ID)
+	}
 	if len(man.Layers) != 1 || man.Layers[0].MediaType != LayerMediaType {
 		return nil, errors.New("manifest: want one layer of " + LayerMediaType)
 	}
