@@ -86,7 +86,7 @@ func (f FastPath) Render(shell, stampDir string) (string, error) {
 }
 
 // renderTest returns the code that sets the shell's own (not exported)
-// variable _noxenv_check: the arguments that make `test "$PWD"
+// global variable _noxenv_check: the arguments that make `test "$PWD"
 // $_noxenv_check` true when nothing changed. Each watched file is
 // compared, by -nt and -ot, with a stamp in stampDir carrying its exact
 // time (see Stamp). Every path is absolute, so none can be taken for an
@@ -112,7 +112,10 @@ func (f FastPath) renderTest(shell, stampDir string) (string, error) {
 	if shell == "fish" {
 		return "set -g _noxenv_check " + strings.Join(words, " ") + ";\n", nil
 	}
-	return "_noxenv_check=(" + strings.Join(words, " ") + ");\n", nil
+	// Declared global: the code runs in the hook function, where zsh's
+	// warn_create_global and warn_nested_var would warn of a plain
+	// assignment at each export.
+	return "typeset -ga _noxenv_check=(" + strings.Join(words, " ") + ");\n", nil
 }
 
 // testWords returns the arguments of test after "$PWD", or nil when the
