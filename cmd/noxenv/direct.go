@@ -151,14 +151,17 @@ func (a *app) fastPath(s prompt.State) (hook.FastPath, error) {
 	if filepath.Base(s.File) == prompt.EnvrcName {
 		fp.Absent = append(fp.Absent, filepath.Join(top, prompt.FileName))
 	}
+	// The directories are compared clean: bash keeps a leading // in
+	// $PWD, which the project's directory never has.
+	dir := filepath.Clean(fp.Dir)
 	envrc := false
 	var settingsErr error
-	if filepath.IsAbs(fp.Dir) && fp.Dir != top {
+	if filepath.IsAbs(dir) && dir != top {
 		var on bool
 		on, settingsErr = a.loadEnvrc()
 		envrc = on || settingsErr != nil
 	}
-	for d := fp.Dir; filepath.IsAbs(d) && d != top; d = filepath.Dir(d) {
+	for d := dir; filepath.IsAbs(d) && d != top; d = filepath.Dir(d) {
 		fp.Absent = append(fp.Absent, filepath.Join(d, prompt.FileName))
 		if envrc {
 			fp.Absent = append(fp.Absent, filepath.Join(d, prompt.EnvrcName))
