@@ -191,7 +191,17 @@ func newShellCmd(a *app) *cobra.Command {
 					file = ""
 				}
 			}
+			// What no store holds of pkgs is fetched first, as for profile
+			// add; the stores' guard keeps it from gc until the session's
+			// root does.
+			release := func() {}
+			if len(pkgs) > 0 {
+				if _, release, _, err = a.fetchMissing(cmd.Context(), pkgs); err != nil {
+					return err
+				}
+			}
 			s, err := activate.StartSession(cmd.Context(), cfg, file, base, pkgs)
+			release()
 			if err != nil {
 				return err
 			}
