@@ -138,7 +138,7 @@ func NewRepository(ref string, plainHTTP bool, dockerConfig string) (*remote.Rep
 	if dockerConfig != "" {
 		creds, err := credentials.NewStore(dockerConfig, credentials.StoreOptions{})
 		if err != nil {
-			return nil, err
+			return nil, &DockerConfigError{File: dockerConfig, Err: err}
 		}
 		client.Credential = credentials.Credential(creds)
 	}
@@ -146,4 +146,21 @@ func NewRepository(ref string, plainHTTP bool, dockerConfig string) (*remote.Rep
 	repo.Client = client
 	repo.PlainHTTP = plainHTTP
 	return repo, nil
+}
+
+// DockerConfigError is a docker configuration file that cannot be read.
+type DockerConfigError struct {
+	File string
+	Err  error
+}
+
+func (e *DockerConfigError) Error() string {
+	return fmt.Sprintf("docker configuration %s: %v", e.File, e.Err)
+}
+
+func (e *DockerConfigError) Unwrap() error { return e.Err }
+
+// Hint says how to get past it.
+func (e *DockerConfigError) Hint() string {
+	return fmt.Sprintf("fix or remove %s ('docker login' writes it), or point DOCKER_CONFIG at another directory", e.File)
 }

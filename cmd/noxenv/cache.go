@@ -58,6 +58,10 @@ func (a *app) cacheOptions() cache.Options {
 
 func (a *app) openCache(url string) (cache.Cache, error) {
 	c, err := cache.Open(url, a.cacheOptions())
+	var dce *cache.DockerConfigError
+	if errors.As(err, &dce) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, usageError{err}
 	}
