@@ -31,10 +31,11 @@ func (a *app) hookDir() string { return filepath.Join(a.loc.stateDir, "hook") }
 
 // spareHookDir is where the hook keeps the files it must write when
 // hookDir cannot have them (a home missing or read-only, an account whose
-// HOME another user owns): noxenv under $XDG_RUNTIME_DIR or else a
+// HOME another user owns): noxenv under $XDG_RUNTIME_DIR when that is the
+// user's own (it may be another user's, kept by sudo), or else a
 // directory of the user's own in the temporary directory, made here.
 func (a *app) spareHookDir() (string, error) {
-	if rt := a.env["XDG_RUNTIME_DIR"]; filepath.IsAbs(rt) {
+	if rt := a.env["XDG_RUNTIME_DIR"]; filepath.IsAbs(rt) && ownDir(rt) == nil {
 		dir := filepath.Join(rt, "noxenv")
 		if err := os.MkdirAll(dir, 0o700); err == nil {
 			return dir, nil
@@ -44,15 +45,21 @@ func (a *app) spareHookDir() (string, error) {
 	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
 		return "", err
 	}
-	// Anyone may have made it first: it must be the user's own.
+	// Anyone may have made it first.
+	return dir, ownDir(dir)
+}
+
+// ownDir says why dir is not a directory that the user owns and no one
+// else may write or read.
+func ownDir(dir string) error {
 	fi, err := os.Lstat(dir)
 	if err != nil {
-		return "", err
+		return err
 	}
 	if st, ok := fi.Sys().(*syscall.Stat_t); !ok || !fi.IsDir() || int(st.Uid) != os.Getuid() || fi.Mode().Perm()&0o077 != 0 {
-		return "", fmt.Errorf("%s is not a directory of the user's own", dir)
+		return fmt.Errorf("%s is not a directory of the user's own", dir)
 	}
-	return dir, nil
+	return nil
 }
 
 // workDir returns the directory the shell is in: $PWD when it names the

@@ -94,3 +94,34 @@ func TestDirectCalls(t *testing.T) {
 		}
 	}
 }
+
+// The hook's spare directory is under $XDG_RUNTIME_DIR only when that is
+// the user's own, as the XDG specification has it: one that others may
+// write, or another user's kept by sudo, is passed over for a directory
+// of the user's own in the temporary directory.
+func TestSpareHookDir(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	for _, c := range []struct {
+		mode os.FileMode
+		ok   bool
+	}{{0o700, true}, {0o755, false}, {0o777, false}} {
+		rt := filepath.Join(t.TempDir(), "run")
+		if err := os.Mkdir(rt, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(rt, c.mode); err != nil {
+			t.Fatal(err)
+		}
+		a := &app{env: map[string]string{"XDG_RUNTIME_DIR": rt}}
+		dir, err := a.spareHookDir()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if under := strings.HasPrefix(dir, rt+"/"); under != c.ok {
+			t.Errorf("XDG_RUNTIME_DIR of mode %v: spare directory %s", c.mode, dir)
+		}
+		if err := ownDir(dir); err != nil {
+			t.Error(err)
+		}
+	}
+}
