@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -47,7 +48,7 @@ func (e *Error) Hint() string {
 		return "the cache holds a damaged or forged copy: push the entry again from a machine that has it"
 	case errors.Is(e.Err, errReadOnly):
 		return "push to the directory the web server serves, as file:///DIR"
-	case isUnreachable(e.Err):
+	case isUnreachable(e.Err) || errors.Is(e.Err, io.ErrUnexpectedEOF):
 		return fmt.Sprintf("check that %s is up and reachable, or take it out of the substituters setting (NOXENV_SUBSTITUTERS)", e.Cache)
 	}
 	return ""

@@ -310,6 +310,8 @@ func (v *verifyingReader) Read(p []byte) (int, error) {
 	v.n += int64(n)
 	v.d.Hash().Write(p[:n])
 	switch {
+	case err == io.ErrUnexpectedEOF:
+		return n, fmt.Errorf("layer %s: the transfer broke off after %d of %d bytes: %w", v.want, v.n, v.size, err)
 	case v.n > v.size:
 		return n, fmt.Errorf("%w: layer %s is larger than its manifest says (%d bytes)", errVerify, v.want, v.size)
 	case err == io.EOF && v.n < v.size:

@@ -76,3 +76,53 @@ func TestHTTPStalled(t *testing.T) {
 	}
 	b.verifyAll()
 }
+
+// A web server that closes the connection in the middle of a layer: the
+// error says the transfer broke off, with how much came, not only
+// "unexpected EOF"; nothing of the entry stays, the next substituter
+// gives it.
+func TestHTTPCutShort(t *testing.T) {
+	tmp := t.TempDir()
+	a := newMachine(t, filepath.Join(tmp, "a"))
+	e := a.add("tool-1.0", map[string]string{"bin/tool": strings.Repeat("tool\n", 1000)})
+	dir := filepath.Join(tmp, "cache")
+	good := openDir(t, dir)
+	push(t, good, []*store.Entry{e}, nil)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.Contains(r.URL.Path, "/blobs/") {
+			http.FileServer(http.Dir(dir)).ServeHTTP(w, r)
+			return
+		}
+		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(r.URL.Path)))
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+		w.Write(data[:len(data)/2])
+		w.(http.Flusher).Flush()
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+	}))
+	defer srv.Close()
+	cut, err := Open(srv.URL, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newMachine(t, filepath.Join(tmp, "b"))
+	err = b.pull([]Cache{cut}, e.ID)
+	mustErr(t, err, e.ID, cut.String(), "broke off")
+	if h := hintOf(err); !strings.Contains(h, "reachable") {
+		t.Errorf("hint %q, want one to check the cache", h)
+	}
+	if ids := b.ids(); len(ids) != 0 {
+		t.Fatalf("the store holds %v", ids)
+	}
+	b.verifyAll()
+	f := &Fetcher{Caches: []Cache{cut, good}}
+	if err := f.Fetch(context.Background(), b.sp, []string{e.ID}); err != nil {
+		t.Fatalf("with a good cache after the one cut short: %v", err)
+	}
+}
