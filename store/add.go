@@ -106,7 +106,7 @@ func (sp *SearchPath) Add(ctx context.Context, st *Store, src string, opts AddOp
 		}
 	}
 	if !st.Writable {
-		return nil, false, &NoWritableStoreError{Dir: st.Dir}
+		return nil, false, &NoWritableStoreError{Dir: st.Dir, Managed: st.Managed}
 	}
 
 	release, err := sp.guardWith(st)

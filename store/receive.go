@@ -41,7 +41,7 @@ func (e *ReceiveError) Error() string { return e.Reason }
 // already is left as it is (existed is then true).
 func (sp *SearchPath) Receive(ctx context.Context, st *Store, in Incoming, r io.Reader) (e *Entry, existed bool, err error) {
 	if !st.Writable {
-		return nil, false, &NoWritableStoreError{Dir: st.Dir}
+		return nil, false, &NoWritableStoreError{Dir: st.Dir, Managed: st.Managed}
 	}
 	fail := func(format string, args ...any) error {
 		return &ReceiveError{ID: in.ID, Reason: fmt.Sprintf(format, args...)}

@@ -151,11 +151,20 @@ func (e *MarkerError) Hint() string {
 		filepath.Join(e.Dir, MarkerName), e.Dir)
 }
 
-// NoWritableStoreError says that no store of the path takes new entries.
-type NoWritableStoreError struct{ Dir string }
+// NoWritableStoreError says that no store of the path takes new entries,
+// or that the store Dir does not.
+type NoWritableStoreError struct {
+	Dir string
+	// Managed is a store Dir that is managed but read-only: another
+	// user's, on a read-only file system, or of a newer noxenv's format.
+	Managed bool
+}
 
 func (e *NoWritableStoreError) Error() string {
-	if e.Dir != "" {
+	switch {
+	case e.Managed:
+		return fmt.Sprintf("store %s is read-only to you", e.Dir)
+	case e.Dir != "":
 		return fmt.Sprintf("store %s is not a managed, writable store", e.Dir)
 	}
 	return "no managed, writable store in the store path"
@@ -163,7 +172,10 @@ func (e *NoWritableStoreError) Error() string {
 
 // Hint names the command that makes a store writable.
 func (e *NoWritableStoreError) Hint() string {
-	if e.Dir != "" {
+	switch {
+	case e.Managed:
+		return "it is another user's, on a read-only file system or of a newer noxenv: pass --store DIR of a store you can write"
+	case e.Dir != "":
 		return fmt.Sprintf("run 'noxenv store init %s' if you own it", e.Dir)
 	}
 	return "run 'noxenv store init DIR' and add DIR to NOXENV_STORE_PATH, or pass --store DIR"
@@ -191,7 +203,7 @@ func (sp *SearchPath) WritableStore(dir string) (*Store, error) {
 			return nil, st.Damaged
 		}
 		if !st.Writable {
-			return nil, &NoWritableStoreError{Dir: abs}
+			return nil, &NoWritableStoreError{Dir: abs, Managed: st.Managed}
 		}
 		return st, nil
 	}

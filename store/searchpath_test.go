@@ -42,6 +42,15 @@ func TestOpenStates(t *testing.T) {
 			t.Errorf("WritableStore(%s) = %v, want a NoWritableStoreError with a hint", dir, err)
 		}
 	}
+	// A managed store that is read-only (a newer noxenv's, one mounted
+	// read-only, another user's) is not one that 'store init' would make
+	// writable: neither message says so.
+	_, err = sp.WritableStore(newer)
+	var nw *NoWritableStoreError
+	errors.As(err, &nw)
+	if h := nw.Hint(); strings.Contains(err.Error(), "not a managed") || strings.Contains(h, "store init") {
+		t.Errorf("WritableStore(%s) = %v, hint %q: want neither to say it is not managed", newer, err, h)
+	}
 }
 
 // A damaged marker makes its store read-only, never an error of the
