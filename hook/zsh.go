@@ -3,7 +3,9 @@ package hook
 // zshSnippet runs from precmd_functions and chpwd_functions: a cd runs the
 // export once (chpwd), and the prompt after it takes the fast path, one test
 // builtin over the checks the last export left in _noxenv_check: no
-// process, no subshell.
+// process, no subshell. It registers with zsh's own options (emulate -L
+// zsh): with the user's ksh_arrays, (I) would find the hook at index 0,
+// false, and register it again.
 const zshSnippet = `typeset -ga precmd_functions chpwd_functions
 _noxenv_hook() {
   local _noxenv_status=$?
@@ -12,6 +14,9 @@ _noxenv_hook() {
   fi
   return $_noxenv_status
 }
-(( ${precmd_functions[(I)_noxenv_hook]} )) || precmd_functions=(_noxenv_hook "${precmd_functions[@]}")
-(( ${chpwd_functions[(I)_noxenv_hook]} )) || chpwd_functions=(_noxenv_hook "${chpwd_functions[@]}")
+() {
+  emulate -L zsh
+  (( ${precmd_functions[(I)_noxenv_hook]} )) || precmd_functions=(_noxenv_hook "${precmd_functions[@]}")
+  (( ${chpwd_functions[(I)_noxenv_hook]} )) || chpwd_functions=(_noxenv_hook "${chpwd_functions[@]}")
+}
 `
