@@ -230,6 +230,11 @@ func (x *tarImport) resolve(member, p string) (string, error) {
 
 // member writes one member of the tarball.
 func (x *tarImport) member(hdr *tar.Header, r io.Reader) error {
+	if hdr.Typeflag == tar.TypeXGlobalHeader {
+		// Metadata of the archive, no file: git archive's (and so
+		// GitHub's source tarballs) holds the commit.
+		return nil
+	}
 	p, skip, err := x.memberPath(hdr.Name)
 	if err != nil || skip {
 		return err

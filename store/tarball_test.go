@@ -34,10 +34,16 @@ func makeTar(t testing.TB, members []member) []byte {
 			m.mode = 0o644
 		}
 		hdr := &tar.Header{Name: m.name, Typeflag: m.typ, Linkname: m.link, Mode: m.mode, Size: int64(len(m.body))}
+		if m.typ == tar.TypeXGlobalHeader {
+			// The body is the comment, as git archive writes its commit.
+			hdr = &tar.Header{Typeflag: m.typ, PAXRecords: map[string]string{"comment": m.body}}
+		}
 		if err := tw.WriteHeader(hdr); err != nil {
 			t.Fatal(err)
 		}
-		tw.Write([]byte(m.body))
+		if m.typ != tar.TypeXGlobalHeader {
+			tw.Write([]byte(m.body))
+		}
 	}
 	if err := tw.Close(); err != nil {
 		t.Fatal(err)
@@ -90,8 +96,12 @@ func TestTarballMatchesDirectory(t *testing.T) {
 		"hello-1.0.tar":    makeTar(t, releaseTarball),
 		"hello-1.0.tar.gz": gzipped(makeTar(t, releaseTarball)),
 		"hello-1.0.tar.xz": xzed(t, makeTar(t, releaseTarball)),
+		// git archive's, and so GitHub's source tarballs, start with a
+		// pax global header holding the commit.
+		"git/hello-1.0.tar": makeTar(t, append([]member{{name: "pax_global_header", typ: tar.TypeXGlobalHeader, body: "0123456789abcdef"}}, releaseTarball...)),
 	} {
 		src := filepath.Join(tmp, name)
+		os.MkdirAll(filepath.Dir(src), 0o755)
 		if err := os.WriteFile(src, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
