@@ -1,6 +1,9 @@
 package store
 
-import "time"
+import (
+	"sync"
+	"time"
+)
 
 // Store is one directory of the search path.
 type Store struct {
@@ -21,6 +24,9 @@ type SearchPath struct {
 	userDefault string
 	// Fetcher, when set, brings entries that no store holds (see Need).
 	Fetcher Fetcher
+	// guards are the Guards held, which a store made later joins.
+	guardMu sync.Mutex
+	guards  map[*guard]bool
 }
 
 // Entry is one package of a store.

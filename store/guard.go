@@ -16,17 +16,28 @@ const LockName = ".noxstore.lock"
 // metadata) within one store; it is held for a few system calls only.
 const publishLockName = ".publish.lock"
 
+// guard is a Guard held: its locks, and whether they are exclusive.
+type guard struct {
+	exclusive bool
+	files     []*os.File
+}
+
 // Guard takes the gc lock of every managed, writable store of the path:
 // shared (exclusive false) for whoever adds, resolves or realizes entries
 // until the result is recorded as a root; exclusive for gc. Shared holders
-// never block each other. release gives the locks back.
+// never block each other. The default user store, made on first write
+// (WritableStore), is locked as it is made, while the guard is held.
+// release gives the locks back.
 func (sp *SearchPath) Guard(exclusive bool) (release func(), err error) {
-	var files []*os.File
+	g := &guard{exclusive: exclusive}
 	release = func() {
-		for _, f := range files {
+		sp.guardMu.Lock()
+		defer sp.guardMu.Unlock()
+		for _, f := range g.files {
 			f.Close() // closing drops the flock
 		}
-		files = nil
+		g.files = nil
+		delete(sp.guards, g)
 	}
 	for _, st := range sp.Stores {
 		if !st.Writable {
@@ -37,9 +48,30 @@ func (sp *SearchPath) Guard(exclusive bool) (release func(), err error) {
 			release()
 			return nil, fmt.Errorf("store %s: %w", st.Dir, err)
 		}
-		files = append(files, f)
+		g.files = append(g.files, f)
 	}
+	sp.guardMu.Lock()
+	defer sp.guardMu.Unlock()
+	if sp.guards == nil {
+		sp.guards = map[*guard]bool{}
+	}
+	sp.guards[g] = true
 	return release, nil
+}
+
+// guardMade takes, for every guard held, the lock of the store st just
+// made.
+func (sp *SearchPath) guardMade(st *Store) error {
+	sp.guardMu.Lock()
+	defer sp.guardMu.Unlock()
+	for g := range sp.guards {
+		f, err := lockFile(filepath.Join(st.Dir, LockName), g.exclusive)
+		if err != nil {
+			return fmt.Errorf("store %s: %w", st.Dir, err)
+		}
+		g.files = append(g.files, f)
+	}
+	return nil
 }
 
 // lockFile opens (creating) path and flocks it, waiting for other holders.

@@ -221,6 +221,9 @@ func (sp *SearchPath) WritableStore(dir string) (*Store, error) {
 				return nil, err
 			}
 			*st = *ini
+			if err := sp.guardMade(st); err != nil {
+				return nil, err
+			}
 			return st, nil
 		}
 	}

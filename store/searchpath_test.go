@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/noxenv/noxenv/internal/testutil"
 )
 
@@ -365,5 +367,39 @@ func TestLocate(t *testing.T) {
 	}
 	if !sp.Holds(filepath.Join(st.Dir, ids[0])) || sp.Holds(filepath.Join(st.Dir, "0abcdfghijklmnpqrsvwxyz012345678-tool-3.0")) {
 		t.Error("Holds does not follow the listing")
+	}
+}
+
+// The default user store, made on first write, is guarded from then on by
+// the guard its search path holds: a pull into a new user store fetched a
+// reference, and a gc meanwhile deleted it before its dependent came.
+func TestGuardCoversStoreMadeLater(t *testing.T) {
+	user := filepath.Join(t.TempDir(), "user")
+	sp, err := Open([]string{user}, user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	release, err := sp.Guard(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := sp.WritableStore("")
+	if err != nil || st.Dir != user {
+		t.Fatalf("WritableStore = %v, %v; want the user store made", st, err)
+	}
+	gcLock := func() error {
+		f, err := os.OpenFile(filepath.Join(user, LockName), os.O_RDWR|os.O_CREATE, 0o644)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		return unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
+	}
+	if err := gcLock(); err == nil {
+		t.Fatal("gc could lock the store made while the path was guarded")
+	}
+	release()
+	if err := gcLock(); err != nil {
+		t.Fatalf("gc could not lock the store once the guard was released: %v", err)
 	}
 }
