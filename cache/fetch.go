@@ -252,11 +252,9 @@ func (fd *finder) fetch(ctx context.Context, id string, src *source, m *meter) (
 		if err == nil || ctx.Err() != nil {
 			return src, err
 		}
+		// Even after a failure of the store's own (a full disk), as a
+		// cache that sends a forged layer can make one.
 		errs = append(errs, &Error{Cache: c.String(), Entry: id, Err: err})
-		var we *store.WriteError
-		if errors.As(err, &we) {
-			break // the store's failure (a full disk): another cache fails too
-		}
 		var more []*Error
 		src, more = fd.search(ctx, id, src.at+1)
 		errs = append(errs, more...)
