@@ -45,6 +45,8 @@ tshell type [-repeat N] [-within D] LINE...
                                         (-within: fail if they take longer than D)
 tshell procs                            print the processes of the pane's session but its leader
 tshell enter N                          press Enter N times, wait for the prompts
+tshell keys [-l] KEY...                 send keys (tmux's names; -l: text as it is), wait for nothing
+tshell wait N                           wait for N more prompts
 tshell status                           print the last prompt's $? to stdout
 tshell screen                           print the whole pane, history included, to stdout
 tshell execs                            print the programs started since the last execs (needs -strace)
@@ -108,6 +110,19 @@ func cmdTshell(ts *testscript.TestScript, neg bool, args []string) {
 			sh.wait(ts, k)
 			done += k
 		}
+	case "keys":
+		if len(args) < 2 {
+			ts.Fatalf("%s", tshellUsage)
+		}
+		keys := args[1:]
+		if keys[0] == "-l" {
+			keys = append([]string{"-l", "--"}, keys[1:]...)
+		}
+		sh.tmux(ts, append([]string{"send-keys", "-t", "t"}, keys...)...)
+	case "wait":
+		n, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		sh.wait(ts, n)
 	case "status":
 		_, st := sh.read(ts)
 		fmt.Fprintln(ts.Stdout(), st)
