@@ -25,9 +25,10 @@ type guard struct {
 // Guard takes the gc lock of every managed, writable store of the path:
 // shared (exclusive false) for whoever adds, resolves or realizes entries
 // until the result is recorded as a root; exclusive for gc. Shared holders
-// never block each other. The default user store, made on first write
-// (WritableStore), is locked as it is made, while the guard is held.
-// release gives the locks back.
+// never block each other. The default user store, made on first write,
+// and a store outside the path named to write to (WritableStore) are
+// locked as they are taken, while the guard is held. release gives the
+// locks back.
 func (sp *SearchPath) Guard(exclusive bool) (release func(), err error) {
 	g := &guard{exclusive: exclusive}
 	release = func() {
@@ -59,8 +60,8 @@ func (sp *SearchPath) Guard(exclusive bool) (release func(), err error) {
 	return release, nil
 }
 
-// guardMade takes, for every guard held, the lock of the store st just
-// made.
+// guardMade takes, for every guard held, the lock of the store st, made
+// or taken from outside the path just now.
 func (sp *SearchPath) guardMade(st *Store) error {
 	sp.guardMu.Lock()
 	defer sp.guardMu.Unlock()

@@ -194,7 +194,8 @@ func (sp *SearchPath) WritableStore(dir string) (*Store, error) {
 			return nil, fmt.Errorf("store %s: not a directory", abs)
 		}
 		st := sp.store(abs)
-		if st == nil {
+		outside := st == nil
+		if outside {
 			if st, err = openStore(abs); err != nil {
 				return nil, err
 			}
@@ -204,6 +205,12 @@ func (sp *SearchPath) WritableStore(dir string) (*Store, error) {
 		}
 		if !st.Writable {
 			return nil, &NoWritableStoreError{Dir: abs, Managed: st.Managed}
+		}
+		if outside {
+			// Another user's gc may collect it: guarded as the path is.
+			if err := sp.guardMade(st); err != nil {
+				return nil, err
+			}
 		}
 		return st, nil
 	}

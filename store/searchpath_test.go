@@ -370,8 +370,9 @@ func TestLocate(t *testing.T) {
 	}
 }
 
-// The default user store, made on first write, is guarded from then on by
-// the guard its search path holds: a pull into a new user store fetched a
+// The default user store, made on first write, and a store outside the
+// path named to write to, are guarded from then on by the guard their
+// search path holds: a pull into a new user store fetched a
 // reference, and a gc meanwhile deleted it before its dependent came.
 func TestGuardCoversStoreMadeLater(t *testing.T) {
 	user := filepath.Join(t.TempDir(), "user")
@@ -401,5 +402,26 @@ func TestGuardCoversStoreMadeLater(t *testing.T) {
 	release()
 	if err := gcLock(); err != nil {
 		t.Fatalf("gc could not lock the store once the guard was released: %v", err)
+	}
+
+	// So is a store outside the path named to write to (--store DIR),
+	// which another user's gc may collect.
+	outside := filepath.Join(t.TempDir(), "group")
+	if _, err := Init(outside); err != nil {
+		t.Fatal(err)
+	}
+	if release, err = sp.Guard(false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sp.WritableStore(outside); err != nil {
+		t.Fatal(err)
+	}
+	user = outside
+	if err := gcLock(); err == nil {
+		t.Fatal("gc could lock the store outside the path written to while the path was guarded")
+	}
+	release()
+	if err := gcLock(); err != nil {
+		t.Fatalf("gc could not lock the store outside once the guard was released: %v", err)
 	}
 }
