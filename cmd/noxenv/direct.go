@@ -14,6 +14,7 @@ import (
 
 	"github.com/noxenv/noxenv/activate/prompt"
 	"github.com/noxenv/noxenv/hook"
+	"github.com/noxenv/noxenv/settings"
 	"github.com/noxenv/noxenv/shells"
 )
 
@@ -114,9 +115,12 @@ func (a *app) export(shell string, evaluate prompt.Evaluation) error {
 				}
 			}
 		}
-		if settingsErr != nil && sw.Err == nil && !a.needsFull {
-			// Said at each export, as a failing Find says it, until
-			// the file is mended: the cd still works.
+		// A setting written wrong is said at each export, as a failing
+		// Find says it, until it is mended: the cd still works. A file
+		// the user cannot open (a HOME kept under sudo) is not: the
+		// commands that need settings say it.
+		var wrong *settings.Error
+		if errors.As(settingsErr, &wrong) && sw.Err == nil && !a.needsFull {
 			a.logf("warning: %v", settingsErr)
 		}
 	}
