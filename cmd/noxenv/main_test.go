@@ -3,6 +3,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -121,10 +122,15 @@ var requiredTools = map[string]string{
 }
 
 // scriptCondition implements [have:NAME]: true when NAME is on PATH.
-// [tmpfs] is true when the tests may mount a tmpfs.
+// [tmpfs] is true when the tests may mount a tmpfs (as root); under
+// NOXENV_REQUIRE_SHELLS=1 a test that needs one fails where it cannot.
 func scriptCondition(cond string) (bool, error) {
 	if cond == "tmpfs" {
-		return canMountTmpfs(), nil
+		ok := canMountTmpfs()
+		if !ok && os.Getenv("NOXENV_REQUIRE_SHELLS") == "1" {
+			return false, errors.New("mounting a tmpfs is required (NOXENV_REQUIRE_SHELLS=1): run the tests as root")
+		}
+		return ok, nil
 	}
 	name, ok := strings.CutPrefix(cond, "have:")
 	if !ok {
