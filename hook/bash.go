@@ -1,15 +1,58 @@
 package hook
 
-// bashSnippet runs from PROMPT_COMMAND, string or array form, first so that
-// the commands after it still see the status of the user's command. The
-// fast path is one test builtin over the checks the last export left in
-// _noxenv_check: no process, no subshell, no command substitution.
-const bashSnippet = `_noxenv_hook() {
-  local _noxenv_status=$?
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/noxenv/noxenv/shells"
+)
+
+// bashSnippet returns bash's hook, which runs from PROMPT_COMMAND, string
+// or array form, first so that the commands after it still see the status
+// of the user's command. The fast path is one test builtin over the checks
+// the last export left in _noxenv_check: no process, no subshell, no
+// command substitution. Under set -e it returns 0: a status that set -e
+// let through (Ctrl-C at the prompt, false && true) would end the shell
+// if the hook returned it. (bash gives $? back to the prompt itself.)
+//
+// While the export runs, bash ignores an interrupt (Ctrl-C) and noxenv
+// takes it, as in zsh (see zshSnippet): bash would drop the export's answer
+// and run the interrupted evaluation again at the next prompt. bash has no
+// local traps, and no way but a subshell (a process) to read a trap into a
+// variable, so the hook keeps the user's INT trap in a file of the shell's
+// own, dir/bash/trap.PID, with builtins only: the code that gives it back
+// (`trap - INT`, then what trap -p printed), ended by a NUL byte so that
+// read says whether the whole of it was read. Where the file cannot be
+// written or read, the export runs with the user's INT trap as it is. The
+// files of shells no longer running are removed here.
+func bashSnippet(exe, dir string) (string, error) {
+	tdir := filepath.Join(dir, "bash")
+	if err := os.MkdirAll(tdir, 0o700); err != nil {
+		return "", fmt.Errorf("hook: %w", err)
+	}
+	removeDead(tdir, "trap.")
+	qexe, err := shells.Quote("bash", exe)
+	if err != nil {
+		return "", err
+	}
+	qtrap, err := shells.Quote("bash", filepath.Join(tdir, "trap."))
+	if err != nil {
+		return "", err
+	}
+	return strings.NewReplacer("@NOXENV@", qexe, "@TRAP@", qtrap+"$$").Replace(bashHook), nil
+}
+
+const bashHook = `_noxenv_hook() {
+  local _noxenv_status=$? _noxenv_trap=
   if [[ -z ${_noxenv_check+set} ]] || ! [ "$PWD" "${_noxenv_check[@]}" ]; then
+    { { printf 'trap - INT\n'; trap -p INT; printf '\0'; } >|@TRAP@ &&
+      IFS= read -r -d '' _noxenv_trap <@TRAP@ && trap '' INT; } 2>/dev/null
     eval "$(@NOXENV@ export bash)"
+    eval "$_noxenv_trap"
   fi
-  return $_noxenv_status
+  [[ $- == *e* ]] || return $_noxenv_status
 }
 if [[ -n ${PROMPT_COMMAND+set} && ${PROMPT_COMMAND@a} == *a* ]]; then
   [[ " ${PROMPT_COMMAND[*]} " == *" _noxenv_hook "* ]] || PROMPT_COMMAND=(_noxenv_hook "${PROMPT_COMMAND[@]}")

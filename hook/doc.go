@@ -45,7 +45,8 @@
 // hook state directory, which the line `noxenv hook tcsh` prints sources:
 // tcsh's eval of a command substitution keeps neither newlines nor
 // multi-line if. Its exports go through a file per shell too, sourced,
-// for the same reason.
+// for the same reason. bash's hook keeps the user's INT trap in a file per
+// shell under that directory while it exports (see bashSnippet).
 //
 // What each shell's builtins cost decides the shape of its check
 // (bench/hook_shells.sh, figures in BENCHMARKS.md). tcsh spends tens of

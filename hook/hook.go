@@ -19,11 +19,14 @@ func unknownShell(shell string) error {
 // Snippet returns the code `noxenv hook SHELL` prints: it registers a
 // prompt hook that calls exe, the absolute path of noxenv, as
 // `exe export SHELL` only when the fast path says something may have
-// changed. dir is noxenv's hook state directory, where tcsh's hook keeps
-// its files (see tcshSnippet).
+// changed. dir is noxenv's hook state directory, where tcsh's and bash's
+// hooks keep their files (see tcshSnippet and bashSnippet).
 func Snippet(shell, exe, dir string) (string, error) {
-	if shell == "tcsh" {
+	switch shell {
+	case "tcsh":
 		return tcshSnippet(exe, dir)
+	case "bash":
+		return bashSnippet(exe, dir)
 	}
 	tmpl, ok := snippets[shell]
 	if !ok {
@@ -37,7 +40,6 @@ func Snippet(shell, exe, dir string) (string, error) {
 }
 
 var snippets = map[string]string{
-	"bash":   bashSnippet,
 	"zsh":    zshSnippet,
 	"fish":   fishSnippet,
 	"elvish": elvishSnippet,

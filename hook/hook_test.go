@@ -265,3 +265,44 @@ func TestSnippetUnknownShell(t *testing.T) {
 		t.Error("Render(csh) succeeds")
 	}
 }
+
+// TestBashTrap checks that bash's hook ignores INT while the export runs
+// and gives the user's INT trap back exactly, or none where there was none;
+// that where its file cannot be written it exports still, quietly, with
+// the trap as it is; and that under set -e a status that set -e let
+// through does not end the shell.
+func TestBashTrap(t *testing.T) {
+	needShell(t, "bash")
+	tmp := t.TempDir()
+	exe := filepath.Join(tmp, "noxenv")
+	// The export's code shows the INT trap it runs under.
+	if err := os.WriteFile(exe, []byte("#!/bin/sh\necho 'trap -p INT; echo exported'\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(tmp, "hook dir")
+	code, err := Snippet("bash", exe, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const user = `trap -- 'echo "it'\''s"' SIGINT`
+	for _, c := range []struct {
+		name, trap, during string
+		gone               bool
+	}{
+		{"user's trap", user, "trap -- '' SIGINT", false},
+		{"no trap", "", "trap -- '' SIGINT", false},
+		{"file not written", user, user, true},
+	} {
+		if c.gone {
+			if err := os.RemoveAll(dir); err != nil {
+				t.Fatal(err)
+			}
+		}
+		script := "set -eu\n" + c.trap + "\n" + code + "false && true\n_noxenv_hook\necho \"$?\"\ntrap -p INT\n"
+		out, err := exec.Command("bash", "--norc", "--noprofile", "-c", script).CombinedOutput()
+		want := strings.Join(slices.DeleteFunc([]string{c.during, "exported", "0", c.trap}, func(s string) bool { return s == "" }), "\n") + "\n"
+		if err != nil || string(out) != want {
+			t.Errorf("%s: %v\n%s\nwant\n%s", c.name, err, out, want)
+		}
+	}
+}

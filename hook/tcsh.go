@@ -30,7 +30,7 @@ func tcshSnippet(exe, dir string) (string, error) {
 	if err := os.MkdirAll(tdir, 0o700); err != nil {
 		return "", fmt.Errorf("hook: %w", err)
 	}
-	removeDeadCode(tdir)
+	removeDead(tdir, "code.")
 	qexe, err := shells.Quote("tcsh", exe)
 	if err != nil {
 		return "", err
@@ -78,11 +78,12 @@ func evalWord(path string) (string, error) {
 	return "'" + strings.NewReplacer("'", `'\''`, "!", `\!`).Replace(path) + "'", nil
 }
 
-// removeDeadCode removes the export files of shells no longer running.
-func removeDeadCode(dir string) {
-	names, _ := filepath.Glob(filepath.Join(dir, "code.*"))
+// removeDead removes the files in dir named prefix and the process ID of
+// a shell no longer running.
+func removeDead(dir, prefix string) {
+	names, _ := filepath.Glob(filepath.Join(dir, prefix+"*"))
 	for _, p := range names {
-		pid, err := strconv.Atoi(strings.TrimPrefix(filepath.Base(p), "code."))
+		pid, err := strconv.Atoi(strings.TrimPrefix(filepath.Base(p), prefix))
 		if err == nil && pid > 0 && errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) {
 			os.Remove(p)
 		}

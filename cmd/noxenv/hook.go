@@ -41,9 +41,10 @@ func newHookCmd(a *app) *cobra.Command {
 				return err
 			}
 			code, err := hook.Snippet(argv[0], exe, a.hookDir())
-			if err != nil && argv[0] == "tcsh" {
-				// tcsh's hook is a file: where the state directory
-				// cannot have it, the spare one does (see export).
+			if err != nil && (argv[0] == "tcsh" || argv[0] == "bash") {
+				// tcsh's hook is a file, and bash's keeps the user's
+				// INT trap in one: where the state directory cannot
+				// have them, the spare one does (see export).
 				if spare, serr := a.spareHookDir(); serr == nil {
 					code, err = hook.Snippet(argv[0], exe, spare)
 				}
