@@ -24,9 +24,12 @@ import (
 // variable, so the hook keeps the user's INT trap in a file of the shell's
 // own, dir/bash/trap.PID, with builtins only: the code that gives it back
 // (`trap - INT`, then what trap -p printed), ended by a NUL byte so that
-// read says whether the whole of it was read. Where the file cannot be
-// written or read, the export runs with the user's INT trap as it is. The
-// files of shells no longer running are removed here.
+// read says whether the whole of it was read. The file is written over
+// from its start, not truncated: truncating a file costs ext4 about
+// 0.3 ms at each cd, and read stops at the first NUL, whatever an
+// earlier, longer trap left after it. Where the file cannot be written
+// (any of the three writes) or read, the export runs with the user's INT
+// trap as it is. The files of shells no longer running are removed here.
 func bashSnippet(exe, dir string) (string, error) {
 	tdir := filepath.Join(dir, "bash")
 	if err := os.MkdirAll(tdir, 0o700); err != nil {
@@ -47,7 +50,7 @@ func bashSnippet(exe, dir string) (string, error) {
 const bashHook = `_noxenv_hook() {
   local _noxenv_status=$? _noxenv_trap=
   if [[ -z ${_noxenv_check+set} ]] || ! [ "$PWD" "${_noxenv_check[@]}" ]; then
-    { { printf 'trap - INT\n'; trap -p INT; printf '\0'; } >|@TRAP@ &&
+    { { printf 'trap - INT\n' && trap -p INT && printf '\0'; } 1<>@TRAP@ &&
       IFS= read -r -d '' _noxenv_trap <@TRAP@ && trap '' INT; } 2>/dev/null
     eval "$(@NOXENV@ export bash)"
     eval "$_noxenv_trap"

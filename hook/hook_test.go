@@ -305,4 +305,15 @@ func TestBashTrap(t *testing.T) {
 			t.Errorf("%s: %v\n%s\nwant\n%s", c.name, err, out, want)
 		}
 	}
+	// The file is written over, not truncated: a shorter trap after a
+	// longer one is given back as it is, not with the longer one's tail.
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	script := "trap 'echo a much longer trap than the next one' INT\n" + code +
+		"_noxenv_hook >/dev/null\ntrap 'echo b' INT\n_noxenv_hook >/dev/null\ntrap -p INT\n"
+	out, err := exec.Command("bash", "--norc", "--noprofile", "-c", script).CombinedOutput()
+	if want := "trap -- 'echo b' SIGINT\n"; err != nil || string(out) != want {
+		t.Errorf("a shorter trap after a longer one: %v\n%s\nwant\n%s", err, out, want)
+	}
 }
