@@ -1,13 +1,6 @@
 package hook
 
-import (
-	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
-
-	"github.com/noxenv/noxenv/shells"
-)
+import "strings"
 
 // bashSnippet returns bash's hook, which runs from PROMPT_COMMAND, string
 // or array form, first so that the commands after it still see the status
@@ -31,16 +24,7 @@ import (
 // (any of the three writes) or read, the export runs with the user's INT
 // trap as it is. The files of shells no longer running are removed here.
 func bashSnippet(exe, dir string) (string, error) {
-	tdir := filepath.Join(dir, "bash")
-	if err := os.MkdirAll(tdir, 0o700); err != nil {
-		return "", fmt.Errorf("hook: %w", err)
-	}
-	removeDead(tdir, "trap.")
-	qexe, err := shells.Quote("bash", exe)
-	if err != nil {
-		return "", err
-	}
-	qtrap, err := shells.Quote("bash", filepath.Join(tdir, "trap."))
+	_, qexe, qtrap, err := shellFiles("bash", exe, dir, "trap.")
 	if err != nil {
 		return "", err
 	}

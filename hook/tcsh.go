@@ -26,16 +26,7 @@ import (
 // (those of shells no longer running are removed here), and sources that.
 // tcsh keeps $status across precmd by itself.
 func tcshSnippet(exe, dir string) (string, error) {
-	tdir := filepath.Join(dir, "tcsh")
-	if err := os.MkdirAll(tdir, 0o700); err != nil {
-		return "", fmt.Errorf("hook: %w", err)
-	}
-	removeDead(tdir, "code.")
-	qexe, err := shells.Quote("tcsh", exe)
-	if err != nil {
-		return "", err
-	}
-	qdir, err := shells.Quote("tcsh", tdir+"/code.")
+	tdir, qexe, qdir, err := shellFiles("tcsh", exe, dir, "code.")
 	if err != nil {
 		return "", err
 	}
@@ -76,6 +67,25 @@ func evalWord(path string) (string, error) {
 		return "", fmt.Errorf("hook: tcsh cannot source %q from eval (a newline, a tab, two spaces or a pattern in it)", path)
 	}
 	return "'" + strings.NewReplacer("'", `'\''`, "!", `\!`).Replace(path) + "'", nil
+}
+
+// shellFiles makes dir/SHELL, where the hook of shell keeps a file per
+// shell named prefix and its process ID, and removes those of shells no
+// longer running; it returns the directory, exe and dir/SHELL/prefix
+// quoted for shell.
+func shellFiles(shell, exe, dir, prefix string) (sdir, qexe, qprefix string, err error) {
+	sdir = filepath.Join(dir, shell)
+	if err := os.MkdirAll(sdir, 0o700); err != nil {
+		return "", "", "", fmt.Errorf("hook: %w", err)
+	}
+	removeDead(sdir, prefix)
+	if qexe, err = shells.Quote(shell, exe); err != nil {
+		return "", "", "", err
+	}
+	if qprefix, err = shells.Quote(shell, filepath.Join(sdir, prefix)); err != nil {
+		return "", "", "", err
+	}
+	return sdir, qexe, qprefix, nil
 }
 
 // removeDead removes the files in dir named prefix and the process ID of
