@@ -34,13 +34,18 @@ func bashSnippet(exe, dir string) (string, error) {
 const bashHook = `_noxenv_hook() {
   local _noxenv_status=$? _noxenv_trap=
   if [[ -z ${_noxenv_check+set} ]] || ! [ "$PWD" "${_noxenv_check[@]}" ]; then
-    { { printf 'trap - INT\n' && trap -p INT && printf '\0'; } 1<>@TRAP@ &&
-      IFS= read -r -d '' _noxenv_trap <@TRAP@ && trap '' INT; } 2>/dev/null
-    eval "$(@NOXENV@ export bash)"
-    eval "$_noxenv_trap"
+    if _noxenv_leave; then
+      _noxenv_leave() { return 1; }
+    else
+      { { printf 'trap - INT\n' && trap -p INT && printf '\0'; } 1<>@TRAP@ &&
+        IFS= read -r -d '' _noxenv_trap <@TRAP@ && trap '' INT; } 2>/dev/null
+      eval "$(@NOXENV@ export bash)"
+      eval "$_noxenv_trap"
+    fi
   fi
   [[ $- == *e* ]] || return $_noxenv_status
 }
+declare -F _noxenv_leave >/dev/null || _noxenv_leave() { return 1; }
 if [[ -n ${PROMPT_COMMAND+set} && ${PROMPT_COMMAND@a} == *a* ]]; then
   [[ " ${PROMPT_COMMAND[*]} " == *" _noxenv_hook "* ]] || PROMPT_COMMAND=(_noxenv_hook "${PROMPT_COMMAND[@]}")
 elif [[ ";${PROMPT_COMMAND-};" != *";_noxenv_hook;"* ]]; then

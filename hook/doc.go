@@ -33,6 +33,15 @@
 //     one of the same content, is seen at the next export (another
 //     directory, another change) rather than at the next prompt.
 //
+// Leaving a project for a directory outside any is the shell's work too,
+// but in tcsh: the export of a project leaves, beside its check, the
+// function _noxenv_leave (elvish: a closure), which the hook calls when the
+// check fails. It gives the environment back as the export would, says
+// that it unloads and leaves the check of the new directory, or, where the
+// export could decide otherwise (a project file in the new directory or
+// above, a variable of the project changed, a settings file changed, a
+// reload asked for), fails, and the hook exports (see Leave).
+//
 // That the time recorded is the time of what the evaluation read, and that
 // a later write cannot carry the same time, is the evaluation's side
 // (package activate); a watched file it could not be sure of makes the
@@ -55,7 +64,8 @@
 // compares by looking what it read up in a map; it reads the watched
 // files (a few kilobytes) because 0.19 has no builtin for a file's time,
 // and still costs under 0.05x direnv's prompt. Entering a project costs
-// one export, a process, in every shell; tcsh adds what it pays for any
+// one export, a process, in every shell, and leaving one none, but in
+// tcsh; tcsh adds what it pays for any
 // change of the environment, whoever makes it: it re-reads every
 // directory of PATH when PATH changes (about 2 ms for a PATH of 14
 // directories and 2,600 entries), rebuilds its environment at each

@@ -19,11 +19,17 @@ import (
 // project) still gives its code.
 const elvishSnippet = `use str
 var _noxenv_check = $nil
+var _noxenv_leave = $nil
 var _noxenv_hook = {||
   # noxenv hook
   try { $_noxenv_check } catch {
-    var code = (try { @NOXENV@ export elvish } catch { } | slurp)
-    eval $code &on-end={|ns| set _noxenv_check = $ns[_noxenv_check] }
+    try {
+      set _noxenv_check = ($_noxenv_leave)
+      set _noxenv_leave = $nil
+    } catch {
+      var code = (try { @NOXENV@ export elvish } catch { } | slurp)
+      eval $code &on-end={|ns| set _noxenv_check = $ns[_noxenv_check]; set _noxenv_leave = $ns[_noxenv_leave] }
+    }
   }
 }
 set edit:before-readline = [$_noxenv_hook (each {|h|

@@ -15,10 +15,15 @@ package hook
 const fishSnippet = `function _noxenv_hook --on-event fish_prompt --on-variable PWD
   set -l _noxenv_status $status
   if not set -q _noxenv_check; or not test "$PWD" $_noxenv_check
-    function _noxenv_int --on-signal INT; end
-    @NOXENV@ export fish | source
-    functions -e _noxenv_int
+    if _noxenv_leave
+      function _noxenv_leave; return 1; end
+    else
+      function _noxenv_int --on-signal INT; end
+      @NOXENV@ export fish | source
+      functions -e _noxenv_int
+    end
   end
   return $_noxenv_status
 end
+functions -q _noxenv_leave; or function _noxenv_leave; return 1; end
 `

@@ -59,6 +59,36 @@ type FastPath struct {
 	// Stale says a watched file has changed already: the next prompt
 	// exports again.
 	Stale bool
+	// Leave, in a project, is how the shell leaves it without noxenv;
+	// nil outside any project.
+	Leave *Leave
+}
+
+// Leave is what noxenv's export does when the shell leaves a project for
+// a directory outside any, done by the shell's own builtins instead of a
+// process: applying Restore, the environment the project's state reverts
+// to, and saying Message. The shell does it only where the export would
+// do exactly that: every variable of Guard still has its value (nil:
+// still unset), so that reverting gives Restore; no file of Absent (the
+// reload file) exists; and no file named one of Names (the project files,
+// whatever the settings say of them) is in the new directory or any above
+// it. Anything else runs the export. The check it leaves for the next
+// prompt is the export's outside a project: the same directory, Absent
+// still absent, and no file named one of Watch (the project files the
+// settings count) in it or above. tcsh's hook always runs the export.
+type Leave struct {
+	Guard   shells.Changes
+	Restore shells.Changes
+	Absent  []string
+	Names   []string
+	Watch   []string
+	// Kept and Missing are files that must be as they were for the
+	// export to give that check (the settings files): Kept with the same
+	// time, Missing still absent.
+	Kept    []File
+	Missing []string
+	// Message goes to standard error; "" says nothing.
+	Message string
 }
 
 // File is a watched file as the evaluation read it.
@@ -76,15 +106,23 @@ type File struct {
 // to be run within shells.Frame (as shells.Render runs its more).
 // stampDir holds the stamps bash, zsh and fish compare times with.
 func (f FastPath) Render(shell, stampDir string) (string, error) {
+	var check string
+	var err error
 	switch shell {
 	case "bash", "zsh", "fish":
-		return f.renderTest(shell, stampDir)
+		check, err = f.renderTest(shell, stampDir)
 	case "tcsh":
 		return f.renderTcsh()
 	case "elvish":
-		return f.renderElvish()
+		check, err = f.renderElvish()
+	default:
+		return "", unknownShell(shell)
 	}
-	return "", unknownShell(shell)
+	if err != nil {
+		return "", err
+	}
+	leave, err := f.Leave.render(shell, stampDir)
+	return check + leave, err
 }
 
 // renderTest returns the code that sets the shell's own (not exported)
@@ -126,9 +164,20 @@ func (f FastPath) testWords(shell, stampDir string) ([]string, error) {
 	if f.Stale {
 		return nil, nil
 	}
-	words := []string{"=", f.Dir}
+	words, err := fileWords(shell, stampDir, f.Exist, f.Absent)
+	if words == nil {
+		return nil, err
+	}
+	return append([]string{"=", f.Dir}, words...), nil
+}
+
+// fileWords returns the arguments of test, each test after an "-a", that
+// are true while each file of exist has its time and each of absent is
+// absent, or nil when a stamp cannot carry a file's time.
+func fileWords(shell, stampDir string, exist []File, absent []string) ([]string, error) {
+	words := []string{}
 	days := map[string]bool{}
-	for _, file := range f.Exist {
+	for _, file := range exist {
 		stamp, ok, err := Stamp(stampDir, time.Unix(0, file.ModTime))
 		if err != nil || !ok {
 			return nil, err
@@ -146,7 +195,7 @@ func (f FastPath) testWords(shell, stampDir string) ([]string, error) {
 		}
 		words = append(words, "-a", "!", file.Path, "-nt", stamp, "-a", "!", file.Path, "-ot", stamp)
 	}
-	for _, p := range f.Absent {
+	for _, p := range absent {
 		words = append(words, "-a", "!", "-e", p)
 	}
 	return words, nil

@@ -32,6 +32,13 @@ func needShell(t *testing.T, name string) {
 // precmd itself, and elvish has none).
 func runHook(t *testing.T, shell, dir, check string) (called bool, status string) {
 	t.Helper()
+	return runHookThen(t, shell, dir, check, nil, "")
+}
+
+// runHookThen is runHook with env added to the shell's environment, and
+// then, code for shell, run after the hook (bash, zsh, fish, elvish).
+func runHookThen(t *testing.T, shell, dir, check string, env []string, then string) (called bool, out string) {
+	t.Helper()
 	tmp := t.TempDir()
 	log := filepath.Join(tmp, "log")
 	exe := filepath.Join(tmp, "no xenv's!")
@@ -49,13 +56,13 @@ func runHook(t *testing.T, shell, dir, check string) (called bool, status string
 	var cmd *exec.Cmd
 	switch shell {
 	case "bash":
-		code += check + "false; _noxenv_hook; echo $?\n"
+		code += check + "false; _noxenv_hook; echo $?\n" + then
 		cmd = exec.Command("bash", "--norc", "--noprofile", "-u", "-c", code)
 	case "zsh":
-		code += check + "false; _noxenv_hook; echo $?\n"
+		code += check + "false; _noxenv_hook; echo $?\n" + then
 		cmd = exec.Command("zsh", "-f", "-u", "-c", code)
 	case "fish":
-		code += check + "false; _noxenv_hook; echo $status\n"
+		code += check + "false; _noxenv_hook; echo $status\n" + then
 		cmd = exec.Command("fish", "--no-config", "-c", code)
 	case "tcsh":
 		code += "source $argv[1]:q\n_noxenv_hook\n"
@@ -63,20 +70,20 @@ func runHook(t *testing.T, shell, dir, check string) (called bool, status string
 	case "elvish":
 		// Outside an interactive elvish there is no edit: module.
 		code = "var edit: = (ns [&before-readline=[]])\n" + code +
-			"eval (slurp < $args[0]) &on-end={|ns| set _noxenv_check = $ns[_noxenv_check] }\n$edit:before-readline[0]\n"
+			"eval (slurp < $args[0]) &on-end={|ns| set _noxenv_check = $ns[_noxenv_check]; set _noxenv_leave = $ns[_noxenv_leave] }\n$edit:before-readline[0]\n" + then
 		cmd = exec.Command("elvish", "-norc", "-c", code, checkFile)
 	}
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "LOG="+log, "PWD="+dir)
-	out, err := cmd.CombinedOutput()
+	cmd.Env = append(append(os.Environ(), "LOG="+log, "PWD="+dir), env...)
+	output, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("%s: %v\n%s", shell, err, out)
+		t.Fatalf("%s: %v\n%s", shell, err, output)
 	}
 	b, _ := os.ReadFile(log)
 	if len(b) > 0 && string(b) != "export "+shell+"\n" {
 		t.Errorf("%s: noxenv called with %q", shell, b)
 	}
-	return len(b) > 0, strings.TrimSpace(string(out))
+	return len(b) > 0, strings.TrimSpace(string(output))
 }
 
 // oddName is the working directory's name in TestFastPath: a newline, a

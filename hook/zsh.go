@@ -14,12 +14,17 @@ const zshSnippet = `typeset -ga precmd_functions chpwd_functions
 _noxenv_hook() {
   local _noxenv_status=$?
   if [[ -z ${_noxenv_check+set} ]] || ! [ "$PWD" "${_noxenv_check[@]}" ]; then
-    setopt local_options local_traps
-    trap '' INT
-    eval "$(@NOXENV@ export zsh)"
+    if _noxenv_leave; then
+      _noxenv_leave() { return 1 }
+    else
+      setopt local_options local_traps
+      trap '' INT
+      eval "$(@NOXENV@ export zsh)"
+    fi
   fi
   return $_noxenv_status
 }
+(( ${+functions[_noxenv_leave]} )) || _noxenv_leave() { return 1 }
 () {
   emulate -L zsh
   (( ${precmd_functions[(I)_noxenv_hook]} )) || precmd_functions=(_noxenv_hook "${precmd_functions[@]}")

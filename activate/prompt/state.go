@@ -115,13 +115,24 @@ func LoadState(env map[string]string) (State, bool) {
 // the user changed after activation keeps the user's value; of a PATH-like
 // variable only the entries noxenv added are taken out.
 func Revert(env map[string]string) map[string]string {
+	out, _ := Leaving(env)
+	return out
+}
+
+// Leaving returns Revert's result and the names of the variables of env
+// it depends on (StateVar and those the state records): as long as none
+// of them changes, Revert gives the same environment, which a shell can
+// then apply without asking noxenv (see hook.Leave).
+func Leaving(env map[string]string) (map[string]string, []string) {
 	out := maps.Clone(env)
 	s, _ := LoadState(env)
 	delete(out, StateVar)
+	read := []string{StateVar}
 	for _, c := range s.vars {
 		c.revert(out)
+		read = append(read, c.name)
 	}
-	return out
+	return out, read
 }
 
 func changesBetween(base, to map[string]string) []varChange {

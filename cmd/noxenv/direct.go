@@ -98,6 +98,7 @@ func (a *app) export(shell string, evaluate prompt.Evaluation) error {
 	var check string
 	if shell != "json" {
 		fp, settingsErr := a.fastPath(sw.State)
+		fp.Leave = a.leave(sw)
 		if check, err = fp.Render(shell, filepath.Join(a.hookDir(), "stamps")); err != nil {
 			// No stamp can be made in the state directory (a home
 			// missing or read-only): the user's own directory for the
@@ -182,6 +183,52 @@ func (a *app) fastPath(s prompt.State) (hook.FastPath, error) {
 		}
 	}
 	return fp, settingsErr
+}
+
+// leave is how the shell leaves the project of sw, in its own builtins
+// (see hook.Leave), or nil outside any project: the environment Revert
+// gives, as long as nothing it reads changed, nor what decides where the
+// reload file is and whether noxenv speaks; the unloading message that
+// logSwitch would print. Any project file met sends the shell to the
+// export, which knows whether the setting load-envrc counts it then.
+func (a *app) leave(sw prompt.Switch) *hook.Leave {
+	if sw.State.File == "" {
+		return nil
+	}
+	back, read := prompt.Leaving(sw.Env)
+	l := &hook.Leave{
+		Guard:   shells.Changes{},
+		Restore: prompt.Diff(sw.Env, back),
+		Absent:  []string{hook.ReloadFile(a.hookDir())},
+		Names:   []string{prompt.FileName, prompt.EnvrcName},
+		Watch:   []string{prompt.FileName},
+	}
+	for _, name := range append(read, "NOXENV_LOG", "HOME", "XDG_STATE_HOME") {
+		if v, ok := sw.Env[name]; ok {
+			l.Guard[name] = &v
+		} else {
+			l.Guard[name] = nil
+		}
+	}
+	// As fastPath watches them outside a project, while the settings
+	// files stay as they are.
+	for _, p := range a.loc.settingsFiles {
+		switch w := prompt.Observe(p); {
+		case w.Unsure:
+			return nil
+		case w.Exists:
+			l.Kept = append(l.Kept, hook.File{Path: p, ModTime: w.ModTime})
+		default:
+			l.Missing = append(l.Missing, p)
+		}
+	}
+	if on, err := a.loadEnvrc(); on || err != nil {
+		l.Watch = append(l.Watch, prompt.EnvrcName)
+	}
+	if sw.State.Status == prompt.Loaded && !a.quiet {
+		l.Message = "noxenv: unloading " + sw.State.File
+	}
+	return l
 }
 
 // logSwitch says what changed: the project loaded or unloaded, and the
