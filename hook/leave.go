@@ -79,7 +79,12 @@ func (l *Leave) render(shell, stampDir string) (string, error) {
 		if shell == "zsh" {
 			b.WriteString("  emulate -L zsh\n")
 		}
+		// bash compares without case under nocasematch: the export
+		// tells then.
 		guard := []string{"$PWD == /*"}
+		if shell == "bash" {
+			guard = append(guard, ":$BASHOPTS: != *:nocasematch:*")
+		}
 		for _, name := range names {
 			if v := l.Guard[name]; v == nil {
 				guard = append(guard, "-z ${"+name+"+1}")

@@ -12,31 +12,34 @@ import (
 
 // leaveCases change what a Leave was rendered for, in dir (see TestLeave),
 // before the shell in dir/out/oddName runs its hook: each says whether the
-// shell still leaves by itself, or the hook exports.
+// shell still leaves by itself, or the hook exports (the other way in the
+// shell only, when given).
 var leaveCases = []struct {
 	name   string
 	env    []string
 	change func(t *testing.T, dir string)
 	leaves bool
+	only   string
 }{
-	{"nothing changed", nil, nil, true},
-	{"a guarded variable changed", []string{"FOO=mine"}, nil, false},
-	{"a variable the project unset set again", []string{"GONE=x"}, nil, false},
+	{"nothing changed", nil, nil, true, ""},
+	{"a guarded variable changed", []string{"FOO=mine"}, nil, false, ""},
+	{"a variable the project unset set again", []string{"GONE=x"}, nil, false, ""},
 	{"a project file above", nil, func(t *testing.T, dir string) {
 		touch(t, filepath.Join(dir, "out", ".envrc"), "", seen)
-	}, false},
+	}, false, ""},
 	{"a project file in the directory", nil, func(t *testing.T, dir string) {
 		touch(t, filepath.Join(dir, "out", oddName, ".noxprofile"), "", seen)
-	}, false},
+	}, false, ""},
 	{"the settings file changed", nil, func(t *testing.T, dir string) {
 		touch(t, filepath.Join(dir, "config.toml"), "load-envrc = true\n", seen.Add(time.Nanosecond))
-	}, false},
+	}, false, ""},
 	{"a settings file appeared", nil, func(t *testing.T, dir string) {
 		touch(t, filepath.Join(dir, "other.toml"), "", seen)
-	}, false},
+	}, false, ""},
+	{"bash comparing without case", []string{"BASHOPTS=nocasematch"}, nil, true, "bash"},
 	{"the reload file", nil, func(t *testing.T, dir string) {
 		touch(t, filepath.Join(dir, "reload"), "", seen)
-	}, false},
+	}, false, ""},
 }
 
 // TestLeave runs, in each shell but tcsh, the hook of a shell that left a
@@ -92,8 +95,9 @@ func TestLeave(t *testing.T) {
 				env := append([]string{"FOO=" + tricky, "NOXENV_STATE=state"}, c.env...)
 				called, out := runHookThen(t, shell, out, check, env, then)
 				left := strings.Contains(out, "restored") && strings.Contains(out, "checked") && strings.Contains(out, fp.Leave.Message)
-				if called == c.leaves || left != c.leaves {
-					t.Errorf("%s: export called %v, left by itself %v (output %q); want left %v", c.name, called, left, out, c.leaves)
+				want := c.leaves != (c.only == shell)
+				if called == want || left != want {
+					t.Errorf("%s: export called %v, left by itself %v (output %q); want left %v", c.name, called, left, out, want)
 				}
 			}
 		})
