@@ -65,19 +65,20 @@ func (st *Store) List() ([]*Entry, error) {
 	if st.Missing {
 		return nil, nil
 	}
-	des, infos, err := st.readDir(true)
+	items, err := st.items(true)
 	if err != nil {
 		return nil, err
 	}
 	var entries []*Entry
-	for _, de := range des {
-		e, err := st.entry(de.Name(), de, infos[de.Name()], "")
-		if err != nil {
+	for _, it := range items {
+		e := st.unread(it)
+		if e == nil {
+			continue
+		}
+		if err := e.read(); err != nil {
 			return nil, err
 		}
-		if e != nil {
-			entries = append(entries, e)
-		}
+		entries = append(entries, e)
 	}
 	return entries, nil
 }
@@ -88,69 +89,42 @@ func (st *Store) IDs() ([]string, error) {
 	if st.Missing {
 		return nil, nil
 	}
-	des, infos, err := st.readDir(true)
+	items, err := st.items(true)
 	if err != nil {
 		return nil, err
 	}
 	var ids []string
-	for _, de := range des {
-		if _, _, _, isID := ParseID(de.Name()); isID && infos[de.Name()] && de.IsDir() {
-			ids = append(ids, de.Name())
+	for _, it := range items {
+		if it.isID && it.hasInfo && it.isDir {
+			ids = append(ids, it.name)
 		}
 	}
 	return ids, nil
 }
 
-// entry makes the entry of the store item name, with its metadata, or
-// returns nil when it is none or not an entry of package only (when only
-// is not ""). de may be nil (the item is then looked up), hasInfo says
-// whether name.noxinfo exists.
-func (st *Store) entry(name string, de os.DirEntry, hasInfo bool, only string) (*Entry, error) {
-	e, err := st.unread(name, de, hasInfo, only)
-	if e == nil || err != nil {
-		return nil, err
-	}
-	return e, e.read()
-}
-
-// unread is entry without reading the metadata: an entry that has some
-// is marked unread, for read to fill in. Such entries never leave the
-// package: every *Entry it hands out has its metadata.
-func (st *Store) unread(name string, de os.DirEntry, hasInfo bool, only string) (*Entry, error) {
-	if notItem(name) {
-		return nil, nil
-	}
-	_, n, v, isID := ParseID(name)
-	if isID && !hasInfo {
-		return nil, nil
-	}
-	if !isID {
-		var ok bool
-		if n, v, ok = SplitNameVersion(name); !ok || CheckName(n) != nil || CheckVersion(v) != nil {
-			return nil, nil
-		}
-	}
-	if only != "" && n != only {
-		return nil, nil
+// unread makes the entry of the item it, its metadata not read: an entry
+// that has some is marked unread, for read to fill in. Such entries never
+// leave the package: every *Entry it hands out has its metadata. It
+// returns nil when it is no entry: an id without metadata, or not a
+// directory (it.isDir false: looked at).
+func (st *Store) unread(it storeItem) *Entry {
+	if it.isID && !it.hasInfo {
+		return nil
 	}
 	// st.Dir is absolute and clean (Open), and name one component that is
 	// not . or .. (hidden names are no items): the path needs none of
 	// filepath.Join's cleaning, which was 7 % of the instructions of a
 	// profile add resolving 200 names.
-	p := st.Dir + "/" + name
+	p := st.Dir + "/" + it.name
 	if st.Dir == "/" {
-		p = "/" + name
+		p = "/" + it.name
 	}
-	isDir := false
-	if de != nil && de.Type().IsDir() {
-		isDir = true
-	} else if fi, err := os.Stat(p); err == nil {
-		isDir = fi.IsDir()
+	if !it.isDir {
+		if fi, err := os.Stat(p); err != nil || !fi.IsDir() {
+			return nil
+		}
 	}
-	if !isDir {
-		return nil, nil
-	}
-	return &Entry{ID: name, Name: n, Version: v, Path: p, Store: st, unread: isID}, nil
+	return &Entry{ID: it.name, Name: it.pkg, Version: it.version, Path: p, Store: st, unread: it.isID}
 }
 
 // read reads e's metadata if it is unread.
@@ -171,12 +145,17 @@ func (st *Store) lookup(id string) (*Entry, error) {
 	if st.Missing || strings.ContainsRune(id, '/') {
 		return nil, nil
 	}
+	it, ok := parseItem(id)
+	if !ok {
+		return nil, nil
+	}
 	// The metadata is read at once rather than looked for first: an id
 	// without it is no entry (or one gc is deleting). The store's index,
-	// when read, spares looking at the item (see Store.indexed).
-	e, err := st.unread(id, st.indexed(id), true, "")
-	if e == nil || err != nil {
-		return nil, err
+	// when read, spares looking at the item (see Store.listedDir).
+	it.hasInfo, it.isDir = true, st.listedDir(id)
+	e := st.unread(it)
+	if e == nil {
+		return nil, nil
 	}
 	if err := e.read(); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {

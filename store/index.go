@@ -17,16 +17,67 @@ import (
 // writable store disappears meanwhile, and an entry another process adds
 // meanwhile is not wanted by a command that started before it. Listings
 // (List, IDs) and gc never use the index; lookups by id only to spare a
-// stat (see indexed).
+// stat (see listedDir).
 type storeIndex struct {
-	byName map[string][]indexItem
+	// items are the directory's items named like entries, parsed, sorted
+	// by package name: a resolution finds its name's by binary search.
+	items []storeItem
 }
 
-// indexItem is a directory item that may be an entry; Store.entry decides.
-type indexItem struct {
-	name    string
-	de      os.DirEntry
-	hasInfo bool
+// storeItem is a store's directory item named like an entry,
+// HASH-NAME-VERSION (an entry when it has metadata) or NAME-VERSION (a
+// plain entry, when it is a directory); Store.unread decides.
+type storeItem struct {
+	name         string // the id
+	pkg, version string
+	isID         bool
+	isDir        bool // as the directory listed it; false: look
+	hasInfo      bool // name.noxinfo is beside it
+}
+
+// parseItem parses the store's directory item name, ok false when it is
+// named like no entry.
+func parseItem(name string) (it storeItem, ok bool) {
+	if notItem(name) {
+		return storeItem{}, false
+	}
+	_, n, v, isID := ParseID(name)
+	if !isID {
+		if n, v, ok = SplitNameVersion(name); !ok || CheckName(n) != nil || CheckVersion(v) != nil {
+			return storeItem{}, false
+		}
+	}
+	return storeItem{name: name, pkg: n, version: v, isID: isID}, true
+}
+
+// named returns the items of idx of package pkg.
+func (idx *storeIndex) named(pkg string) []storeItem {
+	i, j := 0, len(idx.items)
+	for i < j {
+		if h := int(uint(i+j) >> 1); idx.items[h].pkg < pkg {
+			i = h + 1
+		} else {
+			j = h
+		}
+	}
+	for j < len(idx.items) && idx.items[j].pkg == pkg {
+		j++
+	}
+	return idx.items[i:j]
+}
+
+// byID returns the item of idx whose name is id.
+func (idx *storeIndex) byID(id string) (storeItem, bool) {
+	it, ok := parseItem(id)
+	if !ok {
+		return storeItem{}, false
+	}
+	for _, x := range idx.named(it.pkg) {
+		if x.name == id {
+			return x, true
+		}
+	}
+	return storeItem{}, false
 }
 
 // indexMu guards every Store's index field.
@@ -43,12 +94,8 @@ func (st *Store) named(name string) ([]*Entry, error) {
 		return nil, err
 	}
 	var entries []*Entry
-	for _, it := range idx.byName[name] {
-		e, err := st.unread(it.name, it.de, it.hasInfo, name)
-		if err != nil {
-			return nil, err
-		}
-		if e != nil {
+	for _, it := range idx.named(name) {
+		if e := st.unread(it); e != nil {
 			entries = append(entries, e)
 		}
 	}
@@ -69,52 +116,32 @@ func (sp *SearchPath) Holds(dir string) bool {
 	if err != nil {
 		return false
 	}
-	id := filepath.Base(dir)
-	_, name, _, isID := ParseID(id)
-	if !isID {
-		var ok bool
-		if name, _, ok = SplitNameVersion(id); !ok {
-			return false
-		}
+	it, ok := idx.byID(filepath.Base(dir))
+	switch {
+	case !ok, it.isID && !it.hasInfo:
+		return false
+	case it.isDir:
+		return true
 	}
-	for _, it := range idx.byName[name] {
-		if it.name == id {
-			if isID && !it.hasInfo {
-				return false
-			}
-			if it.de.IsDir() {
-				return true
-			}
-			fi, err := os.Stat(dir)
-			return err == nil && fi.IsDir()
-		}
-	}
-	return false
+	fi, err := os.Stat(dir)
+	return err == nil && fi.IsDir()
 }
 
-// indexed returns the item id of st's directory as its index lists it,
-// or nil when the process has not read the directory or did not find id
-// there. A lookup by id uses it to know that the item is a directory
+// listedDir reports whether the directory of st, as the process read it,
+// lists id as a directory; false when it has not read it or did not find
+// id there. A lookup by id uses it to know that the item is a directory
 // without looking at it again: its metadata, which the lookup reads next,
 // says whether the entry is still there (gc deletes the metadata before
 // the tree, and nothing turns an entry into something else).
-func (st *Store) indexed(id string) os.DirEntry {
+func (st *Store) listedDir(id string) bool {
 	indexMu.Lock()
 	idx := st.index
 	indexMu.Unlock()
 	if idx == nil {
-		return nil
+		return false
 	}
-	_, name, _, ok := ParseID(id)
-	if !ok {
-		return nil
-	}
-	for _, it := range idx.byName[name] {
-		if it.name == id {
-			return it.de
-		}
-	}
-	return nil
+	it, ok := idx.byID(id)
+	return ok && it.isDir
 }
 
 // loadIndex returns st's index, reading the directory when it has none.
@@ -124,50 +151,40 @@ func (st *Store) loadIndex() (*storeIndex, error) {
 	if st.index != nil {
 		return st.index, nil
 	}
-	des, infos, err := st.readDir(false)
+	items, err := st.items(false)
 	if err != nil {
 		return nil, err
 	}
-	idx := &storeIndex{byName: make(map[string][]indexItem, len(infos))}
-	for _, de := range des {
-		n := de.Name()
-		if notItem(n) {
-			continue
-		}
-		_, pkg, _, ok := ParseID(n)
-		if !ok {
-			pkg, _, ok = SplitNameVersion(n)
-		}
-		if ok {
-			idx.byName[pkg] = append(idx.byName[pkg], indexItem{name: n, de: de, hasInfo: infos[n]})
-		}
-	}
-	st.index = idx
-	return idx, nil
+	slices.SortFunc(items, func(a, b storeItem) int { return strings.Compare(a.pkg, b.pkg) })
+	st.index = &storeIndex{items: items}
+	return st.index, nil
 }
 
-// readDir reads st's directory: its items, in order when sorted, and the
-// set of the items that have metadata (ITEM.noxinfo beside them).
-func (st *Store) readDir(sorted bool) ([]os.DirEntry, map[string]bool, error) {
-	f, err := os.Open(st.Dir)
+// items reads st's directory: the items named like entries, with whether
+// each is a directory and has metadata (ITEM.noxinfo beside it), sorted
+// by name when sorted.
+func (st *Store) items(sorted bool) ([]storeItem, error) {
+	dis, err := readItems(st.Dir)
 	if err != nil {
-		return nil, nil, fmt.Errorf("store %s: %w", st.Dir, err)
+		return nil, fmt.Errorf("store %s: %w", st.Dir, err)
 	}
-	des, err := f.ReadDir(-1)
-	f.Close()
-	if err != nil {
-		return nil, nil, fmt.Errorf("store %s: %w", st.Dir, err)
-	}
-	if sorted {
-		slices.SortFunc(des, func(a, b os.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
-	}
-	infos := make(map[string]bool, len(des)/3)
-	for _, de := range des {
-		if n := de.Name(); strings.HasSuffix(n, InfoSuffix) && !IsHiddenName(n) {
+	infos := make(map[string]bool, len(dis)/3)
+	for _, di := range dis {
+		if n := di.name; strings.HasSuffix(n, InfoSuffix) && !IsHiddenName(n) {
 			infos[strings.TrimSuffix(n, InfoSuffix)] = true
 		}
 	}
-	return des, infos, nil
+	items := make([]storeItem, 0, len(infos))
+	for _, di := range dis {
+		if it, ok := parseItem(di.name); ok {
+			it.isDir, it.hasInfo = di.isDir, infos[di.name]
+			items = append(items, it)
+		}
+	}
+	if sorted {
+		slices.SortFunc(items, func(a, b storeItem) int { return strings.Compare(a.name, b.name) })
+	}
+	return items, nil
 }
 
 // dropIndex forgets st's index: its directory changed.

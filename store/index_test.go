@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -55,5 +56,54 @@ func TestResolveIndex(t *testing.T) {
 	}
 	if e, err := fresh.Resolve(Request{Name: "other"}); err != nil || e.ID != "other-1.0" {
 		t.Errorf("a new search path: Resolve(other) = %v, %v", e, err)
+	}
+}
+
+// The index decides as a lookup of the item itself: a plain entry may be
+// a symlink to a directory, a file named like one is no entry, nor is an
+// id without metadata; names of no entry's form are no items.
+func TestIndexItemKinds(t *testing.T) {
+	sp, st := testStore(t)
+	src := filepath.Join(t.TempDir(), "tool-1.0")
+	testutil.WriteFiles(t, src, map[string]string{"bin/tool": "1.0"})
+	added, _ := add(t, sp, st, src, AddOptions{})
+	dir := func(name string) string { return filepath.Join(st.Dir, name) }
+	real := t.TempDir()
+	for _, err := range []error{
+		os.Symlink(real, dir("linked-2.0")),                               // a plain entry
+		os.WriteFile(dir("file-1.0"), nil, 0o644),                         // a file: none
+		os.Mkdir(dir("0abcdfghijklmnpqrsvwxyz012345678-bare-1.0"), 0o755), // no metadata: none
+		os.Mkdir(dir("odd name-1.0"), 0o755),                              // not a name: none
+		os.Mkdir(dir("noversion"), 0o755),                                 // none
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	sp, err := Open([]string{st.Dir}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{"tool": added.ID, "linked": "linked-2.0", "file": "", "bare": "", "noversion": ""} {
+		e, err := sp.Resolve(Request{Name: name})
+		switch {
+		case want == "" && !errors.Is(err, ErrNotFound):
+			t.Errorf("Resolve(%s) = %v, %v; want not found", name, e, err)
+		case want != "" && (err != nil || e.ID != want):
+			t.Errorf("Resolve(%s) = %v, %v; want %s", name, e, err, want)
+		}
+	}
+	for name, want := range map[string]bool{added.ID: true, "linked-2.0": true, "file-1.0": false,
+		"0abcdfghijklmnpqrsvwxyz012345678-bare-1.0": false, "odd name-1.0": false, "noversion": false, "gone-1.0": false} {
+		if got := sp.Holds(dir(name)); got != want {
+			t.Errorf("Holds(%s) = %v, want %v", name, got, want)
+		}
+	}
+	if e, err := sp.Get("linked-2.0"); err != nil || e.Path != dir("linked-2.0") {
+		t.Errorf("Get(linked-2.0) = %v, %v", e, err)
+	}
+	ids, err := st.IDs()
+	if err != nil || len(ids) != 1 || ids[0] != added.ID {
+		t.Errorf("IDs = %v, %v; want [%s]", ids, err, added.ID)
 	}
 }

@@ -90,22 +90,22 @@ func (sp *SearchPath) PlanSweep(live map[string]bool) (*SweepPlan, error) {
 }
 
 func planStore(st *Store, live map[string]bool, plan *SweepPlan) error {
-	des, err := readDirUnsorted(st.Dir)
+	items, err := readItems(st.Dir)
 	if err != nil {
 		return fmt.Errorf("store %s: %w", st.Dir, err)
 	}
-	dirs := make(map[string]bool, len(des)/2)
-	infos := make(map[string]bool, len(des)/2)
+	dirs := make(map[string]bool, len(items)/2)
+	infos := make(map[string]bool, len(items)/2)
 	var listings []string
-	for _, de := range des {
-		name := de.Name()
+	for _, it := range items {
+		name := it.name
 		// A directory is a tree, never metadata or a listing, whatever
 		// its name ends in (an entry an older noxenv added with a
 		// version ending in .noxdirs, say).
 		switch {
 		case strings.HasPrefix(name, trashPrefix), strings.HasPrefix(name, unfinishedPrefix):
 			plan.Leftovers = append(plan.Leftovers, Leftover{st, name})
-		case de.IsDir():
+		case it.isDir:
 			if isEntryID(name) {
 				dirs[name] = true
 			}
@@ -141,17 +141,6 @@ func planStore(st *Store, live map[string]bool, plan *SweepPlan) error {
 		plan.Garbage = append(plan.Garbage, g)
 	}
 	return nil
-}
-
-// readDirUnsorted lists dir in the order the file system gives: a store
-// may hold many thousand names, and gc has no use for their order.
-func readDirUnsorted(dir string) ([]os.DirEntry, error) {
-	f, err := os.Open(dir)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return f.ReadDir(-1)
 }
 
 func readGarbage(st *Store, id string) (Garbage, error) {
