@@ -3,6 +3,7 @@ package profile
 import (
 	"encoding/json"
 	"strconv"
+	"strings"
 )
 
 // encodeRecord writes r as json.Marshal does, without reflection: every
@@ -12,7 +13,7 @@ func encodeRecord(r record) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := make([]byte, 0, 64+100*(len(r.Members)+len(r.Added)+len(r.Removed)))
+	b := make([]byte, 0, 64+membersSize(r.Members)+membersSize(r.Added)+membersSize(r.Removed))
 	b = append(b, `{"time":`...)
 	b = append(b, t...)
 	b = append(b, `,"members":`...)
@@ -26,6 +27,16 @@ func encodeRecord(r record) ([]byte, error) {
 		b = appendMembers(b, r.Removed)
 	}
 	return append(b, '}'), nil
+}
+
+// membersSize is about what appendMembers writes of ms, at least that
+// when no string needs escapes: the record's buffer is made once.
+func membersSize(ms []Member) int {
+	n := 16
+	for _, m := range ms {
+		n += 80 + len(m.Name) + len(m.Version) + len(m.Request) + len(m.ID)
+	}
+	return n
 }
 
 func appendMembers(b []byte, ms []Member) []byte {
@@ -57,7 +68,7 @@ func appendMembers(b []byte, ms []Member) []byte {
 // too) by json.Marshal itself.
 func appendJSONString(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+		if !jsonVerbatim[s[i]] {
 			q, _ := json.Marshal(s) // a string always marshals
 			return append(b, q...)
 		}
@@ -66,3 +77,12 @@ func appendJSONString(b []byte, s string) []byte {
 	b = append(b, s...)
 	return append(b, '"')
 }
+
+// jsonVerbatim marks the bytes json.Marshal writes as they are in a
+// string: printable ASCII but for ", \, <, > and &.
+var jsonVerbatim = func() (t [256]bool) {
+	for c := ' '; c < 0x7f; c++ {
+		t[c] = !strings.ContainsRune(`"\<>&`, c)
+	}
+	return t
+}()

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"slices"
 	"strconv"
@@ -157,15 +158,60 @@ func (d *Decoder) raw() ([]byte, bool) {
 	}
 	s := d.b[d.i : d.i+n]
 	d.i += n + 1
-	ascii := true
-	for _, c := range s {
-		if c < 0x20 || c == '\\' {
-			return nil, false
-		}
-		ascii = ascii && c < utf8.RuneSelf
+	if asciiPlain(s) {
+		return s, true
 	}
-	return s, ascii || utf8.Valid(s)
+	var class byte
+	for _, c := range s {
+		class |= strByte[c]
+	}
+	if class&strSpecial != 0 {
+		return nil, false
+	}
+	return s, class == 0 || utf8.Valid(s)
 }
+
+// asciiPlain reports whether s, the inside of a string up to its closing
+// quote, holds only ASCII that stands for itself (no escape, no control
+// character), looking at eight bytes at a time.
+func asciiPlain(s []byte) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	var bits uint64
+	for ; len(s) >= 8; s = s[8:] {
+		x := binary.LittleEndian.Uint64(s)
+		esc := x ^ ones*'\\'
+		// A byte of x below 0x20, a backslash (a zero byte of esc), or a
+		// byte of 0x80 and above sets its high bit in bits, or another's.
+		bits |= (x-ones*0x20)&^x | (esc-ones)&^esc | x
+	}
+	for _, c := range s {
+		if strByte[c] != 0 {
+			return false
+		}
+	}
+	return bits&highs == 0
+}
+
+// The classes of a byte in a JSON string, strByte[c]: 0 for ASCII that
+// stands for itself.
+const (
+	strNonASCII = 1 << iota // part of a multi-byte UTF-8 sequence
+	strSpecial              // a quote, an escape or a control character
+)
+
+// strByte classes each byte value, so that a string's bytes are checked
+// without a branch each: manifests and records are mostly strings.
+var strByte = func() (t [256]byte) {
+	for c := range t {
+		switch {
+		case c < 0x20, c == '"', c == '\\':
+			t[c] = strSpecial
+		case c >= utf8.RuneSelf:
+			t[c] = strNonASCII
+		}
+	}
+	return t
+}()
 
 // Integer reads a number that is an int: an optional minus sign and
 // digits, without leading zeros.
@@ -234,7 +280,17 @@ func (d *Decoder) Skip() bool {
 // skipString reads a string, escapes included.
 func (d *Decoder) skipString() bool {
 	d.i++ // the opening quote
+	if n := bytes.IndexByte(d.b[d.i:], '"'); n >= 0 && asciiPlain(d.b[d.i:d.i+n]) {
+		d.i += n + 1
+		return true
+	}
 	for d.i < len(d.b) {
+		for d.i < len(d.b) && strByte[d.b[d.i]] != strSpecial {
+			d.i++
+		}
+		if d.i == len(d.b) {
+			return false
+		}
 		c := d.b[d.i]
 		d.i++
 		switch {

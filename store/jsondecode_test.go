@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
 	"testing"
 	"time"
@@ -62,3 +63,22 @@ var infoDecoder = testutil.Decoder[Info]{Decode: decodeInfo, JSON: testutil.Unma
 func TestDecodeInfo(t *testing.T) { infoDecoder.Test(t) }
 
 func FuzzDecodeInfo(f *testing.F) { infoDecoder.Fuzz(f) }
+
+// asciiPlain answers as the bytes' classes do, whatever the byte and its
+// place in a word of eight or in the tail.
+func TestASCIIPlain(t *testing.T) {
+	for n := 1; n <= 20; n++ {
+		for at := range n {
+			for c := range 256 {
+				if c == '"' {
+					continue // ends the string before asciiPlain sees it
+				}
+				s := bytes.Repeat([]byte{'~'}, n)
+				s[at] = byte(c)
+				if got, want := asciiPlain(s), strByte[c] == 0; got != want {
+					t.Fatalf("asciiPlain(%q) = %v, want %v", s, got, want)
+				}
+			}
+		}
+	}
+}
