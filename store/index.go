@@ -93,8 +93,9 @@ func (st *Store) named(name string) ([]*Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	var entries []*Entry
-	for _, it := range idx.named(name) {
+	items := idx.named(name)
+	entries := make([]*Entry, 0, len(items))
+	for _, it := range items {
 		if e := st.unread(it); e != nil {
 			entries = append(entries, e)
 		}
@@ -107,7 +108,15 @@ func (st *Store) named(name string) ([]*Entry, error) {
 // the caller holds the gc guard, as Realize does; a directory of no store
 // of the path is looked at.
 func (sp *SearchPath) Holds(dir string) bool {
-	st := sp.store(filepath.Dir(dir))
+	var st *Store
+	var id string
+	for _, s := range sp.Stores {
+		var ok bool
+		if id, ok = s.idIn(dir); ok {
+			st = s
+			break
+		}
+	}
 	if st == nil || st.Missing {
 		fi, err := os.Stat(dir)
 		return err == nil && fi.IsDir()
@@ -116,7 +125,7 @@ func (sp *SearchPath) Holds(dir string) bool {
 	if err != nil {
 		return false
 	}
-	it, ok := idx.byID(filepath.Base(dir))
+	it, ok := idx.byID(id)
 	switch {
 	case !ok, it.isID && !it.hasInfo:
 		return false
@@ -125,6 +134,25 @@ func (sp *SearchPath) Holds(dir string) bool {
 	}
 	fi, err := os.Stat(dir)
 	return err == nil && fi.IsDir()
+}
+
+// idIn returns the name of the path p in st's directory when p lies
+// there (filepath.Dir(p) is st.Dir): p's last element, found without
+// cleaning p when it is clean (an entry's path is), as it is 200 times
+// when a profile of 200 members is reused.
+func (st *Store) idIn(p string) (string, bool) {
+	if rest, ok := strings.CutPrefix(p, st.Dir); ok {
+		if st.Dir != "/" {
+			rest, ok = strings.CutPrefix(rest, "/")
+		}
+		if ok && rest != "" && rest != "." && rest != ".." && !strings.ContainsRune(rest, '/') {
+			return rest, true
+		}
+	}
+	if filepath.Dir(p) != st.Dir {
+		return "", false
+	}
+	return filepath.Base(p), true
 }
 
 // listedDir reports whether the directory of st, as the process read it,

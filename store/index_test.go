@@ -107,3 +107,19 @@ func TestIndexItemKinds(t *testing.T) {
 		t.Errorf("IDs = %v, %v; want [%s]", ids, err, added.ID)
 	}
 }
+
+// idIn says what filepath.Dir and filepath.Base say, for paths of every
+// form.
+func TestIDIn(t *testing.T) {
+	for _, dir := range []string{"/s/store", "/"} {
+		st := &Store{Dir: dir}
+		for _, p := range []string{"/s/store/a-1.0", "/s/store/a-1.0/", "/s/store//a-1.0", "/s/store/./a-1.0",
+			"/s/store/x/../a-1.0", "/s/store/.", "/s/store/..", "/s/store", "/s/storex/a-1.0", "/s/store/a/b",
+			"/a-1.0", "//a-1.0", "/", "a-1.0", "/s/store/"} {
+			wantID, wantOK := filepath.Base(p), filepath.Dir(p) == dir
+			if id, ok := st.idIn(p); ok != wantOK || ok && id != wantID {
+				t.Errorf("store %s: idIn(%q) = %q, %v; want %q, %v", dir, p, id, ok, wantID, wantOK)
+			}
+		}
+	}
+}

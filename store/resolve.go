@@ -72,20 +72,24 @@ func (sp *SearchPath) resolve(r Request) (*Entry, error) {
 		if err != nil {
 			return nil, err
 		}
-		var match []*Entry
+		match := es[:0]
 		for _, e := range es {
 			if c.Match(e.Version) {
 				match = append(match, e)
 			}
-			versions = append(versions, e.Version)
 		}
-		if len(match) > 0 {
-			if err := readTies(match); err != nil {
-				return nil, err
+		if len(match) == 0 {
+			// None of es matches: the error names their versions.
+			for _, e := range es {
+				versions = append(versions, e.Version)
 			}
-			sortNewestFirst(match)
-			return match[0], nil
+			continue
 		}
+		if err := readTies(match); err != nil {
+			return nil, err
+		}
+		sortNewestFirst(match)
+		return match[0], nil
 	}
 	nf := &NotFoundError{What: r.String(), Stores: len(sp.Stores), Name: r.Name, Constraint: r.Constraint, Versions: uniqueVersions(versions)}
 	if len(nf.Versions) == 0 {

@@ -91,8 +91,8 @@ func ensureRecord(st *Store, owner Owner, key string, ids []string, step func() 
 func idsIn(st *Store, entries []string) []string {
 	var ids []string
 	for _, e := range entries {
-		if filepath.Dir(e) == st.Dir {
-			ids = append(ids, filepath.Base(e))
+		if id, ok := st.idIn(e); ok {
+			ids = append(ids, id)
 		}
 	}
 	sort.Strings(ids)
