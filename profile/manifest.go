@@ -72,14 +72,25 @@ func manifestOf(g *Generation) *Manifest {
 func generationOf(dir string, m *Manifest) *Generation {
 	g := &Generation{Dir: dir, Members: m.Members}
 	for _, me := range m.Entries {
-		e := &store.Entry{ID: me.ID, Name: me.Name, Version: me.Version, Path: me.Path}
-		if !me.Plain {
-			e.Info = &store.Info{Name: me.Name, Version: me.Version, References: me.References, Env: me.Env}
-		}
-		g.Entries = append(g.Entries, e)
-		g.ranks = append(g.ranks, rank{priority: me.Priority, dep: me.Dependency})
+		g.add(me)
 	}
 	return g
+}
+
+// add appends the entry me of g's manifest to g.
+func (g *Generation) add(me ManifestEntry) {
+	// The entry and its metadata in one allocation: a reused generation
+	// of 200 members makes 200 of them.
+	ei := &struct {
+		e store.Entry
+		i store.Info
+	}{e: store.Entry{ID: me.ID, Name: me.Name, Version: me.Version, Path: me.Path}}
+	if !me.Plain {
+		ei.i = store.Info{Name: me.Name, Version: me.Version, References: me.References, Env: me.Env}
+		ei.e.Info = &ei.i
+	}
+	g.Entries = append(g.Entries, &ei.e)
+	g.ranks = append(g.ranks, rank{priority: me.Priority, dep: me.Dependency})
 }
 
 func writeManifest(dir string, m *Manifest) error {

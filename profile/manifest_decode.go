@@ -6,35 +6,36 @@ import (
 	"github.com/noxenv/noxenv/store"
 )
 
-// decodeEntries reads the entries of a manifest as json.Unmarshal into
-// struct{ Entries []ManifestEntry } does, with a store.Decoder: reusing a
-// generation reads its manifest on every profile change and activation,
-// and encoding/json spent most of that time. When ok is false the caller
-// decodes with encoding/json.
-func decodeEntries(b []byte) (entries []ManifestEntry, ok bool) {
+// decodeGeneration reads the generation at dir from its manifest b, as
+// generationOf makes it from json.Unmarshal's reading of the entries,
+// with a store.Decoder: reusing a generation reads its manifest on every
+// profile change and activation, and encoding/json spent most of that
+// time. The members are the caller's, and left out. When ok is false the
+// caller decodes with encoding/json.
+func decodeGeneration(dir string, b []byte) (g *Generation, ok bool) {
+	g = &Generation{Dir: dir}
 	d := store.NewDecoder(b)
 	ok = d.Fields(manifestKeys[:], func(k int) bool {
 		if k == 0 { // members
 			return d.Skip()
 		}
-		entries = []ManifestEntry{}
 		return d.Array(func() bool {
 			var me ManifestEntry
 			if !d.Fields(entryKeys[:], func(k int) bool { return entryField(d, &me, k) }) {
 				return false
 			}
-			entries = append(entries, me)
+			g.add(me)
 			return true
 		})
 	})
 	if !ok || !d.End() {
 		return nil, false
 	}
-	return entries, true
+	return g, true
 }
 
 // decodeRecord reads a profile's record of a generation as json.Unmarshal
-// does, without reflection, as decodeEntries reads a manifest: every
+// does, without reflection, as decodeGeneration reads a manifest: every
 // change of a profile reads the current one.
 func decodeRecord(b []byte) (r record, ok bool) {
 	d := store.NewDecoder(b)

@@ -64,14 +64,14 @@ func manifestSamples(t testing.TB) (own, other [][]byte) {
 	return own, other
 }
 
-// entriesDecoder is decodeEntries, against encoding/json's reading of a
-// manifest's entries.
-var entriesDecoder = testutil.Decoder[[]ManifestEntry]{
-	Decode: decodeEntries,
-	JSON: func(b []byte) ([]ManifestEntry, error) {
+// entriesDecoder is decodeGeneration, against the generation of
+// encoding/json's reading of a manifest's entries.
+var entriesDecoder = testutil.Decoder[*Generation]{
+	Decode: func(b []byte) (*Generation, bool) { return decodeGeneration("/g", b) },
+	JSON: func(b []byte) (*Generation, error) {
 		var m struct{ Entries []ManifestEntry }
 		err := json.Unmarshal(b, &m)
-		return m.Entries, err
+		return generationOf("/g", &Manifest{Entries: m.Entries}), err
 	},
 	Samples: manifestSamples,
 }

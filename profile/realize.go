@@ -155,15 +155,14 @@ func built(dir string) *Generation {
 		return nil
 	}
 	// The members are the caller's: only the entries are decoded.
-	entries, ok := decodeEntries(b)
-	if !ok {
-		var m struct{ Entries []ManifestEntry }
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil
-		}
-		entries = m.Entries
+	if g, ok := decodeGeneration(dir, b); ok {
+		return g
 	}
-	return generationOf(dir, &Manifest{Entries: entries})
+	var m struct{ Entries []ManifestEntry }
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil
+	}
+	return generationOf(dir, &Manifest{Entries: m.Entries})
 }
 
 // ranksOf gives each entry of closure its rank: a member its own
