@@ -44,9 +44,11 @@ func (e *NotMemberError) Error() string { return e.Name + " is not a member" }
 // as e. Its request, what upgrade re-resolves, is pkg itself when it is
 // NAME[@CONSTRAINT], else (an id or a path) exactly e's version.
 func NewMember(pkg string, e store.Ref) Member {
-	req := e.Name + "@=" + e.Version
+	var req string
 	if r, err := store.ParseRequest(pkg); err == nil && r.Name == e.Name {
 		req = r.String()
+	} else {
+		req = e.Name + "@=" + e.Version
 	}
 	return Member{Name: e.Name, Version: e.Version, Request: req, ID: e.ID, Priority: DefaultPriority}
 }
@@ -56,14 +58,14 @@ func NewMember(pkg string, e store.Ref) Member {
 // (not nil). Two of pkgs of one name are a *DuplicateNameError. Members
 // come without their entries (Realize reads them only if it builds).
 func AddMembers(sp *store.SearchPath, cur []Member, pkgs []string, priority *int) ([]Member, []Change, error) {
-	byName := map[string]string{}
-	named := make(map[string]Member, len(cur))
-	for _, m := range cur {
+	byName := make(map[string]string, len(pkgs))
+	named := make(map[string]int, len(cur)) // the first member of each name
+	for i, m := range cur {
 		if _, ok := named[m.Name]; !ok {
-			named[m.Name] = m
+			named[m.Name] = i
 		}
 	}
-	var add []Member
+	add := make([]Member, 0, len(pkgs))
 	for _, pkg := range pkgs {
 		e, err := sp.Locate(pkg)
 		if err != nil {
@@ -74,8 +76,8 @@ func AddMembers(sp *store.SearchPath, cur []Member, pkgs []string, priority *int
 		}
 		byName[e.Name] = pkg
 		m := NewMember(pkg, e)
-		if old, ok := named[m.Name]; ok {
-			m.Priority = old.Priority
+		if i, ok := named[m.Name]; ok {
+			m.Priority = cur[i].Priority
 		}
 		if priority != nil {
 			m.Priority = *priority
@@ -160,7 +162,8 @@ func memberNamed(ms []Member, name string) (Member, bool) {
 // name (appended when there is none), and the changes of entry or
 // priority this makes.
 func setMembers(cur, add []Member) ([]Member, []Change) {
-	out := append([]Member(nil), cur...)
+	out := make([]Member, len(cur), len(cur)+len(add))
+	copy(out, cur)
 	at := make(map[string]int, len(out)+len(add))
 	for i, m := range out {
 		if _, ok := at[m.Name]; !ok {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -164,5 +165,31 @@ func TestExport(t *testing.T) {
 	uses, err := ReadUses(strings.NewReader(text), "f")
 	if err != nil || len(uses) != 2 || uses[1].Request.String() != "b@=2" {
 		t.Errorf("reading the export back: %v, %v", uses, err)
+	}
+}
+
+// diffMembers names what a change adds and removes, a member whose entry,
+// request or priority changed in both, and nothing when nothing changed.
+func TestDiffMembers(t *testing.T) {
+	a := Member{Name: "a", ID: "h-a-1", Request: "a", Priority: 5}
+	b := Member{Name: "b", ID: "h-b-1", Request: "b", Priority: 5}
+	a2 := a
+	a2.ID = "h-a-2"
+	bp := b
+	bp.Priority = 1
+	for _, c := range []struct {
+		old, new, added, removed []Member
+	}{
+		{nil, nil, nil, nil},
+		{nil, []Member{a, b}, []Member{a, b}, nil},
+		{[]Member{a, b}, nil, nil, []Member{a, b}},
+		{[]Member{a, b}, []Member{a, b}, nil, nil},
+		{[]Member{a, b}, []Member{a2, b}, []Member{a2}, []Member{a}},
+		{[]Member{a, b}, []Member{bp}, []Member{bp}, []Member{a, b}},
+	} {
+		added, removed := diffMembers(c.old, c.new)
+		if !reflect.DeepEqual(added, c.added) || !reflect.DeepEqual(removed, c.removed) {
+			t.Errorf("diffMembers(%v, %v) = %v, %v; want %v, %v", c.old, c.new, added, removed, c.added, c.removed)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -409,25 +410,30 @@ func sameMembers(a, b []Member) bool {
 // diffMembers says what going from old to new adds and removes; a member
 // whose entry, request or priority changed is removed and added.
 func diffMembers(old, new []Member) (added, removed []Member) {
-	byName := func(ms []Member) map[string]Member {
-		m := make(map[string]Member, len(ms))
-		for _, x := range ms {
-			m[x.Name] = x
+	// Each member's index by name (the last of a name).
+	byName := func(ms []Member) map[string]int {
+		m := make(map[string]int, len(ms))
+		for i, x := range ms {
+			m[x.Name] = i
 		}
 		return m
 	}
-	o, n := byName(old), byName(new)
-	for _, m := range new {
-		if x, ok := o[m.Name]; !ok || !sameMembers([]Member{x}, []Member{m}) {
-			added = append(added, m)
+	// The members of ms that others lacks or holds otherwise: all of
+	// them, copied at once, for a profile's first generation.
+	differ := func(ms, others []Member) []Member {
+		if len(others) == 0 && len(ms) > 0 {
+			return slices.Clone(ms)
 		}
-	}
-	for _, m := range old {
-		if x, ok := n[m.Name]; !ok || !sameMembers([]Member{x}, []Member{m}) {
-			removed = append(removed, m)
+		at := byName(others)
+		var out []Member
+		for _, m := range ms {
+			if i, ok := at[m.Name]; !ok || !sameMembers(others[i:i+1], []Member{m}) {
+				out = append(out, m)
+			}
 		}
+		return out
 	}
-	return added, removed
+	return differ(new, old), differ(old, new)
 }
 
 // Load returns the generation tree at dir as its manifest describes it.
