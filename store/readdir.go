@@ -17,10 +17,6 @@ type dirItem struct {
 	isDir bool
 }
 
-// direntBufSize holds a listing of some thousand items, read in one call:
-// a store's directory is listed on every resolution of names.
-const direntBufSize = 64 << 10
-
 // The fields of a record getdents64 returns (unix.Dirent).
 const (
 	direntReclen = unsafe.Offsetof(unix.Dirent{}.Reclen)
@@ -39,7 +35,11 @@ func readItems(dir string) ([]dirItem, error) {
 		return nil, &os.PathError{Op: "open", Path: dir, Err: err}
 	}
 	defer unix.Close(fd)
-	buf := make([]byte, direntBufSize)
+	// The buffer small files are read into: memory the process has
+	// touched already (see readFile).
+	pooled := readBufs.Get().(*[]byte)
+	defer readBufs.Put(pooled)
+	buf := (*pooled)[:cap(*pooled)]
 	var items []dirItem
 	for {
 		n, err := unix.Getdents(fd, buf)
@@ -53,7 +53,7 @@ func readItems(dir string) ([]dirItem, error) {
 			return items, nil
 		}
 		if items == nil {
-			items = make([]dirItem, 0, n/48) // records of names of 20-30 bytes
+			items = make([]dirItem, 0, 4*n/64) // records of 64 bytes, several reads
 		}
 		s := string(buf[:n])
 		for off := 0; off < n; {

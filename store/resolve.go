@@ -85,10 +85,12 @@ func (sp *SearchPath) resolve(r Request) (*Entry, error) {
 			}
 			continue
 		}
-		if err := readTies(match); err != nil {
-			return nil, err
+		if len(match) > 1 {
+			if err := readTies(match); err != nil {
+				return nil, err
+			}
+			sortNewestFirst(match)
 		}
-		sortNewestFirst(match)
 		return match[0], nil
 	}
 	nf := &NotFoundError{What: r.String(), Stores: len(sp.Stores), Name: r.Name, Constraint: r.Constraint, Versions: uniqueVersions(versions)}
