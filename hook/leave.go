@@ -120,12 +120,17 @@ func (l *Leave) render(shell, stampDir string) (string, error) {
 		if len(words) > 0 {
 			b.WriteString("  test " + strings.Join(words, " ") + "; or return 1\n")
 		}
-		b.WriteString("  set -l _noxenv_d $PWD\n  set -l _noxenv_w " + q("=") + " $PWD\n")
-		b.WriteString("  while true\n")
+		// The directories from the working one up, as prefixes: /a/b
+		// gives /a/b, /a and "" (the root's files are /NAME), from one
+		// command substitution (each costs fish about as much as the
+		// tests of a directory).
+		b.WriteString("  set -l _noxenv_p ''\n  set -l _noxenv_ds ''\n")
+		b.WriteString("  for _noxenv_c in (string split / -- $PWD)\n")
+		b.WriteString("    test -n \"$_noxenv_c\"; and set _noxenv_p $_noxenv_p/$_noxenv_c; and set -p _noxenv_ds $_noxenv_p\n  end\n")
+		b.WriteString("  set -l _noxenv_w " + q("=") + " $PWD\n")
+		b.WriteString("  for _noxenv_d in $_noxenv_ds\n")
 		b.WriteString("    test " + strings.Join(found, " -o ") + "; and return 1\n")
-		b.WriteString("    set -a _noxenv_w " + strings.Join(watch, " ") + "\n")
-		b.WriteString("    test -n \"$_noxenv_d\"; or break\n")
-		b.WriteString("    set _noxenv_d (string replace -r '/[^/]*$' '' -- $_noxenv_d)\n  end\n")
+		b.WriteString("    set -a _noxenv_w " + strings.Join(watch, " ") + "\n  end\n")
 		b.WriteString(restore)
 		b.WriteString("  set -g _noxenv_check $_noxenv_w " + strings.Join(after, " ") + "\n")
 		if l.Message != "" {
