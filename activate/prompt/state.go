@@ -115,24 +115,46 @@ func LoadState(env map[string]string) (State, bool) {
 // the user changed after activation keeps the user's value; of a PATH-like
 // variable only the entries noxenv added are taken out.
 func Revert(env map[string]string) map[string]string {
-	out, _ := Leaving(env)
+	out := maps.Clone(env)
+	changes, _ := Leaving(env)
+	for name, v := range changes {
+		if v == nil {
+			delete(out, name)
+		} else {
+			out[name] = *v
+		}
+	}
 	return out
 }
 
-// Leaving returns Revert's result and the names of the variables of env
-// it depends on (StateVar and those the state records): as long as none
-// of them changes, Revert gives the same environment, which a shell can
-// then apply without asking noxenv (see hook.Leave).
-func Leaving(env map[string]string) (map[string]string, []string) {
-	out := maps.Clone(env)
+// Leaving returns the changes Revert makes to env, and the names of the
+// variables of env it depends on (StateVar and those the state records):
+// as long as none of them changes, Revert makes the same changes, which a
+// shell can then apply without asking noxenv (see hook.Leave).
+func Leaving(env map[string]string) (shells.Changes, []string) {
 	s, _ := LoadState(env)
-	delete(out, StateVar)
-	read := []string{StateVar}
-	for _, c := range s.vars {
-		c.revert(out)
-		read = append(read, c.name)
+	changes := shells.Changes{}
+	if _, ok := env[StateVar]; ok {
+		changes[StateVar] = nil
 	}
-	return out, read
+	read := []string{StateVar}
+	// Each change reads and writes its own variable only.
+	vars := make(map[string]string, len(s.vars))
+	for _, c := range s.vars {
+		read = append(read, c.name)
+		if v, ok := env[c.name]; ok {
+			vars[c.name] = v
+		}
+		c.revert(vars)
+		v, set := vars[c.name]
+		switch old, had := env[c.name]; {
+		case set && (!had || old != v):
+			changes[c.name] = &v
+		case !set && had:
+			changes[c.name] = nil
+		}
+	}
+	return changes, read
 }
 
 func changesBetween(base, to map[string]string) []varChange {

@@ -195,10 +195,10 @@ func (a *app) leave(sw prompt.Switch) *hook.Leave {
 	if sw.State.File == "" {
 		return nil
 	}
-	back, read := prompt.Leaving(sw.Env)
+	restore, read := prompt.Leaving(sw.Env)
 	l := &hook.Leave{
 		Guard:   shells.Changes{},
-		Restore: prompt.Diff(sw.Env, back),
+		Restore: restore,
 		Absent:  []string{hook.ReloadFile(a.hookDir())},
 		Names:   []string{prompt.FileName, prompt.EnvrcName},
 		Watch:   []string{prompt.FileName},
