@@ -3,7 +3,6 @@ package profile
 import (
 	"encoding/json"
 	"strconv"
-	"strings"
 )
 
 // encodeRecord writes r as json.Marshal does, without reflection: every
@@ -82,7 +81,10 @@ func appendJSONString(b []byte, s string) []byte {
 // string: printable ASCII but for ", \, <, > and &.
 var jsonVerbatim = func() (t [256]bool) {
 	for c := ' '; c < 0x7f; c++ {
-		t[c] = !strings.ContainsRune(`"\<>&`, c)
+		t[c] = true
+	}
+	for _, c := range `"\<>&` {
+		t[c] = false
 	}
 	return t
 }()

@@ -202,13 +202,12 @@ const (
 // strByte classes each byte value, so that a string's bytes are checked
 // without a branch each: manifests and records are mostly strings.
 var strByte = func() (t [256]byte) {
-	for c := range t {
-		switch {
-		case c < 0x20, c == '"', c == '\\':
-			t[c] = strSpecial
-		case c >= utf8.RuneSelf:
-			t[c] = strNonASCII
-		}
+	for c := range 0x20 {
+		t[c] = strSpecial
+	}
+	t['"'], t['\\'] = strSpecial, strSpecial
+	for c := utf8.RuneSelf; c < len(t); c++ {
+		t[c] = strNonASCII
 	}
 	return t
 }()
