@@ -34,7 +34,7 @@ func (sp *SearchPath) Substitute(ctx context.Context, pkgs []string) (int, error
 	var idAt, reqAt []int
 	var rs []Request
 	for i, pkg := range pkgs {
-		if _, err := sp.find(pkg); !errors.Is(err, ErrNotFound) {
+		if _, err := sp.Locate(pkg); !errors.Is(err, ErrNotFound) {
 			continue
 		}
 		kind, r, err := parsePkg(pkg)

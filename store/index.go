@@ -83,26 +83,6 @@ func (idx *storeIndex) byID(id string) (storeItem, bool) {
 // indexMu guards every Store's index field.
 var indexMu sync.Mutex
 
-// named returns the entries of st named name, through its index, unread
-// (see Store.unread).
-func (st *Store) named(name string) ([]*Entry, error) {
-	if st.Missing {
-		return nil, nil
-	}
-	idx, err := st.loadIndex()
-	if err != nil {
-		return nil, err
-	}
-	items := idx.named(name)
-	entries := make([]*Entry, 0, len(items))
-	for _, it := range items {
-		if e := st.unread(it); e != nil {
-			entries = append(entries, e)
-		}
-	}
-	return entries, nil
-}
-
 // Holds reports whether dir is the directory of an entry of a store of
 // the path, from the store's listing as this process read it (once) when
 // the caller holds the gc guard, as Realize does; a directory of no store

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -62,42 +63,77 @@ func (sp *SearchPath) Resolve(r Request) (*Entry, error) {
 // resolve is Resolve, the entry unread: only entries of equal versions,
 // which the time they were added orders, are read.
 func (sp *SearchPath) resolve(r Request) (*Entry, error) {
-	c, err := ParseConstraint(r.Constraint)
+	st, it, err := sp.pick(r)
 	if err != nil {
 		return nil, err
 	}
-	var versions []string
+	return st.unread(it), nil
+}
+
+// pick finds the entry r resolves to as an item of its store's index,
+// making no Entry unless equal versions must be ordered: Locate, which
+// profile add calls twice for each of its PKGs, needs only its name.
+func (sp *SearchPath) pick(r Request) (*Store, storeItem, error) {
+	c, err := ParseConstraint(r.Constraint)
+	if err != nil {
+		return nil, storeItem{}, err
+	}
+	var versions []string // of the entries that do not match
 	for _, st := range sp.Stores {
-		es, err := st.named(r.Name)
-		if err != nil {
-			return nil, err
-		}
-		match := es[:0]
-		for _, e := range es {
-			if c.Match(e.Version) {
-				match = append(match, e)
-			}
-		}
-		if len(match) == 0 {
-			// None of es matches: the error names their versions.
-			for _, e := range es {
-				versions = append(versions, e.Version)
-			}
+		if st.Missing {
 			continue
 		}
-		if len(match) > 1 {
-			if err := readTies(match); err != nil {
-				return nil, err
-			}
-			sortNewestFirst(match)
+		idx, err := st.loadIndex()
+		if err != nil {
+			return nil, storeItem{}, err
 		}
-		return match[0], nil
+		var first storeItem
+		n := 0
+		for _, it := range idx.named(r.Name) {
+			switch {
+			case !st.isEntry(it):
+			case !c.Match(it.version):
+				versions = append(versions, it.version)
+			default:
+				if n == 0 {
+					first = it
+				}
+				n++
+			}
+		}
+		switch {
+		case n == 1:
+			return st, first, nil
+		case n > 1:
+			it, err := st.newest(idx.named(r.Name), c)
+			return st, it, err
+		}
 	}
 	nf := &NotFoundError{What: r.String(), Stores: len(sp.Stores), Name: r.Name, Constraint: r.Constraint, Versions: uniqueVersions(versions)}
 	if len(nf.Versions) == 0 {
 		nf.Close = sp.closeNames(r.Name)
 	}
-	return nil, nf
+	return nil, storeItem{}, nf
+}
+
+// newest returns the newest of the entries of items (one name's in st)
+// that c matches: the highest version, and among equal ones by their
+// metadata (sortNewestFirst).
+func (st *Store) newest(items []storeItem, c Constraint) (storeItem, error) {
+	var match []*Entry
+	for _, it := range items {
+		if c.Match(it.version) {
+			if e := st.unread(it); e != nil {
+				match = append(match, e)
+			}
+		}
+	}
+	if err := readTies(match); err != nil {
+		return storeItem{}, err
+	}
+	sortNewestFirst(match)
+	newest := match[0].ID
+	return items[slices.IndexFunc(items, func(it storeItem) bool { return it.name == newest })], nil
 }
 
 // readTies reads the entries of es whose version another one has too:
@@ -212,6 +248,13 @@ func (sp *SearchPath) Find(pkg string) (*Entry, error) {
 // stores' listings but no entry's metadata (unless equal versions must be
 // ordered).
 func (sp *SearchPath) Locate(pkg string) (Ref, error) {
+	if kind, r, err := parsePkg(pkg); err == nil && kind == pkgRequest {
+		_, it, err := sp.pick(r)
+		if err != nil {
+			return Ref{}, err
+		}
+		return Ref{ID: it.name, Name: it.pkg, Version: it.version}, nil
+	}
 	e, err := sp.find(pkg)
 	if err != nil {
 		return Ref{}, err

@@ -218,6 +218,13 @@ func TestResolveAndFind(t *testing.T) {
 		if err != nil || e.ID != want {
 			t.Errorf("Find(%s) = %v, %v; want %s", req, e, err, want)
 		}
+		// Locate picks alike from the index alone, ties included.
+		if ref, err := sp.Locate(req); err != nil || ref.ID != want {
+			t.Errorf("Locate(%s) = %+v, %v; want %s", req, ref, err, want)
+		}
+	}
+	if e, err := sp.Resolve(Request{Name: "tool"}); err != nil || e.Info == nil || e.Info.Hash != rebuilt.Info.Hash {
+		t.Errorf("Resolve(tool) = %+v, %v; want %s with its metadata", e, err, rebuilt.ID)
 	}
 	for pkg, want := range map[string]string{
 		added.ID:                          added.ID,
