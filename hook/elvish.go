@@ -24,7 +24,7 @@ var _noxenv_hook = {||
   # noxenv hook
   try { $_noxenv_check } catch {
     try {
-      set _noxenv_check = ($_noxenv_leave)
+      $_noxenv_leave {|c| set _noxenv_check = $c }
       set _noxenv_leave = $nil
     } catch {
       var code = (try { @NOXENV@ export elvish } catch { } | slurp)

@@ -159,15 +159,17 @@ func setValues(changes shells.Changes) []string {
 const noLeaveElvish = "var _noxenv_leave = $nil\n"
 
 // renderElvish returns l as elvish's _noxenv_leave: a closure that throws
-// unless it leaves, and then outputs the new check (see renderElvish of
-// FastPath). Kept files are compared by content, as elvish's check does.
-// elvish spends most on output captures, a pipe each: the closure reads
-// the guarded variables and the files in one, which it looks up in a map
-// as the check does, and the project files of every directory in
-// another.
+// unless it leaves, and then gives the new check (see renderElvish of
+// FastPath) to the function it is called with. Kept files are compared by
+// content, as elvish's check does. elvish spends most on output captures,
+// a pipe each (a condition such as (eq ...) is one too), and then on
+// each call: the closure makes two captures, one to split the working
+// directory and one that reads whether the guarded variables of no value
+// or an empty one are there, the files and the project files of every
+// directory up from it, looked up with the variables' values in a map
+// whose only key is the list expected, as the check does.
 func (l *Leave) renderElvish() (string, error) {
 	q := func(s string) (string, error) { return shells.Quote("elvish", s) }
-	var reads, want []string
 	names := make([]string, 0, len(l.Guard))
 	for name := range l.Guard {
 		if !shells.ValidName(name) {
@@ -176,6 +178,7 @@ func (l *Leave) renderElvish() (string, error) {
 		names = append(names, name)
 	}
 	sort.Strings(names)
+	var values, present, reads, want []string
 	for _, name := range names {
 		v := ""
 		if l.Guard[name] != nil {
@@ -185,9 +188,15 @@ func (l *Leave) renderElvish() (string, error) {
 		if err != nil {
 			return "", err
 		}
-		reads = append(reads, "has-env "+name+"; put $E:"+name)
-		want = append(want, "$"+fmt.Sprint(l.Guard[name] != nil), w)
+		values, want = append(values, "$E:"+name), append(want, w)
+		// A value that is not empty is there: only an empty or an
+		// absent one needs has-env, a call.
+		if v == "" {
+			present = append(present, fmt.Sprintf("$%t", l.Guard[name] != nil))
+			reads = append(reads, "has-env "+name)
+		}
 	}
+	want = append(want, present...)
 	for _, file := range l.Kept {
 		data, ok := contentAt(file)
 		if !ok || strings.IndexByte(string(data), 0) >= 0 {
@@ -204,28 +213,34 @@ func (l *Leave) renderElvish() (string, error) {
 		reads, want = append(reads, "slurp < "+p), append(want, w)
 	}
 	var absent []string
-	for _, path := range append(append([]string{}, l.Missing...), l.Absent...) {
+	for i, path := range append(append([]string{}, l.Missing...), l.Absent...) {
 		p, err := q(path)
 		if err != nil {
 			return "", err
 		}
 		reads, want = append(reads, "path:is-regular &follow-symlink=$true "+p), append(want, "$false")
-		absent = append(absent, p)
-	}
-	var found, watch []string
-	for _, n := range l.Names {
-		w, err := q(n)
-		if err != nil {
-			return "", err
+		if i >= len(l.Missing) {
+			absent = append(absent, "path:is-regular &follow-symlink=$true "+p)
 		}
-		found = append(found, w)
 	}
-	for _, n := range l.Watch {
-		w, err := q(n)
-		if err != nil {
-			return "", err
+	list := func(ns []string) (string, error) {
+		var ws []string
+		for _, n := range ns {
+			w, err := q(n)
+			if err != nil {
+				return "", err
+			}
+			ws = append(ws, w)
 		}
-		watch = append(watch, w)
+		return "[" + strings.Join(ws, " ") + "]", nil
+	}
+	found, err := list(l.Names)
+	if err != nil {
+		return "", err
+	}
+	watch, err := list(l.Watch)
+	if err != nil {
+		return "", err
 	}
 	restore, err := shells.Render("elvish", l.Restore)
 	if err != nil {
@@ -233,16 +248,18 @@ func (l *Leave) renderElvish() (string, error) {
 	}
 	var b strings.Builder
 	b.WriteString("use path\nuse str\n")
-	b.WriteString("var _noxenv_leave_want = [&[" + strings.Join(want, " ") + "]=$true]\n")
-	b.WriteString("var _noxenv_leave = {||\n")
-	b.WriteString("  nop $_noxenv_leave_want[[(" + strings.Join(reads, "; ") + ")]]\n")
-	b.WriteString("  if (not (str:has-prefix $E:PWD /)) { fail 'noxenv: not an absolute directory' }\n")
-	// The directories from the working one up to the root, as prefixes:
-	// /a/b gives /a/b, /a and "" (the root's files are /NAME).
+	b.WriteString("var _noxenv_leave = {|set-check|\n")
+	// An absolute directory: its first byte is /, or the lookup throws.
+	b.WriteString("  nop [&/=$true][$E:PWD[0..1]]\n")
+	// The directories from the working one up, as prefixes: /a/b gives
+	// /a/b, /a and "" (the root's files are /NAME); an empty component
+	// (//) only repeats a directory.
 	b.WriteString("  var dirs = ['']\n  var p = ''\n")
-	b.WriteString("  for c [(str:split / $E:PWD)][1..] { if (!=s $c '') { set p = $p/$c; set dirs = [$p $@dirs] } }\n")
-	b.WriteString("  for v [(for d $dirs { for n [" + strings.Join(found, " ") + "] { path:is-regular &follow-symlink=$true $d/$n } })] {\n")
-	b.WriteString("    if $v { fail 'noxenv: a project file' }\n  }\n")
+	b.WriteString("  for c [(str:split / $E:PWD)][1..] { set p = $p/$c; set dirs = [$p $@dirs] }\n")
+	b.WriteString("  var exp = [" + strings.Join(want, " ") + "]\n")
+	b.WriteString("  for d $dirs { set exp = [$@exp" + strings.Repeat(" $false", len(l.Names)) + "] }\n")
+	b.WriteString("  nop [&$exp=$true][[" + strings.Join(values, " ") + " (" + strings.Join(reads, "; ") +
+		"; for d $dirs { for n " + found + " { path:is-regular &follow-symlink=$true $d/$n } })]]\n")
 	b.WriteString(indent(restore))
 	if l.Message != "" {
 		m, err := q(l.Message)
@@ -253,10 +270,12 @@ func (l *Leave) renderElvish() (string, error) {
 	}
 	// The check of the directory left for: the same $E:PWD, no project
 	// file in it or above, the reload file still absent.
-	b.WriteString("  var want = [&[$E:PWD (for d $dirs { for n [" + strings.Join(watch, " ") + "] { put $false } })" + strings.Repeat(" $false", len(l.Absent)) + "]=$true]\n")
-	b.WriteString("  put {|| nop $want[[$E:PWD (for d $dirs { for n [" + strings.Join(watch, " ") + "] { path:is-regular &follow-symlink=$true $d/$n } }")
-	for _, p := range absent[len(l.Missing):] {
-		b.WriteString("; path:is-regular &follow-symlink=$true " + p)
+	b.WriteString("  var w = [$E:PWD]\n")
+	b.WriteString("  for d $dirs { set w = [$@w" + strings.Repeat(" $false", len(l.Watch)) + "] }\n")
+	b.WriteString("  var want = [&[$@w" + strings.Repeat(" $false", len(absent)) + "]=$true]\n")
+	b.WriteString("  $set-check {|| nop $want[[$E:PWD (for d $dirs { for n " + watch + " { path:is-regular &follow-symlink=$true $d/$n } }")
+	for _, a := range absent {
+		b.WriteString("; " + a)
 	}
 	b.WriteString(")]] }\n}\n")
 	return b.String(), nil

@@ -3,6 +3,7 @@ package hook
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +17,7 @@ import (
 // shell only, when given).
 var leaveCases = []struct {
 	name   string
-	env    []string
+	env    []string // "-NAME": NAME is not set
 	change func(t *testing.T, dir string)
 	leaves bool
 	only   string
@@ -24,6 +25,8 @@ var leaveCases = []struct {
 	{"nothing changed", nil, nil, true, ""},
 	{"a guarded variable changed", []string{"FOO=mine"}, nil, false, ""},
 	{"a variable the project unset set again", []string{"GONE=x"}, nil, false, ""},
+	{"a variable set empty set again", []string{"EMPTY=x"}, nil, false, ""},
+	{"a variable set empty unset", []string{"-EMPTY"}, nil, false, ""},
 	{"a project file above", nil, func(t *testing.T, dir string) {
 		touch(t, filepath.Join(dir, "out", ".envrc"), "", seen)
 	}, false, ""},
@@ -76,7 +79,7 @@ func TestLeave(t *testing.T) {
 				touch(t, settings, "load-envrc = false\n", seen)
 				foo, state, bk := tricky, "state", back
 				fp := FastPath{Dir: filepath.Join(dir, "proj"), Leave: &Leave{
-					Guard:   shells.Changes{"FOO": &foo, "GONE": nil, "NOXENV_STATE": &state},
+					Guard:   shells.Changes{"FOO": &foo, "GONE": nil, "EMPTY": new(string), "NOXENV_STATE": &state},
 					Restore: shells.Changes{"FOO": nil, "NOXENV_STATE": nil, "BACK": &bk},
 					Absent:  []string{filepath.Join(dir, "reload")},
 					Names:   []string{".noxprofile", ".envrc"},
@@ -92,7 +95,15 @@ func TestLeave(t *testing.T) {
 				if c.change != nil {
 					c.change(t, dir)
 				}
-				env := append([]string{"FOO=" + tricky, "NOXENV_STATE=state"}, c.env...)
+				env := []string{"FOO=" + tricky, "NOXENV_STATE=state"}
+				if !slices.Contains(c.env, "-EMPTY") {
+					env = append(env, "EMPTY=")
+				}
+				for _, e := range c.env {
+					if !strings.HasPrefix(e, "-") {
+						env = append(env, e)
+					}
+				}
 				called, out := runHookThen(t, shell, out, check, env, then)
 				left := strings.Contains(out, "restored") && strings.Contains(out, "checked") && strings.Contains(out, fp.Leave.Message)
 				want := c.leaves != (c.only == shell)
