@@ -53,14 +53,10 @@ func (l *Leave) render(shell, stampDir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	names := make([]string, 0, len(l.Guard))
-	for name := range l.Guard {
-		if !shells.ValidName(name) {
-			return "", fmt.Errorf("hook: variable name %q is not a shell identifier", name)
-		}
-		names = append(names, name)
+	names, err := l.guardNames()
+	if err != nil {
+		return "", err
 	}
-	sort.Strings(names)
 	var found, watch []string
 	for _, n := range l.Names {
 		found = append(found, `-e "$_noxenv_d"/`+q(n))
@@ -143,6 +139,19 @@ func (l *Leave) render(shell, stampDir string) (string, error) {
 	return b.String(), nil
 }
 
+// guardNames returns the names of l's guarded variables, sorted.
+func (l *Leave) guardNames() ([]string, error) {
+	names := make([]string, 0, len(l.Guard))
+	for name := range l.Guard {
+		if !shells.ValidName(name) {
+			return nil, fmt.Errorf("hook: variable name %q is not a shell identifier", name)
+		}
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
 // setValues returns the values of changes that are set.
 func setValues(changes shells.Changes) []string {
 	var out []string
@@ -170,14 +179,10 @@ const noLeaveElvish = "var _noxenv_leave = $nil\n"
 // whose only key is the list expected, as the check does.
 func (l *Leave) renderElvish() (string, error) {
 	q := func(s string) (string, error) { return shells.Quote("elvish", s) }
-	names := make([]string, 0, len(l.Guard))
-	for name := range l.Guard {
-		if !shells.ValidName(name) {
-			return "", fmt.Errorf("hook: variable name %q is not a shell identifier", name)
-		}
-		names = append(names, name)
+	names, err := l.guardNames()
+	if err != nil {
+		return "", err
 	}
-	sort.Strings(names)
 	var values, present, reads, want []string
 	for _, name := range names {
 		v := ""
