@@ -17,14 +17,57 @@ import (
 // if (not ?(...)): each output capture, (not ...) among them, costs elvish
 // a pipe. elvish has no status to keep. An export that fails (a blocked
 // project) still gives its code.
+//
+// Leaving a project, it runs _noxenv_leave-fn over the data the last
+// export left in _noxenv_leave (see Leave.renderElvish): elvish compiles
+// every closure an export's code defines, at some 15 µs a construct, so
+// the export gives data only and the function is compiled once, here. It
+// throws unless the shell can leave by itself ($nil data too); it gives the
+// new check to the function it is called with. It reads whatever it
+// compares in one output capture and splits the working directory in
+// another.
 const elvishSnippet = `use str
+use path
 var _noxenv_check = $nil
 var _noxenv_leave = $nil
+var _noxenv_leave-fn = {|l set-check|
+  # An absolute directory: its first byte is /, or the lookup throws.
+  nop [&/=$true][$E:PWD[0..1]]
+  # The directories up from it, as prefixes: /a/b gives /a/b, /a and ""
+  # (the root's files are /NAME); an empty component (//) repeats one.
+  var dirs = ['']
+  var p = ''
+  for c [(str:split / $E:PWD)][1..] { set p = $p/$c; set dirs = [$p $@dirs] }
+  var values present content = $l[values] $l[present] $l[content]
+  var exp = [$@values $@present $@content]
+  for a $l[absent] { set exp = [$@exp $false] }
+  for d $dirs { for n $l[files] { set exp = [$@exp $false] } }
+  nop [&$exp=$true][[(
+    for n $l[names] { try { get-env $n } catch { put '' } }
+    for n $l[has] { has-env $n }
+    for f $l[kept] { slurp < $f }
+    for f $l[absent] { path:is-regular &follow-symlink=$true $f }
+    for d $dirs { for n $l[files] { path:is-regular &follow-symlink=$true $d/$n } }
+  )]]
+  for kv $l[set] { set-env $kv[0] $kv[1] }
+  for n $l[unset] { unset-env $n }
+  for m $l[message] { echo $m >&2 }
+  var w = [$E:PWD]
+  for d $dirs { for n $l[watch] { set w = [$@w $false] } }
+  for f $l[reload] { set w = [$@w $false] }
+  var want = [&$w=$true]
+  var watch = $l[watch]
+  var reload = $l[reload]
+  $set-check {|| nop $want[[$E:PWD (
+    for d $dirs { for n $watch { path:is-regular &follow-symlink=$true $d/$n } }
+    for f $reload { path:is-regular &follow-symlink=$true $f }
+  )]] }
+}
 var _noxenv_hook = {||
   # noxenv hook
   try { $_noxenv_check } catch {
     try {
-      $_noxenv_leave {|c| set _noxenv_check = $c }
+      $_noxenv_leave-fn $_noxenv_leave {|c| set _noxenv_check = $c }
       set _noxenv_leave = $nil
     } catch {
       var code = (try { @NOXENV@ export elvish } catch { } | slurp)

@@ -1,7 +1,10 @@
 package hook
 
 import (
+	"bytes"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -167,129 +170,84 @@ func setValues(changes shells.Changes) []string {
 // which throws when called.
 const noLeaveElvish = "var _noxenv_leave = $nil\n"
 
-// renderElvish returns l as elvish's _noxenv_leave: a closure that throws
-// unless it leaves, and then gives the new check (see renderElvish of
-// FastPath) to the function it is called with. Kept files are compared by
-// content, as elvish's check does. elvish spends most on output captures,
-// a pipe each (a condition such as (eq ...) is one too), and then on
-// each call: the closure makes two captures, one to split the working
-// directory and one that reads whether the guarded variables of no value
-// or an empty one are there, the files and the project files of every
-// directory up from it, looked up with the variables' values in a map
-// whose only key is the list expected, as the check does.
+// renderElvish returns l as elvish's _noxenv_leave: data only, a map
+// that the hook's _noxenv_leave-fn runs over (see elvishSnippet). Kept
+// files are compared by content, as elvish's check does.
 func (l *Leave) renderElvish() (string, error) {
-	q := func(s string) (string, error) { return shells.Quote("elvish", s) }
 	names, err := l.guardNames()
 	if err != nil {
 		return "", err
 	}
-	var values, present, reads, want []string
+	var values, has, present []string
 	for _, name := range names {
 		v := ""
 		if l.Guard[name] != nil {
 			v = *l.Guard[name]
 		}
-		w, err := q(v)
-		if err != nil {
-			return "", err
-		}
-		values, want = append(values, "$E:"+name), append(want, w)
+		values = append(values, v)
 		// A value that is not empty is there: only an empty or an
-		// absent one needs has-env, a call.
+		// absent one needs has-env.
 		if v == "" {
+			has = append(has, name)
 			present = append(present, fmt.Sprintf("$%t", l.Guard[name] != nil))
-			reads = append(reads, "has-env "+name)
 		}
 	}
-	want = append(want, present...)
+	var kept, content []string
 	for _, file := range l.Kept {
 		data, ok := contentAt(file)
-		if !ok || strings.IndexByte(string(data), 0) >= 0 {
+		if !ok || bytes.IndexByte(data, 0) >= 0 {
 			return noLeaveElvish, nil
 		}
-		p, err := q(file.Path)
-		if err != nil {
-			return "", err
-		}
-		w, err := q(string(data))
-		if err != nil {
-			return "", err
-		}
-		reads, want = append(reads, "slurp < "+p), append(want, w)
+		kept, content = append(kept, file.Path), append(content, string(data))
 	}
-	var absent []string
-	for i, path := range append(append([]string{}, l.Missing...), l.Absent...) {
-		p, err := q(path)
-		if err != nil {
-			return "", err
-		}
-		reads, want = append(reads, "path:is-regular &follow-symlink=$true "+p), append(want, "$false")
-		if i >= len(l.Missing) {
-			absent = append(absent, "path:is-regular &follow-symlink=$true "+p)
+	var set [][2]string
+	var unset []string
+	for _, name := range slices.Sorted(maps.Keys(l.Restore)) {
+		if v := l.Restore[name]; v == nil {
+			unset = append(unset, name)
+		} else {
+			set = append(set, [2]string{name, *v})
 		}
 	}
-	list := func(ns []string) (string, error) {
-		var ws []string
-		for _, n := range ns {
-			w, err := q(n)
+	var message []string
+	if l.Message != "" {
+		message = []string{l.Message}
+	}
+	var b strings.Builder
+	b.WriteString("var _noxenv_leave = [")
+	for _, f := range []struct {
+		key   string
+		words []string
+	}{
+		{"names", names}, {"values", values}, {"has", has}, {"kept", kept}, {"content", content},
+		{"absent", append(append([]string{}, l.Missing...), l.Absent...)}, {"reload", l.Absent},
+		{"files", l.Names}, {"watch", l.Watch}, {"unset", unset}, {"message", message},
+	} {
+		b.WriteString("\n  &" + f.key + "=[")
+		for i, w := range f.words {
+			q, err := shells.Quote("elvish", w)
 			if err != nil {
 				return "", err
 			}
-			ws = append(ws, w)
+			if i > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(q)
 		}
-		return "[" + strings.Join(ws, " ") + "]", nil
+		b.WriteByte(']')
 	}
-	found, err := list(l.Names)
-	if err != nil {
-		return "", err
-	}
-	watch, err := list(l.Watch)
-	if err != nil {
-		return "", err
-	}
-	restore, err := shells.Render("elvish", l.Restore)
-	if err != nil {
-		return "", err
-	}
-	var b strings.Builder
-	b.WriteString("use path\nuse str\n")
-	b.WriteString("var _noxenv_leave = {|set-check|\n")
-	// An absolute directory: its first byte is /, or the lookup throws.
-	b.WriteString("  nop [&/=$true][$E:PWD[0..1]]\n")
-	// The directories from the working one up, as prefixes: /a/b gives
-	// /a/b, /a and "" (the root's files are /NAME); an empty component
-	// (//) only repeats a directory.
-	b.WriteString("  var dirs = ['']\n  var p = ''\n")
-	b.WriteString("  for c [(str:split / $E:PWD)][1..] { set p = $p/$c; set dirs = [$p $@dirs] }\n")
-	b.WriteString("  var exp = [" + strings.Join(want, " ") + "]\n")
-	b.WriteString("  for d $dirs { set exp = [$@exp" + strings.Repeat(" $false", len(l.Names)) + "] }\n")
-	b.WriteString("  nop [&$exp=$true][[" + strings.Join(values, " ") + " (" + strings.Join(reads, "; ") +
-		"; for d $dirs { for n " + found + " { path:is-regular &follow-symlink=$true $d/$n } })]]\n")
-	b.WriteString(indent(restore))
-	if l.Message != "" {
-		m, err := q(l.Message)
+	b.WriteString("\n  &present=[" + strings.Join(present, " ") + "]")
+	b.WriteString("\n  &set=[")
+	for i, kv := range set {
+		v, err := shells.Quote("elvish", kv[1])
 		if err != nil {
 			return "", err
 		}
-		b.WriteString("  echo " + m + " >&2\n")
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString("[" + kv[0] + " " + v + "]")
 	}
-	// The check of the directory left for: the same $E:PWD, no project
-	// file in it or above, the reload file still absent.
-	b.WriteString("  var w = [$E:PWD]\n")
-	b.WriteString("  for d $dirs { set w = [$@w" + strings.Repeat(" $false", len(l.Watch)) + "] }\n")
-	b.WriteString("  var want = [&[$@w" + strings.Repeat(" $false", len(absent)) + "]=$true]\n")
-	b.WriteString("  $set-check {|| nop $want[[$E:PWD (for d $dirs { for n " + watch + " { path:is-regular &follow-symlink=$true $d/$n } }")
-	for _, a := range absent {
-		b.WriteString("; " + a)
-	}
-	b.WriteString(")]] }\n}\n")
+	b.WriteString("]\n]\n")
 	return b.String(), nil
-}
-
-// indent indents each line of code by two spaces.
-func indent(code string) string {
-	if code == "" {
-		return ""
-	}
-	return "  " + strings.ReplaceAll(strings.TrimSuffix(code, "\n"), "\n", "\n  ") + "\n"
 }
