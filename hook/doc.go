@@ -35,8 +35,8 @@
 //
 // Leaving a project for a directory outside any is the shell's work too,
 // but in tcsh: the export of a project leaves, beside its check, the
-// function _noxenv_leave (elvish: a closure), which the hook calls when the
-// check fails. It gives the environment back as the export would, says
+// function _noxenv_leave (elvish: the data of a function of the hook),
+// which the hook calls when the check fails. It gives the environment back as the export would, says
 // that it unloads and leaves the check of the new directory, or, where the
 // export could decide otherwise (a project file in the new directory or
 // above, a variable of the project changed, a settings file changed, a

@@ -12,9 +12,10 @@ import (
 )
 
 // render returns the code that defines _noxenv_leave in shell: a function
-// (elvish: a closure) that leaves the project as l says, or fails (elvish:
-// throws) so that the hook exports. A nil l, outside any project, always
-// fails, as does one whose files' times no stamp in stampDir can carry.
+// that leaves the project as l says, or fails so that the hook exports
+// (elvish: the data the hook's function of that name runs over, which
+// throws instead). A nil l, outside any project, always fails, as does
+// one whose files' times no stamp in stampDir can carry.
 func (l *Leave) render(shell, stampDir string) (string, error) {
 	none := "_noxenv_leave() { return 1; };\n"
 	switch shell {
