@@ -222,7 +222,16 @@ func (a *app) leave(sw prompt.Switch) *hook.Leave {
 			l.Missing = append(l.Missing, p)
 		}
 	}
-	if on, err := a.loadEnvrc(); on || err != nil {
+	// The front reads settings files of the plain form only. Where this
+	// export needs a setting for the leave alone, it does not hand itself
+	// to noxenv for it: the shell leaves through the export instead.
+	needed := a.needsFull
+	on, err := a.loadEnvrc()
+	if errors.Is(err, errNeedsFull) && !needed {
+		a.needsFull = false
+		return nil
+	}
+	if on || err != nil {
 		l.Watch = append(l.Watch, prompt.EnvrcName)
 	}
 	if sw.State.Status == prompt.Loaded && !a.quiet {
