@@ -11,8 +11,8 @@ rev=$(git describe --always --dirty 2>/dev/null || echo dev)
 # A static binary starts faster: the hook and exec are on every prompt and job.
 CGO_ENABLED=0 go build -ldflags "-s -w -X main.version=$rev" -o "$prefix/bin/noxenv.tmp" ./cmd/noxenv
 # noxenv-prompt is the front (cmd/noxenv/front.go): the prompt's export of a
-# cached project without the interpreter, stores and command tree, which
-# noxenv would spend ~1 ms starting up at every cd.
+# cached project by package cmd/noxenv/internal/front alone, without the
+# interpreter, stores and command tree; half noxenv's size, it starts faster.
 CGO_ENABLED=0 go build -tags front -ldflags "-s -w" -o "$prefix/libexec/noxenv/noxenv-prompt.tmp" ./cmd/noxenv
 # noxenv-oci is the same commands with the network and image code and the
 # xz decoder, which would cost every start of noxenv ~2 ms (cmd/noxenv/oci.go).

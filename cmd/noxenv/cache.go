@@ -18,6 +18,7 @@ import (
 	"github.com/noxenv/noxenv/activate"
 	"github.com/noxenv/noxenv/activate/prompt"
 	"github.com/noxenv/noxenv/cache"
+	"github.com/noxenv/noxenv/cmd/noxenv/internal/front"
 	"github.com/noxenv/noxenv/store"
 )
 
@@ -41,7 +42,7 @@ func newCacheDownloadCmd(a *app) *cobra.Command {
 		Hidden: true,
 		Args:   args(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, argv []string) error {
-			return a.download(cmd.Context(), argv[0], a.stdout)
+			return a.download(cmd.Context(), argv[0], a.Stdout)
 		},
 	}
 }
@@ -49,9 +50,9 @@ func newCacheDownloadCmd(a *app) *cobra.Command {
 // cacheOptions are what opening a cache takes from the environment: the
 // docker configuration registry credentials come from.
 func (a *app) cacheOptions() cache.Options {
-	dir := a.env["DOCKER_CONFIG"]
+	dir := a.Env["DOCKER_CONFIG"]
 	if dir == "" {
-		dir = filepath.Join(a.env["HOME"], ".docker")
+		dir = filepath.Join(a.Env["HOME"], ".docker")
 	}
 	return cache.Options{DockerConfig: filepath.Join(dir, "config.json")}
 }
@@ -63,7 +64,7 @@ func (a *app) openCache(url string) (cache.Cache, error) {
 		return nil, err
 	}
 	if err != nil {
-		return nil, usageError{err}
+		return nil, front.UsageError{Err: err}
 	}
 	return c, nil
 }
@@ -71,7 +72,7 @@ func (a *app) openCache(url string) (cache.Cache, error) {
 // fetcher fetches from caches: the substituters setting's unless urls
 // are given; its trusted keys are the trusted-public-keys setting's.
 func (a *app) fetcher(urls []string) (*cache.Fetcher, error) {
-	s, err := a.settings()
+	s, err := a.Settings()
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +81,7 @@ func (a *app) fetcher(urls []string) (*cache.Fetcher, error) {
 		if fd.Entries > 1 {
 			what = fmt.Sprintf("%d entries, %s", fd.Entries, what)
 		}
-		a.logf("fetched %s (%s) from %s", fd.ID, what, fd.Cache)
+		a.Logf("fetched %s (%s) from %s", fd.ID, what, fd.Cache)
 	}}
 	for _, k := range s.TrustedPublicKeys {
 		pk, err := cache.ParsePublicKey(k)
@@ -99,8 +100,8 @@ func (a *app) fetcher(urls []string) (*cache.Fetcher, error) {
 		}
 		f.Caches = append(f.Caches, c)
 	}
-	if a.stderrTTY && !a.quiet {
-		p := &progressLine{w: a.stderr, start: time.Now()}
+	if a.StderrTTY && !a.Quiet {
+		p := &progressLine{w: a.Stderr, start: time.Now()}
 		f.Progress = func(pr cache.Progress) { p.transfer("fetching", pr) }
 	}
 	return f, nil
@@ -148,7 +149,7 @@ func newCacheSubstituteCmd(a *app) *cobra.Command {
 				reqs := make([]store.Request, len(argv))
 				for i, arg := range argv {
 					if reqs[i], err = store.ParseRequest(arg); err != nil {
-						return usageError{err}
+						return front.UsageError{Err: err}
 					}
 				}
 				ans.Index, err = a.fetchRequests(cmd.Context(), sp, reqs)
@@ -157,12 +158,12 @@ func newCacheSubstituteCmd(a *app) *cobra.Command {
 			}
 			if err != nil {
 				ans.Error = err.Error()
-				var h hinter
+				var h front.Hinter
 				if errors.As(err, &h) {
 					ans.Hint = h.Hint()
 				}
 			}
-			return json.NewEncoder(a.stdout).Encode(ans)
+			return json.NewEncoder(a.Stdout).Encode(ans)
 		},
 	}
 	c.Flags().BoolVar(&byName, "by-name", false, "take the arguments as requests NAME[@CONSTRAINT], resolved among signed entries")
@@ -240,8 +241,8 @@ and what the cache has without that key's signature.`,
 			if err != nil {
 				return err
 			}
-			if a.stderrTTY && !a.quiet {
-				p := &progressLine{w: a.stderr, start: time.Now()}
+			if a.StderrTTY && !a.Quiet {
+				p := &progressLine{w: a.Stderr, start: time.Now()}
 				opts.Progress = func(pr cache.Progress) { p.transfer("pushing", pr) }
 			}
 			res, err := cache.Push(cmd.Context(), c, closure, opts)
@@ -254,7 +255,7 @@ and what the cache has without that key's signature.`,
 					what += fmt.Sprintf(" (%d there already)", len(res.Present))
 				}
 				if err == nil || len(res.Pushed)+len(res.Signed) > 0 {
-					a.logf("%s", what)
+					a.Logf("%s", what)
 				}
 			}
 			return err
@@ -372,7 +373,7 @@ trusted-public-keys.`,
 				if err != nil {
 					return err
 				}
-				fmt.Fprintln(a.stdout, e.Path)
+				fmt.Fprintln(a.Stdout, e.Path)
 			}
 			return nil
 		},

@@ -9,6 +9,7 @@ import (
 	"mvdan.cc/sh/v3/syntax"
 
 	"github.com/noxenv/noxenv/activate"
+	"github.com/noxenv/noxenv/cmd/noxenv/internal/front"
 )
 
 func newFetchurlCmd(a *app) *cobra.Command {
@@ -22,25 +23,25 @@ func newFetchurlCmd(a *app) *cobra.Command {
 		Args: args(cobra.RangeArgs(1, 2)),
 		RunE: func(cmd *cobra.Command, argv []string) error {
 			if len(argv) == 1 {
-				i, err := activate.FetchURLIntegrity(cmd.Context(), a.loc.cacheDir, a.download, argv[0])
+				i, err := activate.FetchURLIntegrity(cmd.Context(), a.Loc.CacheDir, a.download, argv[0])
 				if err != nil {
 					return err
 				}
 				if q, err := syntax.Quote(argv[0], syntax.LangPOSIX); err == nil {
-					a.logf("its path: noxenv fetchurl %s %s", q, i)
+					a.Logf("its path: noxenv fetchurl %s %s", q, i)
 				}
-				_, err = fmt.Fprintln(a.stdout, i)
+				_, err = fmt.Fprintln(a.Stdout, i)
 				return err
 			}
 			want, err := activate.ParseIntegrity(argv[1])
 			if err != nil {
-				return usageError{err}
+				return front.UsageError{Err: err}
 			}
-			p, err := activate.FetchURL(cmd.Context(), a.loc.cacheDir, a.download, argv[0], want)
+			p, err := activate.FetchURL(cmd.Context(), a.Loc.CacheDir, a.download, argv[0], want)
 			if err != nil {
 				return err
 			}
-			_, err = fmt.Fprintln(a.stdout, p)
+			_, err = fmt.Fprintln(a.Stdout, p)
 			return err
 		},
 	}

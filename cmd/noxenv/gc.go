@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/noxenv/noxenv/cmd/noxenv/internal/front"
 	"github.com/noxenv/noxenv/profile"
 	"github.com/noxenv/noxenv/store"
 )
@@ -37,7 +38,7 @@ profiles and projects (never a current one).`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			policy, err := gcPolicy(cmd, keep, olderThan)
 			if err != nil {
-				return usageError{err}
+				return front.UsageError{Err: err}
 			}
 			return a.gc(dryRun, policy)
 		},
@@ -82,7 +83,7 @@ const gcKillAfter = "NOXENV_TEST_GC_KILL_AFTER"
 
 // gcStep returns the step function handed to the deletions.
 func (a *app) gcStep() func() error {
-	n, err := strconv.Atoi(a.env[gcKillAfter])
+	n, err := strconv.Atoi(a.Env[gcKillAfter])
 	if err != nil {
 		return func() error { return nil }
 	}
@@ -96,9 +97,9 @@ func (a *app) gcStep() func() error {
 
 func (a *app) places() profile.Places {
 	return profile.Places{
-		StateDir:    a.loc.stateDir,
-		ProfilesDir: a.loc.profilesDir,
-		ReleaseDirs: a.loc.releaseProfileDirs,
+		StateDir:    a.Loc.StateDir,
+		ProfilesDir: a.Loc.ProfilesDir,
+		ReleaseDirs: a.Loc.ReleaseProfileDirs,
 		ProcDir:     "/proc",
 	}
 }
@@ -183,7 +184,7 @@ func (a *app) gc(dryRun bool, policy string) error {
 	if err != nil {
 		return err
 	}
-	w := a.stdout
+	w := a.Stdout
 	for _, d := range roots.Doomed {
 		fmt.Fprintf(w, "generation %s %s %d\n", d.Kind, d.Name, d.Number)
 	}
@@ -333,11 +334,11 @@ func (a *app) survey(asJSON bool) error {
 		rep.Roots = append(rep.Roots, sr)
 	}
 	if asJSON {
-		enc := json.NewEncoder(a.stdout)
+		enc := json.NewEncoder(a.Stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(rep)
 	}
-	w := a.stdout
+	w := a.Stdout
 	for _, r := range rep.Roots {
 		fmt.Fprintf(w, "%s %s", r.Kind, r.Name)
 		if r.Kind != profile.RootSession && r.Kind != profile.RootProcess && r.Kind != profile.RootRecorded {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/noxenv/noxenv/activate/prompt"
+	"github.com/noxenv/noxenv/cmd/noxenv/internal/front"
 
 	"encoding/json"
 	"fmt"
@@ -34,25 +35,25 @@ func newHookCmd(a *app) *cobra.Command {
 		ValidArgs: hook.Shells,
 		RunE: func(cmd *cobra.Command, argv []string) error {
 			if !slices.Contains(hook.Shells, argv[0]) {
-				return usageError{fmt.Errorf("unknown shell %q (want %s)", argv[0], strings.Join(hook.Shells, ", "))}
+				return front.UsageError{Err: fmt.Errorf("unknown shell %q (want %s)", argv[0], strings.Join(hook.Shells, ", "))}
 			}
 			exe, err := a.promptProgram()
 			if err != nil {
 				return err
 			}
-			code, err := hook.Snippet(argv[0], exe, a.hookDir())
+			code, err := hook.Snippet(argv[0], exe, a.HookDir())
 			if err != nil && (argv[0] == "tcsh" || argv[0] == "bash") {
 				// tcsh's hook is a file, and bash's keeps the user's
 				// INT trap in one: where the state directory cannot
 				// have them, the spare one does (see export).
-				if spare, serr := a.spareHookDir(); serr == nil {
+				if spare, serr := a.SpareHookDir(); serr == nil {
 					code, err = hook.Snippet(argv[0], exe, spare)
 				}
 			}
 			if err != nil {
 				return err
 			}
-			_, err = fmt.Fprint(a.stdout, code)
+			_, err = fmt.Fprint(a.Stdout, code)
 			return err
 		},
 	}
@@ -61,7 +62,7 @@ func newHookCmd(a *app) *cobra.Command {
 // promptProgram is the program the hook runs at the prompt: the front
 // installed with noxenv (front.go), or noxenv itself.
 func (a *app) promptProgram() (string, error) {
-	if p := installedProgram(frontProgram, a.env); p != "" {
+	if p := front.InstalledProgram(front.FrontProgram, a.Env); p != "" {
 		return p, nil
 	}
 	return a.executable()
@@ -74,7 +75,7 @@ func newExportCmd(a *app) *cobra.Command {
 		Args:      args(cobra.ExactArgs(1)),
 		ValidArgs: shells.Names,
 		RunE: func(cmd *cobra.Command, argv []string) error {
-			return a.export(argv[0], a.evaluation(cmd.Context()))
+			return a.Export(argv[0], a.evaluation(cmd.Context()))
 		},
 	}
 }
@@ -85,7 +86,7 @@ func newReloadCmd(a *app) *cobra.Command {
 		Short: "Evaluate the environment again at the next prompt",
 		Args:  args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return hook.Reload(a.hookDir())
+			return hook.Reload(a.HookDir())
 		},
 	}
 }
@@ -119,7 +120,7 @@ func newStatusCmd(a *app) *cobra.Command {
 				return err
 			}
 			if asJSON {
-				enc := json.NewEncoder(a.stdout)
+				enc := json.NewEncoder(a.Stdout)
 				enc.SetIndent("", "  ")
 				return enc.Encode(st)
 			}
@@ -131,12 +132,12 @@ func newStatusCmd(a *app) *cobra.Command {
 }
 
 func (a *app) status() (status, error) {
-	dir, err := a.workDir()
+	dir, err := a.WorkDir()
 	if err != nil {
 		return status{}, err
 	}
-	st := status{Dir: dir, Profile: a.env["NOXENV_PROFILE"], ProjectDir: a.env[prompt.DirVar]}
-	if s, ok := prompt.LoadState(a.env); ok {
+	st := status{Dir: dir, Profile: a.Env["NOXENV_PROFILE"], ProjectDir: a.Env[prompt.DirVar]}
+	if s, ok := prompt.LoadState(a.Env); ok {
 		st.Loaded = s.File
 		st.State = s.Status.String()
 		for _, w := range s.Watches {
@@ -144,12 +145,12 @@ func (a *app) status() (status, error) {
 		}
 		st.UpToDate = prompt.Fresh(s)
 	}
-	if st.Found, err = prompt.Find(dir, a.loadEnvrc); err != nil {
+	if st.Found, err = prompt.Find(dir, a.LoadEnvrc); err != nil {
 		return st, err
 	}
 	st.Ignored = prompt.Ignored(dir, st.Found)
 	if st.Found != "" {
-		blocked, err := prompt.CheckTrust(a.loc.allowDir, st.Found)
+		blocked, err := prompt.CheckTrust(a.Loc.AllowDir, st.Found)
 		if err != nil {
 			return st, err
 		}
@@ -203,7 +204,7 @@ func printStatus(a *app, st status) error {
 	} else {
 		line("up to date", "no: the next prompt evaluates again")
 	}
-	_, err := fmt.Fprint(a.stdout, b.String())
+	_, err := fmt.Fprint(a.Stdout, b.String())
 	return err
 }
 
@@ -221,7 +222,7 @@ func (a *app) executable() (string, error) {
 			name = p
 		}
 	}
-	if p, err := filepath.Abs(name); err == nil && sameFile(p, self) {
+	if p, err := filepath.Abs(name); err == nil && front.SameFile(p, self) {
 		return p, nil
 	}
 	return self, nil

@@ -14,6 +14,7 @@ import (
 
 	"github.com/noxenv/noxenv/activate"
 	"github.com/noxenv/noxenv/activate/prompt"
+	"github.com/noxenv/noxenv/cmd/noxenv/internal/front"
 	"github.com/noxenv/noxenv/image"
 	"github.com/noxenv/noxenv/profile"
 	"github.com/noxenv/noxenv/store"
@@ -103,21 +104,21 @@ func imageOptions(cmd *cobra.Command, f imageFlags) (image.Options, error) {
 	var err error
 	if cmd.Flags().Changed("cmd") {
 		if opts.Cmd, err = image.SplitWords(f.cmd); err != nil {
-			return opts, usageError{fmt.Errorf("--cmd %q: %w", f.cmd, err)}
+			return opts, front.UsageError{Err: fmt.Errorf("--cmd %q: %w", f.cmd, err)}
 		}
 	}
 	if cmd.Flags().Changed("entrypoint") {
 		if opts.Entrypoint, err = image.SplitWords(f.entrypoint); err != nil {
-			return opts, usageError{fmt.Errorf("--entrypoint %q: %w", f.entrypoint, err)}
+			return opts, front.UsageError{Err: fmt.Errorf("--entrypoint %q: %w", f.entrypoint, err)}
 		}
 	}
 	if f.workdir != "" && !filepath.IsAbs(f.workdir) {
-		return opts, usageError{fmt.Errorf("--workdir %q: want an absolute path", f.workdir)}
+		return opts, front.UsageError{Err: fmt.Errorf("--workdir %q: want an absolute path", f.workdir)}
 	}
 	for _, l := range f.labels {
 		k, v, ok := strings.Cut(l, "=")
 		if !ok || k == "" {
-			return opts, usageError{fmt.Errorf("--label %q: want K=V", l)}
+			return opts, front.UsageError{Err: fmt.Errorf("--label %q: want K=V", l)}
 		}
 		if opts.Labels == nil {
 			opts.Labels = map[string]string{}
@@ -131,15 +132,15 @@ func imageOptions(cmd *cobra.Command, f imageFlags) (image.Options, error) {
 func pushReference(cmd *cobra.Command, f imageFlags) (image.Reference, error) {
 	ref, err := image.ParseReference(f.push)
 	if err != nil {
-		return ref, usageError{fmt.Errorf("--push: %w", err)}
+		return ref, front.UsageError{Err: fmt.Errorf("--push: %w", err)}
 	}
 	switch {
 	case ref.Digest != "":
-		return ref, usageError{fmt.Errorf("--push %s: name a tag, not a digest", f.push)}
+		return ref, front.UsageError{Err: fmt.Errorf("--push %s: name a tag, not a digest", f.push)}
 	case ref.Tag == "":
 		ref.Tag = f.tag
 	case cmd.Flags().Changed("tag") && ref.Tag != f.tag:
-		return ref, usageError{fmt.Errorf("--push %s names tag %s, --tag %s", f.push, ref.Tag, f.tag)}
+		return ref, front.UsageError{Err: fmt.Errorf("--push %s names tag %s, --tag %s", f.push, ref.Tag, f.tag)}
 	}
 	return ref, nil
 }
@@ -160,7 +161,7 @@ func (a *app) buildImage(ctx context.Context, cmd *cobra.Command, pkgs []string,
 		return err
 	}
 	defer release()
-	b, err := image.NewBuilder(filepath.Join(a.loc.cacheDir, "image"))
+	b, err := image.NewBuilder(filepath.Join(a.Loc.CacheDir, "image"))
 	if err != nil {
 		return err
 	}
@@ -190,15 +191,15 @@ func (a *app) buildImage(ctx context.Context, cmd *cobra.Command, pkgs []string,
 		if err != nil {
 			return err
 		}
-		a.logf("wrote image %s to %s (%s)", im.Manifest.Digest, f.out, count(im.Layers(), "layer", "layers"))
+		a.Logf("wrote image %s to %s (%s)", im.Manifest.Digest, f.out, count(im.Layers(), "layer", "layers"))
 	}
 	if f.push != "" {
 		if err := im.Push(ctx, ref, dockerConfig); err != nil {
 			return err
 		}
-		a.logf("pushed image %s to %s", im.Manifest.Digest, ref)
+		a.Logf("pushed image %s to %s", im.Manifest.Digest, ref)
 	}
-	_, err = fmt.Fprintln(a.stdout, im.Manifest.Digest)
+	_, err = fmt.Fprintln(a.Stdout, im.Manifest.Digest)
 	return err
 }
 
@@ -230,7 +231,7 @@ func (a *app) imageSpec(ctx context.Context, sp *store.SearchPath, pkgs []string
 		}
 		// The project as a fresh session would have it, less the
 		// session: what it changes is the image's.
-		from = pureEnv(prompt.Revert(a.env))
+		from = pureEnv(prompt.Revert(a.Env))
 		delete(from, "XDG_DATA_DIRS") // unset, so that the default is kept
 		res, err := activate.Evaluate(ctx, cfg, file, from)
 		if err != nil {
@@ -248,7 +249,7 @@ func (a *app) imageSpec(ctx context.Context, sp *store.SearchPath, pkgs []string
 		if err != nil {
 			return image.Spec{}, "", err
 		}
-		g, err := profile.Realize(sp, profile.GenerationsDir(a.loc.stateDir), members)
+		g, err := profile.Realize(sp, profile.GenerationsDir(a.Loc.StateDir), members)
 		if err != nil {
 			return image.Spec{}, "", err
 		}
@@ -260,7 +261,7 @@ func (a *app) imageSpec(ctx context.Context, sp *store.SearchPath, pkgs []string
 		g, err = profile.Load(dir)
 	} else {
 		// A project without packages: its variables and an empty tree.
-		g, err = profile.Realize(sp, profile.GenerationsDir(a.loc.stateDir), nil)
+		g, err = profile.Realize(sp, profile.GenerationsDir(a.Loc.StateDir), nil)
 	}
 	if err != nil {
 		return image.Spec{}, "", err

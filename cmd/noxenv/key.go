@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/noxenv/noxenv/cache"
+	"github.com/noxenv/noxenv/cmd/noxenv/internal/front"
 )
 
 func newKeyCmd(a *app) *cobra.Command {
@@ -33,10 +34,10 @@ trusted-public-keys setting of the machines that pull.`,
 		RunE: func(cmd *cobra.Command, argv []string) error {
 			sec, pub, err := cache.GenerateKey(argv[0])
 			if err != nil {
-				return usageError{err}
+				return front.UsageError{Err: err}
 			}
 			if out == "" {
-				out = filepath.Join(a.loc.keysDir, argv[0]+".secret")
+				out = filepath.Join(a.Loc.KeysDir, argv[0]+".secret")
 				if err := os.MkdirAll(filepath.Dir(out), 0o700); err != nil {
 					return err
 				}
@@ -56,8 +57,8 @@ trusted-public-keys setting of the machines that pull.`,
 				os.Remove(out)
 				return err
 			}
-			a.logf("secret key written to %s", out)
-			_, err = fmt.Fprintln(a.stdout, pub)
+			a.Logf("secret key written to %s", out)
+			_, err = fmt.Fprintln(a.Stdout, pub)
 			return err
 		},
 	}

@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/noxenv/noxenv/cmd/noxenv/internal/front"
 )
 
 // scriptCmds are the extra testscript commands; test files add to it in
@@ -37,7 +39,7 @@ func (w withOCI) Run() int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
-	for prog, tag := range map[string]string{ociProgram: "oci", frontProgram: "front"} {
+	for prog, tag := range map[string]string{ociProgram: "oci", front.FrontProgram: "front"} {
 		build := exec.Command("go", "build", "-tags", tag, "-o", filepath.Join(dir, prog), ".")
 		if out, err := build.CombinedOutput(); err != nil {
 			fmt.Fprintf(os.Stderr, "building %s: %v\n%s", prog, err, out)

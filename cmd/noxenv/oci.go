@@ -40,7 +40,7 @@ const (
 type substituter struct{ a *app }
 
 func (s substituter) Fetch(ctx context.Context, sp *store.SearchPath, ids []string) error {
-	set, err := s.a.settings()
+	set, err := s.a.Settings()
 	if err != nil || len(set.Substituters) == 0 {
 		return err // without substituters, the caller says what is missing
 	}
@@ -50,7 +50,7 @@ func (s substituter) Fetch(ctx context.Context, sp *store.SearchPath, ids []stri
 // FetchRequests fetches, from the substituters setting, an entry for each
 // of reqs, chosen by name among those a trusted key signed.
 func (s substituter) FetchRequests(ctx context.Context, sp *store.SearchPath, reqs []store.Request) (int, error) {
-	set, err := s.a.settings()
+	set, err := s.a.Settings()
 	if err != nil || len(set.Substituters) == 0 {
 		return 0, err // without substituters, resolving says what is missing
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/noxenv/noxenv/cmd/noxenv/internal/front"
 	"github.com/noxenv/noxenv/store"
 )
 
@@ -71,7 +72,7 @@ func (a *app) readXZ(src string, _ *store.AddOptions) error {
 	if !store.IsXZ(src) {
 		return nil
 	}
-	return a.handOver(a.argv)
+	return a.handOver(a.Argv)
 }
 
 // parseCompletions reads the output of cobra's __complete: one completion
@@ -157,7 +158,7 @@ func (a *app) substitute(ctx context.Context, sp *store.SearchPath, argv []strin
 	defer st.Changed()
 	cmd := exec.CommandContext(ctx, prog, append([]string{"cache", "substitute"}, argv...)...)
 	cmd.Env = a.environ()
-	cmd.Stderr = a.stderr
+	cmd.Stderr = a.Stderr
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	runErr := cmd.Run()
@@ -172,7 +173,7 @@ func (a *app) substitute(ctx context.Context, sp *store.SearchPath, argv []strin
 
 // ociProgram returns the path of noxenv-oci (see installedProgram).
 func (a *app) ociProgram() (string, error) {
-	if p := installedProgram(ociProgram, a.env); p != "" {
+	if p := front.InstalledProgram(ociProgram, a.Env); p != "" {
 		return p, nil
 	}
 	return "", missingOCIError{}
@@ -192,8 +193,8 @@ func (missingOCIError) Hint() string {
 
 // environ is the environment noxenv was started with, as KEY=VALUE pairs.
 func (a *app) environ() []string {
-	pairs := make([]string, 0, len(a.env))
-	for k, v := range a.env {
+	pairs := make([]string, 0, len(a.Env))
+	for k, v := range a.Env {
 		pairs = append(pairs, k+"="+v)
 	}
 	return pairs

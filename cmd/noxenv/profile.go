@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/noxenv/noxenv/cmd/noxenv/internal/front"
 	"github.com/noxenv/noxenv/profile"
 	"github.com/noxenv/noxenv/shells"
 	"github.com/noxenv/noxenv/store"
@@ -54,10 +55,10 @@ func (a *app) profileRef(p string) (*profileRef, error) {
 	if p == "" {
 		p = defaultProfile
 	}
-	prof, adhoc, err := profile.Locate(p, a.loc.profilesDir, a.loc.releaseProfileDirs)
+	prof, adhoc, err := profile.Locate(p, a.Loc.ProfilesDir, a.Loc.ReleaseProfileDirs)
 	var ne *profile.NameError
 	if errors.As(err, &ne) {
-		return nil, usageError{err}
+		return nil, front.UsageError{Err: err}
 	}
 	if err != nil {
 		return nil, err
@@ -165,7 +166,7 @@ func (a *app) change(r *profileRef, sp *store.SearchPath, members func(sp *store
 			return nil, err
 		}
 	}
-	return r.Change(sp, a.loc.stateDir, r.adhoc, func(cur []profile.Member) ([]profile.Member, error) {
+	return r.Change(sp, a.Loc.StateDir, r.adhoc, func(cur []profile.Member) ([]profile.Member, error) {
 		return members(sp, cur)
 	})
 }
@@ -174,9 +175,9 @@ func (a *app) change(r *profileRef, sp *store.SearchPath, members func(sp *store
 // a rollback: each of changes (what the change did), then gi's number.
 func (a *app) logGeneration(r *profileRef, changes []profile.Change, gi *profile.GenerationInfo) {
 	for _, c := range changes {
-		a.logf("%s", c)
+		a.Logf("%s", c)
 	}
-	a.logf("profile %s: generation %d", r.name, gi.Number)
+	a.Logf("profile %s: generation %d", r.name, gi.Number)
 }
 
 func newProfileNewCmd(a *app) *cobra.Command {
@@ -186,7 +187,7 @@ func newProfileNewCmd(a *app) *cobra.Command {
 		Args:  args(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, argv []string) error {
 			if err := profile.CheckName(argv[0]); err != nil {
-				return usageError{err}
+				return front.UsageError{Err: err}
 			}
 			// gc must not take the new generation 0 for garbage before
 			// the profile links it.
@@ -195,8 +196,8 @@ func newProfileNewCmd(a *app) *cobra.Command {
 				return err
 			}
 			defer release()
-			p := &profile.Profile{Path: filepath.Join(a.loc.profilesDir, argv[0])}
-			return p.Create(profile.GenerationsDir(a.loc.stateDir))
+			p := &profile.Profile{Path: filepath.Join(a.Loc.ProfilesDir, argv[0])}
+			return p.Create(profile.GenerationsDir(a.Loc.StateDir))
 		},
 	}
 }
@@ -218,7 +219,7 @@ func newProfileListCmd(a *app) *cobra.Command {
 		Short: "List user and release profiles",
 		Args:  args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			listed, err := profile.List(a.loc.profilesDir, a.loc.releaseProfileDirs)
+			listed, err := profile.List(a.Loc.ProfilesDir, a.Loc.ReleaseProfileDirs)
 			if err != nil {
 				return err
 			}
@@ -260,7 +261,7 @@ func profileFlag(a *app, c *cobra.Command, p *string) {
 	c.Flags().StringVarP(p, "profile", "p", "", "the profile: a NAME, or a PATH containing / for an ad hoc profile (default \"default\")")
 	c.RegisterFlagCompletionFunc("profile", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		var names []string
-		for _, d := range append([]string{a.loc.profilesDir}, a.loc.releaseProfileDirs...) {
+		for _, d := range append([]string{a.Loc.ProfilesDir}, a.Loc.ReleaseProfileDirs...) {
 			ns, _ := profile.Names(d)
 			names = append(names, ns...)
 		}
@@ -335,7 +336,7 @@ func newProfileAddCmd(a *app) *cobra.Command {
 				ms, changes, err = profile.AddMembers(sp, cur, pkgs, prio)
 				var de *profile.DuplicateNameError
 				if errors.As(err, &de) {
-					err = usageError{err}
+					err = front.UsageError{Err: err}
 				}
 				return ms, err
 			})
@@ -397,7 +398,7 @@ func newProfileUpgradeCmd(a *app) *cobra.Command {
 				return err
 			}
 			if len(changes) == 0 {
-				a.logf("profile %s: nothing to upgrade", r.name)
+				a.Logf("profile %s: nothing to upgrade", r.name)
 				return nil
 			}
 			a.logGeneration(r, changes, gi)
@@ -461,7 +462,7 @@ func newProfileHistoryCmd(a *app) *cobra.Command {
 				if g.Current {
 					line += "  (current)"
 				}
-				if _, err := fmt.Fprintln(a.stdout, strings.TrimRight(line, " ")); err != nil {
+				if _, err := fmt.Fprintln(a.Stdout, strings.TrimRight(line, " ")); err != nil {
 					return err
 				}
 			}
@@ -488,7 +489,7 @@ func newProfileRollbackCmd(a *app) *cobra.Command {
 			if !cmd.Flags().Changed("to") {
 				to = -1
 			} else if to < 0 {
-				return usageError{fmt.Errorf("--to %d: generations are numbered from 0", to)}
+				return front.UsageError{Err: fmt.Errorf("--to %d: generations are numbered from 0", to)}
 			}
 			gi, err := r.Rollback(to)
 			if err != nil {
@@ -522,13 +523,13 @@ func newProfileDeleteCmd(a *app) *cobra.Command {
 			gens, err := del(argv[0])
 			var se *profile.SpecError
 			if errors.As(err, &se) {
-				return usageError{err}
+				return front.UsageError{Err: err}
 			}
 			if err != nil {
 				return err
 			}
 			for _, g := range gens {
-				fmt.Fprintf(a.stdout, "%s generation %d\n", verb, g.Number)
+				fmt.Fprintf(a.Stdout, "%s generation %d\n", verb, g.Number)
 			}
 			return nil
 		},
@@ -546,10 +547,10 @@ func newProfileEnvCmd(a *app) *cobra.Command {
 		Args:  args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if !cmd.Flags().Changed("shell") {
-				shell = defaultShell(a.env)
+				shell = defaultShell(a.Env)
 			}
 			if err := shells.Check(shell); err != nil {
-				return usageError{err}
+				return front.UsageError{Err: err}
 			}
 			_, gi, err := a.listedProfile(p)
 			if err != nil {
@@ -562,8 +563,8 @@ func newProfileEnvCmd(a *app) *cobra.Command {
 				}
 			}
 			changes := shells.Changes{}
-			for k, v := range profile.Environ(g, a.env) {
-				if old, ok := a.env[k]; !ok || old != v {
+			for k, v := range profile.Environ(g, a.Env) {
+				if old, ok := a.Env[k]; !ok || old != v {
 					changes[k] = &v
 				}
 			}
@@ -571,7 +572,7 @@ func newProfileEnvCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			_, err = fmt.Fprint(a.stdout, code)
+			_, err = fmt.Fprint(a.Stdout, code)
 			return err
 		},
 	}
@@ -608,9 +609,9 @@ func newProfileExportCmd(a *app) *cobra.Command {
 			}
 			text, unkept := profile.Export(r.name, *gi)
 			for _, m := range unkept {
-				a.logf("%s has priority %d, which a .noxprofile does not keep", m.Name, m.Priority)
+				a.Logf("%s has priority %d, which a .noxprofile does not keep", m.Name, m.Priority)
 			}
-			_, err = fmt.Fprint(a.stdout, text)
+			_, err = fmt.Fprint(a.Stdout, text)
 			return err
 		},
 	}

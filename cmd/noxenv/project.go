@@ -13,6 +13,7 @@ import (
 
 	"github.com/noxenv/noxenv/activate"
 	"github.com/noxenv/noxenv/activate/prompt"
+	"github.com/noxenv/noxenv/cmd/noxenv/internal/front"
 )
 
 // activateConfig is where activation finds and keeps things; the store
@@ -20,12 +21,12 @@ import (
 // evaluation cache needs none).
 func (a *app) activateConfig() (activate.Config, error) {
 	return activate.Config{
-		Places:     a.activatePlaces(),
+		Places:     a.ActivatePlaces(),
 		OpenStores: a.stores,
 		Download:   a.download,
-		Settings:   a.settings,
-		Stderr:     a.stderr,
-		Quiet:      a.quiet,
+		Settings:   a.Settings,
+		Stderr:     a.Stderr,
+		Quiet:      a.Quiet,
 	}, nil
 }
 
@@ -63,7 +64,7 @@ func (a *app) projectFile(arg []string) (string, error) {
 	if !fi.IsDir() {
 		return filepath.Abs(p)
 	}
-	file, err := prompt.Find(p, a.loadEnvrc)
+	file, err := prompt.Find(p, a.LoadEnvrc)
 	if err == nil && file == "" {
 		dir, _ := filepath.Abs(p) // Find made it absolute already
 		err = noProjectError{dir, prompt.Ignored(dir, "")}
@@ -73,13 +74,13 @@ func (a *app) projectFile(arg []string) (string, error) {
 
 func newAllowCmd(a *app) *cobra.Command {
 	return a.trustCmd("allow [PATH]", "Trust a project file with its current content", func(file string) error {
-		return activate.Allow(a.loc.allowDir, file)
+		return activate.Allow(a.Loc.AllowDir, file)
 	})
 }
 
 func newDenyCmd(a *app) *cobra.Command {
 	return a.trustCmd("deny [PATH]", "Revoke the trust in a project file", func(file string) error {
-		return prompt.Deny(a.loc.allowDir, file)
+		return prompt.Deny(a.Loc.AllowDir, file)
 	})
 }
 
@@ -121,15 +122,15 @@ func newLockCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			changes, err := activate.Relock(cmd.Context(), cfg, file, prompt.Revert(a.env), update, names)
+			changes, err := activate.Relock(cmd.Context(), cfg, file, prompt.Revert(a.Env), update, names)
 			for _, c := range changes {
 				switch {
 				case c.Old == "":
-					a.logf("locked %s to %s", c.Request, c.New)
+					a.Logf("locked %s to %s", c.Request, c.New)
 				case c.New == "":
-					a.logf("unlocked %s (no longer used)", c.Request)
+					a.Logf("unlocked %s (no longer used)", c.Request)
 				default:
-					a.logf("%s: %s -> %s", c.Request, c.Old, c.New)
+					a.Logf("%s: %s -> %s", c.Request, c.Old, c.New)
 				}
 			}
 			return err
@@ -148,7 +149,7 @@ func newExecCmd(a *app) *cobra.Command {
 			"it there (NOXENV_DIR set). CMD replaces noxenv.",
 		Args: args(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, argv []string) error {
-			return a.exec(argv, cmd.ArgsLenAtDash(), a.evaluation(cmd.Context()))
+			return a.Exec(argv, cmd.ArgsLenAtDash(), a.evaluation(cmd.Context()))
 		},
 	}
 	c.Flags().SetInterspersed(false)
@@ -171,11 +172,11 @@ func newShellCmd(a *app) *cobra.Command {
 			if err := checkPkgs(pkgs); err != nil {
 				return err
 			}
-			base := prompt.Revert(a.env)
+			base := prompt.Revert(a.Env)
 			if pure {
 				base = pureEnv(base)
 			}
-			file, err := prompt.Find(".", a.loadEnvrc)
+			file, err := prompt.Find(".", a.LoadEnvrc)
 			if err != nil {
 				return err
 			}
@@ -187,7 +188,7 @@ func newShellCmd(a *app) *cobra.Command {
 				if blocked, err := prompt.CheckTrust(cfg.AllowDir, file); err != nil {
 					return err
 				} else if blocked != nil {
-					a.logf("%v", blocked)
+					a.Logf("%v", blocked)
 					file = ""
 				}
 			}
@@ -212,7 +213,7 @@ func newShellCmd(a *app) *cobra.Command {
 				}
 				command = []string{sh}
 			}
-			err = execIn(s.Env, command)
+			err = front.ExecIn(s.Env, command)
 			// The session's root stays open (and locked) until the exec.
 			runtime.KeepAlive(s.Root)
 			return err

@@ -82,7 +82,7 @@ func (a *app) release(names []string, gone bool) error {
 			return err
 		}
 		for _, st := range held {
-			fmt.Fprintf(a.stdout, "released %s in %s\n", o, st.Dir)
+			fmt.Fprintf(a.Stdout, "released %s in %s\n", o, st.Dir)
 		}
 	}
 	return nil

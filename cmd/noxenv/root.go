@@ -18,6 +18,7 @@ import (
 
 	"github.com/noxenv/noxenv/activate"
 	"github.com/noxenv/noxenv/activate/prompt"
+	"github.com/noxenv/noxenv/cmd/noxenv/internal/front"
 	"github.com/noxenv/noxenv/settings/tomlfile"
 	"github.com/noxenv/noxenv/store"
 )
@@ -73,10 +74,10 @@ func newRootCmd(a *app, argv []string) *cobra.Command {
 		// Unknown subcommands of a group are usage errors too.
 		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
-	root.SetOut(a.stdout)
-	root.SetErr(a.stderr)
-	root.SetIn(a.stdin)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{flagError(err)} })
+	root.SetOut(a.Stdout)
+	root.SetErr(a.Stderr)
+	root.SetIn(a.Stdin)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return front.UsageError{Err: flagError(err)} })
 	if c, ok := named(argv); ok {
 		// cobra would add the completion command, which argv does not run.
 		root.CompletionOptions.DisableDefaultCmd = true
@@ -128,7 +129,7 @@ func markGroups(c *cobra.Command) {
 	if c.RunE == nil && c.Run == nil {
 		c.Args = args(cobra.NoArgs)
 		c.RunE = func(cmd *cobra.Command, args []string) error {
-			return usageError{fmt.Errorf("%s: a subcommand is required", cmd.CommandPath())}
+			return front.UsageError{Err: fmt.Errorf("%s: a subcommand is required", cmd.CommandPath())}
 		}
 	}
 	for _, sub := range c.Commands() {
@@ -142,7 +143,7 @@ func newVersionCmd(a *app) *cobra.Command {
 		Short: "Print the version of noxenv",
 		Args:  args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, err := fmt.Fprintf(a.stdout, "noxenv %s\n", version)
+			_, err := fmt.Fprintf(a.Stdout, "noxenv %s\n", version)
 			return err
 		},
 	}
@@ -160,7 +161,7 @@ func strictHelp(help *cobra.Command) {
 			return c.RunE(c, append(rest, "--help"))
 		}
 		if c == nil || err != nil || len(rest) > 0 {
-			return usageError{fmt.Errorf("unknown help topic %q", strings.Join(args, " "))}
+			return front.UsageError{Err: fmt.Errorf("unknown help topic %q", strings.Join(args, " "))}
 		}
 		show(cmd, args)
 		return nil
@@ -233,7 +234,7 @@ func plainBashCompletion(root, completion *cobra.Command) {
 func checkPkgs(pkgs []string) error {
 	for _, pkg := range pkgs {
 		if err := store.CheckPkg(pkg); err != nil {
-			return usageError{err}
+			return front.UsageError{Err: err}
 		}
 	}
 	return nil
@@ -243,7 +244,7 @@ func checkPkgs(pkgs []string) error {
 func args(check cobra.PositionalArgs) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, a []string) error {
 		if err := check(cmd, a); err != nil {
-			return usageError{err}
+			return front.UsageError{Err: err}
 		}
 		return nil
 	}
@@ -251,8 +252,8 @@ func args(check cobra.PositionalArgs) cobra.PositionalArgs {
 
 func run(argv []string) int {
 	a := newApp(tomlfile.Decode)
-	a.argv = argv
-	if call := a.direct(argv, a.evaluation); call != nil {
+	a.Argv = argv
+	if call := a.Direct(argv, a.evaluation); call != nil {
 		return a.call(call)
 	}
 	return a.execute(newRootCmd(a, argv), argv)
@@ -273,7 +274,7 @@ var version = "dev"
 func (a *app) call(f func(context.Context) error) int {
 	ctx := &interruptible{Context: context.Background()}
 	defer ctx.stop()
-	return a.report(f(ctx))
+	return a.Report(f(ctx))
 }
 
 // interruptible is a context that an interrupt (Ctrl-C) cancels. It

@@ -9,11 +9,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/noxenv/noxenv/cmd/noxenv/internal/front"
 )
 
 // Each command is registered under the name users type.
 func TestCommandNames(t *testing.T) {
-	a := &app{}
+	a := &app{&front.App{}}
 	for _, c := range commands {
 		if got := c.build(a).Name(); got != c.name {
 			t.Errorf("command %q is registered as %q", got, c.name)
@@ -26,7 +28,7 @@ func TestCommandNames(t *testing.T) {
 func TestOneCommandTree(t *testing.T) {
 	run := func(argv []string, whole bool) string {
 		var out, errs bytes.Buffer
-		a := &app{env: map[string]string{}, stdin: strings.NewReader(""), stdout: &out, stderr: &errs}
+		a := &app{&front.App{Env: map[string]string{}, Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errs}}
 		tree := argv
 		if whole {
 			tree = nil
@@ -36,7 +38,7 @@ func TestOneCommandTree(t *testing.T) {
 	}
 	for _, c := range commands {
 		cases := [][]string{{c.name, "--help"}, {c.name, "-h"}, {c.name, "--no-such-flag"}}
-		if c.build(&app{}).HasSubCommands() {
+		if c.build(&app{&front.App{}}).HasSubCommands() {
 			cases = append(cases, []string{c.name, "no-such-command"}, []string{c.name})
 		}
 		for _, argv := range cases {
@@ -59,10 +61,10 @@ func TestDirectCalls(t *testing.T) {
 	env := map[string]string{"HOME": home, "PATH": os.Getenv("PATH"), "NOXENV_LOG": "quiet"}
 	run := func(argv []string, direct bool) string {
 		var out, errs bytes.Buffer
-		a := &app{env: env, loc: newLocations(env), stdin: strings.NewReader(""), stdout: &out, stderr: &errs}
+		a := &app{&front.App{Env: env, Loc: front.NewLocations(env), Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errs}}
 		var code int
 		if direct {
-			call := a.direct(argv, a.evaluation)
+			call := a.Direct(argv, a.evaluation)
 			if call == nil {
 				t.Fatalf("noxenv %s is not called directly", strings.Join(argv, " "))
 			}
@@ -89,7 +91,7 @@ func TestDirectCalls(t *testing.T) {
 	}
 	for _, argv := range [][]string{{"export"}, {"export", "--help"}, {"export", "bash", "x"}, {"exec", "--", "true"}, {"exec", "-h"}, {"version", "x"}} {
 		var a app
-		if a.direct(argv, a.evaluation) != nil {
+		if a.Direct(argv, a.evaluation) != nil {
 			t.Errorf("noxenv %s is called directly", strings.Join(argv, " "))
 		}
 	}
@@ -112,15 +114,15 @@ func TestSpareHookDir(t *testing.T) {
 		if err := os.Chmod(rt, c.mode); err != nil {
 			t.Fatal(err)
 		}
-		a := &app{env: map[string]string{"XDG_RUNTIME_DIR": rt}}
-		dir, err := a.spareHookDir()
+		a := &app{&front.App{Env: map[string]string{"XDG_RUNTIME_DIR": rt}}}
+		dir, err := a.SpareHookDir()
 		if err != nil {
 			t.Fatal(err)
 		}
 		if under := strings.HasPrefix(dir, rt+"/"); under != c.ok {
 			t.Errorf("XDG_RUNTIME_DIR of mode %v: spare directory %s", c.mode, dir)
 		}
-		if err := ownDir(dir); err != nil {
+		if err := front.OwnDir(dir); err != nil {
 			t.Error(err)
 		}
 	}

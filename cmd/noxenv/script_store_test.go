@@ -13,6 +13,8 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/ulikunitz/xz"
+
+	"github.com/noxenv/noxenv/cmd/noxenv/internal/front"
 )
 
 func init() {
@@ -35,7 +37,7 @@ func cmdKillAfter(ts *testscript.TestScript, neg bool, args []string) {
 	if sig == nil || err != nil {
 		ts.Fatalf("killafter: bad signal or duration %q %q", args[0], args[1])
 	}
-	prog, ok := lookPath(ts.MkAbs("."), ts.Getenv("PATH"), args[2])
+	prog, ok := front.LookPath(ts.MkAbs("."), ts.Getenv("PATH"), args[2])
 	if !ok {
 		ts.Fatalf("killafter: %s not found in the script's PATH", args[2])
 	}

@@ -13,21 +13,22 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/noxenv/noxenv/cmd/noxenv/internal/front"
 	"github.com/noxenv/noxenv/store"
 )
 
 // stores opens the store search path of SPEC §1. A store whose marker is
 // damaged is a warning: the others work, and it is read-only.
 func (a *app) stores() (*store.SearchPath, error) {
-	sp, err := store.Open(a.loc.storePath, a.loc.userStore)
+	sp, err := store.Open(a.Loc.StorePath, a.Loc.UserStore)
 	if err != nil {
 		return nil, err
 	}
 	for _, st := range sp.Stores {
 		if st.Damaged != nil {
-			a.logf("warning: %v; it is read-only", st.Damaged)
-			if !a.quiet {
-				fmt.Fprintf(a.stderr, "hint: %s\n", st.Damaged.Hint())
+			a.Logf("warning: %v; it is read-only", st.Damaged)
+			if !a.Quiet {
+				fmt.Fprintf(a.Stderr, "hint: %s\n", st.Damaged.Hint())
 			}
 		}
 	}
@@ -59,7 +60,7 @@ says otherwise.`,
 			for _, s := range envSpecs {
 				es, err := store.ParseEnvSetting(s)
 				if err != nil {
-					return usageError{err}
+					return front.UsageError{Err: err}
 				}
 				opts.Env = append(opts.Env, es)
 			}
@@ -69,7 +70,7 @@ says otherwise.`,
 			if !cmd.Flags().Changed("strip") {
 				opts.Strip = -1
 			} else if opts.Strip < 0 {
-				return usageError{fmt.Errorf("--strip %d: must not be negative", opts.Strip)}
+				return front.UsageError{Err: fmt.Errorf("--strip %d: must not be negative", opts.Strip)}
 			}
 			if err := a.readXZ(argv[0], &opts); err != nil {
 				return err
@@ -83,8 +84,8 @@ says otherwise.`,
 				return err
 			}
 			var p *progressLine
-			if a.stderrTTY && !a.quiet {
-				p = &progressLine{w: a.stderr, start: time.Now()}
+			if a.StderrTTY && !a.Quiet {
+				p = &progressLine{w: a.Stderr, start: time.Now()}
 				opts.Progress = p.show
 			}
 			e, existed, err := sp.Add(cmd.Context(), st, argv[0], opts)
@@ -93,9 +94,9 @@ says otherwise.`,
 				return err
 			}
 			if existed {
-				a.logf("%s is already in store %s", e.ID, st.Dir)
+				a.Logf("%s is already in store %s", e.ID, st.Dir)
 			}
-			_, err = fmt.Fprintln(a.stdout, e.Path)
+			_, err = fmt.Fprintln(a.Stdout, e.Path)
 			return err
 		},
 	}
@@ -141,7 +142,7 @@ func newStoreInitCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			a.logf("%s is a managed store", st.Dir)
+			a.Logf("%s is a managed store", st.Dir)
 			return nil
 		},
 	}
@@ -163,7 +164,7 @@ func toJSON(e *store.Entry) entryJSON {
 }
 
 func (a *app) printJSON(v any) error {
-	enc := json.NewEncoder(a.stdout)
+	enc := json.NewEncoder(a.Stdout)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
 }
@@ -175,7 +176,7 @@ func jsonFlag(c *cobra.Command, v *bool) {
 
 // table writes aligned columns to stdout; Flush prints them.
 func (a *app) table() *tabwriter.Writer {
-	return tabwriter.NewWriter(a.stdout, 0, 8, 2, ' ', 0)
+	return tabwriter.NewWriter(a.Stdout, 0, 8, 2, ' ', 0)
 }
 
 func newStoreListCmd(a *app) *cobra.Command {
@@ -259,7 +260,7 @@ func newStoreInfoCmd(a *app) *cobra.Command {
 					Referrers []entryJSON `json:"referrers"`
 				}{toJSON(e), jsonList(closure[1:]), jsonList(referrers)})
 			}
-			return printInfo(a.stdout, e, closure[1:], referrers)
+			return printInfo(a.Stdout, e, closure[1:], referrers)
 		},
 	}
 	jsonFlag(c, &asJSON)
@@ -351,15 +352,15 @@ func newStoreVerifyCmd(a *app) *cobra.Command {
 					if !errors.As(err, &mm) && cmd.Context().Err() != nil {
 						return err
 					}
-					fmt.Fprintf(a.stderr, "noxenv: %s\n", err)
+					fmt.Fprintf(a.Stderr, "noxenv: %s\n", err)
 					bad++
 				}
 			}
 			if bad > 0 {
-				fmt.Fprintf(a.stderr, "noxenv: %d of %d entries do not match their recorded content\n", bad, checked)
-				return exitStatus(1)
+				fmt.Fprintf(a.Stderr, "noxenv: %d of %d entries do not match their recorded content\n", bad, checked)
+				return front.ExitStatus(1)
 			}
-			a.logf("%s verified", count(checked, "entry", "entries"))
+			a.Logf("%s verified", count(checked, "entry", "entries"))
 			return nil
 		},
 	}

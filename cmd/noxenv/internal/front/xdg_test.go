@@ -1,6 +1,4 @@
-//go:build !front
-
-package main
+package front
 
 import (
 	"reflect"

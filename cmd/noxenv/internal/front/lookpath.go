@@ -1,4 +1,4 @@
-package main
+package front
 
 import (
 	"os"
@@ -6,10 +6,10 @@ import (
 	"strings"
 )
 
-// lookPath finds the program name as a shell does: a name with a slash as
+// LookPath finds the program name as a shell does: a name with a slash as
 // a path from cwd, any other in the directories of path, a colon-separated
 // list (an empty entry, or a relative one, from cwd).
-func lookPath(cwd, path, name string) (string, bool) {
+func LookPath(cwd, path, name string) (string, bool) {
 	if strings.Contains(name, "/") {
 		p := name
 		if !filepath.IsAbs(p) {

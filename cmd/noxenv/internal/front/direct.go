@@ -1,4 +1,4 @@
-package main
+package front
 
 import (
 	"context"
@@ -18,7 +18,7 @@ import (
 	"github.com/noxenv/noxenv/shells"
 )
 
-func sameFile(a, b string) bool {
+func SameFile(a, b string) bool {
 	fa, err := os.Stat(a)
 	if err != nil {
 		return false
@@ -27,16 +27,16 @@ func sameFile(a, b string) bool {
 	return err == nil && os.SameFile(fa, fb)
 }
 
-// hookDir holds the stamps and the reload file.
-func (a *app) hookDir() string { return filepath.Join(a.loc.stateDir, "hook") }
+// HookDir holds the stamps and the reload file.
+func (a *App) HookDir() string { return filepath.Join(a.Loc.StateDir, "hook") }
 
-// spareHookDir is where the hook keeps the files it must write when
+// SpareHookDir is where the hook keeps the files it must write when
 // hookDir cannot have them (a home missing or read-only, an account whose
 // HOME another user owns): noxenv under $XDG_RUNTIME_DIR when that is the
 // user's own (it may be another user's, kept by sudo), or else a
 // directory of the user's own in the temporary directory, made here.
-func (a *app) spareHookDir() (string, error) {
-	if rt := a.env["XDG_RUNTIME_DIR"]; filepath.IsAbs(rt) && ownDir(rt) == nil {
+func (a *App) SpareHookDir() (string, error) {
+	if rt := a.Env["XDG_RUNTIME_DIR"]; filepath.IsAbs(rt) && OwnDir(rt) == nil {
 		dir := filepath.Join(rt, "noxenv")
 		if err := os.MkdirAll(dir, 0o700); err == nil {
 			return dir, nil
@@ -47,12 +47,12 @@ func (a *app) spareHookDir() (string, error) {
 		return "", err
 	}
 	// Anyone may have made it first.
-	return dir, ownDir(dir)
+	return dir, OwnDir(dir)
 }
 
-// ownDir says why dir is not a directory that the user owns and no one
+// OwnDir says why dir is not a directory that the user owns and no one
 // else may write or read.
-func ownDir(dir string) error {
+func OwnDir(dir string) error {
 	fi, err := os.Lstat(dir)
 	if err != nil {
 		return err
@@ -63,15 +63,15 @@ func ownDir(dir string) error {
 	return nil
 }
 
-// workDir returns the directory the shell is in: $PWD when it names the
+// WorkDir returns the directory the shell is in: $PWD when it names the
 // working directory (it keeps the symbolic links the user went through),
 // the working directory otherwise. A working directory removed under the
 // shell has no path: the shell is where its $PWD says, where no project
 // file of the removed directory is any more (and one made again there is
 // found), rather than failing at each prompt.
-func (a *app) workDir() (string, error) {
-	pwd := a.env["PWD"]
-	if filepath.IsAbs(pwd) && sameFile(pwd, ".") {
+func (a *App) WorkDir() (string, error) {
+	pwd := a.Env["PWD"]
+	if filepath.IsAbs(pwd) && SameFile(pwd, ".") {
 		return pwd, nil
 	}
 	wd, err := os.Getwd()
@@ -81,35 +81,35 @@ func (a *app) workDir() (string, error) {
 	return wd, err
 }
 
-// export is noxenv export SHELL; evaluate evaluates the project file when
+// Export is noxenv export SHELL; evaluate evaluates the project file when
 // it must be. In the front, what only the full noxenv does ends it with
 // errNeedsFull before anything is printed.
-func (a *app) export(shell string, evaluate prompt.Evaluation) error {
+func (a *App) Export(shell string, evaluate prompt.Evaluation) error {
 	if err := shells.Check(shell); err != nil {
-		return usageError{err}
+		return UsageError{err}
 	}
-	dir, err := a.workDir()
+	dir, err := a.WorkDir()
 	if err != nil {
 		return err
 	}
-	old, _ := prompt.LoadState(a.env)
-	sw := prompt.Next(evaluate, a.loadEnvrc, a.env, dir, []string{hook.ReloadFile(a.hookDir())})
-	changes := prompt.Diff(a.env, sw.Env)
+	old, _ := prompt.LoadState(a.Env)
+	sw := prompt.Next(evaluate, a.LoadEnvrc, a.Env, dir, []string{hook.ReloadFile(a.HookDir())})
+	changes := prompt.Diff(a.Env, sw.Env)
 	var check string
 	if shell != "json" {
 		fp, settingsErr := a.fastPath(sw.State)
 		fp.Leave = a.leave(sw)
-		if check, err = fp.Render(shell, filepath.Join(a.hookDir(), "stamps")); err != nil {
+		if check, err = fp.Render(shell, filepath.Join(a.HookDir(), "stamps")); err != nil {
 			// No stamp can be made in the state directory (a home
 			// missing or read-only): the user's own directory for the
 			// session's files keeps them, or else each prompt exports
 			// and says why.
 			var spare string
-			if spare, err = a.spareHookDir(); err == nil {
+			if spare, err = a.SpareHookDir(); err == nil {
 				check, err = fp.Render(shell, filepath.Join(spare, "stamps"))
 			}
 			if err != nil {
-				a.logf("warning: %v", err)
+				a.Logf("warning: %v", err)
 				fp.Stale = true
 				if check, err = fp.Render(shell, ""); err != nil {
 					return err
@@ -121,18 +121,18 @@ func (a *app) export(shell string, evaluate prompt.Evaluation) error {
 		// the user cannot open (a HOME kept under sudo) is not: the
 		// commands that need settings say it.
 		var wrong *settings.Error
-		if errors.As(settingsErr, &wrong) && sw.Err == nil && !a.needsFull {
-			a.logf("warning: %v", settingsErr)
+		if errors.As(settingsErr, &wrong) && sw.Err == nil && !a.NeedsFull {
+			a.Logf("warning: %v", settingsErr)
 		}
 	}
 	code, err := shells.Render(shell, changes, check)
 	if err != nil {
 		return err
 	}
-	if a.needsFull {
-		return errNeedsFull
+	if a.NeedsFull {
+		return ErrNeedsFull
 	}
-	if _, err := fmt.Fprint(a.stdout, code); err != nil {
+	if _, err := fmt.Fprint(a.Stdout, code); err != nil {
 		return err
 	}
 	a.logSwitch(old, sw, changes)
@@ -146,8 +146,8 @@ func (a *app) export(shell string, evaluate prompt.Evaluation) error {
 // load-envrc is on (read only when there is such a directory; a setting
 // that cannot be read watches them too), or a .noxprofile beside the
 // loaded .envrc. The error is the setting's, when it cannot be read.
-func (a *app) fastPath(s prompt.State) (hook.FastPath, error) {
-	fp := hook.FastPath{Dir: a.env["PWD"]}
+func (a *App) fastPath(s prompt.State) (hook.FastPath, error) {
+	fp := hook.FastPath{Dir: a.Env["PWD"]}
 	now := time.Now()
 	for _, w := range s.Watches {
 		switch {
@@ -170,7 +170,7 @@ func (a *app) fastPath(s prompt.State) (hook.FastPath, error) {
 	var settingsErr error
 	if filepath.IsAbs(dir) && dir != top {
 		var on bool
-		on, settingsErr = a.loadEnvrc()
+		on, settingsErr = a.LoadEnvrc()
 		envrc = on || settingsErr != nil
 	}
 	for d := dir; filepath.IsAbs(d) && d != top; d = filepath.Dir(d) {
@@ -191,7 +191,7 @@ func (a *app) fastPath(s prompt.State) (hook.FastPath, error) {
 // reload file is and whether noxenv speaks; the unloading message that
 // logSwitch would print. Any project file met sends the shell to the
 // export, which knows whether the setting load-envrc counts it then.
-func (a *app) leave(sw prompt.Switch) *hook.Leave {
+func (a *App) leave(sw prompt.Switch) *hook.Leave {
 	if sw.State.File == "" {
 		return nil
 	}
@@ -199,7 +199,7 @@ func (a *app) leave(sw prompt.Switch) *hook.Leave {
 	l := &hook.Leave{
 		Guard:   shells.Changes{},
 		Restore: restore,
-		Absent:  []string{hook.ReloadFile(a.hookDir())},
+		Absent:  []string{hook.ReloadFile(a.HookDir())},
 		Names:   []string{prompt.FileName, prompt.EnvrcName},
 		Watch:   []string{prompt.FileName},
 	}
@@ -212,7 +212,7 @@ func (a *app) leave(sw prompt.Switch) *hook.Leave {
 	}
 	// As fastPath watches them outside a project, while the settings
 	// files stay as they are.
-	for _, p := range a.loc.settingsFiles {
+	for _, p := range a.Loc.SettingsFiles {
 		switch w := prompt.Observe(p); {
 		case w.Unsure:
 			return nil
@@ -225,16 +225,16 @@ func (a *app) leave(sw prompt.Switch) *hook.Leave {
 	// The front reads settings files of the plain form only. Where this
 	// export needs a setting for the leave alone, it does not hand itself
 	// to noxenv for it: the shell leaves through the export instead.
-	needed := a.needsFull
-	on, err := a.loadEnvrc()
-	if errors.Is(err, errNeedsFull) && !needed {
-		a.needsFull = false
+	needed := a.NeedsFull
+	on, err := a.LoadEnvrc()
+	if errors.Is(err, ErrNeedsFull) && !needed {
+		a.NeedsFull = false
 		return nil
 	}
 	if on || err != nil {
 		l.Watch = append(l.Watch, prompt.EnvrcName)
 	}
-	if sw.State.Status == prompt.Loaded && !a.quiet {
+	if sw.State.Status == prompt.Loaded && !a.Quiet {
 		l.Message = "noxenv: unloading " + sw.State.File
 	}
 	return l
@@ -242,9 +242,9 @@ func (a *app) leave(sw prompt.Switch) *hook.Leave {
 
 // logSwitch says what changed: the project loaded or unloaded, and the
 // variables set (+), changed (~) and unset (-).
-func (a *app) logSwitch(old prompt.State, sw prompt.Switch, changes shells.Changes) {
+func (a *App) logSwitch(old prompt.State, sw prompt.Switch, changes shells.Changes) {
 	if old.Status == prompt.Loaded && (sw.State.File != old.File || sw.State.Status != prompt.Loaded) {
-		a.logf("unloading %s", old.File)
+		a.Logf("unloading %s", old.File)
 	}
 	if !sw.Evaluated || sw.State.Status != prompt.Loaded {
 		return
@@ -254,7 +254,7 @@ func (a *app) logSwitch(old prompt.State, sw prompt.Switch, changes shells.Chang
 		if name == prompt.StateVar || name == prompt.DirVar {
 			continue
 		}
-		_, had := a.env[name]
+		_, had := a.Env[name]
 		switch {
 		case v == nil:
 			names = append(names, "-"+name)
@@ -268,61 +268,67 @@ func (a *app) logSwitch(old prompt.State, sw prompt.Switch, changes shells.Chang
 	if len(names) == 0 && old.File == sw.State.File && old.Status == prompt.Loaded {
 		return
 	}
-	a.logf("loading %s", sw.State.File)
+	a.Logf("loading %s", sw.State.File)
 	if len(names) > 0 {
 		sort.Slice(names, func(i, j int) bool { return names[i][1:] < names[j][1:] })
-		a.logf("export %s", strings.Join(names, " "))
+		a.Logf("export %s", strings.Join(names, " "))
 	}
 }
 
-// loadEnvrc is the load-envrc setting, read on first need.
-func (a *app) loadEnvrc() (bool, error) {
-	s, err := a.settings()
+// LoadEnvrc is the load-envrc setting, read on first need.
+func (a *App) LoadEnvrc() (bool, error) {
+	s, err := a.Settings()
 	if err != nil {
 		return false, err
 	}
 	return s.LoadEnvrc, nil
 }
 
-// activatePlaces are the directories activation finds and keeps things in.
-func (a *app) activatePlaces() prompt.Places {
+// ActivatePlaces are the directories activation finds and keeps things in.
+func (a *App) ActivatePlaces() prompt.Places {
 	return prompt.Places{
-		StoreDirs:          a.loc.storePath,
-		StateDir:           a.loc.stateDir,
-		AllowDir:           a.loc.allowDir,
-		ProfilesDir:        a.loc.profilesDir,
-		ReleaseProfileDirs: a.loc.releaseProfileDirs,
-		CacheDir:           a.loc.cacheDir,
+		StoreDirs:          a.Loc.StorePath,
+		StateDir:           a.Loc.StateDir,
+		AllowDir:           a.Loc.AllowDir,
+		ProfilesDir:        a.Loc.ProfilesDir,
+		ReleaseProfileDirs: a.Loc.ReleaseProfileDirs,
+		CacheDir:           a.Loc.CacheDir,
 	}
 }
 
-// errNeedsFull ends what the front started when only the full noxenv can
-// finish it (see front.go).
-var errNeedsFull = errors.New("needs the full noxenv")
+// ErrNeedsFull ends what Answer started when only the rest of noxenv can
+// finish it.
+var ErrNeedsFull = errors.New("needs the full noxenv")
 
-// direct returns the call that argv makes when it is one of those made at
+// Direct returns the call that argv makes when it is one of those made at
 // every cd and every job start, export SHELL and exec DIR ..., without a
 // flag (their commands have none but help): cobra would make the same call
 // after building the command and parsing argv, which these calls need not
 // pay for. TestDirectCalls checks that both answer alike. evaluation
 // gives the evaluation a call runs when a project file is to be evaluated.
-func (a *app) direct(argv []string, evaluation func(context.Context) prompt.Evaluation) func(context.Context) error {
-	if len(argv) < 2 || strings.HasPrefix(argv[1], "-") {
-		return nil
-	}
+func (a *App) Direct(argv []string, evaluation func(context.Context) prompt.Evaluation) func(context.Context) error {
 	switch {
-	case argv[0] == "export" && len(argv) == 2:
-		return func(ctx context.Context) error { return a.export(argv[1], evaluation(ctx)) }
-	case argv[0] == "exec":
+	case !isDirect(argv):
+		return nil
+	case argv[0] == "export":
+		return func(ctx context.Context) error { return a.Export(argv[1], evaluation(ctx)) }
+	default:
 		// Flags end at DIR (the command's flags are not interspersed).
-		return func(ctx context.Context) error { return a.exec(argv[1:], -1, evaluation(ctx)) }
+		return func(ctx context.Context) error { return a.Exec(argv[1:], -1, evaluation(ctx)) }
 	}
-	return nil
 }
 
-// exec is noxenv exec with the arguments argv, of which dashAt came after
+// isDirect says whether argv is a call that Direct makes.
+func isDirect(argv []string) bool {
+	if len(argv) < 2 || strings.HasPrefix(argv[1], "-") {
+		return false
+	}
+	return argv[0] == "export" && len(argv) == 2 || argv[0] == "exec"
+}
+
+// Exec is noxenv exec with the arguments argv, of which dashAt came after
 // a leading "--" (-1: none did).
-func (a *app) exec(argv []string, dashAt int, evaluate prompt.Evaluation) error {
+func (a *App) Exec(argv []string, dashAt int, evaluate prompt.Evaluation) error {
 	// Flags end at the first argument, so a "--" after DIR is an argument;
 	// a leading one is taken by the flag parser.
 	dir, command, dashed := ".", argv, true
@@ -334,16 +340,16 @@ func (a *app) exec(argv []string, dashAt int, evaluate prompt.Evaluation) error 
 		dir, command, dashed = argv[0], argv[1:], false
 	}
 	if len(command) == 0 {
-		return usageError{errors.New("exec needs a command")}
+		return UsageError{errors.New("exec needs a command")}
 	}
 	fi, err := os.Stat(dir)
 	if errors.Is(err, fs.ErrNotExist) && !dashed {
-		return usageError{execUsage(dir)}
+		return UsageError{execUsage(dir)}
 	}
 	if err != nil {
 		return err
 	} else if !fi.IsDir() {
-		return usageError{fmt.Errorf("%s is not a directory", dir)}
+		return UsageError{fmt.Errorf("%s is not a directory", dir)}
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -355,15 +361,15 @@ func (a *app) exec(argv []string, dashAt int, evaluate prompt.Evaluation) error 
 	// it loaded and follows the hook's rule from its working directory
 	// (leaving the project unloads it). Starting from the reverted
 	// environment, the project is evaluated afresh and every error is said.
-	sw := prompt.Next(evaluate, a.loadEnvrc, prompt.Revert(a.env), abs,
-		[]string{hook.ReloadFile(a.hookDir())})
+	sw := prompt.Next(evaluate, a.LoadEnvrc, prompt.Revert(a.Env), abs,
+		[]string{hook.ReloadFile(a.HookDir())})
 	if sw.Err != nil {
 		return sw.Err
 	}
-	if a.needsFull {
-		return errNeedsFull
+	if a.NeedsFull {
+		return ErrNeedsFull
 	}
-	return execIn(sw.Env, command)
+	return ExecIn(sw.Env, command)
 }
 
 // execUsage is a DIR that does not exist, given without "--": maybe a
@@ -375,8 +381,8 @@ func (e execUsage) Error() string { return string(e) + ": no such directory" }
 // Hint shows the form.
 func (execUsage) Hint() string { return "noxenv exec [DIR] -- CMD [ARG]..." }
 
-// execIn replaces noxenv with command, looked up in env's PATH.
-func execIn(env map[string]string, command []string) error {
+// ExecIn replaces noxenv with command, looked up in env's PATH.
+func ExecIn(env map[string]string, command []string) error {
 	pairs := make([]string, 0, len(env))
 	for k, v := range env {
 		pairs = append(pairs, k+"="+v)
@@ -385,7 +391,7 @@ func execIn(env map[string]string, command []string) error {
 	if err != nil {
 		return err
 	}
-	path, ok := lookPath(cwd, env["PATH"], command[0])
+	path, ok := LookPath(cwd, env["PATH"], command[0])
 	if !ok {
 		return fmt.Errorf("%s: command not found", command[0])
 	}
