@@ -237,7 +237,7 @@ func readTrustedProject(allowDir, p string) (content, lock, rec []byte, err erro
 	if rec == nil {
 		return nil, nil, nil, blocked
 	}
-	if line, approved := approvedLock(rec); !bytes.Equal(line, lockLine(lock)) {
+	if line, approved := approvedLock(rec); !lockApproved(line, approved, lock) {
 		if blocked == nil {
 			blocked = &BlockedError{Path: p, Allowed: true}
 		}
@@ -285,6 +285,18 @@ func approvedLock(rec []byte) (line, lock []byte) {
 		return line, nil
 	}
 	return line, rest[len(line):]
+}
+
+// lockApproved says whether a record's lock line and the lock it approved
+// (see approvedLock) approve lock: the lock the record holds after the
+// line, compared byte for byte, is what it approves (the line's hash was
+// computed from it when the record was written), so that the prompt
+// hashes no lock.
+func lockApproved(line, approved, lock []byte) bool {
+	if lock == nil || approved == nil {
+		return lock == nil && approved == nil && bytes.Equal(line, lockLine(nil))
+	}
+	return bytes.Equal(approved, lock) && bytes.HasPrefix(line, []byte("lock sha256:"))
 }
 
 // firstLine returns rec's first line with its newline.

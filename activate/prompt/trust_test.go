@@ -13,7 +13,9 @@ func FuzzTrustRecord(f *testing.F) {
 	f.Add([]byte("sha256:00 /p/.noxprofile\n"), []byte("export A=1\n"), []byte(`{"version": 1, "packages": {"jq": {"id": "jjjj-jq-1.6"}}}`), true)
 	f.Add([]byte("junk"), []byte(""), []byte(""), false)
 	f.Fuzz(func(t *testing.T, rec, content, lock []byte, hasLock bool) {
-		approvedLock(rec)
+		if line, approved := approvedLock(rec); lockApproved(line, approved, nil) && approved != nil {
+			t.Errorf("record %q approves no lock and holds %q", rec, approved)
+		}
 		if !hasLock {
 			lock = nil
 		} else if lock == nil {
@@ -22,6 +24,26 @@ func FuzzTrustRecord(f *testing.F) {
 		line, approved := approvedLock(record("/p/.noxprofile", content, lock))
 		if !bytes.Equal(line, lockLine(lock)) || !bytes.Equal(approved, lock) || (approved == nil) != (lock == nil) {
 			t.Errorf("record of lock %q approves %q (%q)", lock, approved, line)
+		}
+		if !lockApproved(line, approved, lock) {
+			t.Errorf("record of lock %q does not approve it", lock)
+		}
+		// Any other lock, or none, is not approved.
+		for _, other := range [][]byte{append(bytes.Clone(lock), 'x'), nil, lock[:len(lock)/2]} {
+			if !bytes.Equal(other, lock) || (other == nil) != (lock == nil) {
+				if lockApproved(line, approved, other) {
+					t.Errorf("record of lock %q approves %q", lock, other)
+				}
+			}
+		}
+		// A record is what it holds: one whose line names another lock
+		// approves the lock it holds, not the other.
+		if lock != nil {
+			other := append(bytes.Clone(lock), 'y')
+			line, approved := approvedLock(append(append(trustLine("/p", content), lockLine(other)...), lock...))
+			if !lockApproved(line, approved, lock) || lockApproved(line, approved, other) {
+				t.Errorf("record naming %q and holding %q approves the wrong one", other, lock)
+			}
 		}
 	})
 }
