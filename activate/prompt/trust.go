@@ -335,7 +335,7 @@ func KeptTrust(allowDir, p string, was, lock []byte) ([]byte, error) {
 	if err != nil || rec == nil {
 		return nil, err
 	}
-	if line, _ := approvedLock(rec); !bytes.Equal(line, lockLine(was)) {
+	if line, approved := approvedLock(rec); !lockApproved(line, approved, was) {
 		return nil, nil
 	}
 	first := firstLine(rec)

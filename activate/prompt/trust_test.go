@@ -13,8 +13,9 @@ func FuzzTrustRecord(f *testing.F) {
 	f.Add([]byte("sha256:00 /p/.noxprofile\n"), []byte("export A=1\n"), []byte(`{"version": 1, "packages": {"jq": {"id": "jjjj-jq-1.6"}}}`), true)
 	f.Add([]byte("junk"), []byte(""), []byte(""), false)
 	f.Fuzz(func(t *testing.T, rec, content, lock []byte, hasLock bool) {
-		if line, approved := approvedLock(rec); lockApproved(line, approved, nil) && approved != nil {
-			t.Errorf("record %q approves no lock and holds %q", rec, approved)
+		// Any record approves at most the lock it holds.
+		if line, approved := approvedLock(rec); lockApproved(line, approved, lock) && (!bytes.Equal(lock, approved) || (lock == nil) != (approved == nil)) {
+			t.Errorf("record %q approves lock %q, holding %q", rec, lock, approved)
 		}
 		if !hasLock {
 			lock = nil

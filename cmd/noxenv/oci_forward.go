@@ -171,7 +171,7 @@ func (a *app) substitute(ctx context.Context, sp *store.SearchPath, argv []strin
 	return ans, nil
 }
 
-// ociProgram returns the path of noxenv-oci (see installedProgram).
+// ociProgram returns the path of noxenv-oci (see front.InstalledProgram).
 func (a *app) ociProgram() (string, error) {
 	if p := front.InstalledProgram(ociProgram, a.Env); p != "" {
 		return p, nil

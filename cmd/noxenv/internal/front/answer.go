@@ -1,6 +1,7 @@
 package front
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -20,14 +21,16 @@ func init() {
 // Answer answers argv, the command line after the program's name, when
 // it is a direct call (see App.Direct) that needs nothing but the
 // evaluation cache and settings of the plain form, and returns the exit
-// status; ok is false, with nothing printed, when the rest of noxenv must
-// answer.
+// status; ok is false, with nothing written (warnings held back, no
+// stamp), when the rest of noxenv must answer.
 func Answer(argv []string) (status int, ok bool) {
 	if !isDirect(argv) {
 		return 0, false
 	}
 	a := NewApp(nil)
 	a.Argv = argv
+	a.held = new(bytes.Buffer)
+	a.Stderr = a.held
 	a.DecodeSettings = func(file string, data []byte) (map[string]any, error) {
 		raw, err := settings.DecodePlain(file, data)
 		if err != nil {
@@ -41,6 +44,7 @@ func Answer(argv []string) (status int, ok bool) {
 	if errors.Is(err, ErrNeedsFull) {
 		return 0, false
 	}
+	a.release()
 	return a.Report(err), true
 }
 

@@ -1,6 +1,7 @@
 package front
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -39,6 +40,9 @@ type App struct {
 	// NeedsFull says Answer met what only the rest of noxenv does: what
 	// it computed is not used (see Answer).
 	NeedsFull bool
+	// held keeps what Answer writes on stderr until it knows it answers
+	// (see release); nil elsewhere.
+	held *bytes.Buffer
 	// Settings reads config.toml and the NOXENV_* settings variables on
 	// first call, once per process: commands that need no setting read
 	// no file.
@@ -80,6 +84,15 @@ func environMap(kv []string) map[string]string {
 		}
 	}
 	return m
+}
+
+// release writes what Answer held back on the process's stderr, which
+// takes every later message: the answer is Answer's.
+func (a *App) release() {
+	if a.held != nil {
+		os.Stderr.Write(a.held.Bytes())
+		a.held, a.Stderr = nil, os.Stderr
+	}
 }
 
 // Logf prints an informational message on stderr unless NOXENV_LOG=quiet.

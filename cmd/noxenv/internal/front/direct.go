@@ -31,7 +31,7 @@ func SameFile(a, b string) bool {
 func (a *App) HookDir() string { return filepath.Join(a.Loc.StateDir, "hook") }
 
 // SpareHookDir is where the hook keeps the files it must write when
-// hookDir cannot have them (a home missing or read-only, an account whose
+// HookDir cannot have them (a home missing or read-only, an account whose
 // HOME another user owns): noxenv under $XDG_RUNTIME_DIR when that is the
 // user's own (it may be another user's, kept by sudo), or else a
 // directory of the user's own in the temporary directory, made here.
@@ -82,8 +82,8 @@ func (a *App) WorkDir() (string, error) {
 }
 
 // Export is noxenv export SHELL; evaluate evaluates the project file when
-// it must be. In the front, what only the full noxenv does ends it with
-// errNeedsFull before anything is printed.
+// it must be. In Answer, what only the rest of noxenv does ends it with
+// ErrNeedsFull as soon as it is met, before anything is written.
 func (a *App) Export(shell string, evaluate prompt.Evaluation) error {
 	if err := shells.Check(shell); err != nil {
 		return UsageError{err}
@@ -94,11 +94,17 @@ func (a *App) Export(shell string, evaluate prompt.Evaluation) error {
 	}
 	old, _ := prompt.LoadState(a.Env)
 	sw := prompt.Next(evaluate, a.LoadEnvrc, a.Env, dir, []string{hook.ReloadFile(a.HookDir())})
+	if a.NeedsFull {
+		return ErrNeedsFull
+	}
 	changes := prompt.Diff(a.Env, sw.Env)
 	var check string
 	if shell != "json" {
 		fp, settingsErr := a.fastPath(sw.State)
 		fp.Leave = a.leave(sw)
+		if a.NeedsFull {
+			return ErrNeedsFull
+		}
 		if check, err = fp.Render(shell, filepath.Join(a.HookDir(), "stamps")); err != nil {
 			// No stamp can be made in the state directory (a home
 			// missing or read-only): the user's own directory for the
@@ -121,16 +127,13 @@ func (a *App) Export(shell string, evaluate prompt.Evaluation) error {
 		// the user cannot open (a HOME kept under sudo) is not: the
 		// commands that need settings say it.
 		var wrong *settings.Error
-		if errors.As(settingsErr, &wrong) && sw.Err == nil && !a.NeedsFull {
+		if errors.As(settingsErr, &wrong) && sw.Err == nil {
 			a.Logf("warning: %v", settingsErr)
 		}
 	}
 	code, err := shells.Render(shell, changes, check)
 	if err != nil {
 		return err
-	}
-	if a.NeedsFull {
-		return ErrNeedsFull
 	}
 	if _, err := fmt.Fprint(a.Stdout, code); err != nil {
 		return err
@@ -222,12 +225,14 @@ func (a *App) leave(sw prompt.Switch) *hook.Leave {
 			l.Missing = append(l.Missing, p)
 		}
 	}
-	// The front reads settings files of the plain form only. Where this
-	// export needs a setting for the leave alone, it does not hand itself
-	// to noxenv for it: the shell leaves through the export instead.
+	// noxenv-prompt reads settings files of the plain form only. Where
+	// its export needs a setting for the leave alone, it does not hand
+	// itself to noxenv for it (a process more): the shell leaves through
+	// the export instead. noxenv's own Answer leaves it to main, which
+	// reads any settings file, at no such cost.
 	needed := a.NeedsFull
 	on, err := a.LoadEnvrc()
-	if errors.Is(err, ErrNeedsFull) && !needed {
+	if errors.Is(err, ErrNeedsFull) && !needed && handsOver {
 		a.NeedsFull = false
 		return nil
 	}
@@ -304,7 +309,8 @@ var ErrNeedsFull = errors.New("needs the full noxenv")
 // every cd and every job start, export SHELL and exec DIR ..., without a
 // flag (their commands have none but help): cobra would make the same call
 // after building the command and parsing argv, which these calls need not
-// pay for. TestDirectCalls checks that both answer alike. evaluation
+// pay for. TestDirectCalls checks that both answer alike, and
+// export_early.txtar that Answer does. evaluation
 // gives the evaluation a call runs when a project file is to be evaluated.
 func (a *App) Direct(argv []string, evaluation func(context.Context) prompt.Evaluation) func(context.Context) error {
 	switch {
@@ -363,12 +369,13 @@ func (a *App) Exec(argv []string, dashAt int, evaluate prompt.Evaluation) error 
 	// environment, the project is evaluated afresh and every error is said.
 	sw := prompt.Next(evaluate, a.LoadEnvrc, prompt.Revert(a.Env), abs,
 		[]string{hook.ReloadFile(a.HookDir())})
-	if sw.Err != nil {
-		return sw.Err
-	}
 	if a.NeedsFull {
 		return ErrNeedsFull
 	}
+	if sw.Err != nil {
+		return sw.Err
+	}
+	a.release()
 	return ExecIn(sw.Env, command)
 }
 
