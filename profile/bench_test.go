@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -72,4 +73,26 @@ func BenchmarkRealize200(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkDecodeGeneration200 reads the manifest of a generation of 200
+// members (57 KB, as a profile add reusing it reads it).
+func BenchmarkDecodeGeneration200(b *testing.B) {
+	var m Manifest
+	for i := range 200 {
+		id := fmt.Sprintf("w7n8418bbfxr4xy4dppq3x11v645js%02d-pkg%03d-1.0", i%100, i)
+		m.Members = append(m.Members, Member{Name: fmt.Sprintf("pkg%03d", i), Version: "1.0", Request: fmt.Sprintf("pkg%03d", i), ID: id, Priority: DefaultPriority})
+		m.Entries = append(m.Entries, ManifestEntry{ID: id, Path: "/dev/shm/pr2/store/" + id, Name: fmt.Sprintf("pkg%03d", i), Version: "1.0", Priority: DefaultPriority})
+	}
+	j, err := json.Marshal(&m)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(j)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok := decodeGeneration("/g", j); !ok {
+			b.Fatal("not decoded")
+		}
+	}
 }

@@ -2,6 +2,7 @@ package profile
 
 import (
 	"encoding/json"
+	"time"
 
 	"github.com/noxenv/noxenv/store"
 )
@@ -44,7 +45,10 @@ func decodeRecord(b []byte) (r record, ok bool) {
 		switch k {
 		case 0: // time, in the form of time.Time's own decoder
 			v, ok := d.SkipValue()
-			return ok && json.Unmarshal(v, &r.Time) == nil
+			var t time.Time // not r, which would go to the heap
+			ok = ok && json.Unmarshal(v, &t) == nil
+			r.Time = t
+			return ok
 		case 1:
 			r.Members, ok = members(d)
 		case 2:
@@ -89,10 +93,13 @@ func entryField(d *store.Decoder, me *ManifestEntry, k int) bool {
 	case 7:
 		me.References, ok = d.Strs()
 	case 8:
-		// Rare, and its settings have types of their own.
+		// Rare, and its settings have types of their own. Read into a
+		// variable of its own, so that me stays off the heap.
 		v, ok := d.SkipValue()
-		me.Env = nil
-		return ok && json.Unmarshal(v, &me.Env) == nil
+		var env []store.EnvSetting
+		ok = ok && json.Unmarshal(v, &env) == nil
+		me.Env = env
+		return ok
 	}
 	return ok
 }

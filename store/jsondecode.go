@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
-	"slices"
+	"math/bits"
 	"strconv"
 	"unicode/utf8"
 )
@@ -42,15 +42,30 @@ func (d *Decoder) SkipValue() ([]byte, bool) {
 // field reading the value of keys[k].
 func (d *Decoder) Fields(keys []string, field func(k int) bool) bool {
 	var seen uint
-	return d.object(func(key []byte) bool {
-		k := slices.Index(keys, string(key))
+	more, ok := d.open('{', '}')
+	for ; more; more, ok = d.more('}') {
+		key, isKey := d.raw()
+		if !isKey || !d.next(':') {
+			return false
+		}
+		k := keyIndex(keys, key)
 		bit := uint(1) << max(k, 0)
-		if k < 0 || seen&bit != 0 {
+		if k < 0 || seen&bit != 0 || !field(k) {
 			return false
 		}
 		seen |= bit
-		return field(k)
-	})
+	}
+	return ok
+}
+
+// keyIndex returns the index of key in keys, or -1.
+func keyIndex(keys []string, key []byte) int {
+	for k, s := range keys {
+		if s == string(key) {
+			return k
+		}
+	}
+	return -1
 }
 
 // space skips white space and returns where the next token starts.
@@ -75,48 +90,40 @@ func (d *Decoder) next(c byte) bool {
 	return false
 }
 
-// object reads an object, handing each key to field, which reads its
-// value.
-func (d *Decoder) object(field func(key []byte) bool) bool {
-	if !d.next('{') {
-		return false
+// open consumes open, the start of an object or an array, and an
+// immediate close; more reports whether an element follows.
+func (d *Decoder) open(open, close byte) (more, ok bool) {
+	if !d.next(open) {
+		return false, false
 	}
-	if d.next('}') {
-		return true
+	return !d.next(close), true
+}
+
+// more consumes what follows an element of an object or an array closed
+// by close: a comma (more is true: another element follows) or close.
+func (d *Decoder) more(close byte) (more, ok bool) {
+	if d.space() < len(d.b) {
+		switch d.b[d.i] {
+		case ',':
+			d.i++
+			return true, true
+		case close:
+			d.i++
+			return false, true
+		}
 	}
-	for {
-		key, ok := d.raw()
-		if !ok || !d.next(':') || !field(key) {
-			return false
-		}
-		if d.next('}') {
-			return true
-		}
-		if !d.next(',') {
-			return false
-		}
-	}
+	return false, false
 }
 
 // Array reads an array, elem reading each element.
 func (d *Decoder) Array(elem func() bool) bool {
-	if !d.next('[') {
-		return false
-	}
-	if d.next(']') {
-		return true
-	}
-	for {
+	more, ok := d.open('[', ']')
+	for ; more; more, ok = d.more(']') {
 		if !elem() {
 			return false
 		}
-		if d.next(']') {
-			return true
-		}
-		if !d.next(',') {
-			return false
-		}
 	}
+	return ok
 }
 
 // Str reads a string.
@@ -152,15 +159,17 @@ func (d *Decoder) raw() ([]byte, bool) {
 	if !d.next('"') {
 		return nil, false
 	}
-	n := bytes.IndexByte(d.b[d.i:], '"')
+	start := d.i
+	if end := start + plainRun(d.b[start:]); end < len(d.b) && d.b[end] == '"' {
+		d.i = end + 1
+		return d.b[start:end], true
+	}
+	n := bytes.IndexByte(d.b[start:], '"')
 	if n < 0 {
 		return nil, false
 	}
-	s := d.b[d.i : d.i+n]
+	s := d.b[start : start+n]
 	d.i += n + 1
-	if asciiPlain(s) {
-		return s, true
-	}
 	var class byte
 	for _, c := range s {
 		class |= strByte[c]
@@ -168,28 +177,31 @@ func (d *Decoder) raw() ([]byte, bool) {
 	if class&strSpecial != 0 {
 		return nil, false
 	}
-	return s, class == 0 || utf8.Valid(s)
+	return s, utf8.Valid(s)
 }
 
-// asciiPlain reports whether s, the inside of a string up to its closing
-// quote, holds only ASCII that stands for itself (no escape, no control
-// character), looking at eight bytes at a time.
-func asciiPlain(s []byte) bool {
+// plainRun returns the length of the run of bytes at the start of s that
+// stand for themselves in a string (ASCII, not a quote, an escape or a
+// control character): strings end at the byte after it when it is a
+// quote. It looks at eight bytes at a time: most strings are plain.
+func plainRun(s []byte) int {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	var bits uint64
-	for ; len(s) >= 8; s = s[8:] {
-		x := binary.LittleEndian.Uint64(s)
-		esc := x ^ ones*'\\'
-		// A byte of x below 0x20, a backslash (a zero byte of esc), or a
-		// byte of 0x80 and above sets its high bit in bits, or another's.
-		bits |= (x-ones*0x20)&^x | (esc-ones)&^esc | x
-	}
-	for _, c := range s {
-		if strByte[c] != 0 {
-			return false
+	n := 0
+	for ; len(s)-n >= 8; n += 8 {
+		x := binary.LittleEndian.Uint64(s[n:])
+		q, esc := x^ones*'"', x^ones*'\\'
+		// A byte of x below 0x20, a quote or a backslash (a zero byte of
+		// q or esc), or a byte of 0x80 and above sets its high bit in
+		// m. A borrow can set the high bit of a byte only above such a
+		// byte, so the lowest set is the first such byte.
+		if m := ((x-ones*0x20)&^x | (q-ones)&^q | (esc-ones)&^esc | x) & highs; m != 0 {
+			return n + bits.TrailingZeros64(m)/8
 		}
 	}
-	return bits&highs == 0
+	for n < len(s) && strByte[s[n]] == 0 {
+		n++
+	}
+	return n
 }
 
 // The classes of a byte in a JSON string, strByte[c]: 0 for ASCII that
@@ -252,41 +264,73 @@ func (d *Decoder) literal(w string) bool {
 }
 
 // Skip reads any value, checking it as encoding/json would, and keeps
-// nothing of it.
+// nothing of it. Nested values are read in one loop, the closing byte of
+// each object or array open on a stack: reusing a generation skips its
+// members, most of its manifest.
 func (d *Decoder) Skip() bool {
-	if d.space() == len(d.b) {
-		return false
+	var stack [16]byte
+	open := stack[:0]
+	for {
+		// A value.
+		if d.space() == len(d.b) {
+			return false
+		}
+		var ok bool
+		switch c := d.b[d.i]; {
+		case c == '{' || c == '[':
+			close := byte('}')
+			if c == '[' {
+				close = ']'
+			}
+			var more bool
+			if more, ok = d.open(c, close); more {
+				if close == '}' && !d.skipKey() {
+					return false
+				}
+				open = append(open, close)
+				continue
+			}
+		case c == '"':
+			ok = d.skipString()
+		case c == 't':
+			ok = d.literal("true")
+		case c == 'f':
+			ok = d.literal("false")
+		case c == 'n':
+			ok = d.literal("null")
+		case c == '-' || c >= '0' && c <= '9':
+			ok = d.skipNumber()
+		}
+		// What follows it: the next element of the innermost object or
+		// array open, or their ends.
+		for ok {
+			if len(open) == 0 {
+				return true
+			}
+			close := open[len(open)-1]
+			var more bool
+			if more, ok = d.more(close); more {
+				ok = close == ']' || d.skipKey()
+				break
+			}
+			open = open[:len(open)-1]
+		}
+		if !ok {
+			return false
+		}
 	}
-	switch c := d.b[d.i]; {
-	case c == '{':
-		return d.object(func([]byte) bool { return d.Skip() })
-	case c == '[':
-		return d.Array(d.Skip)
-	case c == '"':
-		return d.skipString()
-	case c == 't':
-		return d.literal("true")
-	case c == 'f':
-		return d.literal("false")
-	case c == 'n':
-		return d.literal("null")
-	case c == '-' || c >= '0' && c <= '9':
-		return d.skipNumber()
-	}
-	return false
+}
+
+// skipKey reads a key of an object and the colon after it.
+func (d *Decoder) skipKey() bool {
+	return d.space() < len(d.b) && d.b[d.i] == '"' && d.skipString() && d.next(':')
 }
 
 // skipString reads a string, escapes included.
 func (d *Decoder) skipString() bool {
 	d.i++ // the opening quote
-	if n := bytes.IndexByte(d.b[d.i:], '"'); n >= 0 && asciiPlain(d.b[d.i:d.i+n]) {
-		d.i += n + 1
-		return true
-	}
-	for d.i < len(d.b) {
-		for d.i < len(d.b) && strByte[d.b[d.i]] != strSpecial {
-			d.i++
-		}
+	for {
+		d.i += plainRun(d.b[d.i:])
 		if d.i == len(d.b) {
 			return false
 		}
@@ -295,9 +339,12 @@ func (d *Decoder) skipString() bool {
 		switch {
 		case c == '"':
 			return true
+		case c >= utf8.RuneSelf:
+			// encoding/json reads any byte sequence, invalid UTF-8 as
+			// U+FFFD.
 		case c < 0x20:
 			return false
-		case c == '\\':
+		default: // a backslash
 			if d.i == len(d.b) {
 				return false
 			}
@@ -320,7 +367,6 @@ func (d *Decoder) skipString() bool {
 			}
 		}
 	}
-	return false
 }
 
 func isHex(c byte) bool {

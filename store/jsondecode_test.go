@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,21 +65,76 @@ func TestDecodeInfo(t *testing.T) { infoDecoder.Test(t) }
 
 func FuzzDecodeInfo(f *testing.F) { infoDecoder.Fuzz(f) }
 
-// asciiPlain answers as the bytes' classes do, whatever the byte and its
-// place in a word of eight or in the tail.
-func TestASCIIPlain(t *testing.T) {
+// plainRun stops where a loop over the bytes' classes stops, whatever
+// the byte and its place in a word of eight or in the tail, and whatever
+// follows it (a borrow from a byte it stops at must not move it).
+func TestPlainRun(t *testing.T) {
+	after := []byte{0, 0x1f, '"', '\\', 0x80, 0xff, '~', ' '}
 	for n := 1; n <= 20; n++ {
 		for at := range n {
 			for c := range 256 {
-				if c == '"' {
-					continue // ends the string before asciiPlain sees it
-				}
 				s := bytes.Repeat([]byte{'~'}, n)
 				s[at] = byte(c)
-				if got, want := asciiPlain(s), strByte[c] == 0; got != want {
-					t.Fatalf("asciiPlain(%q) = %v, want %v", s, got, want)
+				for i := at + 1; i < n; i++ {
+					s[i] = after[(i+c)%len(after)]
+				}
+				want := 0
+				for want < len(s) && strByte[s[want]] == 0 {
+					want++
+				}
+				if got := plainRun(s); got != want {
+					t.Fatalf("plainRun(%q) = %d, want %d", s, got, want)
 				}
 			}
 		}
 	}
+}
+
+// skipSamples are values Skip reads (as encoding/json does) and values it
+// rejects (as encoding/json does).
+func skipSamples() (valid, invalid []string) {
+	valid = []string{
+		`0`, `-1.5e+3`, `"a"`, `true`, `false`, `null`, `[]`, `{}`, ` [ 1 , "x" ] `,
+		`{"a":{"b":[{"c":null}]},"a":1}`, `{"a\u0041":"\ud83d\ude00\n\/"}`,
+		"\"\xff\xfe\"", strings.Repeat("[", 40) + strings.Repeat("]", 40),
+		`[{"name":"pkg000","version":"1.0","request":"pkg000","id":"w7n8418bbfxr4xy4dppq3x11v645jspr-pkg000-1.0","priority":5}]`,
+	}
+	invalid = []string{
+		``, `[`, `[1,]`, `[1 2]`, `{"a"}`, `{"a":}`, `{"a":1,}`, `{a:1}`, `{"a":1]`, `[1}`,
+		`01`, `1.`, `-`, `1e`, `tru`, `nul`, `"a`, "\"\x01\"", `"\x"`, `"\u12"`, `"\u12g4"`,
+		strings.Repeat("[", 40) + strings.Repeat("]", 39), `{"a":[1}`, `[{}}`,
+	}
+	return valid, invalid
+}
+
+// Skip reads a value as encoding/json's Valid does, and ends after it.
+func TestSkip(t *testing.T) {
+	valid, invalid := skipSamples()
+	for _, s := range valid {
+		d := NewDecoder([]byte(s))
+		if !d.Skip() || !d.End() || !json.Valid([]byte(s)) {
+			t.Errorf("%s: not skipped", s)
+		}
+	}
+	for _, s := range invalid {
+		d := NewDecoder([]byte(s))
+		if d.Skip() && d.End() || json.Valid([]byte(s)) {
+			t.Errorf("%s: skipped", s)
+		}
+	}
+}
+
+// Whatever the bytes, Skip and then End accept them exactly when
+// encoding/json does.
+func FuzzSkip(f *testing.F) {
+	valid, invalid := skipSamples()
+	for _, s := range append(valid, invalid...) {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		d := NewDecoder(b)
+		if got, want := d.Skip() && d.End(), json.Valid(b); got != want {
+			t.Errorf("%q: skipped %v, encoding/json says valid %v", b, got, want)
+		}
+	})
 }
