@@ -58,34 +58,47 @@ func NewMember(pkg string, e store.Ref) Member {
 // (not nil). Two of pkgs of one name are a *DuplicateNameError. Members
 // come without their entries (Realize reads them only if it builds).
 func AddMembers(sp *store.SearchPath, cur []Member, pkgs []string, priority *int) ([]Member, []Change, error) {
-	byName := make(map[string]string, len(pkgs))
-	named := make(map[string]int, len(cur)) // the first member of each name
+	// The members as setMembers makes them, built here at once: at holds
+	// the index in out of the first member of each name, and by the index
+	// of the pkg that set it, or -1.
+	out := make([]Member, len(cur), len(cur)+len(pkgs))
+	copy(out, cur)
+	by := make([]int, len(cur), len(cur)+len(pkgs))
+	at := make(map[string]int, len(cur)+len(pkgs))
 	for i, m := range cur {
-		if _, ok := named[m.Name]; !ok {
-			named[m.Name] = i
+		by[i] = -1
+		if _, ok := at[m.Name]; !ok {
+			at[m.Name] = i
 		}
 	}
-	add := make([]Member, 0, len(pkgs))
-	for _, pkg := range pkgs {
+	var changes []Change
+	for k, pkg := range pkgs {
 		e, err := sp.Locate(pkg)
 		if err != nil {
 			return nil, nil, err
 		}
-		if prev, ok := byName[e.Name]; ok {
-			return nil, nil, &DuplicateNameError{First: prev, Second: pkg, Name: e.Name}
-		}
-		byName[e.Name] = pkg
 		m := NewMember(pkg, e)
-		if i, ok := named[m.Name]; ok {
+		i, ok := at[m.Name]
+		if ok && by[i] >= 0 {
+			return nil, nil, &DuplicateNameError{First: pkgs[by[i]], Second: pkg, Name: e.Name}
+		}
+		if ok {
 			m.Priority = cur[i].Priority
 		}
 		if priority != nil {
 			m.Priority = *priority
 		}
-		add = append(add, m)
+		if !ok {
+			at[m.Name] = len(out)
+			out, by = append(out, m), append(by, k)
+			continue
+		}
+		if old := out[i]; old.ID != m.ID || old.Priority != m.Priority {
+			changes = append(changes, Change{Old: old, New: m})
+		}
+		out[i], by[i] = m, k
 	}
-	ms, changes := setMembers(cur, add)
-	return ms, changes, nil
+	return out, changes, nil
 }
 
 // RemoveMembers returns cur without the members named; a name that is

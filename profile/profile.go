@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -419,10 +418,11 @@ func diffMembers(old, new []Member) (added, removed []Member) {
 		return m
 	}
 	// The members of ms that others lacks or holds otherwise: all of
-	// them, copied at once, for a profile's first generation.
+	// them for a profile's first generation, ms itself (its capacity cut,
+	// so that an append copies it).
 	differ := func(ms, others []Member) []Member {
 		if len(others) == 0 && len(ms) > 0 {
-			return slices.Clone(ms)
+			return ms[:len(ms):len(ms)]
 		}
 		at := byName(others)
 		var out []Member

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -54,15 +55,27 @@ func (g *Generation) rankOf(i int) rank {
 // id, priority) pairs. Names and requests do not count: members resolving
 // to the same entries give the same tree.
 func Key(members []Member) string {
-	pairs := make([]string, len(members))
-	for i, m := range members {
-		pairs[i] = m.ID + "\x00" + strconv.Itoa(m.Priority)
+	// The pairs are the strings ID "\x00" PRIORITY, hashed in their
+	// order each with a newline after it; an id holds no NUL, so they
+	// sort by id, then by priority as a string. They are written into
+	// one buffer in turn, not made each a string.
+	prio := func(i int) string { return strconv.Itoa(members[i].Priority) }
+	order := make([]int, len(members))
+	for i := range order {
+		order[i] = i
 	}
-	sort.Strings(pairs)
+	slices.SortFunc(order, func(i, j int) int {
+		if c := strings.Compare(members[i].ID, members[j].ID); c != 0 {
+			return c
+		}
+		return strings.Compare(prio(i), prio(j))
+	})
 	h := sha256.New()
-	for _, p := range pairs {
-		h.Write([]byte(p))
-		h.Write([]byte{'\n'})
+	pair := make([]byte, 0, 128)
+	for _, i := range order {
+		pair = append(append(pair[:0], members[i].ID...), 0)
+		pair = append(strconv.AppendInt(pair, int64(members[i].Priority), 10), '\n')
+		h.Write(pair)
 	}
 	return hex.EncodeToString(h.Sum(nil))[:32]
 }

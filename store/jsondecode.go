@@ -70,14 +70,7 @@ func keyIndex(keys []string, key []byte) int {
 
 // space skips white space and returns where the next token starts.
 func (d *Decoder) space() int {
-	for d.i < len(d.b) {
-		switch d.b[d.i] {
-		case ' ', '\t', '\n', '\r':
-			d.i++
-		default:
-			return d.i
-		}
-	}
+	d.i = space(d.b, d.i)
 	return d.i
 }
 
@@ -189,12 +182,11 @@ func plainRun(s []byte) int {
 	n := 0
 	for ; len(s)-n >= 8; n += 8 {
 		x := binary.LittleEndian.Uint64(s[n:])
-		q, esc := x^ones*'"', x^ones*'\\'
 		// A byte of x below 0x20, a quote or a backslash (a zero byte of
-		// q or esc), or a byte of 0x80 and above sets its high bit in
-		// m. A borrow can set the high bit of a byte only above such a
-		// byte, so the lowest set is the first such byte.
-		if m := ((x-ones*0x20)&^x | (q-ones)&^q | (esc-ones)&^esc | x) & highs; m != 0 {
+		// x^ones*'"' or x^ones*'\\'), or of 0x80 and above sets its high
+		// bit in m. A borrow can set the high bit of a byte only above
+		// such a byte, so the lowest set is the first such byte.
+		if m := ((x - ones*0x20) | ((x ^ ones*'"') - ones) | ((x ^ ones*'\\') - ones) | x) & highs; m != 0 {
 			return n + bits.TrailingZeros64(m)/8
 		}
 	}
@@ -255,115 +247,175 @@ func (d *Decoder) Boolean() (bool, bool) {
 
 // literal consumes the word w.
 func (d *Decoder) literal(w string) bool {
-	start := d.space()
-	if len(d.b)-start < len(w) || string(d.b[start:start+len(w)]) != w {
+	i := literal(d.b, d.space(), w)
+	if i < 0 {
 		return false
 	}
-	d.i += len(w)
+	d.i = i
 	return true
 }
 
 // Skip reads any value, checking it as encoding/json would, and keeps
-// nothing of it. Nested values are read in one loop, the closing byte of
-// each object or array open on a stack: reusing a generation skips its
-// members, most of its manifest.
+// nothing of it.
 func (d *Decoder) Skip() bool {
-	var stack [16]byte
-	open := stack[:0]
-	for {
-		// A value.
-		if d.space() == len(d.b) {
-			return false
-		}
-		var ok bool
-		switch c := d.b[d.i]; {
-		case c == '{' || c == '[':
-			close := byte('}')
-			if c == '[' {
-				close = ']'
-			}
-			var more bool
-			if more, ok = d.open(c, close); more {
-				if close == '}' && !d.skipKey() {
-					return false
-				}
-				open = append(open, close)
-				continue
-			}
-		case c == '"':
-			ok = d.skipString()
-		case c == 't':
-			ok = d.literal("true")
-		case c == 'f':
-			ok = d.literal("false")
-		case c == 'n':
-			ok = d.literal("null")
-		case c == '-' || c >= '0' && c <= '9':
-			ok = d.skipNumber()
-		}
-		// What follows it: the next element of the innermost object or
-		// array open, or their ends.
-		for ok {
-			if len(open) == 0 {
-				return true
-			}
-			close := open[len(open)-1]
-			var more bool
-			if more, ok = d.more(close); more {
-				ok = close == ']' || d.skipKey()
-				break
-			}
-			open = open[:len(open)-1]
-		}
-		if !ok {
-			return false
-		}
+	i := skip(d.b, d.i)
+	if i < 0 {
+		return false
 	}
-}
-
-// skipKey reads a key of an object and the colon after it.
-func (d *Decoder) skipKey() bool {
-	return d.space() < len(d.b) && d.b[d.i] == '"' && d.skipString() && d.next(':')
+	d.i = i
+	return true
 }
 
 // skipString reads a string, escapes included.
 func (d *Decoder) skipString() bool {
-	d.i++ // the opening quote
+	i := skipString(d.b, d.i)
+	if i < 0 {
+		return false
+	}
+	d.i = i
+	return true
+}
+
+// The functions below read the value at b[i:] as encoding/json would and
+// return where it ends, or -1 when it is none, on local variables: Skip
+// reads the members of a reused generation, most of its manifest.
+
+// skip reads any value after white space, the values nested in it in one
+// loop, with the closing byte of each object or array open on a stack.
+func skip(b []byte, i int) int {
+	var stack [16]byte
+	open := stack[:0]
 	for {
-		d.i += plainRun(d.b[d.i:])
-		if d.i == len(d.b) {
-			return false
+		// A value.
+		if i = space(b, i); i == len(b) {
+			return -1
 		}
-		c := d.b[d.i]
-		d.i++
+		switch c := b[i]; {
+		case c == '"':
+			i = skipString(b, i)
+		case c == '{' || c == '[':
+			close := byte(']')
+			if c == '{' {
+				close = '}'
+			}
+			if i = space(b, i+1); i < len(b) && b[i] == close {
+				i++
+				break
+			}
+			open = append(open, close)
+			if close == ']' {
+				continue
+			}
+			if i = skipKey(b, i); i < 0 {
+				return -1
+			}
+			continue
+		case c == 't':
+			i = literal(b, i, "true")
+		case c == 'f':
+			i = literal(b, i, "false")
+		case c == 'n':
+			i = literal(b, i, "null")
+		case c == '-' || c >= '0' && c <= '9':
+			i = skipNumber(b, i)
+		default:
+			return -1
+		}
+		// What follows it: the next element of the innermost object or
+		// array open, or the ends of those it closes.
+		for i >= 0 {
+			if len(open) == 0 {
+				return i
+			}
+			if i = space(b, i); i == len(b) {
+				return -1
+			}
+			close := open[len(open)-1]
+			if b[i] == ',' {
+				if i++; close == '}' {
+					i = skipKey(b, i)
+				}
+				break
+			}
+			if b[i] != close {
+				return -1
+			}
+			i++
+			open = open[:len(open)-1]
+		}
+		if i < 0 {
+			return -1
+		}
+	}
+}
+
+// space skips white space.
+func space(b []byte, i int) int {
+	for i < len(b) && b[i] <= ' ' && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// literal reads the word w.
+func literal(b []byte, i int, w string) int {
+	if len(b)-i < len(w) || string(b[i:i+len(w)]) != w {
+		return -1
+	}
+	return i + len(w)
+}
+
+// skipKey reads a key of an object and the colon after it.
+func skipKey(b []byte, i int) int {
+	if i = space(b, i); i == len(b) || b[i] != '"' {
+		return -1
+	}
+	if i = skipString(b, i); i < 0 {
+		return -1
+	}
+	if i = space(b, i); i == len(b) || b[i] != ':' {
+		return -1
+	}
+	return i + 1
+}
+
+// skipString reads the string at b[i], a quote.
+func skipString(b []byte, i int) int {
+	i++
+	for {
+		if i += plainRun(b[i:]); i == len(b) {
+			return -1
+		}
+		c := b[i]
+		i++
 		switch {
 		case c == '"':
-			return true
+			return i
 		case c >= utf8.RuneSelf:
 			// encoding/json reads any byte sequence, invalid UTF-8 as
 			// U+FFFD.
 		case c < 0x20:
-			return false
+			return -1
 		default: // a backslash
-			if d.i == len(d.b) {
-				return false
+			if i == len(b) {
+				return -1
 			}
-			e := d.b[d.i]
-			d.i++
+			e := b[i]
+			i++
 			switch e {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 			case 'u':
-				if len(d.b)-d.i < 4 {
-					return false
+				if len(b)-i < 4 {
+					return -1
 				}
-				for _, h := range d.b[d.i : d.i+4] {
+				for _, h := range b[i : i+4] {
 					if !isHex(h) {
-						return false
+						return -1
 					}
 				}
-				d.i += 4
+				i += 4
 			default:
-				return false
+				return -1
 			}
 		}
 	}
@@ -373,37 +425,37 @@ func isHex(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
 
-// skipNumber reads a JSON number.
-func (d *Decoder) skipNumber() bool {
-	digits := func() int {
-		start := d.i
-		for d.i < len(d.b) && d.b[d.i] >= '0' && d.b[d.i] <= '9' {
-			d.i++
-		}
-		return d.i - start
+// skipNumber reads the number at b[i].
+func skipNumber(b []byte, i int) int {
+	if b[i] == '-' {
+		i++
 	}
-	if d.b[d.i] == '-' {
-		d.i++
+	start := i
+	if i = digits(b, i); i == start || i > start+1 && b[start] == '0' {
+		return -1
 	}
-	start := d.i
-	n := digits()
-	if n == 0 || (n > 1 && d.b[start] == '0') {
-		return false
-	}
-	if d.i < len(d.b) && d.b[d.i] == '.' {
-		d.i++
-		if digits() == 0 {
-			return false
+	if i < len(b) && b[i] == '.' {
+		start = i + 1
+		if i = digits(b, start); i == start {
+			return -1
 		}
 	}
-	if d.i < len(d.b) && (d.b[d.i] == 'e' || d.b[d.i] == 'E') {
-		d.i++
-		if d.i < len(d.b) && (d.b[d.i] == '+' || d.b[d.i] == '-') {
-			d.i++
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		if i++; i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
 		}
-		if digits() == 0 {
-			return false
+		start = i
+		if i = digits(b, start); i == start {
+			return -1
 		}
 	}
-	return true
+	return i
+}
+
+// digits skips decimal digits.
+func digits(b []byte, i int) int {
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		i++
+	}
+	return i
 }
