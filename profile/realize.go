@@ -142,7 +142,10 @@ func Realize(sp *store.SearchPath, gensDir string, members []Member) (*Generatio
 
 func sortedMembers(members []Member) []Member {
 	ms := append([]Member(nil), members...)
-	sort.SliceStable(ms, func(i, j int) bool { return ms[i].Name < ms[j].Name })
+	byName := func(a, b Member) int { return strings.Compare(a.Name, b.Name) }
+	if !slices.IsSortedFunc(ms, byName) {
+		slices.SortStableFunc(ms, byName)
+	}
 	return ms
 }
 

@@ -66,16 +66,29 @@ func (idx *storeIndex) named(pkg string) []storeItem {
 	return idx.items[i:j]
 }
 
-// byID returns the item of idx whose name is id.
+// byID returns the item of idx whose name is id. The item is among those
+// of its package, the NAME of id read as HASH-NAME-VERSION or else as
+// NAME-VERSION (parseItem): both are looked at, without checking id
+// first, since no item but id's own bears its name. Reusing a generation
+// looks up each of its entries so.
 func (idx *storeIndex) byID(id string) (storeItem, bool) {
-	it, ok := parseItem(id)
-	if !ok {
+	in := func(pkg string) (storeItem, bool) {
+		for _, x := range idx.named(pkg) {
+			if x.name == id {
+				return x, true
+			}
+		}
 		return storeItem{}, false
 	}
-	for _, x := range idx.named(it.pkg) {
-		if x.name == id {
-			return x, true
+	if len(id) > hashLen && id[hashLen] == '-' {
+		if pkg, _, ok := SplitNameVersion(id[hashLen+1:]); ok {
+			if it, ok := in(pkg); ok {
+				return it, true
+			}
 		}
+	}
+	if pkg, _, ok := SplitNameVersion(id); ok {
+		return in(pkg)
 	}
 	return storeItem{}, false
 }

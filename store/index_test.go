@@ -4,6 +4,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/noxenv/noxenv/internal/testutil"
@@ -120,6 +122,34 @@ func TestIDIn(t *testing.T) {
 			if id, ok := st.idIn(p); ok != wantOK || ok && id != wantID {
 				t.Errorf("store %s: idIn(%q) = %q, %v; want %q, %v", dir, p, id, ok, wantID, wantOK)
 			}
+		}
+	}
+}
+
+// byID finds an item by its name, and nothing by any other name: items of
+// both forms, a plain entry's name that reads as an id's tail too, names
+// an item's name starts or ends with, and names of no item's form.
+func TestIndexByID(t *testing.T) {
+	const hash = "0abcdfghijklmnpqrsvwxyz012345678"
+	var items []storeItem
+	for _, name := range []string{hash + "-a-1.0", hash + "-a-b-2", "a-1.0", "b-2-3.1", hash + "-b-2-3.1", "x-" + hash + "-a-1.0"} {
+		it, ok := parseItem(name)
+		if !ok {
+			t.Fatalf("%s: no item", name)
+		}
+		items = append(items, it)
+	}
+	idx := &storeIndex{items: items}
+	slices.SortFunc(idx.items, func(a, b storeItem) int { return strings.Compare(a.pkg, b.pkg) })
+	for _, it := range items {
+		if got, ok := idx.byID(it.name); !ok || got != it {
+			t.Errorf("byID(%s) = %+v, %v; want %+v", it.name, got, ok, it)
+		}
+	}
+	for _, id := range []string{hash + "-a-1", hash + "-a-1.0.noxinfo", hash + "-a-1.0.noxdirs", ".a-1.0", "a-1.0x",
+		hash + "-c-1.0", "1.0", "a", "", hash, hash + "-", "-a-1.0", "a-1.0/", hash[1:] + "-a-1.0"} {
+		if got, ok := idx.byID(id); ok {
+			t.Errorf("byID(%q) = %+v; want none", id, got)
 		}
 	}
 }

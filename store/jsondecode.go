@@ -38,19 +38,20 @@ func (d *Decoder) SkipValue() ([]byte, bool) {
 	return d.b[start:d.i], true
 }
 
-// Fields reads an object whose keys are among keys, each at most once,
-// field reading the value of keys[k].
+// Fields reads an object whose keys are among keys (words of plain
+// ASCII), each at most once, field reading the value of keys[k].
 func (d *Decoder) Fields(keys []string, field func(k int) bool) bool {
 	var seen uint
+	k := -1
 	more, ok := d.open('{', '}')
 	for ; more; more, ok = d.more('}') {
-		key, isKey := d.raw()
-		if !isKey || !d.next(':') {
+		// The key after the last is tried first: noxenv writes them in
+		// the order of keys.
+		if k = d.key(keys, k+1); k < 0 || !d.next(':') {
 			return false
 		}
-		k := keyIndex(keys, key)
-		bit := uint(1) << max(k, 0)
-		if k < 0 || seen&bit != 0 || !field(k) {
+		bit := uint(1) << k
+		if seen&bit != 0 || !field(k) {
 			return false
 		}
 		seen |= bit
@@ -58,8 +59,23 @@ func (d *Decoder) Fields(keys []string, field func(k int) bool) bool {
 	return ok
 }
 
-// keyIndex returns the index of key in keys, or -1.
-func keyIndex(keys []string, key []byte) int {
+// key reads a key and returns its index in keys, or -1, looking at
+// keys[try] first.
+func (d *Decoder) key(keys []string, try int) int {
+	i := d.space()
+	if try < len(keys) {
+		// A key of keys is plain ASCII: the same bytes between quotes are
+		// that key.
+		k := keys[try]
+		if end := i + 1 + len(k); end < len(d.b) && d.b[i] == '"' && d.b[end] == '"' && string(d.b[i+1:end]) == k {
+			d.i = end + 1
+			return try
+		}
+	}
+	key, ok := d.raw()
+	if !ok {
+		return -1
+	}
 	for k, s := range keys {
 		if s == string(key) {
 			return k
