@@ -348,11 +348,14 @@ func (p *Profile) nextNumber() (int, error) {
 
 // addGeneration records generation n and links it to the tree dir.
 func (p *Profile) addGeneration(n int, dir string, r record) error {
-	b, err := encodeRecord(r)
+	buf := bufs.Get().(*[]byte)
+	defer bufs.Put(buf)
+	b, err := encodeRecord((*buf)[:0], r)
 	if err != nil {
 		return err
 	}
-	if err := store.WriteFileAtomic(p.recordPath(n), append(b, '\n'), 0o644); err != nil {
+	*buf = append(b, '\n')
+	if err := store.WriteFileAtomic(p.recordPath(n), *buf, 0o644); err != nil {
 		return fmt.Errorf("profile %s: %w", p.Path, err)
 	}
 	if err := symlinkAtomic(linkTarget(p.dir(), dir), p.linkPath(n)); err != nil {

@@ -166,11 +166,15 @@ func reuse(sp *store.SearchPath, dir string) *Generation {
 
 // built returns the generation built at dir, or nil when there is none.
 func built(dir string) *Generation {
-	b, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	buf := bufs.Get().(*[]byte)
+	defer bufs.Put(buf)
+	b, err := appendFile((*buf)[:0], filepath.Join(dir, ManifestFile))
+	*buf = b
 	if err != nil {
 		return nil
 	}
-	// The members are the caller's: only the entries are decoded.
+	// The members are the caller's: only the entries are decoded, into
+	// strings of their own (the buffer goes back to bufs).
 	if g, ok := decodeGeneration(dir, b); ok {
 		return g
 	}

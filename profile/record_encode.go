@@ -2,17 +2,18 @@ package profile
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
 )
 
-// encodeRecord writes r as json.Marshal does, without reflection: every
-// change of a profile writes one, of all its members.
-func encodeRecord(r record) ([]byte, error) {
+// encodeRecord appends r to b as json.Marshal writes it, without
+// reflection: every change of a profile writes one, of all its members.
+func encodeRecord(b []byte, r record) ([]byte, error) {
 	t, err := r.Time.MarshalJSON()
 	if err != nil {
 		return nil, err
 	}
-	b := make([]byte, 0, 64+membersSize(r.Members)+membersSize(r.Added)+membersSize(r.Removed))
+	b = slices.Grow(b, 64+membersSize(r.Members)+membersSize(r.Added)+membersSize(r.Removed))
 	b = append(b, `{"time":`...)
 	b = append(b, t...)
 	b = append(b, `,"members":`...)
@@ -29,7 +30,7 @@ func encodeRecord(r record) ([]byte, error) {
 }
 
 // membersSize is about what appendMembers writes of ms, at least that
-// when no string needs escapes: the record's buffer is made once.
+// when no string needs escapes: the record's buffer grows once.
 func membersSize(ms []Member) int {
 	n := 16
 	for _, m := range ms {

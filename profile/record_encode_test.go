@@ -26,7 +26,7 @@ func FuzzEncodeRecord(f *testing.F) {
 			r.Time = time.Unix(0, nanos).In(time.FixedZone("X", 3600))
 		}
 		want, werr := json.Marshal(r)
-		got, err := encodeRecord(r)
+		got, err := encodeRecord(nil, r)
 		if (err != nil) != (werr != nil) || !bytes.Equal(got, want) {
 			t.Fatalf("encodeRecord(%#v) =\n%s, %v\nwant\n%s, %v", r, got, err, want, werr)
 		}
@@ -38,7 +38,7 @@ func TestEncodeRecordTimeOutOfRange(t *testing.T) {
 	if _, err := json.Marshal(r); err == nil {
 		t.Fatal("json.Marshal takes the year 10000")
 	}
-	if b, err := encodeRecord(r); err == nil {
+	if b, err := encodeRecord(nil, r); err == nil {
 		t.Errorf("encodeRecord = %s, want an error", b)
 	}
 }

@@ -185,7 +185,12 @@ func (st *Store) loadIndex() (*storeIndex, error) {
 // each is a directory and has metadata (ITEM.noxinfo beside it), sorted
 // by name when sorted.
 func (st *Store) items(sorted bool) ([]storeItem, error) {
-	dis, err := readItems(st.Dir)
+	dis, err := readItems(st.Dir, func(name []byte) bool {
+		// Metadata is kept (for hasInfo); no listing or hidden name is
+		// an item.
+		listing := len(name) > len(ListingSuffix) && string(name[len(name)-len(ListingSuffix):]) == ListingSuffix
+		return !listing && name[0] != '.'
+	})
 	if err != nil {
 		return nil, fmt.Errorf("store %s: %w", st.Dir, err)
 	}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"os"
@@ -26,10 +27,11 @@ const (
 
 // readItems lists the directory dir as os.ReadDir does, unsorted, without
 // a DirEntry and a string allocated per item: the names of one read share
-// a string. Resolving names lists each store once, and a store holds
-// three items per entry; allocating for each cost a page fault every
-// twenty or so items.
-func readItems(dir string) ([]dirItem, error) {
+// a string, made of them alone. Resolving names lists each store once,
+// and a store holds three items per entry; allocating for each cost a
+// page fault every twenty or so items. Names keep refuses (an index has
+// no use for hidden names and listings) are left out.
+func readItems(dir string, keep func(name []byte) bool) ([]dirItem, error) {
 	fd, err := openRetry(dir, unix.O_RDONLY|unix.O_DIRECTORY, 0)
 	if err != nil {
 		return nil, &os.PathError{Op: "open", Path: dir, Err: err}
@@ -55,32 +57,43 @@ func readItems(dir string) ([]dirItem, error) {
 		if items == nil {
 			items = make([]dirItem, 0, 4*n/64) // records of 64 bytes, several reads
 		}
-		s := string(buf[:n])
+		// The names kept are moved to the front of buf, each ended by a
+		// NUL (which no name holds): a name is shorter than its record,
+		// so none overtakes a record not read yet.
+		first, w := len(items), 0
 		for off := 0; off < n; {
 			reclen := int(binary.NativeEndian.Uint16(buf[off+int(direntReclen):]))
-			rec := s[off : off+reclen]
+			rec := buf[off : off+reclen]
 			off += reclen
 			name := rec[direntName:]
-			if i := strings.IndexByte(name, 0); i >= 0 {
+			if i := bytes.IndexByte(name, 0); i >= 0 {
 				name = name[:i]
 			}
-			if name == "." || name == ".." {
+			if string(name) == "." || string(name) == ".." || keep != nil && !keep(name) {
 				continue
 			}
 			isDir := rec[direntType] == unix.DT_DIR
 			if rec[direntType] == unix.DT_UNKNOWN {
 				// A file system that does not say: look, as os does.
 				var st unix.Stat_t
-				err := unix.Fstatat(fd, name, &st, unix.AT_SYMLINK_NOFOLLOW)
+				err := unix.Fstatat(fd, string(name), &st, unix.AT_SYMLINK_NOFOLLOW)
 				if errors.Is(err, unix.ENOENT) {
 					continue // removed meanwhile
 				}
 				if err != nil {
-					return nil, &os.PathError{Op: "lstat", Path: dir + "/" + name, Err: err}
+					return nil, &os.PathError{Op: "lstat", Path: dir + "/" + string(name), Err: err}
 				}
 				isDir = st.Mode&unix.S_IFMT == unix.S_IFDIR
 			}
-			items = append(items, dirItem{name: name, isDir: isDir})
+			w += copy(buf[w:], name)
+			buf[w] = 0
+			w++
+			items = append(items, dirItem{isDir: isDir})
+		}
+		names := string(buf[:w])
+		for i := first; i < len(items); i++ {
+			end := strings.IndexByte(names, 0)
+			items[i].name, names = names[:end], names[end+1:]
 		}
 	}
 }

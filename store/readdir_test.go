@@ -42,7 +42,7 @@ func TestReadItems(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	items, err := readItems(dir)
+	items, err := readItems(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,22 @@ func TestReadItems(t *testing.T) {
 		t.Errorf("a symlink to a directory is a directory, or a directory is not: %v, %v", got["to-dir-1.0"], got["a b"])
 	}
 
-	if _, err := readItems(filepath.Join(dir, "missing")); !os.IsNotExist(err) {
+	// Only the names keep takes, whatever those left out around them.
+	even := func(name []byte) bool { return len(name)%2 == 0 }
+	items, err = readItems(dir, even)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := map[string]bool{}
+	for _, it := range items {
+		kept[it.name] = it.isDir
+	}
+	maps.DeleteFunc(want, func(name string, _ bool) bool { return !even([]byte(name)) })
+	if !maps.Equal(kept, want) {
+		t.Errorf("readItems with keep lists %d names, want %d", len(kept), len(want))
+	}
+
+	if _, err := readItems(filepath.Join(dir, "missing"), nil); !os.IsNotExist(err) {
 		t.Errorf("readItems of a missing directory: %v, want a not-exist error", err)
 	}
 }

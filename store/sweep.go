@@ -90,7 +90,7 @@ func (sp *SearchPath) PlanSweep(live map[string]bool) (*SweepPlan, error) {
 }
 
 func planStore(st *Store, live map[string]bool, plan *SweepPlan) error {
-	items, err := readItems(st.Dir)
+	items, err := readItems(st.Dir, nil)
 	if err != nil {
 		return fmt.Errorf("store %s: %w", st.Dir, err)
 	}
