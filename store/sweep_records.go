@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -58,7 +59,7 @@ type RootRecord struct {
 // changes), so that reusing a root costs one stat per store.
 func (sp *SearchPath) RecordRoots(owner Owner, key string, entries []string) error {
 	for _, st := range sp.Collectable() {
-		if err := ensureRecord(st, owner, key, idsIn(st, entries), noStep); err != nil {
+		if err := ensureRecord(st, owner, key, entries, noStep); err != nil {
 			return err
 		}
 	}
@@ -72,10 +73,11 @@ func ownerRecords(st *Store, owner string) string {
 	return filepath.Join(st.Dir, recordsDir, owner)
 }
 
-// ensureRecord writes the record of key in st unless it exists or ids is
-// empty.
-func ensureRecord(st *Store, owner Owner, key string, ids []string, step func() error) error {
-	if len(ids) == 0 {
+// ensureRecord writes the record of key in st, of those of entries (entry
+// paths) that lie in st, unless it exists or none does. The ids are
+// collected only to be written: reusing a generation finds its record.
+func ensureRecord(st *Store, owner Owner, key string, entries []string, step func() error) error {
+	if !slices.ContainsFunc(entries, func(e string) bool { _, ok := st.idIn(e); return ok }) {
 		return nil
 	}
 	if _, err := os.Stat(filepath.Join(ownerRecords(st, owner.Name), key)); err == nil {
@@ -84,7 +86,7 @@ func ensureRecord(st *Store, owner Owner, key string, ids []string, step func() 
 	if err := step(); err != nil {
 		return err
 	}
-	return writeRecord(st, owner, key, ids)
+	return writeRecord(st, owner, key, idsIn(st, entries))
 }
 
 // idsIn returns the ids of the entry paths that lie in st.
@@ -246,7 +248,7 @@ func readRecord(p string) ([]string, error) {
 func (sp *SearchPath) SyncRecords(owner Owner, roots map[string][]string, step func() error) error {
 	for _, st := range sp.Collectable() {
 		for key, entries := range roots {
-			if err := ensureRecord(st, owner, key, idsIn(st, entries), step); err != nil {
+			if err := ensureRecord(st, owner, key, entries, step); err != nil {
 				return err
 			}
 		}
