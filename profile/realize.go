@@ -86,12 +86,18 @@ func Key(members []Member) string {
 // place, so a generation directory is always complete. Members are kept
 // sorted by name. What it keeps alive in each store is recorded there.
 func Realize(sp *store.SearchPath, gensDir string, members []Member) (*Generation, error) {
-	members = sortedMembers(members)
+	// A reused generation's members are members themselves when they are
+	// in order (AddMembers keeps the order of the names given); a built
+	// one's get their entries, in a copy.
+	if !slices.IsSortedFunc(members, byName) {
+		members = sortedMembers(members)
+	}
 	dir := filepath.Join(gensDir, Key(members))
 	if g := reuse(sp, dir); g != nil {
 		g.Members = members
 		return g, recordRoots(sp, gensDir, g)
 	}
+	members = slices.Clone(members)
 	// Members found by name come without their entries (their metadata is
 	// read only now, when it is needed), several at a time, each with its
 	// listing, which the plan reads next.
@@ -140,14 +146,14 @@ func Realize(sp *store.SearchPath, gensDir string, members []Member) (*Generatio
 	return g, err
 }
 
+// sortedMembers returns a copy of members sorted by name.
 func sortedMembers(members []Member) []Member {
-	ms := append([]Member(nil), members...)
-	byName := func(a, b Member) int { return strings.Compare(a.Name, b.Name) }
-	if !slices.IsSortedFunc(ms, byName) {
-		slices.SortStableFunc(ms, byName)
-	}
+	ms := slices.Clone(members)
+	slices.SortStableFunc(ms, byName)
 	return ms
 }
+
+func byName(a, b Member) int { return strings.Compare(a.Name, b.Name) }
 
 // reuse returns the generation already built at dir, or nil when there is
 // none or an entry it links to has gone from sp.

@@ -119,13 +119,21 @@ func CheckName(n string) error {
 		return fmt.Errorf("name %q starts with %q", n, n[0])
 	}
 	for i := 0; i < len(n); i++ {
-		c := n[i]
-		if !isDigit(c) && !isLetter(c) && !strings.ContainsRune("._+-", rune(c)) {
+		if c := n[i]; !nameByte[c] {
 			return fmt.Errorf("name %q holds %q", n, c)
 		}
 	}
 	return nil
 }
+
+// nameByte marks the bytes a name may hold: resolving 200 names checks
+// each several times.
+var nameByte = func() (t [256]bool) {
+	for c := range t {
+		t[c] = isDigit(byte(c)) || isLetter(byte(c)) || strings.ContainsRune("._+-", rune(c))
+	}
+	return t
+}()
 
 // SplitNameVersion splits NAME-VERSION at the last "-" followed by a digit.
 func SplitNameVersion(s string) (name, version string, ok bool) {
