@@ -96,12 +96,35 @@ func (g *Generation) add(me ManifestEntry) {
 	g.ranks = append(g.ranks, rank{priority: me.Priority, dep: me.Dependency})
 }
 
-// bufs holds the buffer the last manifest was read into, for the record
+// spare holds the buffer the last manifest was read into, for the record
 // that a change writes next: reusing a generation reads its manifest (57
 // KB for 200 members), then writes the profile's record (as much again),
 // and a buffer made for each would be memory the process has never
-// touched, a page fault for every 4 KB.
-var bufs = sync.Pool{New: func() any { return new([]byte) }}
+// touched, a page fault for every 4 KB. (A sync.Pool may hand a put
+// buffer to no later get on another processor.)
+var spare struct {
+	sync.Mutex
+	b []byte
+}
+
+// takeBuf returns the spare buffer, emptied, for the caller alone until
+// it gives it back.
+func takeBuf() []byte {
+	spare.Lock()
+	defer spare.Unlock()
+	b := spare.b
+	spare.b = nil
+	return b[:0]
+}
+
+// giveBuf keeps b as the spare buffer, unless a larger one is.
+func giveBuf(b []byte) {
+	spare.Lock()
+	defer spare.Unlock()
+	if cap(b) > cap(spare.b) {
+		spare.b = b
+	}
+}
 
 // appendFile appends the contents of the file at path to b, as
 // os.ReadFile reads them.

@@ -348,14 +348,13 @@ func (p *Profile) nextNumber() (int, error) {
 
 // addGeneration records generation n and links it to the tree dir.
 func (p *Profile) addGeneration(n int, dir string, r record) error {
-	buf := bufs.Get().(*[]byte)
-	defer bufs.Put(buf)
-	b, err := encodeRecord((*buf)[:0], r)
+	b, err := encodeRecord(takeBuf(), r)
 	if err != nil {
 		return err
 	}
-	*buf = append(b, '\n')
-	if err := store.WriteFileAtomic(p.recordPath(n), *buf, 0o644); err != nil {
+	b = append(b, '\n')
+	defer giveBuf(b)
+	if err := store.WriteFileAtomic(p.recordPath(n), b, 0o644); err != nil {
 		return fmt.Errorf("profile %s: %w", p.Path, err)
 	}
 	if err := symlinkAtomic(linkTarget(p.dir(), dir), p.linkPath(n)); err != nil {

@@ -172,15 +172,13 @@ func reuse(sp *store.SearchPath, dir string) *Generation {
 
 // built returns the generation built at dir, or nil when there is none.
 func built(dir string) *Generation {
-	buf := bufs.Get().(*[]byte)
-	defer bufs.Put(buf)
-	b, err := appendFile((*buf)[:0], filepath.Join(dir, ManifestFile))
-	*buf = b
+	b, err := appendFile(takeBuf(), filepath.Join(dir, ManifestFile))
+	defer giveBuf(b)
 	if err != nil {
 		return nil
 	}
 	// The members are the caller's: only the entries are decoded, into
-	// strings of their own (the buffer goes back to bufs).
+	// strings of their own (the buffer is given back).
 	if g, ok := decodeGeneration(dir, b); ok {
 		return g
 	}
