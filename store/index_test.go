@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/noxenv/noxenv/internal/testutil"
@@ -139,8 +138,7 @@ func TestIndexByID(t *testing.T) {
 		}
 		items = append(items, it)
 	}
-	idx := &storeIndex{items: items}
-	slices.SortFunc(idx.items, func(a, b storeItem) int { return strings.Compare(a.pkg, b.pkg) })
+	idx := newIndex(slices.Clone(items))
 	for _, it := range items {
 		if got, ok := idx.byID(it.name); !ok || got != it {
 			t.Errorf("byID(%s) = %+v, %v; want %+v", it.name, got, ok, it)
