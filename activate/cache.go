@@ -110,9 +110,23 @@ func storeCached(cfg Config, file string, content []byte, base map[string]string
 		c.GenDir, c.Root = g.Dir, root
 	}
 	p := prompt.CacheFile(cfg.places(), file)
-	if os.MkdirAll(filepath.Dir(p), 0o700) == nil {
-		_ = store.WriteFileAtomic(p, c.Marshal(), 0o600)
+	if os.MkdirAll(filepath.Dir(p), 0o700) != nil {
+		return
 	}
+	// The last result, of the same content from another start, stays
+	// as the one before.
+	if data, err := os.ReadFile(p); err == nil {
+		if last, err := prompt.UnmarshalCacheRecord(data); err == nil && last.Content == c.Content && !sameStart(last.Read, c.Read) {
+			_ = os.Rename(p, prompt.Alternate(p))
+		}
+	}
+	_ = store.WriteFileAtomic(p, c.Marshal(), 0o600)
+}
+
+// sameStart says whether two records read the same variables with the
+// same values.
+func sameStart(a, b map[string]*string) bool {
+	return maps.EqualFunc(a, b, func(x, y *string) bool { return (x == nil) == (y == nil) && (x == nil || *x == *y) })
 }
 
 // recordingEnv is the starting environment of an evaluation, noting which

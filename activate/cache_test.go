@@ -248,3 +248,33 @@ func TestCacheDepsAsRead(t *testing.T) {
 		t.Fatalf("changed files still match: %q, %q", d.paths[p], d.paths[q])
 	}
 }
+
+// Two starts of one project that differ in a variable it reads (a shell
+// and its jobs) each keep their result: neither evaluates again after the
+// other did. A third start replaces the older of the two.
+func TestCacheKeepsAnotherStart(t *testing.T) {
+	dir, cfg := project(t, map[string]string{
+		prompt.FileName: "log_status ran\nexport GREETING=\"hi $NAME\"\n",
+	})
+	file := allowed(t, cfg, dir)
+	ann, bob, cy := map[string]string{"NAME": "ann"}, map[string]string{"NAME": "bob"}, map[string]string{"NAME": "cy"}
+	for i, step := range []struct {
+		base map[string]string
+		ran  bool
+	}{{ann, true}, {bob, true}, {ann, false}, {bob, false}, {ann, false}, {cy, true}, {bob, false}, {cy, false}, {ann, true}} {
+		env, ran := evalRan(t, cfg, file, step.base)
+		if ran != step.ran || env["GREETING"] != "hi "+step.base["NAME"] {
+			t.Fatalf("step %d (NAME=%s): ran %v, want %v; env %v", i, step.base["NAME"], ran, step.ran, env)
+		}
+	}
+	// A change of the content leaves no result of the old one.
+	if err := os.WriteFile(file, []byte("log_status ran\nexport GREETING=\"hello $NAME\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	allowed(t, cfg, dir)
+	for _, base := range []map[string]string{ann, cy} {
+		if env, ran := evalRan(t, cfg, file, base); !ran || env["GREETING"] != "hello "+base["NAME"] {
+			t.Fatalf("after the change (NAME=%s): ran %v, env %v", base["NAME"], ran, env)
+		}
+	}
+}

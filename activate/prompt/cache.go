@@ -185,13 +185,30 @@ type Cached struct {
 	GenDir string
 }
 
-// Cached returns the result of the last evaluation of p, under cfg, from
-// the starting environment base, or nil when there is none still valid.
+// Cached returns the result of an evaluation of p, under cfg, from the
+// starting environment base: the last one's, or that of the one before
+// from another start (see Alternate); nil when there is none still valid.
 // The files the evaluation watched are observed before the cache is
 // checked against them; the project's own files are hashed as read, not
 // read again: a change since shows in their modification time.
 func (p *Project) Cached(cfg Places, base map[string]string) *Cached {
-	data, err := readFile(CacheFile(cfg, p.File))
+	file := CacheFile(cfg, p.File)
+	if c := p.cachedIn(file, cfg, base); c != nil {
+		return c
+	}
+	return p.cachedIn(Alternate(file), cfg, base)
+}
+
+// Alternate is where the cache keeps, beside the last result in file, the
+// one before it from another start of the same content: a shell and the
+// jobs it submits, whose environments differ in a variable the project
+// reads (PATH, for PATH_add), each find theirs rather than evaluate in
+// turn.
+func Alternate(file string) string { return file + ".1" }
+
+// cachedIn is Cached from the record in file.
+func (p *Project) cachedIn(file string, cfg Places, base map[string]string) *Cached {
+	data, err := readFile(file)
 	if err != nil {
 		return nil
 	}
