@@ -12,7 +12,6 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
-	"runtime/metrics"
 	"slices"
 	"strings"
 	"time"
@@ -238,10 +237,7 @@ func evaluate(ctx context.Context, cfg Config, file string, base map[string]stri
 	}
 	e.timeout = set.EvalTimeout
 	ctx, cancel := context.WithTimeout(ctx, e.timeout)
-	ctx, stopHolding := context.WithCancelCause(ctx)
-	go guardMemory(ctx, stopHolding)
 	defer func() {
-		stopHolding(nil)
 		cancel()
 		e.commands.wait()
 	}()
@@ -399,11 +395,7 @@ func (e *evaluator) runError(ctx context.Context, file string, err error) error 
 // is waited for a moment only.
 func (e *evaluator) stopped(ctx context.Context, file string) error {
 	var err error = &limitError{e.timeout}
-	var held *memoryError
-	switch {
-	case errors.As(context.Cause(ctx), &held):
-		err = held
-	case !errors.Is(ctx.Err(), context.DeadlineExceeded):
+	if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		err = errors.New("evaluation interrupted")
 	}
 	pos := syntax.Pos{}
@@ -419,48 +411,6 @@ func (e *evaluator) stopped(ctx context.Context, file string) error {
 		return err
 	}
 	return posError(file, pos, err)
-}
-
-// memoryLimit is how much more memory than at its start an evaluation may
-// hold. A command substitution that never ends ($(yes)) or a function that
-// calls itself without end takes memory as fast as it runs: hundreds of
-// megabytes a second, all of a machine's before the time limit.
-var memoryLimit uint64 = 1 << 30
-
-// guardMemory ends the evaluation of ctx with a *memoryError when the
-// program holds memoryLimit more than when it started, looking every
-// 20 ms until ctx is done.
-func guardMemory(ctx context.Context, stop context.CancelCauseFunc) {
-	samples := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
-	held := func() uint64 {
-		metrics.Read(samples)
-		return samples[0].Value.Uint64() - samples[1].Value.Uint64()
-	}
-	start := held()
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-			if h := held(); h > start && h-start > memoryLimit {
-				stop(&memoryError{memoryLimit})
-				return
-			}
-		}
-	}
-}
-
-// memoryError is an evaluation that held more than limit bytes of memory.
-type memoryError struct{ limit uint64 }
-
-func (e *memoryError) Error() string {
-	size := fmt.Sprintf("%d MiB", e.limit>>20)
-	if e.limit%(1<<30) == 0 {
-		size = fmt.Sprintf("%d GiB", e.limit>>30)
-	}
-	return "evaluation used more than " + size + " of memory"
 }
 
 // limitError is an evaluation that ran longer than the setting

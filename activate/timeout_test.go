@@ -136,28 +136,3 @@ func (d depth) holder() string {
 	}
 	panic("no construct in depth")
 }
-
-// An evaluation that takes memory without end (a command substitution
-// that never ends, a function calling itself) is ended when it holds
-// memoryLimit more than at its start, long before its time limit, with an
-// error naming the file and saying why, and no process left.
-func TestMemoryLimitEndsEvaluation(t *testing.T) {
-	old := memoryLimit
-	memoryLimit = 64 << 20
-	defer func() { memoryLimit = old }()
-	for name, script := range map[string]string{"substitution": "x=$(yes)\n", "recursion": "f() { f; }\nf\n"} {
-		t.Run(name, func(t *testing.T) {
-			dir, cfg := depths["top"].layout(t, script)
-			cfg.Settings = evalTimeout(time.Minute)
-			mark := fmt.Sprintf("%d-%d", os.Getpid(), time.Now().UnixNano())
-			file := filepath.Join(dir, prompt.FileName)
-			_, err := evaluateWithin(t, 50*time.Second, cfg, file, map[string]string{"PATH": os.Getenv("PATH"), "NOXENV_TEST_MARK": mark})
-			if err == nil || !strings.HasPrefix(err.Error(), file+":") || !strings.HasSuffix(err.Error(), ": evaluation used more than 64 MiB of memory") {
-				t.Fatalf("err = %v, want the file and the memory named", err)
-			}
-			if left := marked(mark); len(left) > 0 {
-				t.Errorf("processes left: %s", strings.Join(left, "; "))
-			}
-		})
-	}
-}
