@@ -58,47 +58,28 @@ func NewMember(pkg string, e store.Ref) Member {
 // (not nil). Two of pkgs of one name are a *DuplicateNameError. Members
 // come without their entries (Realize reads them only if it builds).
 func AddMembers(sp *store.SearchPath, cur []Member, pkgs []string, priority *int) ([]Member, []Change, error) {
-	// The members as setMembers makes them, built here at once: at holds
-	// the index in out of the first member of each name, and by the index
-	// of the pkg that set it, or -1.
-	out := make([]Member, len(cur), len(cur)+len(pkgs))
-	copy(out, cur)
-	by := make([]int, len(cur), len(cur)+len(pkgs))
-	at := make(map[string]int, len(cur)+len(pkgs))
-	for i, m := range cur {
-		by[i] = -1
-		if _, ok := at[m.Name]; !ok {
-			at[m.Name] = i
-		}
-	}
-	var changes []Change
+	ed := editMembers(cur, len(pkgs))
+	// by holds, at each index of ed.out, 1 + the index of the pkg that
+	// put the member there, or 0.
+	by := make([]int, len(cur)+len(pkgs))
 	for k, pkg := range pkgs {
 		e, err := sp.Locate(pkg)
 		if err != nil {
 			return nil, nil, err
 		}
 		m := NewMember(pkg, e)
-		i, ok := at[m.Name]
-		if ok && by[i] >= 0 {
-			return nil, nil, &DuplicateNameError{First: pkgs[by[i]], Second: pkg, Name: e.Name}
-		}
-		if ok {
-			m.Priority = cur[i].Priority
+		if i, ok := ed.at[m.Name]; ok {
+			if by[i] > 0 {
+				return nil, nil, &DuplicateNameError{First: pkgs[by[i]-1], Second: pkg, Name: e.Name}
+			}
+			m.Priority = ed.out[i].Priority
 		}
 		if priority != nil {
 			m.Priority = *priority
 		}
-		if !ok {
-			at[m.Name] = len(out)
-			out, by = append(out, m), append(by, k)
-			continue
-		}
-		if old := out[i]; old.ID != m.ID || old.Priority != m.Priority {
-			changes = append(changes, Change{Old: old, New: m})
-		}
-		out[i], by[i] = m, k
+		by[ed.put(m)] = k + 1
 	}
-	return out, changes, nil
+	return ed.out, ed.changes, nil
 }
 
 // RemoveMembers returns cur without the members named; a name that is
@@ -175,27 +156,47 @@ func memberNamed(ms []Member, name string) (Member, bool) {
 // name (appended when there is none), and the changes of entry or
 // priority this makes.
 func setMembers(cur, add []Member) ([]Member, []Change) {
-	out := make([]Member, len(cur), len(cur)+len(add))
-	copy(out, cur)
-	at := make(map[string]int, len(out)+len(add))
-	for i, m := range out {
-		if _, ok := at[m.Name]; !ok {
-			at[m.Name] = i
-		}
-	}
-	var changes []Change
+	ed := editMembers(cur, len(add))
 	for _, m := range add {
-		i, ok := at[m.Name]
-		if !ok {
-			at[m.Name] = len(out)
-			out = append(out, m)
-			continue
-		}
-		old := out[i]
-		if old.ID != m.ID || old.Priority != m.Priority {
-			changes = append(changes, Change{Old: old, New: m})
-		}
-		out[i] = m
+		ed.put(m)
 	}
-	return out, changes
+	return ed.out, ed.changes
+}
+
+// memberEdit is a change of a member list: each member put takes the
+// place of the member of its name, or is appended when there is none.
+type memberEdit struct {
+	out []Member
+	// at is the index in out of the first member of each name.
+	at map[string]int
+	// changes are those of entry or priority the puts made.
+	changes []Change
+}
+
+// editMembers starts a change of cur, to which n members may be added.
+func editMembers(cur []Member, n int) *memberEdit {
+	ed := &memberEdit{out: make([]Member, len(cur), len(cur)+n), at: make(map[string]int, len(cur)+n)}
+	copy(ed.out, cur)
+	for i, m := range cur {
+		if _, ok := ed.at[m.Name]; !ok {
+			ed.at[m.Name] = i
+		}
+	}
+	return ed
+}
+
+// put puts m in place of the member of its name, or appends it, and
+// returns its index in ed.out.
+func (ed *memberEdit) put(m Member) int {
+	i, ok := ed.at[m.Name]
+	if !ok {
+		ed.at[m.Name] = len(ed.out)
+		ed.out = append(ed.out, m)
+		return len(ed.out) - 1
+	}
+	if old := ed.out[i]; old.ID != m.ID || old.Priority != m.Priority {
+		ed.changes = append(ed.changes, Change{Old: old, New: m})
+	}
+	ed.out[i] = m
+	return i
 }
