@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,7 +53,9 @@ func manifestSamples(t testing.TB) (own, other [][]byte) {
 		[]byte("{\"entries\":[{\"id\":\"\x01\\n\"}]}"), // a control byte
 		[]byte(`{"entries":[{"id":"a","id":"b"}]}`),    // a key twice
 		[]byte(`{"entries":[{"references":null}]}`),    // null
-		[]byte(`{"entries":[{"priority":5.0}]}`),       // not an int
+		// Nested deeper than encoding/json reads, in the skipped members.
+		[]byte(`{"members":` + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + `,"entries":[]}`),
+		[]byte(`{"entries":[{"priority":5.0}]}`), // not an int
 		[]byte(`{"entries":[{"priority":99999999999999999999}]}`),
 		[]byte(`{"entries":[{"id":"a"}]`),               // cut short
 		[]byte(`{"entries":[{"id":"a"}]} x`),            // trailing bytes

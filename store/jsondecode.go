@@ -20,7 +20,12 @@ import (
 type Decoder struct {
 	b []byte
 	i int
+	// depth is how many objects and arrays Fields and Array have open.
+	depth int
 }
+
+// maxDepth is encoding/json's: it refuses values nested deeper.
+const maxDepth = 10000
 
 // NewDecoder reads b.
 func NewDecoder(b []byte) *Decoder { return &Decoder{b: b} }
@@ -43,6 +48,8 @@ func (d *Decoder) SkipValue() ([]byte, bool) {
 func (d *Decoder) Fields(keys []string, field func(k int) bool) bool {
 	var seen uint
 	k := -1
+	d.depth++
+	defer func() { d.depth-- }()
 	more, ok := d.open('{', '}')
 	for ; more; more, ok = d.more('}') {
 		// The key after the last is tried first: noxenv writes them in
@@ -126,6 +133,8 @@ func (d *Decoder) more(close byte) (more, ok bool) {
 
 // Array reads an array, elem reading each element.
 func (d *Decoder) Array(elem func() bool) bool {
+	d.depth++
+	defer func() { d.depth-- }()
 	more, ok := d.open('[', ']')
 	for ; more; more, ok = d.more(']') {
 		if !elem() {
@@ -274,7 +283,7 @@ func (d *Decoder) literal(w string) bool {
 // Skip reads any value, checking it as encoding/json would, and keeps
 // nothing of it.
 func (d *Decoder) Skip() bool {
-	i := skip(d.b, d.i)
+	i := skip(d.b, d.i, maxDepth-d.depth)
 	if i < 0 {
 		return false
 	}
@@ -297,8 +306,9 @@ func (d *Decoder) skipString() bool {
 // reads the members of a reused generation, most of its manifest.
 
 // skip reads any value after white space, the values nested in it in one
-// loop, with the closing byte of each object or array open on a stack.
-func skip(b []byte, i int) int {
+// loop, with the closing byte of each object or array open on a stack,
+// at most depth of them.
+func skip(b []byte, i, depth int) int {
 	var stack [16]byte
 	open := stack[:0]
 	for {
@@ -310,6 +320,9 @@ func skip(b []byte, i int) int {
 		case c == '"':
 			i = skipString(b, i)
 		case c == '{' || c == '[':
+			if len(open) == depth {
+				return -1
+			}
 			close := byte(']')
 			if c == '{' {
 				close = '}'

@@ -97,12 +97,15 @@ func skipSamples() (valid, invalid []string) {
 		`0`, `-1.5e+3`, `"a"`, `true`, `false`, `null`, `[]`, `{}`, ` [ 1 , "x" ] `,
 		`{"a":{"b":[{"c":null}]},"a":1}`, `{"a\u0041":"\ud83d\ude00\n\/"}`,
 		"\"\xff\xfe\"", strings.Repeat("[", 40) + strings.Repeat("]", 40),
+		strings.Repeat("[", 10000) + strings.Repeat("]", 10000), strings.Repeat(`{"a":`, 10000) + "1" + strings.Repeat("}", 10000),
 		`[{"name":"pkg000","version":"1.0","request":"pkg000","id":"w7n8418bbfxr4xy4dppq3x11v645jspr-pkg000-1.0","priority":5}]`,
 	}
 	invalid = []string{
 		``, `[`, `[1,]`, `[1 2]`, `{"a"}`, `{"a":}`, `{"a":1,}`, `{a:1}`, `{"a":1]`, `[1}`,
 		`01`, `1.`, `-`, `1e`, `tru`, `nul`, `"a`, "\"\x01\"", `"\x"`, `"\u12"`, `"\u12g4"`,
 		strings.Repeat("[", 40) + strings.Repeat("]", 39), `{"a":[1}`, `[{}}`,
+		// Deeper than encoding/json reads.
+		strings.Repeat("[", 10001) + strings.Repeat("]", 10001), strings.Repeat(`[{"a":`, 5000) + "[1]" + strings.Repeat("}]", 5000),
 	}
 	return valid, invalid
 }
