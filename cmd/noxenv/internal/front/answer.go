@@ -28,7 +28,6 @@ func Answer(argv []string) (status int, ok bool) {
 		return 0, false
 	}
 	a := NewApp(nil)
-	a.Argv = argv
 	a.held = new(bytes.Buffer)
 	a.Stderr = a.held
 	a.DecodeSettings = func(file string, data []byte) (map[string]any, error) {

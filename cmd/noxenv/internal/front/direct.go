@@ -18,6 +18,7 @@ import (
 	"github.com/noxenv/noxenv/shells"
 )
 
+// SameFile says whether paths a and b name the same file.
 func SameFile(a, b string) bool {
 	fa, err := os.Stat(a)
 	if err != nil {
