@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // The cache keeps, for each project file and configuration, the result of
@@ -44,7 +46,7 @@ type Places struct {
 }
 
 // cacheFormat changes whenever what an evaluation computes changes.
-const cacheFormat = "noxenv-eval-4"
+const cacheFormat = "noxenv-eval-5"
 
 type CacheRecord struct {
 	Content string // sha256 of the file evaluated
@@ -65,38 +67,53 @@ type CacheRecord struct {
 
 // Fingerprint says what a file is now: absent, a directory, or a regular
 // file's content, with the target of any symbolic link on the way, its
-// permission bits and a regular file's modification time (test -x,
-// test -nt).
+// type and permission bits (the mode as stat gives it) and a regular
+// file's modification time (test -x, test -nt).
 func Fingerprint(p string) string { return FingerprintAs(p, nil) }
 
 // FingerprintAs is Fingerprint, a regular file's content taken to be data
 // when data is not nil.
 func FingerprintAs(p string, data []byte) string {
-	fi, err := os.Lstat(p)
-	if err != nil {
-		return "absent"
+	var buf [fingerprintRoom]byte
+	return string(appendFingerprint(buf[:0], p, data))
+}
+
+// sameFingerprint reports whether FingerprintAs(p, data) is fp. The
+// prompt checks every file a cached evaluation looked at (each package's
+// store entry among them): built on the stack and compared in place, a
+// fingerprint costs it no allocation.
+func sameFingerprint(p string, data []byte, fp string) bool {
+	var buf [fingerprintRoom]byte
+	return string(appendFingerprint(buf[:0], p, data)) == fp
+}
+
+// fingerprintRoom holds a fingerprint without a link in it.
+const fingerprintRoom = 64
+
+// appendFingerprint appends p's fingerprint to b.
+func appendFingerprint(b []byte, p string, data []byte) []byte {
+	var st unix.Stat_t
+	if unix.Lstat(p, &st) != nil {
+		return append(b, "absent"...)
 	}
-	fp := ""
-	if fi.Mode()&os.ModeSymlink != 0 {
+	if st.Mode&unix.S_IFMT == unix.S_IFLNK {
 		t, err := filepath.EvalSymlinks(p)
-		if err != nil {
-			return "dangling"
+		if err != nil || unix.Stat(t, &st) != nil {
+			return append(b, "dangling"...)
 		}
-		if fi, err = os.Stat(t); err != nil {
-			return "dangling"
-		}
-		fp = "link:" + t + " "
+		b = append(append(append(b, "link:"...), t...), ' ')
 	}
-	// A directory's time changes with every file made in it: not
-	// followed.
-	fp += fi.Mode().String() + " "
-	switch {
-	case fi.IsDir():
-		return fp + "dir"
-	case !fi.Mode().IsRegular():
-		return fp + fi.Mode().Type().String()
+	b = append(strconv.AppendUint(append(b, 'm'), uint64(st.Mode), 8), ' ')
+	switch st.Mode & unix.S_IFMT {
+	case unix.S_IFDIR:
+		// A directory's time changes with every file made in it: not
+		// followed.
+		return append(b, "dir"...)
+	case unix.S_IFREG:
+	default:
+		return append(b, "special"...)
 	}
-	fp += strconv.FormatInt(fi.ModTime().UnixNano(), 10) + " "
+	b = append(strconv.AppendInt(b, st.Mtim.Nano(), 10), ' ')
 	// The content's hash tells a change the time cannot (a file written
 	// twice within the time's precision). A fingerprint guards no trust
 	// (the trust records hash with SHA-256): FNV-1a, which needs no table
@@ -107,14 +124,14 @@ func FingerprintAs(p string, data []byte) string {
 	} else {
 		f, err := os.Open(p)
 		if err != nil {
-			return fp + "unreadable"
+			return append(b, "unreadable"...)
 		}
 		defer f.Close()
 		if _, err := io.Copy(h, f); err != nil {
-			return fp + "unreadable"
+			return append(b, "unreadable"...)
 		}
 	}
-	return fp + "fnv64a:" + strconv.FormatUint(h.Sum64(), 16)
+	return strconv.AppendUint(append(b, "fnv64a:"...), h.Sum64(), 16)
 }
 
 // CacheFile returns where the last result of evaluating file under cfg is
@@ -227,7 +244,7 @@ func (p *Project) cachedIn(file string, cfg Places, base map[string]string) *Cac
 	}
 	read := p.Read(cfg.AllowDir)
 	for f, fp := range c.Deps {
-		if FingerprintAs(f, read[f]) != fp {
+		if !sameFingerprint(f, read[f], fp) {
 			return nil
 		}
 	}

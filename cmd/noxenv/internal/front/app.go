@@ -90,7 +90,9 @@ func environMap(kv []string) map[string]string {
 // takes every later message: the answer is Answer's.
 func (a *App) release() {
 	if a.held != nil {
-		os.Stderr.Write(a.held.Bytes())
+		if a.held.Len() > 0 {
+			os.Stderr.Write(a.held.Bytes())
+		}
 		a.held, a.Stderr = nil, os.Stderr
 	}
 }
