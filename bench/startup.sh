@@ -12,7 +12,13 @@
 #   prompt: the export the hook runs at cd, by noxenv-prompt (the front,
 #           cmd/noxenv/front.go), against the same empty program;
 #   outside: the same at a cd outside any project with a settings file
-#           (config.toml of the plain form), which the front reads.
+#           (config.toml of the plain form), which the front reads;
+#   start:  noxenv-prompt built as install.sh builds it, but exiting as
+#           soon as its packages are initialized (an init of package
+#           front that runs before the one that answers, added with go
+#           build -overlay): what the front costs before it does anything,
+#           so that the export's own work shows apart from the program's
+#           start.
 # noxenv is installed as install.sh installs it; the floors are built with
 # the same flags.
 # With BASE, a commit, noxenv built from that commit the same way is timed
@@ -62,6 +68,11 @@ EOF
 for f in empty exectrue; do
 	CGO_ENABLED=0 go build -C "$work/floor" -ldflags "-s -w" -o "$work/bin/$f" "./$f"
 done
+# A package's files are given to the compiler sorted by name and its init
+# functions run in that order: aa_start.go's runs before answer.go's.
+printf 'package front\n\nimport "os"\n\nfunc init() { os.Exit(0) }\n' >"$work/floor/start.go"
+printf '{"Replace": {"%s": "%s"}}\n' "$root/cmd/noxenv/internal/front/aa_start.go" "$work/floor/start.go" >"$work/floor/overlay.json"
+CGO_ENABLED=0 go build -C "$root" -overlay "$work/floor/overlay.json" -tags front -ldflags "-s -w" -o "$work/bin/start" ./cmd/noxenv
 base=()
 if [ -n "${BASE:-}" ]; then
 	mkdir -p "$work/base"
@@ -88,10 +99,16 @@ for nox in noxenv "$prompt" ${BASE:+noxenv-base}; do
 	fi
 done
 
+if [[ -n $("$work/bin/start" export bash 2>&1) ]]; then
+	echo "startup: the front built to exit once initialized said something: it did more" >&2
+	exit 1
+fi
+
 hyperfine -N --warmup 50 --runs "$runs" --export-json "$work/h.json" \
 	-n empty "$work/bin/empty" \
 	-n export "noxenv export bash" \
 	-n prompt "$prompt export bash" \
+	-n start "$work/bin/start export bash" \
 	-n true "true" \
 	-n exectrue "$work/bin/exectrue" \
 	-n exec "noxenv exec $work/proj -- true" "${base[@]}" >/dev/null 2>&1
@@ -100,6 +117,7 @@ jq -r '[.results[] | {(.command): .median}] | add | map_values(. * 1000) |
 	def x: . * 100 | round / 100 | tostring + "x";
 	def ratios(ex; ec): "export/empty: \(ex / .empty|x) (target <= 1.5x)  exec/floor: \(ec / .exectrue|x) (target <= 1.5x)  exec - true: \(ec - .true|ms) (target <= 2 ms)";
 	"median: empty \(.empty|ms), export \(.export|ms), the hook'"'"'s export \(.prompt|ms) (\(.prompt / .empty|x)); true \(.true|ms), exec floor \(.exectrue|ms), exec \(.exec|ms)\n" +
+	"the front before any work (noxenv-prompt exiting once initialized): \(.start|ms), \(.start / .empty|x) the empty program; the hook'"'"'s export \(.prompt - .start|ms) more\n" +
 	ratios(.export; .exec) +
 	if .["export-base"] then "\nbase: export \(.["export-base"]|ms), exec \(.["exec-base"]|ms)\nbase " + ratios(.["export-base"]; .["exec-base"]) else "" end' "$work/h.json"
 # Outside any project, with a settings file: the answer needs load-envrc.
