@@ -20,7 +20,9 @@
 #           so that the export's own work shows apart from the program's
 #           start.
 # noxenv is installed as install.sh installs it; the floors are built with
-# the same flags.
+# the same flags. The commands take turns (bench/interleave: one run of
+# each a round, from a different first one each round), so that a shared
+# machine's bursts fall on all of them alike; the figures are medians.
 # With BASE, a commit, noxenv built from that commit the same way is timed
 # in the same run, on the same project, beside the checkout's.
 # Usage: [BASE=REV] bench/startup.sh [RUNS]
@@ -72,6 +74,7 @@ done
 # functions run in that order: aa_start.go's runs before answer.go's.
 printf 'package front\n\nimport "os"\n\nfunc init() { os.Exit(0) }\n' >"$work/floor/start.go"
 printf '{"Replace": {"%s": "%s"}}\n' "$root/cmd/noxenv/internal/front/aa_start.go" "$work/floor/start.go" >"$work/floor/overlay.json"
+go build -C "$root" -o "$work/bin/interleave" ./bench/interleave
 CGO_ENABLED=0 go build -C "$root" -overlay "$work/floor/overlay.json" -tags front -ldflags "-s -w" -o "$work/bin/start" ./cmd/noxenv
 base=()
 if [ -n "${BASE:-}" ]; then
@@ -79,7 +82,7 @@ if [ -n "${BASE:-}" ]; then
 	git -C "$root" archive "$BASE" | tar -x -C "$work/base"
 	PREFIX=$work/base-prefix "$work/base/install.sh" 2>/dev/null
 	ln -s "$work/base-prefix/bin/noxenv" "$work/bin/noxenv-base"
-	base=(-n export-base "noxenv-base export bash" -n exec-base "noxenv-base exec $work/proj -- true")
+	base=(export-base="noxenv-base export bash" exec-base="noxenv-base exec $work/proj -- true")
 fi
 
 # Entering the project: PWD is the project, no project state in the
@@ -104,14 +107,14 @@ if [[ -n $("$work/bin/start" export bash 2>&1) ]]; then
 	exit 1
 fi
 
-hyperfine -N --warmup 50 --runs "$runs" --export-json "$work/h.json" \
-	-n empty "$work/bin/empty" \
-	-n export "noxenv export bash" \
-	-n prompt "$prompt export bash" \
-	-n start "$work/bin/start export bash" \
-	-n true "true" \
-	-n exectrue "$work/bin/exectrue" \
-	-n exec "noxenv exec $work/proj -- true" "${base[@]}" >/dev/null 2>&1
+"$work/bin/interleave" -warmup 50 -runs "$runs" -json "$work/h.json" \
+	empty="$work/bin/empty" \
+	export="noxenv export bash" \
+	prompt="$prompt export bash" \
+	start="$work/bin/start export bash" \
+	true="true" \
+	exectrue="$work/bin/exectrue" \
+	exec="noxenv exec $work/proj -- true" "${base[@]}" >/dev/null
 jq -r '[.results[] | {(.command): .median}] | add | map_values(. * 1000) |
 	def ms: . * 100 | round / 100 | tostring + " ms";
 	def x: . * 100 | round / 100 | tostring + "x";
@@ -129,11 +132,11 @@ if [[ $(strace -f -e trace=execve "$prompt" export bash 2>&1 >/dev/null | grep -
 	echo "startup: $prompt handed the export outside any project over to another program" >&2
 	exit 1
 fi
-outside=(-n empty "$work/bin/empty" -n outside "$prompt export bash")
+outside=(empty="$work/bin/empty" outside="$prompt export bash")
 if [ -n "${BASE:-}" ]; then
-	outside+=(-n outside-base "$work/base-prefix/libexec/noxenv/noxenv-prompt export bash")
+	outside+=(outside-base="$work/base-prefix/libexec/noxenv/noxenv-prompt export bash")
 fi
-hyperfine -N --warmup 50 --runs "$runs" --export-json "$work/o.json" "${outside[@]}" >/dev/null 2>&1
+"$work/bin/interleave" -warmup 50 -runs "$runs" -json "$work/o.json" "${outside[@]}" >/dev/null
 jq -r '[.results[] | {(.command): .median}] | add | map_values(. * 1000) |
 	"outside any project, with a settings file: the hook'"'"'s export \(.outside * 100 | round / 100) ms (\(.outside / .empty * 100 | round / 100)x the empty program)" +
 	if .["outside-base"] then ", base \(.["outside-base"] * 100 | round / 100) ms (\(.["outside-base"] / .empty * 100 | round / 100)x)" else "" end' "$work/o.json"
