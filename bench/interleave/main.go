@@ -56,8 +56,11 @@ func main() {
 }
 
 func run(args []string, runs, warmup int, out string) error {
-	if len(args) == 0 || runs < 1 {
-		return errors.New("usage: interleave [-runs N] [-warmup N] [-json FILE] NAME=COMMAND...")
+	if len(args) == 0 {
+		return errors.New("no NAME=COMMAND to time")
+	}
+	if runs < 1 {
+		return errors.New("-runs must be at least 1")
 	}
 	var cmds []*command
 	for _, a := range args {
