@@ -52,13 +52,13 @@ var _noxenv_leave-fn = {|l set-check|
   for kv $l[set] { set-env $kv[0] $kv[1] }
   for n $l[unset] { unset-env $n }
   for m $l[message] { echo $m >&2 }
-  var w = [$E:PWD]
+  var w = []
   for d $dirs { for n $l[watch] { set w = [$@w $false] } }
   for f $l[reload] { set w = [$@w $false] }
-  var want = [&$w=$true]
+  var want = [&$E:PWD=[&$w=$true]]
   var watch = $l[watch]
   var reload = $l[reload]
-  $set-check {|| nop $want[[$E:PWD (
+  $set-check {|| nop $want[$E:PWD][[(
     for d $dirs { for n $watch { path:is-regular &follow-symlink=$true $d/$n } }
     for f $reload { path:is-regular &follow-symlink=$true $f }
   )]] }
@@ -98,7 +98,9 @@ const maxElvishContent = 1 << 20
 // What elvish spends most on at a prompt is output capture, a pipe each:
 // the function reads everything in one, and compares without another, by
 // looking the list of what it read up in a map whose only key is the list
-// expected (a missing key throws).
+// expected (a missing key throws). That map is itself the only value of a
+// map keyed by the directory: elvish applies indices one after the other,
+// so that after a cd the lookup of $E:PWD throws before any file is read.
 func (f FastPath) renderElvish() (string, error) {
 	if f.Stale {
 		return "var _noxenv_check = $nil\n", nil
@@ -110,7 +112,7 @@ func (f FastPath) renderElvish() (string, error) {
 		}
 		return v
 	}
-	reads, want := []string{}, []string{q(f.Dir)}
+	var reads, want []string
 	for _, file := range f.Exist {
 		data, ok := contentAt(file)
 		if !ok || bytes.IndexByte(data, 0) >= 0 {
@@ -121,12 +123,12 @@ func (f FastPath) renderElvish() (string, error) {
 	for _, p := range f.Absent {
 		reads, want = append(reads, "path:is-regular &follow-symlink=$true "+q(p)), append(want, "$false")
 	}
-	got := "$E:PWD"
+	got := ""
 	if len(reads) > 0 {
-		got += " (" + strings.Join(reads, "; ") + ")"
+		got = "(" + strings.Join(reads, "; ") + ")"
 	}
-	return "use path\nvar _noxenv_want = [&[" + strings.Join(want, " ") + "]=$true]\n" +
-		"var _noxenv_check = {|| nop $_noxenv_want[[" + got + "]] }\n", nil
+	return "use path\nvar _noxenv_want = [&" + q(f.Dir) + "=[&[" + strings.Join(want, " ") + "]=$true]]\n" +
+		"var _noxenv_check = {|| nop $_noxenv_want[$E:PWD][[" + got + "]] }\n", nil
 }
 
 // contentAt returns the content of file's path when it is a regular file
