@@ -11,6 +11,10 @@
 # EXCLUDE, for direnv.
 project20() {
 	PREFIX=$work "$root/install.sh" 2>/dev/null
+	# Builds after this one, once HOME and the XDG directories are under
+	# $work, use the usual module and build caches.
+	GOMODCACHE=$(go env GOMODCACHE) GOCACHE=$(go env GOCACHE)
+	export GOMODCACHE GOCACHE
 	export HOME=$work/home XDG_DATA_HOME=$work/home/.local/share XDG_STATE_HOME=$work/home/.local/state
 	export XDG_CACHE_HOME=$work/home/.cache XDG_CONFIG_HOME=$work/home/.config XDG_DATA_DIRS=$work/sys
 	export PATH=$work/bin:$PATH NOXENV_LOG=quiet DIRENV_LOG_FORMAT=

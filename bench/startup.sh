@@ -31,11 +31,6 @@ runs=${1:-1000}
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-# The builds after project20, which moves HOME and the XDG directories
-# under $work, use the usual module and build caches.
-GOMODCACHE=$(go env GOMODCACHE) GOCACHE=$(go env GOCACHE)
-export GOMODCACHE GOCACHE
-
 # shellcheck source=project20.sh
 . "$root/bench/project20.sh"
 project20 '^NOXENV_'
