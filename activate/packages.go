@@ -353,7 +353,7 @@ func (e *evaluator) writeLock(file string) error {
 	if !e.lockDirty {
 		return nil
 	}
-	data := e.lock.Marshal()
+	data := marshalLock(e.lock)
 	err := store.WriteFileAtomic(e.lockFile, data, 0o644)
 	if err == nil {
 		// noxenv's own writes, of the lock and of the trust record that

@@ -1,10 +1,7 @@
 package prompt
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"maps"
 	"path/filepath"
 	"slices"
@@ -13,8 +10,8 @@ import (
 // LockName is the name of the lock file beside a .noxprofile.
 const LockName = ".noxprofile.lock"
 
-// lockVersion is the format version written in lock files.
-const lockVersion = 1
+// LockVersion is the format version written in lock files.
+const LockVersion = 1
 
 // Lock is a project's .noxprofile.lock: each use request pinned to the
 // entry it resolved to.
@@ -38,7 +35,7 @@ func LockPath(file string) string {
 
 // NewLock returns an empty lock.
 func NewLock() *Lock {
-	return &Lock{Version: lockVersion, Packages: map[string]Pin{}}
+	return &Lock{Version: LockVersion, Packages: map[string]Pin{}}
 }
 
 // ReadLock reads the lock at path; a missing file is an empty lock.
@@ -51,22 +48,10 @@ func ReadLock(path string) (*Lock, error) {
 }
 
 // ParseLock reads data, the lock at path (nil: no file, an empty lock).
-func ParseLock(path string, data []byte) (*Lock, error) {
-	l := NewLock()
-	if data == nil {
-		return l, nil
-	}
-	if err := json.Unmarshal(data, l); err != nil {
-		return nil, newBadLockError(path, data, err)
-	}
-	if l.Version > lockVersion {
-		return nil, fmt.Errorf("%s: format version %d is newer than this noxenv knows (%d)", path, l.Version, lockVersion)
-	}
-	if l.Packages == nil {
-		l.Packages = map[string]Pin{}
-	}
-	return l, nil
-}
+// Package activate sets it, with encoding/json, which the prompt's front
+// does not link: the front leaves a project whose lock it would have to
+// read (a lock changed since 'noxenv allow') to noxenv.
+var ParseLock func(path string, data []byte) (*Lock, error)
 
 // PinChanges returns the requests whose pin differs from before to
 // after, in the order of their names.
@@ -90,6 +75,9 @@ func PinChanges(before, after *Lock) []PinChange {
 // lockPinChanges returns the pin changes from the lock content before to
 // after, both of the lock at path (nil: none).
 func lockPinChanges(path string, before, after []byte) ([]PinChange, error) {
+	if ParseLock == nil {
+		return nil, errors.New("the lock was not read")
+	}
 	b, err := ParseLock(path, before)
 	if err != nil {
 		return nil, err
@@ -99,59 +87,6 @@ func lockPinChanges(path string, before, after []byte) ([]PinChange, error) {
 		return nil, err
 	}
 	return PinChanges(b, a), nil
-}
-
-// badLockError is a lock file that is not a lock.
-type badLockError struct {
-	path      string
-	line, col int // of the fault, 0 when unknown
-	what      string
-	err       error
-}
-
-// newBadLockError places err, the decoder's error for data, in the file.
-func newBadLockError(path string, data []byte, err error) *badLockError {
-	e := &badLockError{path: path, what: "not a lock", err: err}
-	var offset int64
-	var syntax *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syntax):
-		e.what, offset = "not valid JSON", syntax.Offset
-	case errors.As(err, &typ):
-		e.what, offset = fmt.Sprintf("not a lock: %s has the wrong type", typ.Field), typ.Offset
-	}
-	// The decoder's offset is just past the faulty byte.
-	if pos := int(offset) - 1; pos >= 0 && pos <= len(data) {
-		before := data[:pos]
-		e.line = bytes.Count(before, []byte("\n")) + 1
-		e.col = pos - bytes.LastIndexByte(before, '\n')
-	}
-	return e
-}
-
-func (e *badLockError) Error() string {
-	if e.line == 0 {
-		return fmt.Sprintf("%s: %s", e.path, e.what)
-	}
-	return fmt.Sprintf("%s:%d:%d: %s", e.path, e.line, e.col, e.what)
-}
-func (e *badLockError) Unwrap() error { return e.err }
-
-// Hint says how to start the lock again.
-func (e *badLockError) Hint() string {
-	return "repair it, or delete it and run 'noxenv lock' to pin the requests again"
-}
-
-// Marshal returns the lock as written: stable, indented, one pin a line,
-// constraints as written (>=1.2, not \u003e=1.2).
-func (l *Lock) Marshal() []byte {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(l) // a map of strings always encodes
-	return b.Bytes()
 }
 
 // PinChange is a request whose pin a Relock changed: Old is "" for a

@@ -3,35 +3,8 @@ package prompt
 import (
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 )
-
-func TestReadLock(t *testing.T) {
-	dir := t.TempDir()
-	p := filepath.Join(dir, LockName)
-	l, err := ReadLock(p)
-	if err != nil || len(l.Packages) != 0 || l.Version != lockVersion {
-		t.Fatalf("missing lock: %+v, %v", l, err)
-	}
-	l.Packages["tool@1"] = Pin{ID: "x-tool-1.0", Hash: "sha256:00"}
-	if err := os.WriteFile(p, l.Marshal(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	back, err := ReadLock(p)
-	if err != nil || back.Packages["tool@1"] != l.Packages["tool@1"] {
-		t.Fatalf("round trip: %+v, %v", back, err)
-	}
-	for name, content := range map[string]string{
-		"newer":   `{"version": 99, "packages": {}}`,
-		"garbage": `{"version": `,
-	} {
-		os.WriteFile(p, []byte(content), 0o644)
-		if _, err := ReadLock(p); err == nil || !strings.Contains(err.Error(), p) {
-			t.Errorf("%s: err = %v, want one naming the file", name, err)
-		}
-	}
-}
 
 func TestFind(t *testing.T) {
 	root := t.TempDir()

@@ -1,14 +1,11 @@
 package prompt
 
 import (
-	"bytes"
-	"compress/flate"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"slices"
 	"sort"
@@ -414,22 +411,47 @@ func (s State) encode() string {
 	return statePrefix + base64.RawURLEncoding.EncodeToString(e.buf)
 }
 
-func decodeState(v string) (State, error) {
-	front, format := true, byte(stateFormat)
-	coded, ok := strings.CutPrefix(v, statePrefix)
-	if !ok {
-		if coded, ok = strings.CutPrefix(v, "2."); ok {
-			format = 2
-		} else {
-			front, format = false, 1
-		}
+// InflateState decompresses a state of format 1 (DEFLATE, written before
+// format 2). Package activate sets it; the prompt's front, which does not
+// link compress/flate, leaves such a state to noxenv (StateNeedsInflate).
+var InflateState func([]byte) ([]byte, error)
+
+var errNoInflate = errors.New("a state of format 1, which this program cannot read")
+
+// StateNeedsInflate reports whether env holds a state of format 1 that
+// this program cannot read (InflateState unset).
+func StateNeedsInflate(env map[string]string) bool {
+	v, ok := env[StateVar]
+	if !ok || InflateState != nil {
+		return false
 	}
+	_, format := stateCoded(v)
+	return format == 1
+}
+
+// stateCoded returns the base64 text of the state v and its format.
+func stateCoded(v string) (coded string, format byte) {
+	if coded, ok := strings.CutPrefix(v, statePrefix); ok {
+		return coded, stateFormat
+	}
+	if coded, ok := strings.CutPrefix(v, "2."); ok {
+		return coded, 2
+	}
+	return v, 1
+}
+
+func decodeState(v string) (State, error) {
+	coded, format := stateCoded(v)
+	front := format > 1
 	raw, err := base64.RawURLEncoding.DecodeString(coded)
 	if err != nil {
 		return State{}, err
 	}
 	if !front {
-		if raw, err = io.ReadAll(flate.NewReader(bytes.NewReader(raw))); err != nil {
+		if InflateState == nil {
+			return State{}, errNoInflate
+		}
+		if raw, err = InflateState(raw); err != nil {
 			return State{}, err
 		}
 	}

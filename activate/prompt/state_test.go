@@ -1,7 +1,10 @@
 package prompt
 
 import (
+	"bytes"
+	"compress/flate"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"strings"
@@ -244,6 +247,8 @@ func FuzzRevert(f *testing.F) {
 // that the project is evaluated once again. The values are what the
 // earlier versions recorded for this switch.
 func TestStateOfEarlierFormats(t *testing.T) {
+	InflateState = inflate
+	t.Cleanup(func() { InflateState = nil })
 	for _, v := range []string{format1State, format2State} {
 		env := map[string]string{"PATH": "/home/u/gen/bin:/usr/bin:/bin", "EDITOR": "nano", "PROJECT": "p", StateVar: v}
 		s, ok := LoadState(env)
@@ -252,6 +257,36 @@ func TestStateOfEarlierFormats(t *testing.T) {
 			t.Fatalf("LoadState(%s) = %+v, %v", v, s, ok)
 		}
 		sameEnv(t, Revert(env), map[string]string{"PATH": "/usr/bin:/bin", "EDITOR": "vi"})
+	}
+}
+
+// inflate is the InflateState package activate sets, which these tests
+// cannot import.
+func inflate(raw []byte) ([]byte, error) {
+	return io.ReadAll(flate.NewReader(bytes.NewReader(raw)))
+}
+
+// TestStateNeedsInflate: without InflateState (the prompt's front), a
+// state of format 1 is told apart, so that the front hands it to noxenv,
+// and none other is.
+func TestStateNeedsInflate(t *testing.T) {
+	current := loaded(map[string]string{"A": "1"}, map[string]string{"A": "2"})[StateVar]
+	for v, want := range map[string]bool{format1State: true, format2State: false, current: false} {
+		env := map[string]string{StateVar: v}
+		if got := StateNeedsInflate(env); got != want {
+			t.Errorf("%.10s...: StateNeedsInflate = %v, want %v", v, got, want)
+		}
+		if _, ok := LoadState(env); ok == want {
+			t.Errorf("%.10s...: LoadState read it: %v", v, ok)
+		}
+	}
+	if StateNeedsInflate(map[string]string{}) {
+		t.Error("no state needs inflating")
+	}
+	InflateState = inflate
+	defer func() { InflateState = nil }()
+	if StateNeedsInflate(map[string]string{StateVar: format1State}) {
+		t.Error("with InflateState set, format 1 still needs it")
 	}
 }
 

@@ -317,6 +317,13 @@ func (a *App) Direct(argv []string, evaluation func(context.Context) prompt.Eval
 	switch {
 	case !isDirect(argv):
 		return nil
+	case prompt.StateNeedsInflate(a.Env):
+		// A shell started before the state's format 2 carries one that
+		// only noxenv reads.
+		return func(context.Context) error {
+			a.NeedsFull = true
+			return ErrNeedsFull
+		}
 	case argv[0] == "export":
 		return func(ctx context.Context) error { return a.Export(argv[1], evaluation(ctx)) }
 	default:

@@ -1,0 +1,98 @@
+package activate
+
+import (
+	"bytes"
+	"compress/flate"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/noxenv/noxenv/activate/prompt"
+)
+
+// The JSON decoder of locks and the decompressor of states of format 1
+// are given to package prompt here: the prompt's front, which links
+// package prompt but not this one, spares the start-up that encoding/json
+// and compress/flate cost (a tenth of a cached export), and leaves what
+// needs them to noxenv (prompt.ParseLock, prompt.InflateState).
+func init() {
+	prompt.ParseLock = parseLock
+	prompt.InflateState = inflateState
+}
+
+// parseLock is prompt.ParseLock.
+func parseLock(path string, data []byte) (*prompt.Lock, error) {
+	l := prompt.NewLock()
+	if data == nil {
+		return l, nil
+	}
+	if err := json.Unmarshal(data, l); err != nil {
+		return nil, newBadLockError(path, data, err)
+	}
+	if l.Version > prompt.LockVersion {
+		return nil, fmt.Errorf("%s: format version %d is newer than this noxenv knows (%d)", path, l.Version, prompt.LockVersion)
+	}
+	if l.Packages == nil {
+		l.Packages = map[string]prompt.Pin{}
+	}
+	return l, nil
+}
+
+// inflateState is prompt.InflateState.
+func inflateState(raw []byte) ([]byte, error) {
+	return io.ReadAll(flate.NewReader(bytes.NewReader(raw)))
+}
+
+// badLockError is a lock file that is not a lock.
+type badLockError struct {
+	path      string
+	line, col int // of the fault, 0 when unknown
+	what      string
+	err       error
+}
+
+// newBadLockError places err, the decoder's error for data, in the file.
+func newBadLockError(path string, data []byte, err error) *badLockError {
+	e := &badLockError{path: path, what: "not a lock", err: err}
+	var offset int64
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		e.what, offset = "not valid JSON", syntax.Offset
+	case errors.As(err, &typ):
+		e.what, offset = fmt.Sprintf("not a lock: %s has the wrong type", typ.Field), typ.Offset
+	}
+	// The decoder's offset is just past the faulty byte.
+	if pos := int(offset) - 1; pos >= 0 && pos <= len(data) {
+		before := data[:pos]
+		e.line = bytes.Count(before, []byte("\n")) + 1
+		e.col = pos - bytes.LastIndexByte(before, '\n')
+	}
+	return e
+}
+
+func (e *badLockError) Error() string {
+	if e.line == 0 {
+		return fmt.Sprintf("%s: %s", e.path, e.what)
+	}
+	return fmt.Sprintf("%s:%d:%d: %s", e.path, e.line, e.col, e.what)
+}
+func (e *badLockError) Unwrap() error { return e.err }
+
+// Hint says how to start the lock again.
+func (e *badLockError) Hint() string {
+	return "repair it, or delete it and run 'noxenv lock' to pin the requests again"
+}
+
+// marshalLock returns l as written: stable, indented, one pin a line,
+// constraints as written (>=1.2, not \u003e=1.2).
+func marshalLock(l *prompt.Lock) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(l) // a map of strings always encodes
+	return b.Bytes()
+}
