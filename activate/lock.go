@@ -44,46 +44,41 @@ func inflateState(raw []byte) ([]byte, error) {
 	return io.ReadAll(flate.NewReader(bytes.NewReader(raw)))
 }
 
-// badLockError is a lock file that is not a lock.
-type badLockError struct {
-	path      string
-	line, col int // of the fault, 0 when unknown
-	what      string
-	err       error
+// lockFault is what is wrong with a lock file that is not a lock: what,
+// and the decoder's error.
+type lockFault struct {
+	what string
+	err  error
+}
+
+func (e *lockFault) Error() string { return e.what }
+func (e *lockFault) Unwrap() error { return e.err }
+
+// Hint says how to start the lock again.
+func (e *lockFault) Hint() string {
+	return "repair it, or delete it and run 'noxenv lock' to pin the requests again"
 }
 
 // newBadLockError places err, the decoder's error for data, in the file.
-func newBadLockError(path string, data []byte, err error) *badLockError {
-	e := &badLockError{path: path, what: "not a lock", err: err}
+func newBadLockError(path string, data []byte, err error) *PosError {
+	fault := &lockFault{what: "not a lock", err: err}
+	e := &PosError{File: path, Err: fault}
 	var offset int64
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syntax):
-		e.what, offset = "not valid JSON", syntax.Offset
+		fault.what, offset = "not valid JSON", syntax.Offset
 	case errors.As(err, &typ):
-		e.what, offset = fmt.Sprintf("not a lock: %s has the wrong type", typ.Field), typ.Offset
+		fault.what, offset = fmt.Sprintf("not a lock: %s has the wrong type", typ.Field), typ.Offset
 	}
 	// The decoder's offset is just past the faulty byte.
 	if pos := int(offset) - 1; pos >= 0 && pos <= len(data) {
 		before := data[:pos]
-		e.line = bytes.Count(before, []byte("\n")) + 1
-		e.col = pos - bytes.LastIndexByte(before, '\n')
+		e.Line = uint(bytes.Count(before, []byte("\n")) + 1)
+		e.Col = uint(pos - bytes.LastIndexByte(before, '\n'))
 	}
 	return e
-}
-
-func (e *badLockError) Error() string {
-	if e.line == 0 {
-		return fmt.Sprintf("%s: %s", e.path, e.what)
-	}
-	return fmt.Sprintf("%s:%d:%d: %s", e.path, e.line, e.col, e.what)
-}
-func (e *badLockError) Unwrap() error { return e.err }
-
-// Hint says how to start the lock again.
-func (e *badLockError) Hint() string {
-	return "repair it, or delete it and run 'noxenv lock' to pin the requests again"
 }
 
 // marshalLock returns l as written: stable, indented, one pin a line,
