@@ -10,7 +10,7 @@ import (
 // interpreter, cobra, the TOML parser, regexp, net nor text/template
 // (export_early.txtar checks, at run time, that an answer initializes
 // none of them), nor encoding/json and compress/flate, which made
-// noxenv-prompt a seventh larger and its export a tenth slower.
+// noxenv-prompt a seventh larger (see activate/lock.go).
 func TestImports(t *testing.T) {
 	out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", ".").Output()
 	if err != nil {
