@@ -3,8 +3,9 @@ package prompt
 import (
 	"bytes"
 	"os"
-	"sync"
 	"time"
+
+	"github.com/noxenv/noxenv/internal/filetime"
 )
 
 // Watch is a file whose change, appearance or removal needs a new
@@ -54,12 +55,10 @@ func Observe(path string) Watch {
 		}
 		mt := fi.ModTime()
 		w := Watch{Path: path, Exists: true, ModTime: mt.UnixNano()}
-		g := guard(mt)
-		// A time set in the future (touch -d) is not one a write
-		// now can give.
-		if !mt.After(now.Add(-g)) || mt.After(now.Add(g)) {
+		if filetime.Settled(mt, now) {
 			return w
 		}
+		g := filetime.Guard(mt)
 		if g > maxGuardWait || try == 2 {
 			w.Unsure = true
 			return w
@@ -71,39 +70,6 @@ func Observe(path string) Watch {
 // maxGuardWait is the longest guard observe waits out rather than
 // calling a file Unsure.
 const maxGuardWait = 50 * time.Millisecond
-
-// guard is how close to a file's modification time t another write may
-// get the same time: the precision of the file system that stored t, plus
-// a tick of the clock the kernel stamps writes with.
-func guard(t time.Time) time.Duration {
-	return precision(t) + coarseTick()
-}
-
-// precision returns the precision the file system that stored t keeps,
-// as its times show: the largest power of ten of nanoseconds that t's
-// fraction of a second is a multiple of, one second for whole seconds
-// and two for even ones (FAT). A file system keeping nanoseconds shows
-// it in almost every time it stores; a time that is round by chance only
-// makes the guard longer than needed.
-func precision(t time.Time) time.Duration {
-	ns := t.Nanosecond()
-	if ns == 0 {
-		if t.Unix()%2 == 0 {
-			return 2 * time.Second
-		}
-		return time.Second
-	}
-	p := time.Nanosecond
-	for ns%10 == 0 {
-		ns /= 10
-		p *= 10
-	}
-	return p
-}
-
-// coarseTick is the resolution of the clock the kernel stamps file
-// writes with, read once.
-var coarseTick = sync.OnceValue(clockTick)
 
 // Rewatch observes again, in ws, the watched file path that the
 // evaluation itself has just written with data: its own write is then no
@@ -123,14 +89,10 @@ func Rewatch(ws []Watch, path string, data []byte) {
 	}
 }
 
-// fallbackTick is the tick assumed when the kernel does not say: that of
-// a kernel clocked at 100 Hz, the slowest in common use.
-const fallbackTick = 10 * time.Millisecond
-
 // SecondsTell reports whether, the file being unchanged at now, any later
 // write to it gets a modification time in a later whole second than
 // ModTime: whether a shell that compares whole seconds (tcsh) sees it.
 func (w Watch) SecondsTell(now time.Time) bool {
 	mt := time.Unix(0, w.ModTime)
-	return now.Add(-guard(mt)).Unix() > mt.Unix()
+	return now.Add(-filetime.Guard(mt)).Unix() > mt.Unix()
 }

@@ -5,26 +5,9 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
-)
 
-func TestPrecision(t *testing.T) {
-	for _, c := range []struct {
-		ns   int
-		sec  int64
-		want time.Duration
-	}{
-		{0, 1700000000, 2 * time.Second},
-		{0, 1700000001, time.Second},
-		{120000000, 1700000001, 10 * time.Millisecond},
-		{123000000, 1700000001, time.Millisecond},
-		{123456700, 1700000001, 100 * time.Nanosecond},
-		{123456789, 1700000001, time.Nanosecond},
-	} {
-		if got := precision(time.Unix(c.sec, int64(c.ns))); got != c.want {
-			t.Errorf("precision(%d.%09d) = %v, want %v", c.sec, c.ns, got, c.want)
-		}
-	}
-}
+	"github.com/noxenv/noxenv/internal/filetime"
+)
 
 func setTime(t *testing.T, path string, mt time.Time) {
 	t.Helper()
@@ -53,8 +36,8 @@ func TestObserve(t *testing.T) {
 	fresh := time.Now().Add(-time.Microsecond).Truncate(time.Microsecond).Add(7)
 	setTime(t, p, fresh)
 	w := Observe(p)
-	if after := time.Now(); w.Unsure || w.ModTime != fresh.UnixNano() || !after.After(fresh.Add(guard(fresh))) {
-		t.Errorf("fresh file observed as %+v at %v; want settled after %v", w, after, fresh.Add(guard(fresh)))
+	if after := time.Now(); w.Unsure || w.ModTime != fresh.UnixNano() || !after.After(fresh.Add(filetime.Guard(fresh))) {
+		t.Errorf("fresh file observed as %+v at %v; want settled after %v", w, after, fresh.Add(filetime.Guard(fresh)))
 	}
 
 	// Written this second on a file system keeping seconds: unsure, and

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package prompt
+package filetime
 
 import "time"
 
