@@ -15,6 +15,9 @@ type Store struct {
 	// malformed: the store is read from but never written.
 	Damaged *MarkerError
 	index   *storeIndex // see index.go
+	// keptFile, when set, keeps the directory's items between
+	// processes (see kept.go).
+	keptFile string
 }
 
 // SearchPath is the ordered list of stores, highest precedence first.

@@ -7,11 +7,13 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 )
 
 // A store's index groups the items of its directory by package name, so
 // that resolving many names reads the directory once, not once per name.
-// It is built on the first resolution and kept for the life of the Store
+// It is built on the first resolution, from the directory or the items an
+// earlier process kept of it (kept.go), and kept for the life of the Store
 // value; the process's own adds drop it (Add publishes through st.publish).
 // Nothing else does: whoever resolves holds the gc guard, so no entry of a
 // writable store disappears meanwhile, and an entry another process adds
@@ -192,10 +194,43 @@ func (st *Store) loadIndex() (*storeIndex, error) {
 	return st.index, nil
 }
 
-// items reads st's directory: the items named like entries, with whether
-// each is a directory and has metadata (ITEM.noxinfo beside it), sorted
-// by name when sorted.
+// items returns the items of st's directory named like entries, with
+// whether each is a directory and has metadata (ITEM.noxinfo beside it),
+// sorted by name when sorted: those kept by an earlier process while the
+// directory is as it was then (see kept.go), or else read now, and kept
+// when st keeps its items.
 func (st *Store) items(sorted bool) ([]storeItem, error) {
+	var s dirState
+	if st.keptFile != "" {
+		var err error
+		if s, err = statDir(st.Dir, time.Now()); err != nil {
+			return nil, fmt.Errorf("store %s: %w", st.Dir, err)
+		}
+		if items, ok := st.keptItems(s); ok {
+			return sortItems(items, sorted), nil
+		}
+	}
+	items, err := st.readItems()
+	if err != nil {
+		return nil, err
+	}
+	if s.settled {
+		st.keep(items, s)
+	}
+	return sortItems(items, sorted), nil
+}
+
+// sortItems sorts items by name when sorted.
+func sortItems(items []storeItem, sorted bool) []storeItem {
+	if sorted {
+		slices.SortFunc(items, func(a, b storeItem) int { return strings.Compare(a.name, b.name) })
+	}
+	return items
+}
+
+// readItems reads st's directory: the items named like entries, with
+// whether each is a directory and has metadata.
+func (st *Store) readItems() ([]storeItem, error) {
 	dis, err := readItems(st.Dir, func(name []byte) bool {
 		// Metadata is kept (for hasInfo); no listing or hidden name is
 		// an item.
@@ -217,9 +252,6 @@ func (st *Store) items(sorted bool) ([]storeItem, error) {
 			it.isDir, it.hasInfo = di.isDir, infos[di.name]
 			items = append(items, it)
 		}
-	}
-	if sorted {
-		slices.SortFunc(items, func(a, b storeItem) int { return strings.Compare(a.name, b.name) })
 	}
 	return items, nil
 }

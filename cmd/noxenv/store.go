@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -33,6 +34,7 @@ func (a *app) stores() (*store.SearchPath, error) {
 		}
 	}
 	sp.Fetcher = substituter{a}
+	sp.CacheItemsIn(filepath.Join(a.Loc.CacheDir, "stores"))
 	return sp, nil
 }
 
