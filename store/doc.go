@@ -56,6 +56,14 @@
 // directory that is gone for good keep their entries until they are
 // released (ReleaseRecords).
 //
+// Resolving a name reads the store's directory once per search path. A
+// search path told where (CacheItemsIn) keeps the items it read in a file
+// a store, for the next process to read instead while the directory's
+// device, inode, modification and change times are those it was read
+// with; a directory changed too recently for its times to tell a later
+// change apart (a minute, where its times come from another machine's
+// clock) is read each time. gc reads the directory itself.
+//
 // The package promises that an entry is either wholly present, with its
 // .noxinfo metadata, or absent: an add killed at any point leaves nothing
 // visible. It does not print, and does not read the process environment:

@@ -7,7 +7,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // A store's index groups the items of its directory by package name, so
@@ -200,22 +201,26 @@ func (st *Store) loadIndex() (*storeIndex, error) {
 // directory is as it was then (see kept.go), or else read now, and kept
 // when st keeps its items.
 func (st *Store) items(sorted bool) ([]storeItem, error) {
+	fd, err := openDir(st.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("store %s: %w", st.Dir, err)
+	}
+	defer unix.Close(fd)
 	var s dirState
 	if st.keptFile != "" {
-		var err error
-		if s, err = statDir(st.Dir, time.Now()); err != nil {
-			return nil, fmt.Errorf("store %s: %w", st.Dir, err)
+		if s, err = stateOf(fd, clock()); err != nil {
+			return nil, fmt.Errorf("store %s: %w", st.Dir, &os.PathError{Op: "stat", Path: st.Dir, Err: err})
 		}
 		if items, ok := st.keptItems(s); ok {
 			return sortItems(items, sorted), nil
 		}
 	}
-	items, err := st.readItems()
+	items, err := st.readItems(fd)
 	if err != nil {
 		return nil, err
 	}
-	if s.settled {
-		st.keep(items, s)
+	if s.keepable {
+		st.writeKept(items, s)
 	}
 	return sortItems(items, sorted), nil
 }
@@ -228,10 +233,10 @@ func sortItems(items []storeItem, sorted bool) []storeItem {
 	return items
 }
 
-// readItems reads st's directory: the items named like entries, with
-// whether each is a directory and has metadata.
-func (st *Store) readItems() ([]storeItem, error) {
-	dis, err := readItems(st.Dir, func(name []byte) bool {
+// readItems reads st's directory, open at fd: the items named like
+// entries, with whether each is a directory and has metadata.
+func (st *Store) readItems(fd int) ([]storeItem, error) {
+	dis, err := readDirItems(fd, st.Dir, func(name []byte) bool {
 		// Metadata is kept (for hasInfo); no listing or hidden name is
 		// an item.
 		listing := len(name) > len(ListingSuffix) && string(name[len(name)-len(ListingSuffix):]) == ListingSuffix

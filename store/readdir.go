@@ -32,11 +32,25 @@ const (
 // page fault every twenty or so items. Names keep refuses (an index has
 // no use for hidden names and listings) are left out.
 func readItems(dir string, keep func(name []byte) bool) ([]dirItem, error) {
-	fd, err := openRetry(dir, unix.O_RDONLY|unix.O_DIRECTORY, 0)
+	fd, err := openDir(dir)
 	if err != nil {
-		return nil, &os.PathError{Op: "open", Path: dir, Err: err}
+		return nil, err
 	}
 	defer unix.Close(fd)
+	return readDirItems(fd, dir, keep)
+}
+
+// openDir opens the directory dir for readDirItems.
+func openDir(dir string) (int, error) {
+	fd, err := openRetry(dir, unix.O_RDONLY|unix.O_DIRECTORY, 0)
+	if err != nil {
+		return -1, &os.PathError{Op: "open", Path: dir, Err: err}
+	}
+	return fd, nil
+}
+
+// readDirItems is readItems of the directory dir open at fd.
+func readDirItems(fd int, dir string, keep func(name []byte) bool) ([]dirItem, error) {
 	// The buffer small files are read into: memory the process has
 	// touched already (see readFile).
 	pooled := readBufs.Get().(*[]byte)

@@ -6,11 +6,17 @@ import (
 )
 
 // Settled reports whether no write after now can give a file the
-// modification time t: t is older than its guard, or set in the future
-// (touch -d), where no write now can reach.
+// modification time t: t is Past, or set in the future (touch -d), where
+// no write now can reach.
 func Settled(t, now time.Time) bool {
-	g := Guard(t)
-	return !t.After(now.Add(-g)) || t.After(now.Add(g))
+	return Past(t, now) || t.After(now.Add(Guard(t)))
+}
+
+// Past reports whether t is older than its guard at now: a write from now
+// on gets a later time. A change time, which no one sets, is settled only
+// so (one in the future says the clocks disagree).
+func Past(t, now time.Time) bool {
+	return !t.After(now.Add(-Guard(t)))
 }
 
 // Guard is how close to a modification time t another write may get the

@@ -45,6 +45,10 @@ func TestSettled(t *testing.T) {
 		if got := Settled(mt, c.now); got != c.want {
 			t.Errorf("Settled(%v, now %v after it) = %v, want %v", mt, c.now.Sub(mt), got, c.want)
 		}
+		// Only the future tells the two apart.
+		if past := Past(mt, c.now); past != (c.want && c.now.After(mt)) {
+			t.Errorf("Past(%v, now %v after it) = %v", mt, c.now.Sub(mt), past)
+		}
 	}
 	// Whole seconds: a write in the same second gets the same time.
 	sec := time.Unix(1700000001, 0)
