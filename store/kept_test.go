@@ -26,6 +26,16 @@ func keeping(t *testing.T, dir, cache string) *SearchPath {
 	return sp
 }
 
+// toolStore makes a store holding tool 1.0, its entry.
+func toolStore(t *testing.T) (*Store, *Entry) {
+	t.Helper()
+	sp, st := testStore(t)
+	src := filepath.Join(t.TempDir(), "tool-1.0")
+	testutil.WriteFiles(t, src, map[string]string{"bin/tool": "1.0"})
+	added, _ := add(t, sp, st, src, AddOptions{})
+	return st, added
+}
+
 // dirStateNow returns the state of dir now.
 func dirStateNow(t *testing.T, dir string) dirState {
 	t.Helper()
@@ -56,10 +66,7 @@ func waitSettled(t *testing.T, dir string) {
 // A process reads the items an earlier one kept while the store's
 // directory is unchanged, and the directory again after any change to it.
 func TestKeptItems(t *testing.T) {
-	sp, st := testStore(t)
-	src := filepath.Join(t.TempDir(), "tool-1.0")
-	testutil.WriteFiles(t, src, map[string]string{"bin/tool": "1.0"})
-	added, _ := add(t, sp, st, src, AddOptions{})
+	st, added := toolStore(t)
 	cache := t.TempDir()
 	waitSettled(t, st.Dir)
 
@@ -123,10 +130,7 @@ func TestKeptItems(t *testing.T) {
 // A kept file that is not one, or of another state of the directory, is
 // not read; the items read instead replace it.
 func TestKeptItemsDamaged(t *testing.T) {
-	sp, st := testStore(t)
-	src := filepath.Join(t.TempDir(), "tool-1.0")
-	testutil.WriteFiles(t, src, map[string]string{"bin/tool": "1.0"})
-	added, _ := add(t, sp, st, src, AddOptions{})
+	st, added := toolStore(t)
 	cache := t.TempDir()
 	waitSettled(t, st.Dir)
 	kept := keeping(t, st.Dir, cache).Stores[0].keptFile
@@ -184,10 +188,7 @@ func FuzzParseKept(f *testing.F) {
 // A directory changed just before it was read is not kept: a change
 // right after could leave its times as they were.
 func TestKeptItemsUnsettled(t *testing.T) {
-	sp, st := testStore(t)
-	src := filepath.Join(t.TempDir(), "tool-1.0")
-	testutil.WriteFiles(t, src, map[string]string{"bin/tool": "1.0"})
-	add(t, sp, st, src, AddOptions{})
+	st, _ := toolStore(t)
 	cache := t.TempDir()
 	changed := time.Unix(0, dirStateNow(t, st.Dir).ctime)
 	defer func() { clock = time.Now }()
@@ -209,10 +210,7 @@ func TestKeptItemsUnsettled(t *testing.T) {
 
 // A FIFO where the kept file goes does not block: the directory is read.
 func TestKeptItemsFIFO(t *testing.T) {
-	sp, st := testStore(t)
-	src := filepath.Join(t.TempDir(), "tool-1.0")
-	testutil.WriteFiles(t, src, map[string]string{"bin/tool": "1.0"})
-	added, _ := add(t, sp, st, src, AddOptions{})
+	st, added := toolStore(t)
 	kp := keeping(t, st.Dir, t.TempDir())
 	if err := unix.Mkfifo(kp.Stores[0].keptFile, 0o600); err != nil {
 		t.Fatal(err)
