@@ -215,7 +215,7 @@ func (st *Store) items(sorted bool) ([]storeItem, error) {
 			return sortItems(items, sorted), nil
 		}
 	}
-	items, err := st.readItems(fd)
+	items, err := st.readDir(fd)
 	if err != nil {
 		return nil, err
 	}
@@ -233,9 +233,9 @@ func sortItems(items []storeItem, sorted bool) []storeItem {
 	return items
 }
 
-// readItems reads st's directory, open at fd: the items named like
+// readDir reads st's directory, open at fd: the items named like
 // entries, with whether each is a directory and has metadata.
-func (st *Store) readItems(fd int) ([]storeItem, error) {
+func (st *Store) readDir(fd int) ([]storeItem, error) {
 	dis, err := readDirItems(fd, st.Dir, func(name []byte) bool {
 		// Metadata is kept (for hasInfo); no listing or hidden name is
 		// an item.
