@@ -86,7 +86,7 @@ func newReloadCmd(a *app) *cobra.Command {
 		Short: "Evaluate the environment again at the next prompt",
 		Args:  args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return hook.Reload(a.HookDir())
+			return hook.Reload(filepath.Dir(a.ReloadFile()))
 		},
 	}
 }

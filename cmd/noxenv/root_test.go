@@ -97,6 +97,29 @@ func TestDirectCalls(t *testing.T) {
 	}
 }
 
+// The reload file is in the state directory's hook directory, made when
+// missing, or, where the state directory cannot be made (a home missing
+// or read-only; under /proc nothing can be made, even by root), in the
+// spare directory, where noxenv reload writes it too.
+func TestReloadFile(t *testing.T) {
+	rt := filepath.Join(t.TempDir(), "run")
+	if err := os.Mkdir(rt, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	state := filepath.Join(t.TempDir(), "state")
+	a := &app{&front.App{Env: map[string]string{"XDG_RUNTIME_DIR": rt}, Loc: front.Locations{StateDir: state}}}
+	if got, want := a.ReloadFile(), filepath.Join(state, "hook", "reload"); got != want {
+		t.Errorf("ReloadFile() = %s, want %s", got, want)
+	}
+	if err := front.OwnDir(filepath.Join(state, "hook")); err != nil {
+		t.Errorf("hook directory not made: %v", err)
+	}
+	a.Loc.StateDir = "/proc/noxenv-no-home/state"
+	if got, want := a.ReloadFile(), filepath.Join(rt, "noxenv", "reload"); got != want {
+		t.Errorf("ReloadFile() of a state directory that cannot be made = %s, want %s", got, want)
+	}
+}
+
 // The hook's spare directory is under $XDG_RUNTIME_DIR only when that is
 // the user's own, as the XDG specification has it: one that others may
 // write, or another user's kept by sudo, is passed over for a directory

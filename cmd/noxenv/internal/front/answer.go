@@ -22,7 +22,8 @@ func init() {
 // it is a direct call (see App.Direct) that needs nothing but the
 // evaluation cache and settings of the plain form, and returns the exit
 // status; ok is false, with nothing written (warnings held back, no
-// stamp), when the rest of noxenv must answer.
+// stamp; at most the hook's directory made, see ReloadFile), when the
+// rest of noxenv must answer.
 func Answer(argv []string) (status int, ok bool) {
 	if !isDirect(argv) {
 		return 0, false

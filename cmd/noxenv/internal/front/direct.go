@@ -16,6 +16,7 @@ import (
 	"github.com/noxenv/noxenv/hook"
 	"github.com/noxenv/noxenv/settings"
 	"github.com/noxenv/noxenv/shells"
+	"golang.org/x/sys/unix"
 )
 
 // SameFile says whether paths a and b name the same file.
@@ -30,6 +31,25 @@ func SameFile(a, b string) bool {
 
 // HookDir holds the stamps and the reload file.
 func (a *App) HookDir() string { return filepath.Join(a.Loc.StateDir, "hook") }
+
+// ReloadFile is the file `noxenv reload` writes and the hook watches:
+// in HookDir, or, where the state directory cannot have it (a home
+// missing or read-only), in SpareHookDir, where the hook's stamps go
+// then too. Checking costs the common case one system call: HookDir is
+// there and writable.
+func (a *App) ReloadFile() string {
+	dir := a.HookDir()
+	err := unix.Access(dir, unix.W_OK)
+	if errors.Is(err, unix.ENOENT) {
+		err = os.MkdirAll(dir, 0o700)
+	}
+	if err != nil {
+		if spare, serr := a.SpareHookDir(); serr == nil {
+			dir = spare
+		}
+	}
+	return hook.ReloadFile(dir)
+}
 
 // SpareHookDir is where the hook keeps the files it must write when
 // HookDir cannot have them (a home missing or read-only, an account whose
@@ -94,7 +114,8 @@ func (a *App) Export(shell string, evaluate prompt.Evaluation) error {
 		return err
 	}
 	old, _ := prompt.LoadState(a.Env)
-	sw := prompt.Next(evaluate, a.LoadEnvrc, a.Env, dir, []string{hook.ReloadFile(a.HookDir())})
+	reload := a.ReloadFile()
+	sw := prompt.Next(evaluate, a.LoadEnvrc, a.Env, dir, []string{reload})
 	if a.NeedsFull {
 		return ErrNeedsFull
 	}
@@ -102,7 +123,7 @@ func (a *App) Export(shell string, evaluate prompt.Evaluation) error {
 	var check string
 	if shell != "json" {
 		fp, settingsErr := a.fastPath(sw.State)
-		fp.Leave = a.leave(sw)
+		fp.Leave = a.leave(sw, reload)
 		if a.NeedsFull {
 			return ErrNeedsFull
 		}
@@ -195,7 +216,7 @@ func (a *App) fastPath(s prompt.State) (hook.FastPath, error) {
 // reload file is and whether noxenv speaks; the unloading message that
 // logSwitch would print. Any project file met sends the shell to the
 // export, which knows whether the setting load-envrc counts it then.
-func (a *App) leave(sw prompt.Switch) *hook.Leave {
+func (a *App) leave(sw prompt.Switch, reload string) *hook.Leave {
 	if sw.State.File == "" {
 		return nil
 	}
@@ -203,11 +224,11 @@ func (a *App) leave(sw prompt.Switch) *hook.Leave {
 	l := &hook.Leave{
 		Guard:   shells.Changes{},
 		Restore: restore,
-		Absent:  []string{hook.ReloadFile(a.HookDir())},
+		Absent:  []string{reload},
 		Names:   []string{prompt.FileName, prompt.EnvrcName},
 		Watch:   []string{prompt.FileName},
 	}
-	for _, name := range append(read, "NOXENV_LOG", "HOME", "XDG_STATE_HOME") {
+	for _, name := range append(read, "NOXENV_LOG", "HOME", "XDG_STATE_HOME", "XDG_RUNTIME_DIR", "TMPDIR") {
 		if v, ok := sw.Env[name]; ok {
 			l.Guard[name] = &v
 		} else {
@@ -376,7 +397,7 @@ func (a *App) Exec(argv []string, dashAt int, evaluate prompt.Evaluation) error 
 	// (leaving the project unloads it). Starting from the reverted
 	// environment, the project is evaluated afresh and every error is said.
 	sw := prompt.Next(evaluate, a.LoadEnvrc, prompt.Revert(a.Env), abs,
-		[]string{hook.ReloadFile(a.HookDir())})
+		[]string{a.ReloadFile()})
 	if a.NeedsFull {
 		return ErrNeedsFull
 	}
