@@ -314,9 +314,10 @@ func openRetry(path string, mode int, perm uint32) (int, error) {
 // read, which use must not keep: a new buffer for every file would be
 // memory the process has never touched, and its first use by read(2) a
 // page fault, which made up most of the time of reading 400 such files of
-// a few hundred bytes.
+// a few hundred bytes. A FIFO put in a file's place (a store's or the
+// user's cache) does not block: it is opened and read without waiting.
 func readFile(path string, use func([]byte) error) error {
-	fd, err := openRetry(path, unix.O_RDONLY, 0)
+	fd, err := openRetry(path, unix.O_RDONLY|unix.O_NONBLOCK, 0)
 	if err != nil {
 		return &fs.PathError{Op: "open", Path: path, Err: err}
 	}

@@ -42,10 +42,6 @@ const (
 // be kept.
 const remoteAge = time.Minute
 
-// maxKept is the largest file of kept items read, far more than a store
-// of 100,000 entries needs.
-const maxKept = 64 << 20
-
 // clock is the time the state of a store's directory is taken at.
 var clock = time.Now
 
@@ -118,49 +114,12 @@ func (s dirState) header(dir string) string {
 
 // keptItems returns the items kept in st's file while its directory is
 // in the state s, and false when there are none to trust.
-func (st *Store) keptItems(s dirState) ([]storeItem, bool) {
-	b, err := readKept(st.keptFile)
-	if err != nil {
-		return nil, false
-	}
-	return parseKept(b, s.header(st.Dir))
-}
-
-// readKept reads the file of kept items at path: a regular file (a FIFO
-// put there would block) of at most maxKept bytes.
-func readKept(path string) ([]byte, error) {
-	fd, err := openRetry(path, unix.O_RDONLY|unix.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, err
-	}
-	defer unix.Close(fd)
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		return nil, err
-	}
-	if st.Mode&unix.S_IFMT != unix.S_IFREG || st.Size > maxKept {
-		return nil, unix.EINVAL
-	}
-	b := make([]byte, 0, st.Size+1)
-	for {
-		n, err := unix.Read(fd, b[len(b):cap(b)])
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		if n == 0 {
-			return b, nil
-		}
-		b = b[:len(b)+n]
-		if len(b) == cap(b) {
-			if len(b) > maxKept {
-				return nil, unix.EFBIG
-			}
-			b = append(b, 0)[:len(b)]
-		}
-	}
+func (st *Store) keptItems(s dirState) (items []storeItem, ok bool) {
+	err := readFile(st.keptFile, func(b []byte) error {
+		items, ok = parseKept(b, s.header(st.Dir))
+		return nil
+	})
+	return items, err == nil && ok
 }
 
 // parseKept parses a file of kept items whose first line must be
