@@ -244,7 +244,7 @@ func (e *evaluator) pin(ctx context.Context, req store.Request) (*store.Entry, e
 		return ent, nil
 	}
 	// What no store holds may come, signed, from the substituters.
-	if _, err := e.cfg.Stores.Substitute(ctx, []string{key}); err != nil {
+	if _, _, err := e.cfg.Stores.LocateAll(ctx, []string{key}); err != nil {
 		return nil, err
 	}
 	ent, err := e.cfg.Stores.Resolve(req)

@@ -14,7 +14,7 @@ func TestChange(t *testing.T) {
 	}
 	state := t.TempDir()
 	add := func(cur []Member) ([]Member, error) {
-		ms, _, err := AddMembers(sp, cur, []string{"tool"}, nil)
+		ms, _, err := addMembers(t, sp, cur, []string{"tool"}, nil)
 		return ms, err
 	}
 

@@ -53,17 +53,19 @@ func NewMember(pkg string, e store.Ref) Member {
 	return Member{Name: e.Name, Version: e.Version, Request: req, ID: e.ID, Priority: DefaultPriority}
 }
 
-// AddMembers finds each of pkgs in sp and puts it in place of the member
-// of its name, keeping that member's priority unless priority is given
-// (not nil). Two of pkgs of one name are a *DuplicateNameError. Members
-// come without their entries (Realize reads them only if it builds).
-func AddMembers(sp *store.SearchPath, cur []Member, pkgs []string, priority *int) ([]Member, []Change, error) {
+// AddMembers puts each of pkgs, found as found says
+// (store.SearchPath.LocateAll), in place of the member of its name,
+// keeping that member's priority unless priority is given (not nil). The
+// first PKG not found is the error; two of pkgs of one name are a
+// *DuplicateNameError. Members come without their entries (Realize reads
+// them only if it builds).
+func AddMembers(found []store.Found, cur []Member, pkgs []string, priority *int) ([]Member, []Change, error) {
 	ed := editMembers(cur, len(pkgs))
 	// by holds, at each index of ed.out, 1 + the index of the pkg that
 	// put the member there, or 0.
 	by := make([]int, len(cur)+len(pkgs))
 	for k, pkg := range pkgs {
-		e, err := sp.Locate(pkg)
+		e, err := found[k].Ref, found[k].Err
 		if err != nil {
 			return nil, nil, err
 		}

@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -29,6 +30,16 @@ func plainStore(t *testing.T, ids ...string) *store.SearchPath {
 	return sp
 }
 
+// addMembers is AddMembers of pkgs as sp locates them.
+func addMembers(t *testing.T, sp *store.SearchPath, cur []Member, pkgs []string, priority *int) ([]Member, []Change, error) {
+	t.Helper()
+	found, _, err := sp.LocateAll(context.Background(), pkgs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return AddMembers(found, cur, pkgs, priority)
+}
+
 func memberList(ms []Member) string {
 	var s string
 	for _, m := range ms {
@@ -39,7 +50,7 @@ func memberList(ms []Member) string {
 
 func TestAddMembers(t *testing.T) {
 	sp := plainStore(t, "tool-1.0", "tool-2.0", "lib-1.0")
-	ms, changes, err := AddMembers(sp, nil, []string{"tool@1", "lib"}, nil)
+	ms, changes, err := addMembers(t, sp, nil, []string{"tool@1", "lib"}, nil)
 	if err != nil || len(changes) != 0 {
 		t.Fatalf("AddMembers = %v, %v", changes, err)
 	}
@@ -50,7 +61,7 @@ func TestAddMembers(t *testing.T) {
 	// Another version of a name takes its place and keeps its priority;
 	// an id is pinned to its version; --priority overrides.
 	ms[0].Priority = 3
-	up, changes, err := AddMembers(sp, ms, []string{"tool-2.0"}, nil)
+	up, changes, err := addMembers(t, sp, ms, []string{"tool-2.0"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +72,7 @@ func TestAddMembers(t *testing.T) {
 		t.Errorf("changes %v", changes)
 	}
 	prio := 7
-	down, changes, err := AddMembers(sp, up, []string{"tool@1"}, &prio)
+	down, changes, err := addMembers(t, sp, up, []string{"tool@1"}, &prio)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,19 +82,19 @@ func TestAddMembers(t *testing.T) {
 	if len(changes) != 1 || changes[0].String() != "downgrading tool from 2.0 to 1.0" {
 		t.Errorf("changes %v", changes)
 	}
-	same, changes, err := AddMembers(sp, down, []string{"lib"}, &prio)
+	same, changes, err := addMembers(t, sp, down, []string{"lib"}, &prio)
 	if err != nil || len(same) != 2 || len(changes) != 1 || changes[0].String() != "lib 1.0: priority 7, was 5" {
 		t.Errorf("AddMembers(lib, priority 7) = %q, %v, %v", memberList(same), changes, err)
 	}
-	if _, changes, _ := AddMembers(sp, same, []string{"lib"}, nil); len(changes) != 0 {
+	if _, changes, _ := addMembers(t, sp, same, []string{"lib"}, nil); len(changes) != 0 {
 		t.Errorf("adding a member again: changes %v", changes)
 	}
 
 	var de *DuplicateNameError
-	if _, _, err := AddMembers(sp, nil, []string{"tool", "tool-1.0"}, nil); !errors.As(err, &de) || err.Error() != "tool and tool-1.0 are both tool: a profile holds one package of a name" {
+	if _, _, err := addMembers(t, sp, nil, []string{"tool", "tool-1.0"}, nil); !errors.As(err, &de) || err.Error() != "tool and tool-1.0 are both tool: a profile holds one package of a name" {
 		t.Errorf("two of one name: %v", err)
 	}
-	if _, _, err := AddMembers(sp, nil, []string{"nosuch"}, nil); !errors.Is(err, store.ErrNotFound) {
+	if _, _, err := addMembers(t, sp, nil, []string{"nosuch"}, nil); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("a missing package: %v", err)
 	}
 }
@@ -99,7 +110,7 @@ func TestChangeReplacing(t *testing.T) {
 
 func TestRemoveAndUpgradeMembers(t *testing.T) {
 	sp := plainStore(t, "tool-1.0", "lib-1.0")
-	cur, _, err := AddMembers(sp, nil, []string{"tool", "lib"}, nil)
+	cur, _, err := addMembers(t, sp, nil, []string{"tool", "lib"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,22 +19,36 @@ type Fetcher interface {
 	FetchRequests(ctx context.Context, sp *SearchPath, reqs []Request) (int, error)
 }
 
-// Substitute fetches, by sp.Fetcher when there is one, an entry for each
-// of pkgs (PKG as Find takes it) that no store holds: an id with its
-// closure, a request NAME[@CONSTRAINT] chosen by name among entries a
-// trusted key signed. Finding them afterwards finds what was fetched; a
+// Found is what Locate answers for one PKG.
+type Found struct {
+	Ref Ref
+	Err error
+}
+
+// LocateAll answers for each of pkgs (PKG as Find takes it) what Locate
+// does, after fetching, by sp.Fetcher when there is one, an entry for
+// each that no store holds: an id with its closure, a request
+// NAME[@CONSTRAINT] chosen by name among entries a trusted key signed. A
 // PKG that is a path, found, or wrong otherwise than by being missing is
-// left for finding to answer. A failure returns the index in pkgs of the
-// PKG it concerns (of the first id, as ids are fetched together).
-func (sp *SearchPath) Substitute(ctx context.Context, pkgs []string) (int, error) {
+// not fetched; its Found holds Locate's answer, an error among them. Each
+// PKG is located once when nothing is fetched (profile add of hundreds of
+// names), and all again when something is, since what was fetched may
+// also be the better match of a PKG found before. The error is the
+// fetch's, with the index in pkgs of the PKG it concerns (of the first id,
+// as ids are fetched together).
+func (sp *SearchPath) LocateAll(ctx context.Context, pkgs []string) ([]Found, int, error) {
+	found := make([]Found, len(pkgs))
+	for i, pkg := range pkgs {
+		found[i].Ref, found[i].Err = sp.Locate(pkg)
+	}
 	if sp.Fetcher == nil {
-		return 0, nil
+		return found, 0, nil
 	}
 	var ids []string
 	var idAt, reqAt []int
 	var rs []Request
 	for i, pkg := range pkgs {
-		if _, err := sp.Locate(pkg); !errors.Is(err, ErrNotFound) {
+		if !errors.Is(found[i].Err, ErrNotFound) {
 			continue
 		}
 		kind, r, err := parsePkg(pkg)
@@ -51,15 +65,20 @@ func (sp *SearchPath) Substitute(ctx context.Context, pkgs []string) (int, error
 	}
 	if len(ids) > 0 {
 		if err := sp.Fetcher.Fetch(ctx, sp, ids); err != nil {
-			return idAt[0], err
+			return nil, idAt[0], err
 		}
 	}
 	if len(rs) > 0 {
 		if i, err := sp.Fetcher.FetchRequests(ctx, sp, rs); err != nil {
-			return reqAt[i], err
+			return nil, reqAt[i], err
 		}
 	}
-	return 0, nil
+	if len(ids)+len(rs) > 0 {
+		for i, pkg := range pkgs {
+			found[i].Ref, found[i].Err = sp.Locate(pkg)
+		}
+	}
+	return found, 0, nil
 }
 
 // Need returns the entries ids, in order. Those that no store holds are

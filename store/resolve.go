@@ -72,7 +72,7 @@ func (sp *SearchPath) resolve(r Request) (*Entry, error) {
 
 // pick finds the entry r resolves to as an item of its store's index,
 // making no Entry unless equal versions must be ordered: Locate, which
-// profile add calls twice for each of its PKGs, needs only its name.
+// profile add calls for each of its PKGs, needs only its name.
 func (sp *SearchPath) pick(r Request) (*Store, storeItem, error) {
 	c, err := ParseConstraint(r.Constraint)
 	if err != nil {

@@ -242,10 +242,11 @@ func (a *app) imageSpec(ctx context.Context, sp *store.SearchPath, pkgs []string
 			dir = res.Generation.Dir
 		}
 	default:
-		if _, err := sp.Substitute(ctx, pkgs); err != nil {
+		found, _, err := sp.LocateAll(ctx, pkgs)
+		if err != nil {
 			return image.Spec{}, "", err
 		}
-		members, _, err := profile.AddMembers(sp, nil, pkgs, nil)
+		members, _, err := profile.AddMembers(found, nil, pkgs, nil)
 		if err != nil {
 			return image.Spec{}, "", err
 		}

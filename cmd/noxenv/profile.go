@@ -134,20 +134,20 @@ func (a *app) guardedStores(exclusive bool) (*store.SearchPath, func(), error) {
 }
 
 // fetchMissing opens the stores, takes their gc guard (release gives it
-// back) and fetches from the substituters what no store holds of pkgs
-// (store.SearchPath.Substitute), before a command finds them in sp; a
-// failure returns the index of its PKG, or -1 when it concerns none. With the guard held until the
-// command has linked what it found, fetched entries stay, and each store's
-// listing is read once for both.
-func (a *app) fetchMissing(ctx context.Context, pkgs []string) (sp *store.SearchPath, release func(), i int, err error) {
+// back), fetches from the substituters what no store holds of pkgs and
+// locates each (store.SearchPath.LocateAll), before a command uses them;
+// a failure to fetch returns the index of its PKG, or -1 when it concerns
+// none. With the guard held until the command has linked what it found,
+// fetched entries stay, and each store's listing is read once for both.
+func (a *app) fetchMissing(ctx context.Context, pkgs []string) (sp *store.SearchPath, release func(), found []store.Found, i int, err error) {
 	if sp, release, err = a.guardedStores(false); err != nil {
-		return nil, nil, -1, err
+		return nil, nil, nil, -1, err
 	}
-	if i, err = sp.Substitute(ctx, pkgs); err != nil {
+	if found, i, err = sp.LocateAll(ctx, pkgs); err != nil {
 		release()
-		return nil, nil, i, err
+		return nil, nil, nil, i, err
 	}
-	return sp, release, 0, nil
+	return sp, release, found, 0, nil
 }
 
 // change makes a new generation of r (see profile.Profile.Change) from
@@ -322,7 +322,7 @@ func newProfileAddCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			sp, release, _, err := a.fetchMissing(cmd.Context(), pkgs)
+			sp, release, found, _, err := a.fetchMissing(cmd.Context(), pkgs)
 			if err != nil {
 				return err
 			}
@@ -333,7 +333,7 @@ func newProfileAddCmd(a *app) *cobra.Command {
 			}
 			var changes []profile.Change
 			gi, err := a.change(r, sp, func(sp *store.SearchPath, cur []profile.Member) (ms []profile.Member, err error) {
-				ms, changes, err = profile.AddMembers(sp, cur, pkgs, prio)
+				ms, changes, err = profile.AddMembers(found, cur, pkgs, prio)
 				var de *profile.DuplicateNameError
 				if errors.As(err, &de) {
 					err = front.UsageError{Err: err}
@@ -646,7 +646,7 @@ func newProfileImportCmd(a *app) *cobra.Command {
 			for i, u := range uses {
 				reqs[i] = u.Request.String()
 			}
-			sp, release, i, err := a.fetchMissing(cmd.Context(), reqs)
+			sp, release, _, i, err := a.fetchMissing(cmd.Context(), reqs)
 			if err != nil && i >= 0 {
 				return fmt.Errorf("%s: %w", uses[i].Pos, err)
 			}

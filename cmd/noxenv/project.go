@@ -197,7 +197,7 @@ func newShellCmd(a *app) *cobra.Command {
 			// root does.
 			release := func() {}
 			if len(pkgs) > 0 {
-				if _, release, _, err = a.fetchMissing(cmd.Context(), pkgs); err != nil {
+				if _, release, _, _, err = a.fetchMissing(cmd.Context(), pkgs); err != nil {
 					return err
 				}
 			}
