@@ -34,6 +34,6 @@ func (p *Profile) Change(sp *store.SearchPath, stateDir string, adhoc bool, memb
 		if err != nil {
 			return nil, err
 		}
-		return Realize(sp, GenerationsDir(stateDir), ms)
+		return realize(sp, GenerationsDir(stateDir), ms, reuseDir)
 	})
 }

@@ -35,6 +35,33 @@ func decodeGeneration(dir string, b []byte) (g *Generation, ok bool) {
 	return g, true
 }
 
+// decodeEntryPaths reads the paths of the entries of the manifest b, and
+// nothing else: a profile's change checks that the stores still hold them
+// and needs no more of a generation it reuses. When ok is false the
+// caller reads the manifest whole.
+func decodeEntryPaths(b []byte) (paths []string, ok bool) {
+	d := store.NewDecoder(b)
+	ok = d.Fields(manifestKeys[:], func(k int) bool {
+		if k == 0 { // members
+			return d.Skip()
+		}
+		return d.Array(func() bool {
+			var p string // an entry without one has the empty path
+			ok := d.Fields(entryKeys[:], func(k int) bool {
+				if k != 1 { // path
+					return d.Skip()
+				}
+				var ok bool
+				p, ok = d.Str()
+				return ok
+			})
+			paths = append(paths, p)
+			return ok
+		})
+	})
+	return paths, ok && d.End()
+}
+
 // decodeRecord reads a profile's record of a generation as json.Unmarshal
 // does, without reflection, as decodeGeneration reads a manifest: every
 // change of a profile reads the current one.

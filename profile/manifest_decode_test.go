@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -82,6 +83,40 @@ var entriesDecoder = testutil.Decoder[*Generation]{
 // The decoder reads what encoding/json reads, or leaves it to it.
 func TestDecodeEntries(t *testing.T) { entriesDecoder.Test(t) }
 
+// pathsDecoder is decodeEntryPaths, against encoding/json's reading of the
+// entries' paths alone.
+var pathsDecoder = testutil.Decoder[[]string]{
+	Decode: decodeEntryPaths,
+	JSON: func(b []byte) ([]string, error) {
+		var m struct{ Entries []struct{ Path string } }
+		err := json.Unmarshal(b, &m)
+		var paths []string
+		for _, e := range m.Entries {
+			paths = append(paths, e.Path)
+		}
+		return paths, err
+	},
+	Samples: func(t testing.TB) (own, other [][]byte) {
+		own, other = manifestSamples(t)
+		// What the entries' other fields alone make the entries' decoder
+		// leave, this one reads: a null, a number that is no int.
+		others := func(b []byte) bool {
+			return bytes.Contains(b, []byte(`{"references":null}`)) || bytes.Contains(b, []byte(`{"priority":`))
+		}
+		for _, b := range other {
+			if others(b) {
+				own = append(own, b)
+			}
+		}
+		return own, slices.DeleteFunc(other, others)
+	},
+}
+
+// The paths' decoder reads what encoding/json reads, or leaves it to it.
+func TestDecodeEntryPaths(t *testing.T) { pathsDecoder.Test(t) }
+
+func FuzzDecodeEntryPaths(f *testing.F) { pathsDecoder.Fuzz(f) }
+
 // A generation whose manifest the decoder reads with an escape (a path
 // with &, which encoding/json writes escaped), or leaves to encoding/json
 // (keys of another case), is reused all the same.
@@ -102,9 +137,13 @@ func TestReuseEscapedManifest(t *testing.T) {
 	}
 	for _, m := range [][]byte{b, bytes.ReplaceAll(b, []byte(`"path"`), []byte(`"PATH"`))} {
 		testutil.WriteFiles(t, g.Dir, map[string]string{ManifestFile: string(m)})
-		again := reuse(&store.SearchPath{}, g.Dir)
-		if again == nil || len(again.Entries) != 1 || again.Entries[0].Path != a.Path {
-			t.Fatalf("%s: reuse = %+v", m, again)
+		again, paths := reuse(&store.SearchPath{}, g.Dir)
+		if again == nil || len(again.Entries) != 1 || again.Entries[0].Path != a.Path || !slices.Equal(paths, []string{a.Path}) {
+			t.Fatalf("%s: reuse = %+v, %q", m, again, paths)
+		}
+		dir, paths := reuseDir(&store.SearchPath{}, g.Dir)
+		if dir == nil || dir.Dir != g.Dir || !slices.Equal(paths, []string{a.Path}) {
+			t.Fatalf("%s: reuseDir = %+v, %q", m, dir, paths)
 		}
 	}
 }

@@ -86,6 +86,12 @@ func Key(members []Member) string {
 // place, so a generation directory is always complete. Members are kept
 // sorted by name. What it keeps alive in each store is recorded there.
 func Realize(sp *store.SearchPath, gensDir string, members []Member) (*Generation, error) {
+	return realize(sp, gensDir, members, reuse)
+}
+
+// realize is Realize, reusing a generation built before by reused (reuse,
+// or reuseDir).
+func realize(sp *store.SearchPath, gensDir string, members []Member, reused func(*store.SearchPath, string) (*Generation, []string)) (*Generation, error) {
 	// A reused generation's members are members themselves when they are
 	// in order (AddMembers keeps the order of the names given); a built
 	// one's get their entries, in a copy.
@@ -93,9 +99,9 @@ func Realize(sp *store.SearchPath, gensDir string, members []Member) (*Generatio
 		members = sortedMembers(members)
 	}
 	dir := filepath.Join(gensDir, Key(members))
-	if g := reuse(sp, dir); g != nil {
+	if g, paths := reused(sp, dir); g != nil {
 		g.Members = members
-		return g, recordRoots(sp, gensDir, g)
+		return g, recordRoots(sp, gensDir, dir, paths)
 	}
 	members = slices.Clone(members)
 	// Members found by name come without their entries (their metadata is
@@ -138,7 +144,7 @@ func Realize(sp *store.SearchPath, gensDir string, members []Member) (*Generatio
 	// entries only until the next gc of this state directory, which drops
 	// the records of generations it does not find.
 	recorded := make(chan error, 1)
-	go func() { recorded <- recordRoots(sp, gensDir, &Generation{Dir: dir, Entries: closure}) }()
+	go func() { recorded <- recordRoots(sp, gensDir, dir, entryPaths(&Generation{Entries: closure})) }()
 	g, err := build(gensDir, members, closure, listed)
 	if rerr := <-recorded; err == nil && rerr != nil {
 		return nil, rerr
@@ -155,19 +161,48 @@ func sortedMembers(members []Member) []Member {
 
 func byName(a, b Member) int { return strings.Compare(a.Name, b.Name) }
 
-// reuse returns the generation already built at dir, or nil when there is
-// none or an entry it links to has gone from sp.
-func reuse(sp *store.SearchPath, dir string) *Generation {
+// reuse returns the generation already built at dir, and the paths of the
+// entries it links to, or nil when there is none or one of those entries
+// has gone from sp.
+func reuse(sp *store.SearchPath, dir string) (*Generation, []string) {
 	g := built(dir)
 	if g == nil {
-		return nil
+		return nil, nil
 	}
-	for _, e := range g.Entries {
-		if !sp.Holds(e.Path) {
-			return nil
+	paths := entryPaths(g)
+	if !holdsAll(sp, paths) {
+		return nil, nil
+	}
+	return g, paths
+}
+
+// reuseDir is reuse for a caller that needs only the generation's
+// directory (a profile's change): its manifest is read for the paths of
+// its entries alone, without making the entries.
+func reuseDir(sp *store.SearchPath, dir string) (*Generation, []string) {
+	b, err := appendFile(takeBuf(), filepath.Join(dir, ManifestFile))
+	defer giveBuf(b)
+	if err != nil {
+		return nil, nil
+	}
+	paths, ok := decodeEntryPaths(b)
+	if !ok {
+		return reuse(sp, dir)
+	}
+	if !holdsAll(sp, paths) {
+		return nil, nil
+	}
+	return &Generation{Dir: dir}, paths
+}
+
+// holdsAll tells whether sp holds the entries at each of paths.
+func holdsAll(sp *store.SearchPath, paths []string) bool {
+	for _, p := range paths {
+		if !sp.Holds(p) {
+			return false
 		}
 	}
-	return g
+	return true
 }
 
 // built returns the generation built at dir, or nil when there is none.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -163,9 +164,12 @@ func TestReuse(t *testing.T) {
 	}
 	// a and b lie in no store of the path: they are looked at.
 	none := &store.SearchPath{}
-	again := reuse(none, filepath.Join(gens, Key(ms)))
+	again, _ := reuse(none, filepath.Join(gens, Key(ms)))
 	if again == nil || again.Dir != g.Dir {
 		t.Fatalf("reuse = %+v, want %s", again, g.Dir)
+	}
+	if d, paths := reuseDir(none, g.Dir); d == nil || d.Dir != g.Dir || !slices.Equal(paths, []string{a.Path, b.Path}) {
+		t.Fatalf("reuseDir = %+v, %q, want %s", d, paths, g.Dir)
 	}
 	if _, err := os.Stat(stamp); err != nil {
 		t.Error("the generation was rebuilt")
@@ -185,8 +189,11 @@ func TestReuse(t *testing.T) {
 	if err := os.RemoveAll(b.Path); err != nil {
 		t.Fatal(err)
 	}
-	if reuse(none, g.Dir) != nil {
+	if again, _ := reuse(none, g.Dir); again != nil {
 		t.Error("a generation linking to a deleted entry is reused")
+	}
+	if d, _ := reuseDir(none, g.Dir); d != nil {
+		t.Error("a generation linking to a deleted entry is reused by a profile")
 	}
 }
 
@@ -202,8 +209,11 @@ func TestReuseReadsTheListing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again := reuse(sp, g.Dir); again == nil || len(again.Entries) != 2 {
+	if again, _ := reuse(sp, g.Dir); again == nil || len(again.Entries) != 2 {
 		t.Fatalf("reuse = %+v, want the generation of a and b", again)
+	}
+	if d, _ := reuseDir(sp, g.Dir); d == nil {
+		t.Fatal("reuseDir found no generation of a and b")
 	}
 	// gc deleted b (its metadata goes first), and then another process
 	// comes, with a listing of its own.
@@ -214,8 +224,11 @@ func TestReuseReadsTheListing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if reuse(sp2, g.Dir) != nil {
+	if again, _ := reuse(sp2, g.Dir); again != nil {
 		t.Error("a generation whose entry lost its metadata is reused")
+	}
+	if d, _ := reuseDir(sp2, g.Dir); d != nil {
+		t.Error("a generation whose entry lost its metadata is reused by a profile")
 	}
 }
 

@@ -85,23 +85,28 @@ func makeStateID(stateDir, p string) error {
 	return err
 }
 
-// recordRoots records in the stores of sp what g keeps alive, as a root of
-// the state directory holding gensDir, so that a gc from any other state
-// directory keeps it. Realize calls it while its caller holds
-// Guard(false).
-func recordRoots(sp *store.SearchPath, gensDir string, g *Generation) error {
-	if len(g.Entries) == 0 {
+// recordRoots records in the stores of sp that the generation dir keeps
+// the entries at paths alive, as a root of the state directory holding
+// gensDir, so that a gc from any other state directory keeps them.
+// Realize calls it while its caller holds Guard(false).
+func recordRoots(sp *store.SearchPath, gensDir, dir string, paths []string) error {
+	if len(paths) == 0 {
 		return nil
 	}
 	owner, err := RecordOwner(filepath.Dir(gensDir))
 	if err != nil {
 		return err
 	}
+	return sp.RecordRoots(owner, filepath.Base(dir), paths)
+}
+
+// entryPaths returns the paths of the entries g links to.
+func entryPaths(g *Generation) []string {
 	paths := make([]string, len(g.Entries))
 	for i, e := range g.Entries {
 		paths[i] = e.Path
 	}
-	return sp.RecordRoots(owner, filepath.Base(g.Dir), paths)
+	return paths
 }
 
 // Presence is what this host can tell of a state directory that records
