@@ -239,12 +239,21 @@ func (p *Profile) Update(change func(current []Member) (*Generation, error)) (*G
 	if err != nil {
 		return nil, err
 	}
-	if cur == nil {
-		if cur, err = p.create(filepath.Dir(g.Dir)); err != nil {
+	created := cur == nil
+	if created {
+		// A new profile's link is made once: to generation 0 when the
+		// change keeps it, else to the change's generation.
+		if cur, err = p.create(filepath.Dir(g.Dir), false); err != nil {
 			return nil, err
 		}
 	}
 	if cur.Dir == g.Dir && sameMembers(cur.Members, g.Members) {
+		if created {
+			if err := p.point(0); err != nil {
+				return nil, err
+			}
+			cur.Current = true
+		}
 		return cur, nil
 	}
 	n, err := p.nextNumber()
@@ -277,12 +286,13 @@ func (p *Profile) Create(gensDir string) error {
 	if exists {
 		return fmt.Errorf("profile %s already exists", p.Path)
 	}
-	_, err = p.create(gensDir)
+	_, err = p.create(gensDir, true)
 	return err
 }
 
-// create makes generation 0, empty, and points p at it; p's lock is held.
-func (p *Profile) create(gensDir string) (*GenerationInfo, error) {
+// create makes generation 0, empty, and points p at it when point is
+// true; p's lock is held.
+func (p *Profile) create(gensDir string, point bool) (*GenerationInfo, error) {
 	g := built(filepath.Join(gensDir, Key(nil))) // it links to no entry
 	if g == nil {
 		var err error
@@ -294,10 +304,12 @@ func (p *Profile) create(gensDir string) (*GenerationInfo, error) {
 	if err := p.addGeneration(0, g.Dir, r); err != nil {
 		return nil, err
 	}
-	if err := p.point(0); err != nil {
-		return nil, err
+	if point {
+		if err := p.point(0); err != nil {
+			return nil, err
+		}
 	}
-	return &GenerationInfo{Number: 0, Time: r.Time, Dir: g.Dir, Current: true}, nil
+	return &GenerationInfo{Number: 0, Time: r.Time, Dir: g.Dir, Current: point}, nil
 }
 
 // Rollback makes generation to current, or the one before the current

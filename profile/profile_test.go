@@ -100,6 +100,28 @@ func TestGenerations(t *testing.T) {
 	}
 }
 
+// A new profile changed to no members is at its generation 0, linked;
+// one changed to members has generation 0 and is at 1.
+func TestUpdateCreates(t *testing.T) {
+	f := newFixture(t)
+	if gi := f.set(t); gi.Number != 0 || !gi.Current {
+		t.Errorf("a new empty profile: %+v", gi)
+	}
+	if target, err := os.Readlink(f.p.Path); err != nil || target != "default-0-link" {
+		t.Errorf("a new empty profile links to %q (%v)", target, err)
+	}
+	f = newFixture(t)
+	if gi := f.set(t, f.a); gi.Number != 1 || !gi.Current {
+		t.Errorf("a new profile of a: %+v", gi)
+	}
+	if target, err := os.Readlink(f.p.Path); err != nil || target != "default-1-link" {
+		t.Errorf("a new profile of a links to %q (%v)", target, err)
+	}
+	if gens, err := f.p.Generations(); err != nil || len(gens) != 2 || gens[0].Number != 0 || gens[0].Current || !gens[1].Current {
+		t.Errorf("generations of a new profile of a: %+v, %v", gens, err)
+	}
+}
+
 func TestRollback(t *testing.T) {
 	f := newFixture(t)
 	f.set(t, f.a)
