@@ -28,10 +28,12 @@
 //     file unchanged (to the nanosecond) and evaluates nothing.
 //   - elvish (0.19) has no builtin that tells a file's time, so it compares
 //     the file's content with the content the evaluation read (read by the
-//     export, files of up to a mebibyte and without NUL bytes; others make
-//     each prompt export). A change of time alone, or a file replaced by
-//     one of the same content, is seen at the next export (another
-//     directory, another change) rather than at the next prompt.
+//     export, files of up to a mebibyte; larger ones, and what is neither a
+//     file nor a directory, make each prompt export), and a directory's
+//     names (watch_dir) with the names it held. A change of time alone, or
+//     a file replaced by one of the same content, is seen at the next
+//     export (another directory, another change) rather than at the next
+//     prompt.
 //
 // Leaving a project for a directory outside any is the shell's work too,
 // but in tcsh: the export of a project leaves, beside its check, the

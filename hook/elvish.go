@@ -1,7 +1,6 @@
 package hook
 
 import (
-	"bytes"
 	"os"
 	"strings"
 
@@ -86,14 +85,15 @@ const maxElvishContent = 1 << 20
 
 // renderElvish returns elvish code that defines _noxenv_check, a function
 // that throws unless nothing changed: the same $E:PWD, each watched file
-// holding the content the evaluation read, no regular file where an
-// absent one was. elvish 0.19 has no builtin that tells a file's time:
-// content is what its builtins can compare without a process, so a change
-// of time alone (touch, or a file replaced by one of the same content) is
-// not seen at the prompt, only at the next export (another directory,
-// another change). The content is read here and kept only if the file
-// still has the time the evaluation read, so that it is the content
-// evaluated.
+// holding the content the evaluation read, each watched directory (see
+// watch_dir) still one, holding the names it held, no regular file where
+// an absent one was. elvish 0.19 has no builtin that tells a file's time:
+// content and names are what its builtins can compare without a process,
+// so a change of time alone (touch, or a file replaced by one of the same
+// content) is not seen at the prompt, only at the next export (another
+// directory, another change). What is compared is read here and kept only
+// if the file or directory still has the time the evaluation read, so
+// that it is what was evaluated.
 //
 // What elvish spends most on at a prompt is output capture, a pipe each:
 // the function reads everything in one, and compares without another, by
@@ -101,34 +101,78 @@ const maxElvishContent = 1 << 20
 // expected (a missing key throws). That map is itself the only value of a
 // map keyed by the directory: elvish applies indices one after the other,
 // so that after a cd the lookup of $E:PWD throws before any file is read.
+// A directory's names come from a wildcard within a list, which captures
+// no output.
 func (f FastPath) renderElvish() (string, error) {
 	if f.Stale {
 		return "var _noxenv_check = $nil\n", nil
 	}
-	q := func(s string) string {
-		v, err := shells.Quote("elvish", s)
-		if err != nil {
-			panic(err) // paths and file contents hold no NUL
-		}
-		return v
-	}
 	var reads, want []string
 	for _, file := range f.Exist {
-		data, ok := contentAt(file)
-		if !ok || bytes.IndexByte(data, 0) >= 0 {
+		read, w, ok := elvishWatch(file)
+		if !ok {
 			return "var _noxenv_check = $nil\n", nil
 		}
-		reads, want = append(reads, "slurp < "+q(file.Path)), append(want, q(string(data)))
+		reads, want = append(reads, read), append(want, w)
 	}
 	for _, p := range f.Absent {
-		reads, want = append(reads, "path:is-regular &follow-symlink=$true "+q(p)), append(want, "$false")
+		reads, want = append(reads, "path:is-regular &follow-symlink=$true "+quoteElvish(p)), append(want, "$false")
 	}
 	got := ""
 	if len(reads) > 0 {
 		got = "(" + strings.Join(reads, "; ") + ")"
 	}
-	return "use path\nvar _noxenv_want = [&" + q(f.Dir) + "=[&[" + strings.Join(want, " ") + "]=$true]]\n" +
+	return "use path\nvar _noxenv_want = [&" + quoteElvish(f.Dir) + "=[&[" + strings.Join(want, " ") + "]=$true]]\n" +
 		"var _noxenv_check = {|| nop $_noxenv_want[$E:PWD][[" + got + "]] }\n", nil
+}
+
+// elvishWatch returns the elvish code that reads what the check compares
+// of a watched file, and the words it must give: a regular file's
+// content, or a directory's being one and its names as elvish's wildcard
+// gives them (sorted, hidden ones too), prefixed with the directory. It
+// returns false for anything else, or what no longer has the time the
+// evaluation read.
+func elvishWatch(file File) (read, want string, ok bool) {
+	fi, err := os.Stat(file.Path)
+	if err != nil {
+		return "", "", false
+	}
+	if !fi.IsDir() {
+		data, ok := contentAt(file)
+		return "slurp < " + quoteElvish(file.Path), quoteElvish(string(data)), ok
+	}
+	entries, err := os.ReadDir(file.Path)
+	if err != nil {
+		return "", "", false
+	}
+	if fi, err = os.Stat(file.Path); err != nil || fi.ModTime().UnixNano() != file.ModTime {
+		return "", "", false
+	}
+	// The wildcard gives /NAME for the root, DIR/NAME for any other.
+	prefix := strings.TrimSuffix(file.Path, "/")
+	names := make([]string, len(entries))
+	for i, e := range entries {
+		names[i] = quoteElvish(prefix + "/" + e.Name())
+	}
+	read = "path:is-dir &follow-symlink=$true " + quoteElvish(file.Path) +
+		"; put [" + quoteElvish(prefix) + "/*[match-hidden][nomatch-ok]]"
+	return read, "$true [" + strings.Join(names, " ") + "]", true
+}
+
+// quoteElvish quotes s, a path or a file's content, as one elvish word.
+// A NUL byte, which shells.Quote refuses as no environment value can hold
+// one, is written "\x00" between the quoted parts around it: elvish joins
+// the parts of a compound word.
+func quoteElvish(s string) string {
+	parts := strings.Split(s, "\x00")
+	for i, p := range parts {
+		q, err := shells.Quote("elvish", p)
+		if err != nil {
+			panic(err) // holds no NUL
+		}
+		parts[i] = q
+	}
+	return strings.Join(parts, `"\x00"`)
 }
 
 // contentAt returns the content of file's path when it is a regular file

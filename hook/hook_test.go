@@ -96,7 +96,7 @@ const oddName = "sub\n\xff $x '!"
 // unlike, where it is the other way.
 var fastPathCases = []struct {
 	name   string
-	edit   func(fp *FastPath) // before it is rendered
+	edit   func(t *testing.T, fp *FastPath) // before it is rendered
 	change func(t *testing.T, dir string)
 	called bool
 	unlike []string
@@ -136,14 +136,54 @@ var fastPathCases = []struct {
 		os.Remove(filepath.Join(dir, "watched file"))
 		os.RemoveAll(filepath.Join(dir, "stamps"))
 	}, true, nil},
-	{"another directory", func(fp *FastPath) {
+	{"another directory", func(_ *testing.T, fp *FastPath) {
 		fp.Dir = filepath.Join(fp.Dir, "elsewhere")
 	}, nil, true, nil},
-	{"stale", func(fp *FastPath) { fp.Stale = true }, nil, true, nil},
-	{"a second not yet over", func(fp *FastPath) { fp.Exist[0].Seconds = false }, nil, false, []string{"tcsh"}},
+	{"stale", func(_ *testing.T, fp *FastPath) { fp.Stale = true }, nil, true, nil},
+	{"a second not yet over", func(_ *testing.T, fp *FastPath) { fp.Exist[0].Seconds = false }, nil, false, []string{"tcsh"}},
 	{"other files come and go", nil, func(t *testing.T, dir string) {
 		touch(t, filepath.Join(dir, oddName, "busy"), "", time.Now())
 	}, false, nil},
+	// watch_dir: a directory is watched with everything in it.
+	{"watched directories unchanged", watchDirs, nil, false, nil},
+	{"file made in a watched directory", watchDirs, func(t *testing.T, dir string) {
+		touch(t, filepath.Join(dir, oddName, "new"), "", seen)
+	}, true, nil},
+	{"hidden file renamed in a watched directory", watchDirs, func(t *testing.T, dir string) {
+		if err := os.Rename(filepath.Join(dir, oddName, ".hidden"), filepath.Join(dir, oddName, ".other")); err != nil {
+			t.Fatal(err)
+		}
+	}, true, nil},
+	{"watched empty directory gone", watchDirs, func(t *testing.T, dir string) {
+		if err := os.Remove(filepath.Join(dir, "empty")); err != nil {
+			t.Fatal(err)
+		}
+	}, true, nil},
+	{"watched file holding a NUL byte unchanged", nulContent, nil, false, nil},
+	{"watched file holding a NUL byte rewritten, its time kept", nulContent, func(t *testing.T, dir string) {
+		touch(t, filepath.Join(dir, "watched file"), "nul\x00Nul", seen)
+	}, false, []string{"elvish"}},
+}
+
+// watchDirs watches, as watch_dir does, the working directory (with a
+// hidden file in it) and an empty directory beside it, both of time seen.
+func watchDirs(t *testing.T, fp *FastPath) {
+	touch(t, filepath.Join(fp.Dir, ".hidden"), "", seen)
+	for _, d := range []string{filepath.Join(filepath.Dir(fp.Dir), "empty"), fp.Dir} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(d, seen, seen); err != nil {
+			t.Fatal(err)
+		}
+		fp.Exist = append(fp.Exist, File{d, seen.UnixNano(), true})
+	}
+}
+
+// nulContent makes the watched file hold a NUL byte, as a binary file
+// does.
+func nulContent(t *testing.T, fp *FastPath) {
+	touch(t, fp.Exist[0].Path, "nul\x00nul", seen)
 }
 
 // seenContent is the watched file's content in fastPathCases: elvish
@@ -172,7 +212,7 @@ func TestFastPath(t *testing.T) {
 				fp := FastPath{Dir: sub, Exist: []File{{watched, seen.UnixNano(), true}},
 					Absent: []string{filepath.Join(sub, ".noxprofile"), filepath.Join(dir, "-a !")}}
 				if c.edit != nil {
-					c.edit(&fp)
+					c.edit(t, &fp)
 				}
 				check, err := fp.Render(shell, filepath.Join(dir, "stamps"))
 				if err != nil {
