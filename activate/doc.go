@@ -61,6 +61,13 @@
 // trap's code in a subshell (bash runs it after direnv took the
 // environment).
 //
+// An evaluation cut short (its time limit, an interruption) ends every
+// process it started, whatever signals they ignore: its commands and
+// their descendants, and what left them (a child whose parent exited, a
+// daemon in a session of its own), which the variable NOXENV_EVALUATION,
+// given to every command, tells. An evaluation that ends by itself leaves
+// the daemons it started running.
+//
 // What a prompt needs without evaluating anything (finding the project
 // file, its trust, the state a shell carries, what it watches, the cached
 // results, the diff) is package prompt's, which this package evaluates

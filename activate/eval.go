@@ -237,7 +237,19 @@ func evaluate(ctx context.Context, cfg Config, file string, base map[string]stri
 	}
 	e.timeout = set.EvalTimeout
 	ctx, cancel := context.WithTimeout(ctx, e.timeout)
+	// An evaluation cut short (the limit, an interruption) ends every
+	// process it started, also those no command has as a descendant any
+	// more; one that ends by itself leaves its daemons running.
+	e.commands.mark = newMark()
+	ended := make(chan struct{})
+	stopEnding := context.AfterFunc(ctx, func() {
+		e.commands.endMarked()
+		close(ended)
+	})
 	defer func() {
+		if !stopEnding() {
+			<-ended
+		}
 		cancel()
 		e.commands.wait()
 	}()

@@ -1,6 +1,7 @@
 package activate
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -41,7 +43,7 @@ func (e *evaluator) external(ctx context.Context, args []string, next interp.Exe
 	}
 	cmd := exec.CommandContext(ctx, path)
 	cmd.Args = args
-	cmd.Env = environ(hc)
+	cmd.Env = e.commands.marked(environ(hc))
 	cmd.Dir = hc.Dir
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = hc.Stdin, direct(hc.Stdout), direct(hc.Stderr)
 	cmd.Cancel = func() error { return killTree(cmd.Process) }
@@ -88,6 +90,82 @@ type commands struct {
 	mu     sync.Mutex
 	wg     sync.WaitGroup
 	closed bool
+	// mark tells the processes of this evaluation in markVar: what they
+	// start after their parent exited, or in a session of its own, is no
+	// longer their descendant, yet inherits it.
+	mark string
+}
+
+// newMark returns a mark no other evaluation has.
+func newMark() string {
+	return strconv.Itoa(os.Getpid()) + "-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+}
+
+// markVar is the variable that marks every process an evaluation starts,
+// with the marks of every evaluation it runs within (a noxenv command run
+// by a .noxprofile), separated by spaces.
+const markVar = "NOXENV_EVALUATION"
+
+// marked returns env, a command's environment, with the evaluation's mark
+// added to markVar.
+func (c *commands) marked(env []string) []string {
+	for i, kv := range env {
+		if v, ok := strings.CutPrefix(kv, markVar+"="); ok {
+			env[i] = markVar + "=" + strings.TrimSpace(v+" "+c.mark)
+			return env
+		}
+	}
+	return append(env, markVar+"="+c.mark)
+}
+
+// endMarked kills every process that carries the evaluation's mark,
+// wherever it went: each is stopped and the processes are listed again
+// until no new one shows (none then starts another), then all are
+// killed. It is the end of an evaluation cut short, for the processes
+// killTree does not reach: a command's orphans and daemons. Processes
+// are found in /proc: elsewhere none is.
+func (c *commands) endMarked() {
+	stopped := map[int]bool{}
+	for range 100 {
+		found := false
+		for _, pid := range markedProcs(c.mark) {
+			if !stopped[pid] && syscall.Kill(pid, syscall.SIGSTOP) == nil {
+				stopped[pid], found = true, true
+				waitStopped(pid)
+			}
+		}
+		if !found {
+			break
+		}
+	}
+	for pid := range stopped {
+		syscall.Kill(pid, syscall.SIGKILL)
+	}
+}
+
+// markedProcs returns the processes whose environment has mark among
+// markVar's marks.
+func markedProcs(mark string) []int {
+	procs, _ := os.ReadDir("/proc")
+	prefix := []byte(markVar + "=")
+	var out []int
+	for _, p := range procs {
+		pid, err := strconv.Atoi(p.Name())
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		env, err := os.ReadFile("/proc/" + p.Name() + "/environ")
+		if err != nil {
+			continue
+		}
+		for kv := range bytes.SplitSeq(env, []byte{0}) {
+			if v, ok := bytes.CutPrefix(kv, prefix); ok && slices.Contains(strings.Fields(string(v)), mark) {
+				out = append(out, pid)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // start counts a command about to start; false once the evaluation ended.

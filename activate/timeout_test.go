@@ -29,6 +29,10 @@ var endless = map[string]string{
 	"reading a FIFO no one opens":  "rm -f f; mkfifo f\nread -r x < f\n",
 	"a FIFO in a substitution":     "rm -f f; mkfifo f\nx=$(<f)\n",
 	"writing a FIFO no one opens":  "rm -f f; mkfifo f\necho x > f\n",
+	// A child that leaves a grandchild holding the substitution's output
+	// and exits: the grandchild is no longer its descendant.
+	"orphan holding a substitution": "x=$(sh -c 'sleep 1000 & echo x')\n",
+	"daemon in its own session":     "setsid -f sleep 1000\nsleep 1000\n",
 }
 
 // The time limit ends an evaluation whatever it is doing, at every depth
