@@ -54,7 +54,9 @@
 // every other owner's records as roots: a gc never deletes what another
 // state directory's profiles, projects or sessions use. Records of a state
 // directory that is gone for good keep their entries until they are
-// released (ReleaseRecords).
+// released (ReleaseRecords). A record that cannot be read as a list of
+// entries is returned as damaged, for gc to delete nothing on the
+// strength of it; its owner's SyncRecords writes it again.
 //
 // Resolving a name reads the store's directory once per search path. A
 // search path told where (CacheItemsIn) keeps the items it read in a file

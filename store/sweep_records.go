@@ -1,8 +1,6 @@
 package store
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -49,6 +47,32 @@ type RootRecord struct {
 	Origin Origin
 	Key    string
 	IDs    []string
+	// Damaged, when not nil, says the record cannot be read as a list of
+	// entries: IDs is empty, and what it keeps alive is unknown.
+	Damaged *DamagedRecordError
+}
+
+// DamagedRecordError is a record that cannot be read as a list of entries
+// (cut short, overwritten): a gc must not delete what it may keep alive.
+type DamagedRecordError struct {
+	Store  string
+	Path   string
+	Owner  string
+	Origin Origin
+	Reason string
+}
+
+func (e *DamagedRecordError) Error() string {
+	return fmt.Sprintf("store %s: record %s is damaged (%s): gc cannot tell what it keeps alive", e.Store, e.Path, e.Reason)
+}
+
+// Hint says how the record goes away.
+func (e *DamagedRecordError) Hint() string {
+	from := "the state directory it belongs to"
+	if e.Origin.StateDir != "" {
+		from = fmt.Sprintf("%s (on %s)", e.Origin.StateDir, e.Origin.Host)
+	}
+	return fmt.Sprintf("a gc from %s writes it again; if that state directory is gone for good, run 'noxenv store release %s'", from, e.Owner)
 }
 
 // RecordRoots records in every collectable store that key, a root of
@@ -184,8 +208,8 @@ func readOrigin(dir string) Origin {
 }
 
 // RootRecords reads the records of every owner in the collectable
-// stores. Unreadable records are an error: gc must not delete what it
-// cannot see is used.
+// stores. Unreadable records are an error, and damaged ones are returned
+// as such (Damaged): gc must not delete what it cannot see is used.
 func (sp *SearchPath) RootRecords() ([]RootRecord, error) {
 	var out []RootRecord
 	for _, st := range sp.Collectable() {
@@ -211,33 +235,49 @@ func (sp *SearchPath) RootRecords() ([]RootRecord, error) {
 				if strings.HasPrefix(k.Name(), ".") {
 					continue
 				}
-				ids, err := readRecord(filepath.Join(dir, k.Name()))
+				p := filepath.Join(dir, k.Name())
+				ids, err := readRecord(p)
 				if errors.Is(err, os.ErrNotExist) {
 					continue // its owner's gc dropped it meanwhile
 				}
-				if err != nil {
+				rec := RootRecord{Store: st, Owner: o.Name(), Origin: origin, Key: k.Name(), IDs: ids}
+				var reason damagedRecord
+				switch {
+				case errors.As(err, &reason):
+					rec.Damaged = &DamagedRecordError{Store: st.Dir, Path: p, Owner: o.Name(), Origin: origin, Reason: string(reason)}
+				case err != nil:
 					return nil, fmt.Errorf("store %s: %w", st.Dir, err)
 				}
-				out = append(out, RootRecord{Store: st, Owner: o.Name(), Origin: origin, Key: k.Name(), IDs: ids})
+				out = append(out, rec)
 			}
 		}
 	}
 	return out, nil
 }
 
+// damagedRecord says why a record is damaged.
+type damagedRecord string
+
+func (d damagedRecord) Error() string { return string(d) }
+
+// readRecord reads the ids of a record, as writeRecord writes it: at least
+// one, each an entry's name and each on a line of its own; anything else
+// is a damagedRecord (nil ids).
 func readRecord(p string) ([]string, error) {
 	b, err := os.ReadFile(p)
 	if err != nil {
 		return nil, err
 	}
-	var ids []string
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		if id := strings.TrimSpace(sc.Text()); id != "" {
-			ids = append(ids, id)
+	if len(b) == 0 || b[len(b)-1] != '\n' {
+		return nil, damagedRecord("cut short")
+	}
+	ids := strings.Split(string(b[:len(b)-1]), "\n")
+	for i, id := range ids {
+		if _, ok := parseItem(id); !ok {
+			return nil, damagedRecord(fmt.Sprintf("line %d names no entry", i+1))
 		}
 	}
-	return ids, sc.Err()
+	return ids, nil
 }
 
 // SyncRecords makes owner's records in the collectable stores match roots
@@ -247,12 +287,19 @@ func readRecord(p string) ([]string, error) {
 // Guard(true).
 func (sp *SearchPath) SyncRecords(owner Owner, roots map[string][]string, step func() error) error {
 	for _, st := range sp.Collectable() {
+		dir := ownerRecords(st, owner.Name)
 		for key, entries := range roots {
+			// A damaged record is written again.
+			var damaged damagedRecord
+			if _, err := readRecord(filepath.Join(dir, key)); errors.As(err, &damaged) {
+				if err := os.Remove(filepath.Join(dir, key)); err != nil {
+					return fmt.Errorf("store %s: %w", st.Dir, err)
+				}
+			}
 			if err := ensureRecord(st, owner, key, entries, step); err != nil {
 				return err
 			}
 		}
-		dir := ownerRecords(st, owner.Name)
 		des, err := os.ReadDir(dir)
 		if errors.Is(err, os.ErrNotExist) {
 			continue

@@ -135,6 +135,18 @@ func collect(sp *store.SearchPath, pl profile.Places, roots *profile.Roots) (*co
 	return &collection{roots: roots, entries: entries, records: records, owner: owner}, nil
 }
 
+// damaged returns the first record of another state directory that is
+// damaged, nil when none is: what it keeps alive is unknown, so nothing
+// may be deleted. The collection's own damaged records are written again.
+func (c *collection) damaged() error {
+	for _, r := range c.records {
+		if r.Damaged != nil && r.Owner != c.owner.Name {
+			return r.Damaged
+		}
+	}
+	return nil
+}
+
 // live is the set of ids the roots keep alive, with what the records of
 // every other state directory keep. Ids are kept in every store holding them.
 func (c *collection) live() map[string]bool {
@@ -203,6 +215,9 @@ func (a *app) gc(dryRun bool, policy string) error {
 	}
 	c, err := collect(sp, pl, roots)
 	if err != nil {
+		return err
+	}
+	if err := c.damaged(); err != nil {
 		return err
 	}
 	plan, err := sp.PlanSweep(c.live())
@@ -283,8 +298,11 @@ type surveyRoot struct {
 	Owner  string        `json:"owner,omitempty"`
 	Origin *store.Origin `json:"origin,omitempty"`
 	// Gone marks a state directory of this host that is no longer there.
-	Gone   bool                `json:"gone,omitempty"`
-	Stores map[string][]string `json:"stores"`
+	Gone bool `json:"gone,omitempty"`
+	// Damaged says why a record cannot be read (what it keeps is
+	// unknown).
+	Damaged string              `json:"damaged,omitempty"`
+	Stores  map[string][]string `json:"stores"`
 }
 
 type surveyReport struct {
@@ -327,6 +345,9 @@ func (a *app) survey(asJSON bool) error {
 			Owner:  r.Owner,
 			Stores: map[string][]string{r.Store.Dir: r.IDs},
 		}
+		if r.Damaged != nil {
+			sr.Damaged = r.Damaged.Reason
+		}
 		if r.Origin != (store.Origin{}) {
 			sr.Origin = &r.Origin
 			sr.Gone = profile.PresenceOf(r.Owner, r.Origin) == profile.Gone
@@ -356,6 +377,9 @@ func (a *app) survey(asJSON bool) error {
 				}
 				fmt.Fprintf(w, " (%s, %s:%s%s)", userName(o.UID), o.Host, o.StateDir, gone)
 			}
+		}
+		if r.Damaged != "" {
+			fmt.Fprintf(w, " damaged: %s", r.Damaged)
 		}
 		fmt.Fprintf(w, "\n  %s\n", r.Link)
 		dirs := make([]string, 0, len(r.Stores))
