@@ -38,8 +38,9 @@
 //
 // A project is evaluated again when a file the evaluation read (the
 // .noxprofile, its lock and trust record, dotenv, sourced and watched
-// files) appeared, vanished, or has a modification time different from
-// the one it had when the evaluation read it, later or earlier. Each file
+// files) appeared, vanished, has a modification time different from
+// the one it had when the evaluation read it, later or earlier, or, a
+// symbolic link, leads to another file. Each file
 // is observed before it is read, and a file written so shortly before
 // that a later write could carry the same time is observed again once
 // that guard has passed: the kernel's clock tick where the file system

@@ -18,11 +18,14 @@
 //     with a stamp file carrying the same time (see Stamp): the file is
 //     unchanged when it is neither newer (test -nt) nor older (-ot) than
 //     its stamp, so a file replaced by an older one (mv, cp -p, a symbolic
-//     link pointed elsewhere) is a change too. Stamps are shared by every
+//     link pointed elsewhere) is a change too. A watched symbolic link
+//     must also still lead to the file it led to (test -ef), which tells
+//     two files of the same time apart. Stamps are shared by every
 //     shell and removed after a week (a shell whose stamp is gone exports
 //     again).
 //   - tcsh compares the whole seconds of the time (-M), all its file
-//     inquiry operators tell. In the second a watched file changed, a
+//     inquiry operators tell, and a link's target by device and inode
+//     (-F). In the second a watched file changed, a
 //     later change could keep the same second: until that second is over
 //     the check fails and each prompt starts one export, which finds the
 //     file unchanged (to the nanosecond) and evaluates nothing.

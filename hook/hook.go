@@ -99,6 +99,9 @@ type File struct {
 	// Seconds says any change to the file from now on shows in the whole
 	// seconds of its time, all that tcsh can compare.
 	Seconds bool
+	// Target, when Path is a symbolic link, is the file it must still
+	// lead to (an absolute path).
+	Target string
 }
 
 // Render returns the code that leaves the fast path's checks in the
@@ -194,6 +197,9 @@ func fileWords(shell, stampDir string, exist []File, absent []string) ([]string,
 			words = append(words, "-a", "-e", file.Path)
 		}
 		words = append(words, "-a", "!", file.Path, "-nt", stamp, "-a", "!", file.Path, "-ot", stamp)
+		if file.Target != "" {
+			words = append(words, "-a", file.Path, "-ef", file.Target)
+		}
 	}
 	for _, p := range absent {
 		words = append(words, "-a", "!", "-e", p)

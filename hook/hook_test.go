@@ -176,7 +176,7 @@ func watchDirs(t *testing.T, fp *FastPath) {
 		if err := os.Chtimes(d, seen, seen); err != nil {
 			t.Fatal(err)
 		}
-		fp.Exist = append(fp.Exist, File{d, seen.UnixNano(), true})
+		fp.Exist = append(fp.Exist, File{Path: d, ModTime: seen.UnixNano(), Seconds: true})
 	}
 }
 
@@ -209,7 +209,7 @@ func TestFastPath(t *testing.T) {
 				}
 				watched := filepath.Join(dir, "watched file")
 				touch(t, watched, seenContent, seen)
-				fp := FastPath{Dir: sub, Exist: []File{{watched, seen.UnixNano(), true}},
+				fp := FastPath{Dir: sub, Exist: []File{{watched, seen.UnixNano(), true, ""}},
 					Absent: []string{filepath.Join(sub, ".noxprofile"), filepath.Join(dir, "-a !")}}
 				if c.edit != nil {
 					c.edit(t, &fp)
@@ -225,6 +225,48 @@ func TestFastPath(t *testing.T) {
 				called, st := runHook(t, shell, sub, check)
 				if called != want || !statusKept(shell, st) {
 					t.Errorf("%s: called %v, $? %s; want called %v, $? 1", c.name, called, st, want)
+				}
+			}
+		})
+	}
+}
+
+// TestFastPathLink: a watched symbolic link leading to another file is a
+// change, even to a file of the very same time and size; its target
+// rewritten keeping its time is not, but to elvish, which compares
+// content.
+func TestFastPathLink(t *testing.T) {
+	for _, shell := range Shells {
+		t.Run(shell, func(t *testing.T) {
+			needShell(t, shell)
+			for _, c := range []struct {
+				name   string
+				change func(t *testing.T, dir string)
+				called bool
+			}{
+				{"nothing changed", func(*testing.T, string) {}, false},
+				{"target rewritten, its time kept", func(t *testing.T, dir string) {
+					touch(t, filepath.Join(dir, "a"), "c", seen)
+				}, shell == "elvish"},
+				{"pointed at a file of the same time", func(t *testing.T, dir string) {
+					os.Remove(filepath.Join(dir, "link"))
+					os.Symlink("b", filepath.Join(dir, "link"))
+				}, true},
+			} {
+				dir := t.TempDir()
+				touch(t, filepath.Join(dir, "a"), "a", seen)
+				touch(t, filepath.Join(dir, "b"), "b", seen)
+				if err := os.Symlink("a", filepath.Join(dir, "link")); err != nil {
+					t.Fatal(err)
+				}
+				fp := FastPath{Dir: dir, Exist: []File{{filepath.Join(dir, "link"), seen.UnixNano(), true, filepath.Join(dir, "a")}}}
+				check, err := fp.Render(shell, filepath.Join(dir, "stamps"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				c.change(t, dir)
+				if called, _ := runHook(t, shell, dir, check); called != c.called {
+					t.Errorf("%s: called %v, want %v", c.name, called, c.called)
 				}
 			}
 		})

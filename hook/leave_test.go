@@ -84,7 +84,7 @@ func TestLeave(t *testing.T) {
 					Absent:  []string{filepath.Join(dir, "reload")},
 					Names:   []string{".noxprofile", ".envrc"},
 					Watch:   []string{".noxprofile"},
-					Kept:    []File{{settings, seen.UnixNano(), true}},
+					Kept:    []File{{settings, seen.UnixNano(), true, ""}},
 					Missing: []string{filepath.Join(dir, "other.toml")},
 					Message: "noxenv: unloading " + dir + "/proj/.noxprofile",
 				}}

@@ -135,7 +135,7 @@ func (f FastPath) renderTcsh() (string, error) {
 	var vars strings.Builder
 	if !f.Stale && allSeconds(f.Exist) {
 		cond := []string{"$PWD:q == $_noxenv_d:q"}
-		var files, absent []string
+		var files, absent, targets []string
 		for i, file := range f.Exist {
 			files = append(files, file.Path)
 			sec := file.ModTime / 1e9
@@ -143,6 +143,11 @@ func (f FastPath) renderTcsh() (string, error) {
 				sec-- // whole seconds before, as st_mtime has them
 			}
 			cond = append(cond, fmt.Sprintf("-e $_noxenv_f[%d]:q && -M $_noxenv_f[%d]:q == %d", i+1, i+1, sec))
+			if file.Target != "" {
+				// The same device and inode.
+				targets = append(targets, file.Target)
+				cond = append(cond, fmt.Sprintf("-e $_noxenv_t[%d]:q && -F $_noxenv_f[%d]:q == -F $_noxenv_t[%d]:q", len(targets), i+1, len(targets)))
+			}
 		}
 		for i, p := range f.Absent {
 			absent = append(absent, p)
@@ -152,7 +157,7 @@ func (f FastPath) renderTcsh() (string, error) {
 		for _, v := range []struct {
 			name  string
 			words []string
-		}{{"_noxenv_d", []string{f.Dir}}, {"_noxenv_f", files}, {"_noxenv_a", absent}} {
+		}{{"_noxenv_d", []string{f.Dir}}, {"_noxenv_f", files}, {"_noxenv_a", absent}, {"_noxenv_t", targets}} {
 			vars.WriteString(" " + v.name + " = (")
 			for _, w := range v.words {
 				q, err := shells.Quote("tcsh", w)

@@ -369,6 +369,7 @@ const (
 const (
 	watchExists = 1 << iota
 	watchUnsure
+	watchLink // the target follows the time
 )
 
 func (s State) encode() string {
@@ -386,8 +387,14 @@ func (s State) encode() string {
 		if w.Unsure {
 			flags |= watchUnsure
 		}
+		if w.Target != "" {
+			flags |= watchLink
+		}
 		e.byte(flags)
 		e.uint(uint64(w.ModTime))
+		if w.Target != "" {
+			e.str(paths, w.Target)
+		}
 	}
 	e.uint(s.errSum)
 	e.uint(uint64(len(s.vars)))
@@ -474,6 +481,9 @@ func decodeState(v string) (State, error) {
 			flags := d.byte()
 			w.Exists, w.Unsure = flags&watchExists != 0, flags&watchUnsure != 0
 			w.ModTime = int64(d.uint())
+			if flags&watchLink != 0 {
+				w.Target = d.str(paths)
+			}
 		}
 		s.Watches = append(s.Watches, w)
 	}

@@ -137,8 +137,9 @@ func TestStateStaysSmall(t *testing.T) {
 
 func TestStateRoundTrip(t *testing.T) {
 	s := State{File: "/p/.noxprofile", Status: Blocked,
-		Watches: []Watch{{"/p/.noxprofile", true, 1234567890123456789, false}, {"/p/.env", false, 0, false},
-			{"/p/.envrc", true, -1234567890, true}}}
+		Watches: []Watch{{"/p/.noxprofile", true, 1234567890123456789, false, ""}, {"/p/.env", false, 0, false, ""},
+			{"/p/.envrc", true, -1234567890, true, ""}, {"/p/cfg", true, 1234567890123456789, false, "/p/conf/a.cfg"},
+			{"/p/other", true, 1, false, "/p/conf/b.cfg"}}}
 	env := Record(map[string]string{}, map[string]string{"X": "1"}, s)
 	got, ok := LoadState(env)
 	if !ok || got.File != s.File || got.Status != s.Status || !slices.Equal(got.Watches, s.Watches) {
@@ -252,7 +253,7 @@ func TestStateOfEarlierFormats(t *testing.T) {
 	for _, v := range []string{format1State, format2State} {
 		env := map[string]string{"PATH": "/home/u/gen/bin:/usr/bin:/bin", "EDITOR": "nano", "PROJECT": "p", StateVar: v}
 		s, ok := LoadState(env)
-		want := []Watch{{"/home/u/p/.noxprofile", true, 0, true}, {"/home/u/p/.noxprofile.lock", true, 0, true}, {"/home/u/p/.env", false, 0, true}}
+		want := []Watch{{"/home/u/p/.noxprofile", true, 0, true, ""}, {"/home/u/p/.noxprofile.lock", true, 0, true, ""}, {"/home/u/p/.env", false, 0, true, ""}}
 		if !ok || s.File != "/home/u/p/.noxprofile" || s.Status != Loaded || !slices.Equal(s.Watches, want) || Fresh(s) {
 			t.Fatalf("LoadState(%s) = %+v, %v", v, s, ok)
 		}

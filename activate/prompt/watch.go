@@ -3,6 +3,7 @@ package prompt
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/noxenv/noxenv/internal/filetime"
@@ -21,11 +22,16 @@ type Watch struct {
 	// whose times are coarse, that a later change could carry the same
 	// time: it counts as changed until an evaluation sees it settled.
 	Unsure bool
+	// Target, when Path was a symbolic link, is the file it led to: Path
+	// leading to another file is a change, whatever its time (two files
+	// of one archive have the same).
+	Target string
 }
 
 // Changed reports whether the file differs from what the evaluation saw:
 // it appeared, vanished, or its modification time differs, later or
-// earlier (a file replaced by an older one is a change, as for direnv).
+// earlier (a file replaced by an older one is a change, as for direnv),
+// or the link it was leads to another file.
 func (w Watch) Changed() bool {
 	if w.Unsure {
 		return true
@@ -34,7 +40,14 @@ func (w Watch) Changed() bool {
 	if err != nil {
 		return w.Exists
 	}
-	return !w.Exists || fi.ModTime().UnixNano() != w.ModTime
+	if !w.Exists || fi.ModTime().UnixNano() != w.ModTime {
+		return true
+	}
+	if w.Target != "" {
+		ti, err := os.Stat(w.Target)
+		return err != nil || !os.SameFile(fi, ti)
+	}
+	return false
 }
 
 // Observe returns what path is now, to be taken before the file is read:
@@ -49,12 +62,20 @@ func (w Watch) Changed() bool {
 func Observe(path string) Watch {
 	for try := 0; ; try++ {
 		now := time.Now()
-		fi, err := os.Stat(path)
+		// One lstat for a file that is not a link, as a stat would.
+		target := ""
+		fi, err := os.Lstat(path)
+		if err == nil && fi.Mode()&os.ModeSymlink != 0 {
+			if t, err := filepath.EvalSymlinks(path); err == nil {
+				target, _ = filepath.Abs(t)
+			}
+			fi, err = os.Stat(path)
+		}
 		if err != nil {
 			return Watch{Path: path}
 		}
 		mt := fi.ModTime()
-		w := Watch{Path: path, Exists: true, ModTime: mt.UnixNano()}
+		w := Watch{Path: path, Exists: true, ModTime: mt.UnixNano(), Target: target}
 		if filetime.Settled(mt, now) {
 			return w
 		}

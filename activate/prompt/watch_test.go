@@ -111,6 +111,52 @@ func TestChanged(t *testing.T) {
 	}
 }
 
+// TestChangedLink: a watched link leading to another file is a change,
+// even to a file of the very same time; its target rewritten keeping its
+// time is not (as for any file).
+func TestChangedLink(t *testing.T) {
+	seen := time.Date(2024, 5, 6, 7, 8, 9, 123456789, time.UTC)
+	for _, c := range []struct {
+		name    string
+		change  func(t *testing.T, dir string)
+		changed bool
+	}{
+		{"nothing", func(*testing.T, string) {}, false},
+		{"target rewritten with its time", func(t *testing.T, dir string) {
+			os.WriteFile(filepath.Join(dir, "a"), []byte("y"), 0o644)
+			setTime(t, filepath.Join(dir, "a"), seen)
+		}, false},
+		{"pointed at a file of the same time", func(t *testing.T, dir string) {
+			os.Remove(filepath.Join(dir, "link"))
+			os.Symlink("b", filepath.Join(dir, "link"))
+		}, true},
+		{"replaced by a copy of its target", func(t *testing.T, dir string) {
+			os.Remove(filepath.Join(dir, "link"))
+			os.WriteFile(filepath.Join(dir, "link"), []byte("a"), 0o644)
+			setTime(t, filepath.Join(dir, "link"), seen)
+		}, true},
+	} {
+		dir := t.TempDir()
+		for _, n := range []string{"a", "b"} {
+			if err := os.WriteFile(filepath.Join(dir, n), []byte(n), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			setTime(t, filepath.Join(dir, n), seen)
+		}
+		if err := os.Symlink("a", filepath.Join(dir, "link")); err != nil {
+			t.Fatal(err)
+		}
+		w := Observe(filepath.Join(dir, "link"))
+		if w.Target != filepath.Join(dir, "a") {
+			t.Fatalf("link observed as %+v, want its target", w)
+		}
+		c.change(t, dir)
+		if got := w.Changed(); got != c.changed {
+			t.Errorf("%s: Changed() = %v, want %v", c.name, got, c.changed)
+		}
+	}
+}
+
 // TestRewatch: the evaluation's own write of a watched file is no change,
 // unless the file no longer holds what it wrote.
 func TestRewatch(t *testing.T) {

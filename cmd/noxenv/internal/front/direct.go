@@ -179,7 +179,7 @@ func (a *App) fastPath(s prompt.State) (hook.FastPath, error) {
 		case w.Changed():
 			fp.Stale = true
 		case w.Exists:
-			fp.Exist = append(fp.Exist, hook.File{Path: w.Path, ModTime: w.ModTime, Seconds: w.SecondsTell(now)})
+			fp.Exist = append(fp.Exist, hook.File{Path: w.Path, ModTime: w.ModTime, Seconds: w.SecondsTell(now), Target: w.Target})
 		default:
 			fp.Absent = append(fp.Absent, w.Path)
 		}
