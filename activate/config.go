@@ -23,6 +23,10 @@ type Config struct {
 	// called only when a setting is needed, so that a cached evaluation
 	// reads no settings file. Nil means the defaults.
 	Settings func() (*settings.Settings, error)
+	// SettingsFiles are the files Settings reads: an evaluation that
+	// cannot read its settings watches them, so that mending one
+	// evaluates the project again.
+	SettingsFiles []string
 	// Stderr receives the script's output, log_status messages and
 	// warnings; nil discards them.
 	Stderr interface{ Write([]byte) (int, error) }

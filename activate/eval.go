@@ -233,7 +233,11 @@ func evaluate(ctx context.Context, cfg Config, file string, base map[string]stri
 	}
 	set, err := cfg.settings()
 	if err != nil {
-		return nil, nil, err
+		// Mending a settings file is a change, as the project's are.
+		for _, f := range cfg.SettingsFiles {
+			e.watched = append(e.watched, prompt.Observe(f))
+		}
+		return &Result{File: file, Watched: e.watched}, nil, err
 	}
 	e.timeout = set.EvalTimeout
 	ctx, cancel := context.WithTimeout(ctx, e.timeout)

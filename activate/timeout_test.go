@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/noxenv/noxenv/activate/prompt"
+	"github.com/noxenv/noxenv/settings"
 )
 
 // endless are scripts that never end by themselves.
@@ -139,4 +140,37 @@ func (d depth) holder() string {
 		}
 	}
 	panic("no construct in depth")
+}
+
+// A project whose evaluation failed because a settings file could not be
+// read (eval-timeout = "abc") is evaluated again once that file changes,
+// not at every prompt before.
+func TestSettingsErrorRetried(t *testing.T) {
+	dir, cfg := depths["top"].layout(t, "export DONE=1\n")
+	conf := filepath.Join(t.TempDir(), "noxenv", "config.toml")
+	cfg.SettingsFiles = []string{conf}
+	cfg.Settings = func() (*settings.Settings, error) {
+		return settings.Load(nil, cfg.SettingsFiles, settings.DecodePlain)
+	}
+	if err := os.MkdirAll(filepath.Dir(conf), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(conf, []byte("eval-timeout = \"abc\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	config := func() (Config, error) { return cfg, nil }
+	base := map[string]string{"PATH": os.Getenv("PATH")}
+	sw := prompt.Next(Evaluator(context.Background(), config), nil, base, dir, nil)
+	if sw.State.Status != prompt.Failed || sw.Err == nil || !strings.Contains(sw.Err.Error(), "eval-timeout") {
+		t.Fatalf("first prompt: %+v, %v", sw.State, sw.Err)
+	}
+	if again := prompt.Next(Evaluator(context.Background(), config), nil, sw.Env, dir, nil); again.Evaluated {
+		t.Fatalf("next prompt evaluated again: %+v, %v", again.State, again.Err)
+	}
+	if err := os.WriteFile(conf, []byte("eval-timeout = \"5s\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if sw = prompt.Next(Evaluator(context.Background(), config), nil, sw.Env, dir, nil); sw.State.Status != prompt.Loaded || sw.Env["DONE"] != "1" {
+		t.Fatalf("after the settings file was mended: %+v, %v", sw.State, sw.Err)
+	}
 }

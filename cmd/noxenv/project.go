@@ -21,12 +21,13 @@ import (
 // evaluation cache needs none).
 func (a *app) activateConfig() (activate.Config, error) {
 	return activate.Config{
-		Places:     a.ActivatePlaces(),
-		OpenStores: a.stores,
-		Download:   a.download,
-		Settings:   a.Settings,
-		Stderr:     a.Stderr,
-		Quiet:      a.Quiet,
+		Places:        a.ActivatePlaces(),
+		OpenStores:    a.stores,
+		Download:      a.download,
+		Settings:      a.Settings,
+		SettingsFiles: a.Loc.SettingsFiles,
+		Stderr:        a.Stderr,
+		Quiet:         a.Quiet,
 	}, nil
 }
 
