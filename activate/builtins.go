@@ -387,6 +387,8 @@ func (e *evaluator) dot(ctx context.Context, hc interp.HandlerContext, args []st
 	var verified *verifiedFile
 	if len(args) > 0 {
 		file = scriptPath(hc, args[0])
+		// A sourced file: its change is a change, as source_env's.
+		e.watch(file)
 		// A file the interpreter fails to read or parse is its error.
 		if data, err := os.ReadFile(file); err == nil {
 			if f, err := syntax.NewParser().Parse(bytes.NewReader(data), file); err == nil {

@@ -287,6 +287,27 @@ func TestIfExistsWatched(t *testing.T) {
 	}
 }
 
+// TestDotWatched: a file loaded with . or source, at any depth, is a
+// sourced file: its change reloads, as one of source_env does.
+func TestDotWatched(t *testing.T) {
+	dir, cfg := project(t, map[string]string{
+		prompt.FileName: ". ./lib/a.sh\nsource lib/b.sh\n",
+		"lib/a.sh":      "export A=1\n",
+		"lib/b.sh":      ". ./lib/c.sh\n",
+		"lib/c.sh":      "export C=1\n",
+	})
+	file := allowed(t, cfg, dir)
+	res, err := Evaluate(context.Background(), cfg, file, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"lib/a.sh", "lib/b.sh", "lib/c.sh"} {
+		if !contains(res.Watched, filepath.Join(dir, w)) {
+			t.Errorf("%s not watched: %v", w, res.Watched)
+		}
+	}
+}
+
 // TestNextSettled: right after allow, the evaluation is fresh at once: the
 // trust record just written and the lock the evaluation wrote are no
 // changes. A dotenv file replaced by an older one is.
