@@ -45,8 +45,10 @@ func tcshSnippet(exe, dir string) (string, error) {
 
 // tcshHook registers _noxenv_hook in precmd. Each export defines
 // _noxenv_hook anew, with its check (see renderTcsh); until then it
-// exports.
-const tcshHook = `alias _noxenv_export '$_noxenv_exe:q export tcsh >! $_noxenv_code:q; source $_noxenv_code:q'
+// exports. The user's printexitvalue is off while noxenv runs: an export
+// that fails (a blocked project) says why itself, and tcsh would add an
+// "Exit 1" that no command of the user's earned.
+const tcshHook = `alias _noxenv_export 'set _noxenv_pe = $?printexitvalue; if ( $_noxenv_pe ) unset printexitvalue; $_noxenv_exe:q export tcsh >! $_noxenv_code:q; if ( $_noxenv_pe ) set printexitvalue; source $_noxenv_code:q'
 alias _noxenv_hook 'eval _noxenv_export'
 set _noxenv_prev = "` + "`alias precmd`" + `"
 if ( $_noxenv_prev:q !~ *_noxenv_hook* ) then
