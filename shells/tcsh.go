@@ -12,6 +12,16 @@ import "strings"
 // backslash_quote, which would give backslashes a meaning in quotes (see
 // tcshFrame). Setting PATH sets tcsh's path too. All the variables unset
 // are unset by one unsetenv: each command costs tcsh tens of microseconds.
+//
+// A limit of tcsh (6.24) no quoting can lift: it keeps the environment as
+// characters, decoded in the locale of the moment they were read, and
+// encodes all of it again, in the locale of the moment, at each setenv
+// and unsetenv. Once LC_ALL, LC_CTYPE or LANG switches a UTF-8 locale for
+// one that is not (a project's export LC_ALL=C, or the user's setenv),
+// the next change of any variable gives commands every character beyond
+// ASCII read before as one wrong byte (é as 0xe9, the user's own values
+// too), until a change made back in a UTF-8 locale. Bytes that are not
+// UTF-8, and every value while the locale stays as it was, are exact.
 type tcsh struct{}
 
 func (tcsh) set(b *strings.Builder, name, value string) {
