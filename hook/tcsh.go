@@ -47,8 +47,12 @@ func tcshSnippet(exe, dir string) (string, error) {
 // _noxenv_hook anew, with its check (see renderTcsh); until then it
 // exports. The user's printexitvalue is off while noxenv runs: an export
 // that fails (a blocked project) says why itself, and tcsh would add an
-// "Exit 1" that no command of the user's earned.
-const tcshHook = `alias _noxenv_export 'set _noxenv_pe = $?printexitvalue; if ( $_noxenv_pe ) unset printexitvalue; $_noxenv_exe:q export tcsh >! $_noxenv_code:q; if ( $_noxenv_pe ) set printexitvalue; source $_noxenv_code:q'
+// "Exit 1" that no command of the user's earned. Where the directory of
+// the export's file is gone (a state directory wiped, a runtime directory
+// removed at logout under a shell that lives on), the export first
+// sources the hook again, as noxenv hook tcsh gives it: that makes the
+// directory, or chooses another where it cannot.
+const tcshHook = `alias _noxenv_export 'if ( ( -d $_noxenv_code:h:q ) == 0 ) eval "` + "`$_noxenv_exe:q hook tcsh`" + `"; set _noxenv_pe = $?printexitvalue; if ( $_noxenv_pe ) unset printexitvalue; $_noxenv_exe:q export tcsh >! $_noxenv_code:q; if ( $_noxenv_pe ) set printexitvalue; source $_noxenv_code:q'
 alias _noxenv_hook 'eval _noxenv_export'
 set _noxenv_prev = "` + "`alias precmd`" + `"
 if ( $_noxenv_prev:q !~ *_noxenv_hook* ) then
