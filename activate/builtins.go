@@ -437,6 +437,11 @@ func (e *evaluator) open(ctx context.Context, path string, flag int, perm os.Fil
 		return readOnly{bytes.NewReader(v.content)}, nil
 	}
 	err := e.serial(ctx, func(context.Context) error {
+		// Where the script is, if the limit comes in this read ($(<f)
+		// calls no command): the file; the command, if any, says more.
+		if e.frame.depth == 0 {
+			e.lastOpen = e.current()
+		}
 		switch {
 		case p == os.DevNull:
 		case flag&(os.O_WRONLY|os.O_RDWR) != 0:
@@ -458,6 +463,9 @@ func (e *evaluator) open(ctx context.Context, path string, flag int, perm os.Fil
 	f, err := openFile(ctx, p, flag, perm)
 	if err != nil {
 		return nil, err
+	}
+	if !e.opened.add(f) {
+		return nil, context.Canceled
 	}
 	return f, nil
 }

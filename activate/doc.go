@@ -66,8 +66,10 @@
 // process it started, whatever signals they ignore: its commands and
 // their descendants, and what left them (a child whose parent exited, a
 // daemon in a session of its own), which the variable NOXENV_EVALUATION,
-// given to every command, tells. An evaluation that ends by itself leaves
-// the daemons it started running.
+// given to every command, tells; the files its redirections opened are
+// closed, which ends a read that would not end by itself (read or $(<f)
+// of a device, of a FIFO whose writer never writes). An evaluation that
+// ends by itself leaves the daemons it started running.
 //
 // What a prompt needs without evaluating anything (finding the project
 // file, its trust, the state a shell carries, what it watches, the cached

@@ -144,6 +144,8 @@ type evaluator struct {
 	timeout time.Duration
 	// commands are the external commands running.
 	commands commands
+	// opened are the files the script's redirections opened.
+	opened openFiles
 
 	lockFile  string
 	lock      *prompt.Lock
@@ -168,6 +170,9 @@ type evaluator struct {
 	lastPos  syntax.Pos
 	lastFile string
 	lastArgs []string
+	// lastOpen is the file whose redirection opened a file since the
+	// last simple command: where a read that never ends ($(<f)) is.
+	lastOpen string
 
 	// refused is the first construct refused where the interpreter
 	// does not stop for it (in $(...)); see refuse.
@@ -243,10 +248,12 @@ func evaluate(ctx context.Context, cfg Config, file string, base map[string]stri
 	ctx, cancel := context.WithTimeout(ctx, e.timeout)
 	// An evaluation cut short (the limit, an interruption) ends every
 	// process it started, also those no command has as a descendant any
-	// more; one that ends by itself leaves its daemons running.
+	// more, and every read of a file it opened; one that ends by itself
+	// leaves its daemons running.
 	e.commands.mark = newMark()
 	ended := make(chan struct{})
 	stopEnding := context.AfterFunc(ctx, func() {
+		e.opened.closeAll()
 		e.commands.endMarked()
 		close(ended)
 	})
@@ -418,7 +425,10 @@ func (e *evaluator) stopped(ctx context.Context, file string) error {
 	lctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	e.serial(lctx, func(context.Context) error {
-		if e.lastFile != "" {
+		switch {
+		case e.lastOpen != "":
+			file = e.lastOpen
+		case e.lastFile != "":
 			file, pos = e.lastFile, e.lastPos
 		}
 		return nil
@@ -461,7 +471,7 @@ func (e *evaluator) call(ctx context.Context, args []string) ([]string, error) {
 		if e.frame.depth > 0 {
 			return nil
 		}
-		e.lastPos, e.lastFile, e.lastArgs = e.filePos(e.current(), hc.Pos), e.current(), args
+		e.lastPos, e.lastFile, e.lastArgs, e.lastOpen = e.filePos(e.current(), hc.Pos), e.current(), args, ""
 		switch args[0] {
 		case "eval":
 			if f, err := syntax.NewParser().Parse(strings.NewReader(strings.Join(args[1:], " ")), ""); err != nil || volatile(f) {

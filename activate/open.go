@@ -4,8 +4,44 @@ import (
 	"context"
 	"io/fs"
 	"os"
+	"sync"
 	"syscall"
 )
+
+// openFiles are the files an evaluation's redirections opened. An
+// evaluation cut short closes them: a read that never ends by itself (a
+// device that always has more, a FIFO whose writer never writes) then
+// returns, where the interpreter's read and $(<f) do not look at the
+// context.
+type openFiles struct {
+	mu     sync.Mutex
+	files  []*os.File
+	closed bool
+}
+
+// add keeps f to be closed with the others; once they were, it closes f
+// and returns false.
+func (o *openFiles) add(f *os.File) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.closed {
+		f.Close()
+		return false
+	}
+	o.files = append(o.files, f)
+	return true
+}
+
+// closeAll closes every file added, and those added from now on.
+func (o *openFiles) closeAll() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.closed = true
+	for _, f := range o.files {
+		f.Close() // closed already by the interpreter, mostly
+	}
+	o.files = nil
+}
 
 // openFile opens the file p as the interpreter does, except that opening a
 // FIFO, which waits for a process to open its other end, ends with the

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -34,6 +35,10 @@ var endless = map[string]string{
 	// and exits: the grandchild is no longer its descendant.
 	"orphan holding a substitution": "x=$(sh -c 'sleep 1000 & echo x')\n",
 	"daemon in its own session":     "setsid -f sleep 1000\nsleep 1000\n",
+	// Reads that never end and never wait: the builtin read and $(<f)
+	// of a device that always has more.
+	"read of an endless device":         "read -r x < /dev/zero\n",
+	"substitution of an endless device": "x=$(</dev/zero)\n",
 }
 
 // The time limit ends an evaluation whatever it is doing, at every depth
@@ -172,5 +177,32 @@ func TestSettingsErrorRetried(t *testing.T) {
 	}
 	if sw = prompt.Next(Evaluator(context.Background(), config), nil, sw.Env, dir, nil); sw.State.Status != prompt.Loaded || sw.Env["DONE"] != "1" {
 		t.Fatalf("after the settings file was mended: %+v, %v", sw.State, sw.Err)
+	}
+}
+
+// A read of a FIFO whose writer, outside the evaluation, never writes is
+// ended by the limit too.
+func TestTimeLimitEndsBlockedRead(t *testing.T) {
+	const limit = 300 * time.Millisecond
+	dir, cfg := depths["source_env"].layout(t, "read -r x < ../fifo\n")
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Held open for reading and writing: the evaluation's open returns,
+	// its read waits.
+	w, err := os.OpenFile(fifo, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	cfg.Settings = evalTimeout(limit)
+	start := time.Now()
+	_, err = evaluateWithin(t, 20*time.Second, cfg, filepath.Join(dir, prompt.FileName), map[string]string{"PATH": os.Getenv("PATH")})
+	if err == nil || !strings.Contains(err.Error(), "took longer than "+limit.String()) {
+		t.Fatalf("err = %v, want the limit named", err)
+	}
+	if took := time.Since(start); took > limit+time.Second {
+		t.Errorf("evaluation ended %v after it started, limit %v", took, limit)
 	}
 }
