@@ -33,6 +33,15 @@ type framer interface {
 	frame(body string) string
 }
 
+// A localer is a dialect whose shell encodes its whole environment again,
+// in the locale of the moment, at each change (tcsh): the variables that
+// choose the locale are changed after the others, and relocale returns
+// what must follow them.
+type localer interface {
+	locale(name string) bool
+	relocale(changes Changes) string
+}
+
 var dialects = map[string]dialect{
 	"bash":   bash{},
 	"zsh":    zsh{},
@@ -42,8 +51,9 @@ var dialects = map[string]dialect{
 }
 
 // Render returns the code that applies changes in shell (one of Names),
-// in a stable order: the variables set, sorted by name, then those unset,
-// then runs more, code for shell made with Quote (json takes none), within
+// in a stable order: the variables set, sorted by name, then those unset
+// (tcsh: those that choose the locale after the others, see tcsh), then
+// runs more, code for shell made with Quote (json takes none), within
 // the same set-up (see Frame).
 func Render(shell string, changes Changes, more ...string) (string, error) {
 	names := make([]string, 0, len(changes))
@@ -62,21 +72,44 @@ func Render(shell string, changes Changes, more ...string) (string, error) {
 	}
 	d := dialects[shell]
 	var b strings.Builder
-	var unset []string
-	for _, name := range names {
-		if v := changes[name]; v == nil {
-			unset = append(unset, name)
-		} else {
-			d.set(&b, name, *v)
+	l, ok := d.(localer)
+	if !ok {
+		writeChanges(&b, d, names, changes)
+	} else {
+		var others, locale []string
+		for _, name := range names {
+			if l.locale(name) {
+				locale = append(locale, name)
+			} else {
+				others = append(others, name)
+			}
 		}
-	}
-	if len(unset) > 0 {
-		d.unset(&b, unset)
+		writeChanges(&b, d, others, changes)
+		if len(locale) > 0 {
+			writeChanges(&b, d, locale, changes)
+			b.WriteString(l.relocale(changes))
+		}
 	}
 	for _, m := range more {
 		b.WriteString(m)
 	}
 	return Frame(shell, b.String()), nil
+}
+
+// writeChanges writes the changes of names, in their order: the
+// variables set, then those unset.
+func writeChanges(b *strings.Builder, d dialect, names []string, changes Changes) {
+	var unset []string
+	for _, name := range names {
+		if v := changes[name]; v == nil {
+			unset = append(unset, name)
+		} else {
+			d.set(b, name, *v)
+		}
+	}
+	if len(unset) > 0 {
+		d.unset(b, unset)
+	}
 }
 
 // Frame returns code for shell with the set-up it needs around it, so

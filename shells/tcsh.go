@@ -1,6 +1,9 @@
 package shells
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // tcsh sets variables with setenv, in code meant for tcsh's source: its
 // eval of a command substitution turns newlines into spaces, so the hook
@@ -11,17 +14,23 @@ import "strings"
 // switches off while it runs where they could change it, with
 // backslash_quote, which would give backslashes a meaning in quotes (see
 // tcshFrame). Setting PATH sets tcsh's path too. All the variables unset
-// are unset by one unsetenv: each command costs tcsh tens of microseconds.
+// are unset by one unsetenv (those of the locale by another, see below):
+// each command costs tcsh tens of microseconds.
 //
-// A limit of tcsh (6.24) no quoting can lift: it keeps the environment as
-// characters, decoded in the locale of the moment they were read, and
-// encodes all of it again, in the locale of the moment, at each setenv
-// and unsetenv. Once LC_ALL, LC_CTYPE or LANG switches a UTF-8 locale for
-// one that is not (a project's export LC_ALL=C, or the user's setenv),
-// the next change of any variable gives commands every character beyond
-// ASCII read before as one wrong byte (é as 0xe9, the user's own values
-// too), until a change made back in a UTF-8 locale. Bytes that are not
-// UTF-8, and every value while the locale stays as it was, are exact.
+// tcsh (6.24) keeps the environment as characters, decoded in the locale
+// of the moment they were read, and encodes all of it again, in the
+// locale of the moment, at each setenv and unsetenv, before it takes the
+// locale a change of LC_ALL, LC_CTYPE or LANG gives: a character beyond
+// ASCII read in a UTF-8 locale and encoded in one that is not becomes one
+// wrong byte (é as 0xe9, the user's own values too). Bytes that are not
+// UTF-8 are kept in any locale. So the variables that choose the locale
+// are changed last, when tcsh encodes in the locale it leaves, in which
+// the values were read, and, where the change may lead to a UTF-8 one
+// (one of them unset, or set to a UTF-8 locale), a variable of noxenv's
+// own is set and unset after them, so that the environment is encoded
+// once more in the new locale. What no code of noxenv's can lift: after the user's own
+// change of a variable in a locale that is not UTF-8, tcsh gives commands
+// the wrong bytes until the next change made in a UTF-8 locale.
 type tcsh struct{}
 
 func (tcsh) set(b *strings.Builder, name, value string) {
@@ -41,6 +50,35 @@ func (tcsh) unset(b *strings.Builder, names []string) {
 }
 
 func (tcsh) frame(body string) string { return tcshFrame(body) }
+
+// localeNames are the variables whose change makes tcsh take another
+// locale, the first deciding the character encoding.
+var localeNames = []string{"LC_ALL", "LC_CTYPE", "LANG"}
+
+func (tcsh) locale(name string) bool { return slices.Contains(localeNames, name) }
+
+// relocale returns the code that makes tcsh encode its environment again
+// after changes, when they may give it a UTF-8 locale: the first of the
+// locale's variables changed unset, or set to a UTF-8 locale.
+func (tcsh) relocale(changes Changes) string {
+	for _, name := range localeNames {
+		v, ok := changes[name]
+		if !ok {
+			continue
+		}
+		if v == nil || utf8Locale(*v) {
+			return "setenv _NOXENV_RELOCALE\nunsetenv _NOXENV_RELOCALE\n"
+		}
+		return ""
+	}
+	return ""
+}
+
+// utf8Locale reports whether a locale's name says it encodes in UTF-8.
+func utf8Locale(name string) bool {
+	name = strings.ToLower(name)
+	return strings.Contains(name, "utf-8") || strings.Contains(name, "utf8")
+}
 
 // quoteTcsh quotes s for tcsh code run within tcshFrame.
 func quoteTcsh(s string) string {
