@@ -97,6 +97,10 @@ func lookupBuiltin(name string) builtinFunc {
 		return needsTool(name)
 	case dotBuiltin:
 		return (*evaluator).dot
+	case catBuiltin:
+		return copyInput
+	case catFailBuiltin:
+		return (*evaluator).catFailed
 	case callBuiltin:
 		return (*evaluator).callIn
 	case shellPrefix + "command":
@@ -378,6 +382,41 @@ type verifiedFile struct {
 	served  *atomic.Bool
 }
 
+// catBuiltin is what $(<f) runs, with its redirection: bash's cat
+// shortcut, which fails when f cannot be opened.
+const catBuiltin = shellPrefix + "cat"
+
+// copyInput copies the builtin's input to its output.
+func copyInput(_ *evaluator, _ context.Context, hc interp.HandlerContext, _ []string) error {
+	if hc.Stdin == nil {
+		return nil
+	}
+	if _, err := io.Copy(hc.Stdout, hc.Stdin); err != nil {
+		return interp.ExitStatus(1)
+	}
+	return nil
+}
+
+// catFailBuiltin runs where catBuiltin's redirection failed, with the
+// shell's options ($-).
+const catFailBuiltin = shellPrefix + "cat_failed"
+
+// catFailed fails as bash's $(<f) does when f cannot be opened: with
+// errexit on, the whole evaluation ends, even where the failure is
+// handled; else with status 1.
+func (e *evaluator) catFailed(ctx context.Context, hc interp.HandlerContext, args []string) error {
+	if len(args) == 0 || !strings.Contains(args[0], "e") {
+		return interp.ExitStatus(1)
+	}
+	e.serial(ctx, func(context.Context) error {
+		if e.refused == nil {
+			e.refused = posError(e.current(), e.filePos(e.current(), hc.Pos), fmt.Errorf("$(<FILE) failed: %s cannot be opened (under errexit, bash ends the script there)", e.openFailed))
+		}
+		return nil
+	})
+	return interp.ExitStatus(1)
+}
+
 // dotBuiltin is what the script's source and . run: the interpreter's
 // source, with the file known to name positions in it.
 const dotBuiltin = "__noxenv_dot"
@@ -462,6 +501,12 @@ func (e *evaluator) open(ctx context.Context, path string, flag int, perm os.Fil
 	}
 	f, err := openFile(ctx, p, flag, perm)
 	if err != nil {
+		e.serial(ctx, func(context.Context) error {
+			if e.frame.depth == 0 {
+				e.openFailed = p
+			}
+			return nil
+		})
 		return nil, err
 	}
 	if !e.opened.add(f) {

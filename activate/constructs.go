@@ -266,7 +266,21 @@ func (c *checker) visit(node syntax.Node) bool {
 				c.insert(n, n.Left, int(n.Left.Offset())+2, "$(", "set +e; ")
 			}
 			n.Stmts = append([]*syntax.Stmt{{Cmd: &syntax.CallExpr{Args: []*syntax.Word{lit("set"), lit("+e")}}}}, n.Stmts...)
+			break
 		}
+		// $(<f): the interpreter's own gives status 0 when f cannot be
+		// opened. bash's fails, and under errexit ends the shell even
+		// where a failure is handled (||, if). A builtin copying its
+		// input reads f instead, and another, run when that redirection
+		// fails, fails as bash does, told the options ($-).
+		rd := n.Stmts[0].Redirs[0]
+		c.insert(n, rd.OpPos, int(rd.OpPos.Offset()), "", catBuiltin+" ")
+		c.insert(n, rd.Word.End(), int(rd.Word.End().Offset()), "", ` || `+catFailBuiltin+` "$-"`)
+		flags := &syntax.Word{Parts: []syntax.WordPart{&syntax.DblQuoted{Parts: []syntax.WordPart{
+			&syntax.ParamExp{Short: true, Param: &syntax.Lit{Value: "-"}}}}}}
+		n.Stmts[0] = &syntax.Stmt{Position: n.Stmts[0].Position, Cmd: &syntax.BinaryCmd{Op: syntax.OrStmt,
+			X: &syntax.Stmt{Position: rd.OpPos, Cmd: &syntax.CallExpr{Args: []*syntax.Word{lit(catBuiltin)}}, Redirs: []*syntax.Redirect{rd}},
+			Y: &syntax.Stmt{Position: rd.OpPos, Cmd: &syntax.CallExpr{Args: []*syntax.Word{lit(catFailBuiltin), flags}}}}}
 	case *syntax.BinaryCmd:
 		// bash runs every command of a pipeline in a subshell, the last
 		// too (lastpipe is refused).
@@ -641,7 +655,8 @@ func (c *checker) readonlyAssigns() {
 
 // paramExp checks a parameter expansion.
 func (c *checker) paramExp(n *syntax.ParamExp) bool {
-	if n.Param != nil && unsetSpecials[n.Param.Value] && !n.Excl {
+	// Words without a position are the check's own ($- for $(<f)).
+	if n.Param != nil && unsetSpecials[n.Param.Value] && !n.Excl && n.Dollar.IsValid() {
 		return c.fail(n.Pos(), n, "$"+n.Param.Value+" is not set by noxenv's interpreter")
 	}
 	if n.Param != nil && c.assoc[n.Param.Value] && n.Index != nil {

@@ -186,6 +186,9 @@ var constructCases = struct{ works, refused []string }{
 		`let x=3*4 y=x+1; export Y=$x Z=$y`,
 		`export Y=$[ 1 + 2 ]`,
 		`echo a >| f; export Y=$(<f)`,
+		`set +e; x=$(<missing) || export FAILED=1`,
+		"set +e; x=`<missing`; export S=$? X=${x-unset}",
+		`echo a > f; x=$( < f ) && export X="$x" S=$?`,
 		`X=abcdef; export Y=${X:1:2} Z=${X: -3:2}`,
 		`X=abc; P=a; export Y=${X#"$P"}`,
 	)...), []string{
@@ -465,6 +468,18 @@ func checkAgainstBash(t *testing.T, bash, script string, sandbox bool) (nox, ref
 		t.Errorf("noxenv's result differs from bash's, without an error\nscript:\n%s\nnoxenv:\n%s\nbash:\n%s", script, nox, ref)
 	}
 	return nox, ref
+}
+
+// TestCatShortcutFailure: $(<f) of a file that cannot be opened fails
+// as bash's does: under errexit it ends the evaluation, handled or not.
+func TestCatShortcutFailure(t *testing.T) {
+	bash := requireTool(t, "bash")
+	for _, script := range elsewhere("x=$(<missing)\nexport AFTER=1", "x=$(<missing) || export FAILED=1", "if x=$(<missing); then :; fi; export AFTER=1") {
+		nox, ref := checkAgainstBash(t, bash, script, false)
+		if ref.err == nil || nox.err == nil {
+			t.Errorf("want both to fail\nscript:\n%s\nnoxenv:\n%s\nbash:\n%s", script, nox, ref)
+		}
+	}
 }
 
 func TestConstructsAgainstBash(t *testing.T) {

@@ -57,7 +57,9 @@
 // FILE:LINE:COL, before the file runs where it can be told from the text,
 // as it runs otherwise. What bash does that the interpreter lacks but can
 // run in its own terms is run so: printf -v, shopt -q and -p, errexit off
-// in command substitutions, the last command of a pipeline in a subshell,
+// in command substitutions, $(<f) failing when f cannot be opened (and
+// then, under errexit, ending the script even where handled, as bash
+// does), the last command of a pipeline in a subshell,
 // arithmetic operands of [[ -eq ]], read's splitting on IFS=:, an EXIT
 // trap's code in a subshell (bash runs it after direnv took the
 // environment).

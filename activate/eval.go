@@ -171,8 +171,9 @@ type evaluator struct {
 	lastFile string
 	lastArgs []string
 	// lastOpen is the file whose redirection opened a file since the
-	// last simple command: where a read that never ends ($(<f)) is.
-	lastOpen string
+	// last simple command: where a read that never ends ($(<f)) is;
+	// openFailed the file it could not open, if so.
+	lastOpen, openFailed string
 
 	// refused is the first construct refused where the interpreter
 	// does not stop for it (in $(...)); see refuse.
@@ -399,6 +400,9 @@ func (e *evaluator) runError(ctx context.Context, file string, err error) error 
 		// A builtin's failure ended the script.
 		return e.pending
 	}
+	if errors.As(err, &st) && e.openFailed != "" {
+		return posError(e.lastOpen, syntax.Pos{}, fmt.Errorf("opening %s failed with exit status %d", e.openFailed, st))
+	}
 	if errors.As(err, &st) && e.lastArgs != nil && e.lastArgs[0] == "exit" {
 		return posError(e.lastFile, e.lastPos, fmt.Errorf("the script exited with status %d", st))
 	}
@@ -468,10 +472,11 @@ func (e *evaluator) call(ctx context.Context, args []string) ([]string, error) {
 		if f, ok := e.funcFile[args[0]]; ok && f != e.current() {
 			elsewhere = f
 		}
-		if e.frame.depth > 0 {
+		// catFailBuiltin reports the open that failed before it.
+		if e.frame.depth > 0 || args[0] == catFailBuiltin {
 			return nil
 		}
-		e.lastPos, e.lastFile, e.lastArgs, e.lastOpen = e.filePos(e.current(), hc.Pos), e.current(), args, ""
+		e.lastPos, e.lastFile, e.lastArgs, e.lastOpen, e.openFailed = e.filePos(e.current(), hc.Pos), e.current(), args, "", ""
 		switch args[0] {
 		case "eval":
 			if f, err := syntax.NewParser().Parse(strings.NewReader(strings.Join(args[1:], " ")), ""); err != nil || volatile(f) {
