@@ -125,10 +125,15 @@ func writeFile(path, content string) error {
 
 // renderTcsh returns tcsh code (for source, within shells.Frame) that
 // defines the alias _noxenv_hook: one if, which exports unless nothing
-// changed: the same $PWD, each watched file there with the same whole
-// second (-M, all tcsh can tell of a time), each absent one absent. (Each
-// builtin costs tcsh tens of microseconds: the prompt runs one, and the
-// code sets the variables the alias reads in one set.) A file whose
+// changed: the same directory, each watched file there with the same
+// whole second (-M, all tcsh can tell of a time), each absent one absent.
+// The directory is tcsh's $cwd, which it sets $PWD from at each cd, and
+// which is always defined: a one-line if substitutes its variables before
+// testing anything, and an undefined one (as $PWD after the user's
+// unsetenv PWD) ends precmd with an error, on which tcsh removes the whole
+// alias, the user's commands with the hook. (Each builtin costs tcsh tens
+// of microseconds: the prompt runs one, and the code sets the variables
+// the alias reads in one set.) A file whose
 // second a change could still share (File.Seconds false) makes the hook
 // export, a process, at each prompt until that second is over. The paths
 // are kept in variables, so that the alias holds nothing tcsh could take
@@ -140,7 +145,7 @@ func (f FastPath) renderTcsh() (string, error) {
 	hook := "eval _noxenv_export"
 	var vars strings.Builder
 	if !f.Stale && allSeconds(f.Exist) {
-		cond := []string{"$PWD:q == $_noxenv_d:q"}
+		cond := []string{"$cwd:q == $_noxenv_d:q"}
 		var files, absent, targets []string
 		for i, file := range f.Exist {
 			files = append(files, file.Path)
