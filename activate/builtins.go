@@ -182,8 +182,18 @@ func (e *evaluator) loadDotenv(ctx context.Context, hc interp.HandlerContext, ar
 		name = args[0]
 	}
 	p := abs(hc, name)
-	e.watch(p)
-	data, err := os.ReadFile(p)
+	// Not a process substitution's FIFO, gone once read.
+	if fi, err := os.Stat(p); err != nil || fi.Mode().IsRegular() {
+		e.watch(p)
+	}
+	// Read outside the lock, which a process substitution's writer
+	// (dotenv <(cmd)) takes.
+	var data []byte
+	var err error
+	e.unlocked(ctx, func(ctx context.Context) error {
+		data, err = e.readScriptFile(ctx, p)
+		return nil
+	})
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && ifExists:
 		return nil
@@ -424,12 +434,28 @@ const dotBuiltin = "__noxenv_dot"
 func (e *evaluator) dot(ctx context.Context, hc interp.HandlerContext, args []string) error {
 	file := e.current()
 	var verified *verifiedFile
+	regular := true
 	if len(args) > 0 {
 		file = scriptPath(hc, args[0])
-		// A sourced file: its change is a change, as source_env's.
-		e.watch(file)
-		// A file the interpreter fails to read or parse is its error.
-		if data, err := os.ReadFile(file); err == nil {
+		// A sourced file: its change is a change, as source_env's; not
+		// a process substitution's FIFO, gone once read.
+		fi, err := os.Stat(file)
+		regular = err == nil && fi.Mode().IsRegular()
+		if err != nil || regular {
+			e.watch(file)
+		}
+		// Read outside the lock, which a process substitution's writer
+		// (source <(cmd)) takes, and once: the interpreter is served
+		// what was read. A file that cannot be read is the interpreter's
+		// error, one it cannot parse too.
+		var data []byte
+		var rerr error
+		e.unlocked(ctx, func(ctx context.Context) error {
+			data, rerr = e.readScriptFile(ctx, file)
+			return nil
+		})
+		if rerr == nil {
+			verified = &verifiedFile{file, data, new(atomic.Bool)}
 			if f, err := syntax.NewParser().Parse(bytes.NewReader(data), file); err == nil {
 				e.defines(file, f)
 				data, cols, err := checkConstructs(file, data, f, e.exportedAtStart)
@@ -437,9 +463,15 @@ func (e *evaluator) dot(ctx context.Context, hc interp.HandlerContext, args []st
 					return shellStatus{err}
 				}
 				e.columns(file, cols)
-				verified = &verifiedFile{file, data, new(atomic.Bool)}
+				verified.content = data
 			}
 		}
+	}
+	if verified != nil && !regular {
+		// The interpreter opens the FIFOs of its process substitutions
+		// itself, past the open handler that serves what was read: the
+		// same file, by a path it does not take for one of them.
+		args = append([]string{filepath.Dir(file) + "/./" + filepath.Base(file)}, args[1:]...)
 	}
 	return e.within(file, func() error {
 		return e.unlocked(ctx, func(ctx context.Context) error {

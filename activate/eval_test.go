@@ -308,6 +308,28 @@ func TestDotWatched(t *testing.T) {
 	}
 }
 
+// TestProcessSubstitutionRead: source, . and dotenv read a process
+// substitution, whose writer runs in the evaluation (source <(cmd) is a
+// bash idiom; direnv's dotenv <(cmd) works too), and do not watch its
+// FIFO, which is gone once read.
+func TestProcessSubstitutionRead(t *testing.T) {
+	dir, cfg := project(t, map[string]string{prompt.FileName: "dotenv <(echo A=1)\ndotenv <(printf 'B=2\\n')\n" +
+		"source <(echo export C=3)\n. <(echo export D=4; echo 'f() { export E=5; }')\nf\n"})
+	file := allowed(t, cfg, dir)
+	res, err := evaluateWithin(t, 10*time.Second, cfg, file, map[string]string{"PATH": os.Getenv("PATH")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range map[string]string{"A": "1", "B": "2", "C": "3", "D": "4", "E": "5"} {
+		if res.Env[k] != v {
+			t.Errorf("%s=%q, want %q", k, res.Env[k], v)
+		}
+	}
+	if !prompt.Fresh(prompt.State{Watches: res.Watched}) {
+		t.Errorf("out of date at once: watched %v", res.Watched)
+	}
+}
+
 // TestNextSettled: right after allow, the evaluation is fresh at once: the
 // trust record just written and the lock the evaluation wrote are no
 // changes. A dotenv file replaced by an older one is.

@@ -2,6 +2,7 @@ package activate
 
 import (
 	"context"
+	"io"
 	"io/fs"
 	"os"
 	"sync"
@@ -76,4 +77,19 @@ func openFile(ctx context.Context, p string, flag int, perm os.FileMode) (*os.Fi
 		o.f.Close()
 	}
 	return nil, ctx.Err()
+}
+
+// readScriptFile reads the file p for a builtin as the script's own
+// redirections would: opening a FIFO and reading it end with the
+// evaluation.
+func (e *evaluator) readScriptFile(ctx context.Context, p string) ([]byte, error) {
+	f, err := openFile(ctx, p, os.O_RDONLY, 0)
+	if err != nil {
+		return nil, err
+	}
+	if !e.opened.add(f) {
+		return nil, ctx.Err()
+	}
+	defer f.Close()
+	return io.ReadAll(f)
 }

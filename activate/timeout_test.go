@@ -38,6 +38,7 @@ var endless = map[string]string{
 	// Reads that never end and never wait: the builtin read and $(<f)
 	// of a device that always has more.
 	"read of an endless device":         "read -r x < /dev/zero\n",
+	"dotenv of a FIFO no one opens":     "rm -f f; mkfifo f\ndotenv f\n",
 	"substitution of an endless device": "x=$(</dev/zero)\n",
 }
 
@@ -204,5 +205,28 @@ func TestTimeLimitEndsBlockedRead(t *testing.T) {
 	}
 	if took := time.Since(start); took > limit+time.Second {
 		t.Errorf("evaluation ended %v after it started, limit %v", took, limit)
+	}
+}
+
+// A project file, its lock or a file source_env reads that is a FIFO
+// (made by anyone, in /tmp above the working directory, say) is an
+// error, at once: reading it for the trust check waited for a writer for
+// ever, before any time limit.
+func TestProjectFilesNotFIFOs(t *testing.T) {
+	for _, name := range []string{prompt.FileName, prompt.LockName, "lib/env.sh"} {
+		t.Run(name, func(t *testing.T) {
+			dir, cfg := depths["source_env"].layout(t, "export X=1\n")
+			p := filepath.Join(dir, name)
+			if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
+				t.Fatal(err)
+			}
+			if err := syscall.Mkfifo(p, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := evaluateWithin(t, 10*time.Second, cfg, filepath.Join(dir, prompt.FileName), map[string]string{"PATH": os.Getenv("PATH")})
+			if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+				t.Errorf("err = %v, want %s named as not a regular file", err, p)
+			}
+		})
 	}
 }

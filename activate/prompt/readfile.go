@@ -1,15 +1,19 @@
 package prompt
 
 import (
+	"errors"
 	"io/fs"
 	"syscall"
 )
 
-// readFile returns the content of the file p, as os.ReadFile does, with
-// the system's calls alone: os.File registers every file it opens with the
-// runtime's network poller, five calls in all for a regular file, which
-// the files a prompt reads (the project file, its lock and trust record,
-// a cache record) cost every cd for nothing.
+// readFile returns the content of the regular file p, as os.ReadFile
+// does, with the system's calls alone: os.File registers every file it
+// opens with the runtime's network poller, five calls in all for a
+// regular file, which the files a prompt reads (the project file, its
+// lock and trust record, a cache record) cost every cd for nothing.
+// Anything else is an error, found without waiting: a FIFO in a project
+// file's place (anyone can make /tmp/.noxprofile) waited for a writer for
+// ever, a device would not end.
 func readFile(p string) ([]byte, error) {
 	fd, err := open(p)
 	if err != nil {
@@ -17,8 +21,14 @@ func readFile(p string) ([]byte, error) {
 	}
 	defer syscall.Close(fd)
 	var st syscall.Stat_t
+	if err := syscall.Fstat(fd, &st); err != nil {
+		return nil, &fs.PathError{Op: "stat", Path: p, Err: err}
+	}
+	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
+		return nil, &fs.PathError{Op: "read", Path: p, Err: errNotRegular}
+	}
 	size := 0
-	if syscall.Fstat(fd, &st) == nil && st.Size > 0 {
+	if st.Size > 0 {
 		size = int(st.Size)
 	}
 	data := make([]byte, 0, size+1) // one more: the read that sees the end
@@ -40,10 +50,14 @@ func readFile(p string) ([]byte, error) {
 	}
 }
 
-// open opens p for reading, again after an interruption.
+// errNotRegular is a file readFile refuses.
+var errNotRegular = errors.New("not a regular file")
+
+// open opens p for reading, again after an interruption, without waiting
+// (for a FIFO's writer).
 func open(p string) (int, error) {
 	for {
-		fd, err := syscall.Open(p, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+		fd, err := syscall.Open(p, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NONBLOCK, 0)
 		if err != syscall.EINTR {
 			return fd, err
 		}
