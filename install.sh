@@ -30,4 +30,6 @@ to switch environments on cd, add the hook to your shell:
   bash: echo 'eval "\$(noxenv hook bash)"' >> ~/.bashrc
   zsh:  echo 'eval "\$(noxenv hook zsh)"' >> ~/.zshrc
   fish: echo 'noxenv hook fish | source' >> ~/.config/fish/config.fish
+  tcsh: echo 'eval \`noxenv hook tcsh\`' >> ~/.tcshrc
+  elvish: echo 'eval (noxenv hook elvish | slurp)' >> ~/.config/elvish/rc.elv
 MSG
