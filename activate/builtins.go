@@ -427,6 +427,17 @@ func (e *evaluator) catFailed(ctx context.Context, hc interp.HandlerContext, arg
 	return interp.ExitStatus(1)
 }
 
+// stdinPaths name the standard input of whoever opens them.
+var stdinPaths = map[string]bool{"/dev/stdin": true, "/dev/fd/0": true, "/proc/self/fd/0": true}
+
+// readInput reads the builtin's input to its end; none is empty.
+func readInput(hc interp.HandlerContext) ([]byte, error) {
+	if hc.Stdin == nil {
+		return []byte{}, nil
+	}
+	return io.ReadAll(hc.Stdin)
+}
+
 // dotBuiltin is what the script's source and . run: the interpreter's
 // source, with the file known to name positions in it.
 const dotBuiltin = "__noxenv_dot"
@@ -451,6 +462,12 @@ func (e *evaluator) dot(ctx context.Context, hc interp.HandlerContext, args []st
 		var data []byte
 		var rerr error
 		e.unlocked(ctx, func(ctx context.Context) error {
+			if stdinPaths[file] {
+				// The builtin's input (source /dev/stdin <<< "$code"),
+				// not noxenv's.
+				data, rerr = readInput(hc)
+				return nil
+			}
 			data, rerr = e.readScriptFile(ctx, file)
 			return nil
 		})

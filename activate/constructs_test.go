@@ -187,6 +187,8 @@ var constructCases = struct{ works, refused []string }{
 		`export Y=$[ 1 + 2 ]`,
 		`echo a >| f; export Y=$(<f)`,
 		`set +e; x=$(<missing) || export FAILED=1`,
+		`source /dev/stdin <<< "export H=1"`,
+		". /dev/fd/0 <<'CODE'\nexport H=2 I=$A\nCODE",
 		"set +e; x=`<missing`; export S=$? X=${x-unset}",
 		`echo a > f; x=$( < f ) && export X="$x" S=$?`,
 		`X=abcdef; export Y=${X:1:2} Z=${X: -3:2}`,
