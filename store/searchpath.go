@@ -54,17 +54,22 @@ func openStore(dir string) (*Store, error) {
 		st.Missing = true
 		return st, nil
 	}
-	data, err := os.ReadFile(filepath.Join(abs, MarkerName))
+	// Read without waiting: a FIFO in its place (anyone who can write a
+	// group store can make one) waited for a writer for ever.
+	var m marker
+	err = readFile(filepath.Join(abs, MarkerName), func(data []byte) error {
+		if err := json.Unmarshal(data, &m); err != nil {
+			return err
+		}
+		if m.Format < 1 {
+			return fmt.Errorf("format %d", m.Format)
+		}
+		return nil
+	})
 	if errors.Is(err, fs.ErrNotExist) {
 		return st, nil
 	}
 	st.Managed = true
-	var m marker
-	if err == nil {
-		if err = json.Unmarshal(data, &m); err == nil && m.Format < 1 {
-			err = fmt.Errorf("format %d", m.Format)
-		}
-	}
 	if err != nil {
 		// One damaged store must not stop every command: it is read
 		// from, as a read-only store is, and never written.

@@ -100,6 +100,34 @@ func TestOpenDamaged(t *testing.T) {
 	}
 }
 
+// A FIFO in .noxstore's place (anyone who can write a group store can
+// make one) is a damaged marker, found without waiting for a writer.
+func TestOpenFIFOMarker(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "store")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Mkfifo(filepath.Join(dir, MarkerName), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan *SearchPath, 1)
+	go func() {
+		sp, err := Open([]string{dir}, "")
+		if err != nil {
+			t.Error(err)
+		}
+		done <- sp
+	}()
+	select {
+	case sp := <-done:
+		if sp != nil && (sp.Stores[0].Damaged == nil || sp.Stores[0].Writable) {
+			t.Errorf("store with a FIFO marker: %+v, want damaged and read-only", sp.Stores[0])
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("opening a store whose .noxstore is a FIFO still waits after 5s")
+	}
+}
+
 func TestOpenUnwritable(t *testing.T) {
 	if os.Geteuid() == 0 {
 		t.Skip("root can write every directory")
