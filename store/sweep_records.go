@@ -201,9 +201,12 @@ func writeOrigin(dir string, o Origin) error {
 // zero Origin, as the records themselves are what gc must read.
 func readOrigin(dir string) Origin {
 	var o Origin
-	if b, err := os.ReadFile(filepath.Join(dir, originFile)); err == nil {
-		json.Unmarshal(b, &o)
-	}
+	readFile(filepath.Join(dir, originFile), func(b []byte) error {
+		if json.Unmarshal(b, &o) != nil {
+			o = Origin{}
+		}
+		return nil
+	})
 	return o
 }
 
@@ -263,19 +266,25 @@ func (d damagedRecord) Error() string { return string(d) }
 // readRecord reads the ids of a record, as writeRecord writes it: at least
 // one, each an entry's name and each on a line of its own; anything else
 // is a damagedRecord (nil ids).
+//
+// It reads without waiting: a FIFO in a record's place (a user of a
+// group store can make one among records of their own) is cut short.
 func readRecord(p string) ([]string, error) {
-	b, err := os.ReadFile(p)
+	var ids []string
+	err := readFile(p, func(b []byte) error {
+		if len(b) == 0 || b[len(b)-1] != '\n' {
+			return damagedRecord("cut short")
+		}
+		ids = strings.Split(string(b[:len(b)-1]), "\n")
+		for i, id := range ids {
+			if _, ok := parseItem(id); !ok {
+				return damagedRecord(fmt.Sprintf("line %d names no entry", i+1))
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	if len(b) == 0 || b[len(b)-1] != '\n' {
-		return nil, damagedRecord("cut short")
-	}
-	ids := strings.Split(string(b[:len(b)-1]), "\n")
-	for i, id := range ids {
-		if _, ok := parseItem(id); !ok {
-			return nil, damagedRecord(fmt.Sprintf("line %d names no entry", i+1))
-		}
 	}
 	return ids, nil
 }

@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"sort"
 	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // recordsOf reads sp's records as "store/owner/key" → ids.
@@ -110,6 +113,39 @@ func TestRootRecords(t *testing.T) {
 
 // Records written at once by several processes of several owners are all
 // there, whole.
+// A record or origin that is a FIFO (a user of a group store may make
+// one in a directory of records of their own) is damaged, found without
+// waiting for a writer: it does not hang every user's gc.
+func TestRootRecordsFIFO(t *testing.T) {
+	group := newStore(t, true)
+	sp := &SearchPath{Stores: []*Store{group}}
+	other := filepath.Join(group.Dir, recordsDir, "other")
+	if err := os.MkdirAll(other, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{originFile, "genX"} {
+		if err := unix.Mkfifo(filepath.Join(other, name), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done := make(chan []RootRecord, 1)
+	go func() {
+		recs, err := sp.RootRecords()
+		if err != nil {
+			t.Error(err)
+		}
+		done <- recs
+	}()
+	select {
+	case recs := <-done:
+		if len(recs) != 1 || recs[0].Damaged == nil {
+			t.Errorf("records %+v, want genX damaged", recs)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("reading records of which some are FIFOs still waits after 5s")
+	}
+}
+
 func TestRecordRootsConcurrent(t *testing.T) {
 	st := newStore(t, true)
 	sp := &SearchPath{Stores: []*Store{st}}
