@@ -187,6 +187,10 @@ func (c *checker) visit(node syntax.Node) bool {
 		if c.extglobFrom == 0 || n.OpPos.Line() < c.extglobFrom {
 			return c.fail(n.OpPos, n, "an extended glob pattern needs `shopt -s extglob` on an earlier line of the file's top level, or bash does not parse it")
 		}
+	case *syntax.CaseClause:
+		c.unescape(n.Word)
+	case *syntax.TestClause:
+		c.unescapeOperands(n.X)
 	case *syntax.CaseItem:
 		for _, p := range n.Patterns {
 			c.negatedGlob(p)
@@ -206,6 +210,7 @@ func (c *checker) visit(node syntax.Node) bool {
 	case *syntax.DeclClause:
 		return c.declClause(n)
 	case *syntax.Assign:
+		c.unescapeAssign(n)
 		c.assign(n)
 	case *syntax.CallExpr:
 		if len(n.Args) > 0 {
@@ -871,6 +876,10 @@ func (c *checker) redirect(n *syntax.Redirect) bool {
 		if input != (fd == 0) {
 			return c.fail(n.Pos(), n, "reading from descriptor 1 or 2, or writing to 0, is not supported")
 		}
+	}
+	switch n.Op {
+	case syntax.RdrOut, syntax.AppOut, syntax.RdrIn, syntax.RdrAll, syntax.AppAll, syntax.RdrClob, syntax.WordHdoc:
+		c.unescape(n.Word)
 	}
 	switch n.Op {
 	case syntax.DplIn, syntax.DplOut:

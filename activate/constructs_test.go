@@ -169,7 +169,7 @@ func differential(t *testing.T, bash, script string, sandbox bool) (nox, ref out
 // those it refuses with an error naming them (refused). Every one runs
 // through both, and through FuzzConstructs's seed corpus.
 var constructCases = struct{ works, refused []string }{
-	works: append(append(append(readCases(), declareCases()...), elsewhere(
+	works: append(append(append(append(readCases(), declareCases()...), escapeCases()...), elsewhere(
 		`export X=$(false; echo hi)`,
 		`f() { false; echo hi; }; export X=$(f)`,
 		"export X=`false; echo hi`",

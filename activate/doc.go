@@ -60,7 +60,10 @@
 // in command substitutions, $(<f) failing when f cannot be opened (and
 // then, under errexit, ending the script even where handled, as bash
 // does), the last command of a pipeline in a subshell,
-// arithmetic operands of [[ -eq ]], read's splitting on IFS=:, an EXIT
+// arithmetic operands of [[ -eq ]], read's splitting on IFS=:, the
+// removal of backslash escapes from a word expanded as one string (an
+// assignment's value, a redirection's file, case's word, an operand of
+// [[ ]]; a pattern keeps them), an EXIT
 // trap's code in a subshell (bash runs it after direnv took the
 // environment).
 //
