@@ -5,10 +5,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/noxenv/noxenv/store"
 )
@@ -130,7 +132,7 @@ func PresenceOf(owner string, origin store.Origin) Presence {
 	if origin.Host != host || origin.StateDir == "" {
 		return Unknown
 	}
-	b, err := os.ReadFile(filepath.Join(origin.StateDir, idFile))
+	b, err := readID(filepath.Join(origin.StateDir, idFile))
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		return Gone
@@ -140,4 +142,19 @@ func PresenceOf(owner string, origin store.Origin) Presence {
 		return Present
 	}
 	return Gone
+}
+
+// readID reads a state directory's id file at p, a path that whoever
+// writes a group store chose (its origin): without waiting for a FIFO's
+// writer, and only from a regular file.
+func readID(p string) ([]byte, error) {
+	f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", p)
+	}
+	return io.ReadAll(io.LimitReader(f, 1<<10))
 }

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -362,5 +363,26 @@ func TestPresenceOf(t *testing.T) {
 	}
 	if got := PresenceOf(o.Name, o.Origin); got != Gone {
 		t.Errorf("a state directory replaced by another: %v", got)
+	}
+	// An origin naming a FIFO (whoever writes a group store says where
+	// their state directory is): unknown, at once.
+	fifo := filepath.Join(base, "fifo")
+	if err := os.Mkdir(fifo, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Mkfifo(filepath.Join(fifo, idFile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	at := o.Origin
+	at.StateDir = fifo
+	done := make(chan Presence, 1)
+	go func() { done <- PresenceOf(o.Name, at) }()
+	select {
+	case got := <-done:
+		if got != Unknown {
+			t.Errorf("a state directory whose id is a FIFO: %v", got)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("PresenceOf of a state directory whose id is a FIFO still waits after 5s")
 	}
 }
