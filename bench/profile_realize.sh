@@ -14,6 +14,7 @@
 #   BENCH_KEEP=1 ...                                 # keep the directory
 #   BASE=REV ...         # also noxenv built from commit REV, in the same rounds
 #   BENCH_RT=1 ...       # noxenv's and the in-process runs under SCHED_FIFO (root)
+#   TOOLS="noxenv_again noxenv_base_again" RUNS=60 ...   # only these, more rounds
 #
 # On a machine others share, their processes take the processors from the
 # runs at random; BENCH_RT=1 runs each measured process of noxenv, its
@@ -101,6 +102,9 @@ run_cprs() { cp -rs "${paths[@]}" "$T/"; }
 prep_cprs() { mkdir -p "$T"; }
 
 tools=(noxenv noxenv_again ${BASE:+noxenv_base noxenv_base_again} stow cprs realize realize_again floor floor_at)
+if [ -n "${TOOLS:-}" ]; then
+	read -ra tools <<<"$TOOLS"
+fi
 inproc=" realize realize_again floor floor_at "
 for t in "${tools[@]}"; do : >"$W/times.$t"; done
 for ((r = 0; r < RUNS; r++)); do
@@ -151,9 +155,11 @@ for t in "${tools[@]}"; do
 	floor) label="floor in-process (mkdir+symlink)" ;;
 	floor_at) label="floor in-process (mkdirat+symlinkat)" ;;
 	esac
-	awk -v l="$label" -v m="${med[$t]}" -v s="${med[stow]}" -v f="${med[floor]}" -v fa="${med[floor_at]}" \
+	# A ratio to a tool not run (TOOLS) is left out.
+	awk -v l="$label" -v m="${med[$t]}" -v s="${med[stow]:-}" -v f="${med[floor]:-}" -v fa="${med[floor_at]:-}" \
 		-v lo="$(sort -n "$W/times.$t" | head -1)" -v hi="$(sort -n "$W/times.$t" | tail -1)" \
-		'BEGIN {printf "%-40s %10.2f %8.2f %8.2f %10.2f %8.2f-%-8.2f\n", l, m / 1000, m / s, m / f, m / fa, lo / 1000, hi / 1000}'
+		'function r(d) { return d == "" ? "-" : sprintf("%.2f", m / d) }
+		BEGIN {printf "%-40s %10.2f %8s %8s %10s %8.2f-%-8.2f\n", l, m / 1000, r(s), r(f), r(fa), lo / 1000, hi / 1000}'
 done
 echo "(times: $W/times.*; whole processes for noxenv, its base, stow and cp -rs, the work alone for the last four)" >&2
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)${BENCH_RT:+; runs under SCHED_FIFO}"
