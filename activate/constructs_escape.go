@@ -12,9 +12,10 @@ import (
 // without removing the backslashes of their unquoted parts, which bash
 // removes: export A=x\ y gave 'x\ y'. The check rewrites each escaped
 // character of such a word as a quoted one (x\ y as x' 'y, \' as "'"),
-// which both read alike. Patterns (case's, the right of [[ == ]]) and
-// the regular expression of [[ =~ ]] keep their backslashes: there they
-// make a character match itself, as the interpreter reads them.
+// which both read alike, and so the word of an unquoted ${x:-word} in
+// it. Patterns (case's, the right of [[ == ]], ${x#pattern}) and the
+// regular expression of [[ =~ ]] keep their backslashes: there they make
+// a character match itself, as the interpreter reads them.
 
 // unescape rewrites the backslash escapes of w's unquoted literal parts
 // as quoted characters, in the tree and in the text.
@@ -24,6 +25,10 @@ func (c *checker) unescape(w *syntax.Word) {
 	}
 	var parts []syntax.WordPart
 	for _, p := range w.Parts {
+		if pe, ok := p.(*syntax.ParamExp); ok && pe.Exp != nil && valueOp(pe.Exp.Op) {
+			// ${x:-word}, unquoted, expands its word as the word's.
+			c.unescape(pe.Exp.Word)
+		}
 		l, ok := p.(*syntax.Lit)
 		if !ok || !strings.Contains(l.Value, `\`) {
 			parts = append(parts, p)
@@ -33,6 +38,17 @@ func (c *checker) unescape(w *syntax.Word) {
 		c.unescapeText(l)
 	}
 	w.Parts = parts
+}
+
+// valueOp reports whether a parameter expansion's op expands its word
+// as a value (not a pattern, not case conversion's).
+func valueOp(op syntax.ParExpOperator) bool {
+	switch op {
+	case syntax.AlternateUnset, syntax.AlternateUnsetOrNull, syntax.DefaultUnset, syntax.DefaultUnsetOrNull,
+		syntax.ErrorUnset, syntax.ErrorUnsetOrNull, syntax.AssignUnset, syntax.AssignUnsetOrNull:
+		return true
+	}
+	return false
 }
 
 // unescapedParts returns the literal s, unquoted, as parts without

@@ -18,6 +18,8 @@ func escapeCases() []string {
 		`f() { local L=l\ v; export Y=$L; }; f`,
 		`declare -x DX=d\ x; typeset -x TY=t\ y; readonly RO=r\ o; export Z=$RO`,
 		`f() { export Y=$P; }; P=p\ q f`,
+		`export A=${x:-a\ b} B=${x:-\$} C=${x-\'} D=${x:-${y:-c\ d}}; E=${x=e\ f}; z=q; export F=${z:+g\ h} E x`,
+		`x='a b'; export A="${u:-a\ b}" B=${x#a\ } C=x${u:-\*}`,
 		`IFS=\:; read -r a b <<< 'x:y'; export Y="[$a][$b]"`,
 		// array elements given with an index, and associative keys
 		`x=([2]=e\ f g\ h); export X="${x[2]}|${x[3]}"`,
