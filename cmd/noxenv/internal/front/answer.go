@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime"
 	"syscall"
 
 	"github.com/noxenv/noxenv/activate/prompt"
@@ -14,13 +13,6 @@ import (
 )
 
 func init() {
-	// The main goroutine stays on the process's main thread, where the
-	// runtime keeps it during initialization: a program that replaces
-	// itself (HandOver, ExecIn) then calls execve from its main thread.
-	// From another thread, the kernel first ends the main one and gives
-	// the process's ID to the caller, and a tracer shows that execve
-	// superseded, its arguments left out (strace -f -z).
-	runtime.LockOSThread()
 	if status, ok := Answer(os.Args[1:]); ok {
 		os.Exit(status)
 	}
