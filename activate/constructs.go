@@ -225,6 +225,7 @@ func (c *checker) visit(node syntax.Node) bool {
 			}
 		}
 		c.splitSite(n.Args...)
+		c.quotedDefaults(n.Args)
 		if len(n.Args) > 2 && n.Args[0].Lit() == "getopts" {
 			c.unexporting = append(c.unexporting, n.Args[2])
 		}
@@ -622,6 +623,33 @@ func (c *checker) splitSite(words ...*syntax.Word) {
 				if c.split == nil {
 					c.split = w
 				}
+				return
+			}
+		}
+	}
+}
+
+// quotedDefaults refuses, in a command's arguments, an unquoted
+// ${x:-word} (or -, +, :+, =, :=, ?, :?) whose word is quoted or escaped: bash keeps
+// the quoted part one field ('a b', a\ b, "a b"), the interpreter splits
+// it. Quoting the whole expansion ("${x:-a b}") runs alike in both.
+func (c *checker) quotedDefaults(words []*syntax.Word) {
+	for _, w := range words {
+		for _, p := range w.Parts {
+			pe, ok := p.(*syntax.ParamExp)
+			if !ok || pe.Exp == nil || pe.Exp.Word == nil || pe.Exp.Op < syntax.AlternateUnset || pe.Exp.Op > syntax.AssignUnsetOrNull {
+				continue
+			}
+			for _, q := range pe.Exp.Word.Parts {
+				l, lit := q.(*syntax.Lit)
+				switch q.(type) {
+				case *syntax.SglQuoted, *syntax.DblQuoted:
+				default:
+					if !lit || !strings.Contains(l.Value, `\`) {
+						continue
+					}
+				}
+				c.fail(pe.Pos(), w, "an unquoted ${...} whose word is quoted or escaped is not supported: the interpreter splits what bash keeps one field; quote the whole expansion")
 				return
 			}
 		}

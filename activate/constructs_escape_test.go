@@ -6,6 +6,10 @@ package activate
 // sourced file and eval's code, whose text the rewrite edits.
 func escapeCases() []string {
 	scripts := []string{
+		// a pattern's escape in a command's argument, and a quoted
+		// expansion's word, as bash reads them
+		`x='a b c'; set -- ${x#a\ }; export N=$# F=$1`,
+		`unset x; set -- "${x:-a b}"; export N=$# F=$1`,
 		// assignments, by every command that makes them
 		`export A=sp\ ace`,
 		`B=x\ y; export B`,

@@ -316,6 +316,10 @@ var constructCases = struct{ works, refused []string }{
 		`export Y=$'a\x41\101\e'`,
 	}...),
 	refused: append([]string{
+		`unset x; set -- ${x:-'a b'}; export N=$#`,
+		`unset x; set -- ${x:-a\ b}; export N=$#`,
+		`unset x; set -- ${x:-"a b"}; export N=$#`,
+		`x=1; printf '%s\n' ${x:+'a b'} >out; export Y=$(<out)`,
 		`export X=///a/b; export Y=${X##+(/)}`,
 		"shopt -s extglob\nexport X=///a/b; export Y=${X##+(/)}",
 		"shopt -s extglob\nX=aab; export Y=\"${X//+(a)/x}\"",
