@@ -144,7 +144,7 @@ func realize(sp *store.SearchPath, gensDir string, members []Member, reused func
 	// entries only until the next gc of this state directory, which drops
 	// the records of generations it does not find.
 	recorded := make(chan error, 1)
-	go func() { recorded <- recordRoots(sp, gensDir, dir, entryPaths(&Generation{Entries: closure})) }()
+	go func() { recorded <- recordRoots(sp, gensDir, dir, entryPaths(closure)) }()
 	g, err := build(gensDir, members, closure, listed)
 	if rerr := <-recorded; err == nil && rerr != nil {
 		return nil, rerr
@@ -169,7 +169,7 @@ func reuse(sp *store.SearchPath, dir string) (*Generation, []string) {
 	if g == nil {
 		return nil, nil
 	}
-	paths := entryPaths(g)
+	paths := entryPaths(g.Entries)
 	if !holdsAll(sp, paths) {
 		return nil, nil
 	}

@@ -102,10 +102,10 @@ func recordRoots(sp *store.SearchPath, gensDir, dir string, paths []string) erro
 	return sp.RecordRoots(owner, filepath.Base(dir), paths)
 }
 
-// entryPaths returns the paths of the entries g links to.
-func entryPaths(g *Generation) []string {
-	paths := make([]string, len(g.Entries))
-	for i, e := range g.Entries {
+// entryPaths returns the paths of entries.
+func entryPaths(entries []*store.Entry) []string {
+	paths := make([]string, len(entries))
+	for i, e := range entries {
 		paths[i] = e.Path
 	}
 	return paths
