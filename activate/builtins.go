@@ -109,6 +109,8 @@ func lookupBuiltin(name string) builtinFunc {
 		return usage
 	case extraBuiltin:
 		return (*evaluator).useExtra
+	case direnvrcBuiltin:
+		return (*evaluator).loadDirenvrc
 	}
 	return nil
 }
@@ -341,6 +343,13 @@ func (e *evaluator) source(ctx context.Context, hc interp.HandlerContext, p stri
 	if err != nil {
 		return err
 	}
+	return e.sourceContent(ctx, hc, p, content, true)
+}
+
+// sourceContent evaluates content, read from the file p, in the current
+// interpreter: from p's own directory with inDir, from the caller's
+// otherwise.
+func (e *evaluator) sourceContent(ctx context.Context, hc interp.HandlerContext, p string, content []byte, inDir bool) error {
 	f, err := syntax.NewParser().Parse(bytes.NewReader(content), p)
 	if err != nil {
 		var pe syntax.ParseError
@@ -365,12 +374,16 @@ func (e *evaluator) source(ctx context.Context, hc interp.HandlerContext, p stri
 	return e.within(p, func() error {
 		return e.unlocked(ctx, func(ctx context.Context) error {
 			ctx = context.WithValue(ctx, verifiedKey{}, verifiedFile{p, content, new(atomic.Bool)})
-			if err := hc.Builtin(ctx, []string{"cd", filepath.Dir(p)}); err != nil {
-				return err
+			if inDir {
+				if err := hc.Builtin(ctx, []string{"cd", filepath.Dir(p)}); err != nil {
+					return err
+				}
 			}
 			serr := hc.Builtin(ctx, []string{"source", p})
-			if err := hc.Builtin(ctx, []string{"cd", hc.Dir}); err != nil && serr == nil {
-				return err
+			if inDir {
+				if err := hc.Builtin(ctx, []string{"cd", hc.Dir}); err != nil && serr == nil {
+					return err
+				}
 			}
 			if serr != nil {
 				return shellStatus{serr}

@@ -349,6 +349,12 @@ func (e *evaluator) run(ctx context.Context, file string, content []byte, base m
 		if volatile(prog) {
 			e.deps.taint()
 		}
+		if loadsDirenvrc(file) {
+			call := &syntax.CallExpr{Args: []*syntax.Word{lit(direnvrcBuiltin)}}
+			if err := r.Run(ctx, call); err != nil || e.refused != nil || ctx.Err() != nil {
+				return nil, e.runError(ctx, file, err)
+			}
+		}
 		if err := r.Run(ctx, prog); err != nil || e.refused != nil || ctx.Err() != nil {
 			return nil, e.runError(ctx, file, err)
 		}
