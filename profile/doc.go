@@ -24,7 +24,8 @@
 // gone), each project's generations while its .noxprofile exists
 // (projects/KEY/{profile,noxprofile}, pruned once it is gone), and live
 // noxenv shell sessions (sessions/KEY, a file its session holds flocked),
-// and the generations running processes name in NOXENV_PROFILE.
+// the generations running shells loaded (see package shellroot), and the
+// generations running processes name in NOXENV_PROFILE.
 // A generation's manifest says what it keeps alive.
 //
 // The package does not print and does not read the process environment.

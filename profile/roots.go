@@ -110,6 +110,9 @@ func FindRoots(pl Places, policy string) (*Roots, error) {
 	if err := r.addSessions(pl); err != nil {
 		return nil, err
 	}
+	if err := r.addShells(pl); err != nil {
+		return nil, err
+	}
 	r.addProcesses(pl)
 	if err := r.findUnused(pl); err != nil {
 		return nil, err

@@ -362,7 +362,7 @@ func (a *app) survey(asJSON bool) error {
 	w := a.Stdout
 	for _, r := range rep.Roots {
 		fmt.Fprintf(w, "%s %s", r.Kind, r.Name)
-		if r.Kind != profile.RootSession && r.Kind != profile.RootProcess && r.Kind != profile.RootRecorded {
+		if r.Kind != profile.RootSession && r.Kind != profile.RootProcess && r.Kind != profile.RootShell && r.Kind != profile.RootRecorded {
 			fmt.Fprintf(w, " generation %d", r.Number)
 		}
 		if r.Current {

@@ -332,6 +332,11 @@ func (sh *tshell) stop(ts *testscript.TestScript) {
 	}
 	if sh.session > 0 {
 		killSession(sh.session)
+		// What comes next may depend on the shell having ended (gc
+		// removes the records of shells that no longer run).
+		for end := time.Now().Add(10 * time.Second); len(sessionProcs(sh.session)) > 0 && time.Now().Before(end); {
+			time.Sleep(10 * time.Millisecond)
+		}
 		sh.session = 0
 	}
 	tshellsMu.Lock()

@@ -14,6 +14,7 @@ import (
 
 	"github.com/noxenv/noxenv/activate/prompt"
 	"github.com/noxenv/noxenv/hook"
+	"github.com/noxenv/noxenv/internal/shellroot"
 	"github.com/noxenv/noxenv/settings"
 	"github.com/noxenv/noxenv/shells"
 	"golang.org/x/sys/unix"
@@ -28,6 +29,9 @@ func SameFile(a, b string) bool {
 	fb, err := os.Stat(b)
 	return err == nil && os.SameFile(fa, fb)
 }
+
+// profileVar names the generation a project loads (see profile.Environ).
+const profileVar = "NOXENV_PROFILE"
 
 // HookDir holds the stamps and the reload file.
 func (a *App) HookDir() string { return filepath.Join(a.Loc.StateDir, "hook") }
@@ -156,6 +160,13 @@ func (a *App) Export(shell string, evaluate prompt.Evaluation) error {
 	code, err := shells.Render(shell, changes, check)
 	if err != nil {
 		return err
+	}
+	// The shell, the export's parent, keeps the generation it loads from
+	// gc while it runs. Where the record cannot be written (a state
+	// directory that cannot be written has no generations either), the
+	// shell still changes.
+	if gen := sw.Env[profileVar]; gen != a.Env[profileVar] {
+		shellroot.Record(a.Loc.StateDir, os.Getppid(), gen)
 	}
 	if _, err := fmt.Fprint(a.Stdout, code); err != nil {
 		return err

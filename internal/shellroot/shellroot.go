@@ -1,0 +1,81 @@
+package shellroot
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Dir holds the records of the state directory stateDir.
+func Dir(stateDir string) string { return filepath.Join(stateDir, "shells") }
+
+// TmpPrefix starts the name of a record being written.
+const TmpPrefix = ".tmp-"
+
+// Record notes in stateDir that the process pid has loaded the generation
+// gen; gen "" removes the note. A process whose start cannot be read (no
+// /proc) is not recorded.
+func Record(stateDir string, pid int, gen string) error {
+	name, ok := recordName("/proc", pid)
+	if !ok {
+		return nil
+	}
+	dir := Dir(stateDir)
+	p := filepath.Join(dir, name)
+	if gen == "" {
+		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	tmp := filepath.Join(dir, TmpPrefix+name)
+	os.Remove(tmp)
+	if err := os.Symlink(gen, tmp); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, p); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}
+
+// Live says whether the record named name (an entry of Dir) belongs to a
+// process that still runs, as procDir (/proc) tells.
+func Live(procDir, name string) bool {
+	pid, err := strconv.Atoi(strings.SplitN(name, "-", 2)[0])
+	if err != nil {
+		return false
+	}
+	now, ok := recordName(procDir, pid)
+	return ok && now == name
+}
+
+// recordName is the record's name for the process pid: PID-START, START
+// its start time in clock ticks after boot, the 22nd field of
+// procDir/PID/stat.
+func recordName(procDir string, pid int) (string, bool) {
+	stat, err := os.ReadFile(filepath.Join(procDir, strconv.Itoa(pid), "stat"))
+	if err != nil {
+		return "", false
+	}
+	// The command's name, the second field, may hold spaces and
+	// parentheses: the fields after it start after the last ')'.
+	i := bytes.LastIndexByte(stat, ')')
+	if i < 0 {
+		return "", false
+	}
+	fields := strings.Fields(string(stat[i+1:]))
+	// fields[0] is the third field, the state: a process that has ended
+	// and not yet been waited for (a zombie, or dead) no longer runs.
+	if len(fields) < 20 || fields[0] == "Z" || fields[0] == "X" {
+		return "", false
+	}
+	return fmt.Sprintf("%d-%s", pid, fields[19]), true
+}

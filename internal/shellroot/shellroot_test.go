@@ -1,0 +1,61 @@
+package shellroot
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// A record names the generation for as long as its process runs, and
+// no longer: not once the process id belongs to a process started at
+// another time, nor once the process is a zombie.
+func TestRecordLive(t *testing.T) {
+	state := t.TempDir()
+	if err := Record(state, os.Getpid(), "/gens/a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := Record(state, os.Getpid(), "/gens/b"); err != nil {
+		t.Fatal(err)
+	}
+	des, err := os.ReadDir(Dir(state))
+	if err != nil || len(des) != 1 {
+		t.Fatalf("records %v, %v: want one", des, err)
+	}
+	name := des[0].Name()
+	if gen, err := os.Readlink(filepath.Join(Dir(state), name)); err != nil || gen != "/gens/b" {
+		t.Fatalf("record %s names %q, %v; want /gens/b", name, gen, err)
+	}
+	if !Live("/proc", name) {
+		t.Errorf("%s: not live, though the process runs", name)
+	}
+
+	pid, start, _ := strings.Cut(name, "-")
+	for _, stat := range []string{
+		pid + " (a) b) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 " + start + " 20\n",
+		pid + " (sh) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 1" + start + " 20\n",
+		pid + " (sh) Z 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 " + start + " 20\n",
+	} {
+		proc := t.TempDir()
+		if err := os.MkdirAll(filepath.Join(proc, pid), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(proc, pid, "stat"), []byte(stat), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		want := stat == pid+" (a) b) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 "+start+" 20\n"
+		if got := Live(proc, name); got != want {
+			t.Errorf("stat %q: live %v, want %v", stat, got, want)
+		}
+	}
+	if Live(t.TempDir(), name) {
+		t.Errorf("%s: live without a process", name)
+	}
+
+	if err := Record(state, os.Getpid(), ""); err != nil {
+		t.Fatal(err)
+	}
+	if des, _ := os.ReadDir(Dir(state)); len(des) != 0 {
+		t.Errorf("records %v after removal, want none", des)
+	}
+}
