@@ -10,7 +10,11 @@ type Store struct {
 	Dir      string // absolute path
 	Managed  bool   // holds a .noxstore marker
 	Writable bool   // managed, and the user can write it
-	Missing  bool   // does not exist; skipped by every lookup
+	Missing  bool   // does not exist or cannot be read; skipped by every lookup
+	// Unusable, when not nil, says why a Missing store's path, which
+	// exists, is no store: not a directory, or one the user cannot read
+	// (another user's).
+	Unusable error
 	// Damaged, when not nil, says that the marker is unreadable or
 	// malformed: the store is read from but never written.
 	Damaged *MarkerError

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -50,8 +51,23 @@ func openStore(dir string) (*Store, error) {
 		return nil, fmt.Errorf("store %s: %w", dir, err)
 	}
 	st := &Store{Dir: abs}
-	if fi, err := os.Stat(abs); err != nil || !fi.IsDir() {
+	// What cannot be read as a store is skipped, as a missing one is:
+	// one store the user cannot read must not stop every command.
+	fi, err := os.Stat(abs)
+	if err == nil && !fi.IsDir() {
+		err = syscall.ENOTDIR
+	} else if err == nil {
+		err = unix.Access(abs, unix.R_OK|unix.X_OK)
+	}
+	if err != nil {
 		st.Missing = true
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			st.Unusable = fmt.Errorf("store %s: %w", abs, err)
+		}
 		return st, nil
 	}
 	// Read without waiting: a FIFO in its place (anyone who can write a
@@ -97,6 +113,9 @@ func Init(dir string) (*Store, error) {
 	st, err := openStore(abs)
 	if err != nil {
 		return nil, err
+	}
+	if st.Unusable != nil {
+		return nil, st.Unusable
 	}
 	if st.Damaged != nil {
 		return nil, st.Damaged
@@ -195,15 +214,15 @@ func (sp *SearchPath) WritableStore(dir string) (*Store, error) {
 		if err != nil {
 			return nil, fmt.Errorf("store %s: %w", dir, err)
 		}
-		if fi, err := os.Stat(abs); err == nil && !fi.IsDir() {
-			return nil, fmt.Errorf("store %s: not a directory", abs)
-		}
 		st := sp.store(abs)
 		outside := st == nil
 		if outside {
 			if st, err = openStore(abs); err != nil {
 				return nil, err
 			}
+		}
+		if st.Unusable != nil {
+			return nil, st.Unusable
 		}
 		if st.Damaged != nil {
 			return nil, st.Damaged

@@ -460,3 +460,60 @@ func TestGuardCoversStoreMadeLater(t *testing.T) {
 		t.Fatalf("gc could not lock the store outside once the guard was released: %v", err)
 	}
 }
+
+// A directory of the path that noxenv cannot read as a store (a file,
+// another user's store) is skipped as a missing one is, saying why, and
+// every other store works.
+func TestOpenUnusable(t *testing.T) {
+	theirs := testutil.Unreadable(t, func(dir string) {
+		if _, err := Init(dir); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if theirs == "" {
+		return
+	}
+	tmp := t.TempDir()
+	file, mine := filepath.Join(tmp, "file"), filepath.Join(tmp, "mine")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Entries are read-only: a user other than root could not remove them.
+	t.Cleanup(func() { removeTree(mine) })
+	if _, err := Init(mine); err != nil {
+		t.Fatal(err)
+	}
+	sp, err := Open([]string{theirs, file, filepath.Join(file, "sub"), mine}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, why := range []string{"permission denied", "not a directory", "not a directory"} {
+		st := sp.Stores[i]
+		if !st.Missing || st.Unusable == nil || st.Unusable.Error() != "store "+st.Dir+": "+why {
+			t.Errorf("store %s: missing %v, unusable %v; want missing, for %s", st.Dir, st.Missing, st.Unusable, why)
+		}
+	}
+	if st := sp.Stores[3]; st.Missing || st.Unusable != nil || !st.Writable {
+		t.Errorf("store %s: %+v, want writable", st.Dir, st)
+	}
+
+	st, err := sp.WritableStore("")
+	if err != nil || st.Dir != mine {
+		t.Fatalf("WritableStore = %v, %v; want %s", st, err, mine)
+	}
+	src := filepath.Join(t.TempDir(), "hello-1.0")
+	testutil.WriteFiles(t, src, helloTree)
+	e, _ := add(t, sp, st, src, AddOptions{})
+	if all, err := sp.List(); err != nil || len(all) != 1 || all[0].ID != e.ID {
+		t.Errorf("List = %v, %v; want %s alone", all, err, e.ID)
+	}
+	if got, err := sp.Find("hello"); err != nil || got.ID != e.ID {
+		t.Errorf("Find(hello) = %v, %v; want %s", got, err, e.ID)
+	}
+	// Named as the store to add to, it is the error.
+	for _, dir := range []string{theirs, file} {
+		if _, err := sp.WritableStore(dir); err == nil || !strings.HasPrefix(err.Error(), "store "+dir+": ") {
+			t.Errorf("WritableStore(%s) = %v, want why it cannot be used", dir, err)
+		}
+	}
+}

@@ -19,13 +19,17 @@ import (
 )
 
 // stores opens the store search path of SPEC §1. A store whose marker is
-// damaged is a warning: the others work, and it is read-only.
+// damaged is a warning: the others work, and it is read-only. So is a
+// path that is no directory or one the user cannot read: it is skipped.
 func (a *app) stores() (*store.SearchPath, error) {
 	sp, err := store.Open(a.Loc.StorePath, a.Loc.UserStore)
 	if err != nil {
 		return nil, err
 	}
 	for _, st := range sp.Stores {
+		if st.Unusable != nil {
+			a.Logf("warning: %v; it is skipped", st.Unusable)
+		}
 		if st.Damaged != nil {
 			a.Logf("warning: %v; it is read-only", st.Damaged)
 			if !a.Quiet {
