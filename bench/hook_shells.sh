@@ -10,7 +10,8 @@
 #           noxenv <= 0.15x direnv).
 # Each shell runs the hooks as its prompt does (bash: PROMPT_COMMAND; zsh:
 # chpwd and precmd functions; fish: the PWD and fish_prompt events; tcsh:
-# the precmd alias; elvish: edit:before-readline). direnv's elvish hook
+# the precmd alias; elvish: after-chdir, and edit:after-readline and
+# edit:before-readline, the line read and the prompt). direnv's elvish hook
 # (2.32.1) uses "except", which elvish 0.19 no longer has: it is run with
 # "catch" in its place.
 # Usage: [SHELLS="tcsh elvish"] bench/hook_shells.sh [ROUNDS]   (medians of
@@ -129,9 +130,9 @@ EOF
 
 # elvish outside a terminal has no edit: module: the hooks get a stand-in.
 cat >"$work/driver.elv" <<'EOF'
-var edit: = (ns [&before-readline=[]])
+var edit: = (ns [&before-readline=[] &after-readline=[]])
 eval ((external $args[0]) hook elvish | sed 's/} except e {/} catch e {/' | slurp)
-fn prompt { for h $edit:before-readline { $h } }
+fn prompt { for h $edit:after-readline { $h '' }; for h $edit:before-readline { $h } }
 fn timed {|f| var d = 0; time &on-end={|x| set d = $x } $f; put $d }
 cd $E:W/out; prompt; cd $E:W/proj; prompt; prompt
 for b [(range $E:B)] {

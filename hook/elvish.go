@@ -7,11 +7,20 @@ import (
 	"github.com/noxenv/noxenv/shells"
 )
 
-// elvishSnippet runs before each prompt (edit:before-readline), first,
-// keeping the hooks already there; evaluated again, it replaces its
-// earlier self, which it finds by the comment in its code. The export's
-// code is evaluated and leaves its check in _noxenv_check, a function
-// that throws when something changed (see renderElvish); $nil, which
+// elvishSnippet runs before each prompt (edit:before-readline), after
+// each line is read (edit:after-readline) and after each change of
+// directory (after-chdir), first in each, keeping the hooks already there;
+// evaluated again, it replaces its earlier self, which it finds by the
+// comment in its code. So a cd loads the new directory's project before
+// anything else runs there: a command after the cd on the same line
+// (after-chdir), or the command typed after a directory chosen in location
+// or navigation mode, where no prompt comes between (after-readline: while
+// the editor reads a line, after-chdir only notes the cd, as what it
+// printed would be drawn over, and after-readline runs the hook where one
+// was noted, so that a line read costs no check); the prompt after a cd
+// then takes the fast path.
+// The export's code is evaluated and leaves its check in _noxenv_check, a
+// function that throws when something changed (see renderElvish); $nil, which
 // cannot be called, throws too. The hook tests it with try, not with
 // if (not ?(...)): each output capture, (not ...) among them, costs elvish
 // a pipe. elvish has no status to keep. An export that fails (a blocked
@@ -62,6 +71,8 @@ var _noxenv_leave-fn = {|l set-check|
     for f $reload { path:is-regular &follow-symlink=$true $f }
   )]] }
 }
+var _noxenv_reading = $false
+var _noxenv_moved = $false
 var _noxenv_hook = {||
   # noxenv hook
   try { $_noxenv_check } catch {
@@ -73,10 +84,34 @@ var _noxenv_hook = {||
       eval $code &on-end={|ns| set _noxenv_check = $ns[_noxenv_check]; set _noxenv_leave = $ns[_noxenv_leave] }
     }
   }
+  # Run before a prompt, the editor reads next.
+  set _noxenv_reading = $true
 }
-set edit:before-readline = [$_noxenv_hook (each {|h|
-  if (not (and (eq (kind-of $h) fn) (has-key $h def) (str:contains $h[def] '# noxenv hook'))) { put $h }
-} $edit:before-readline)]
+var _noxenv_others = {|hooks|
+  each {|h|
+    if (not (and (eq (kind-of $h) fn) (has-key $h def) (str:contains $h[def] '# noxenv hook'))) { put $h }
+  } $hooks
+}
+set edit:before-readline = [$_noxenv_hook ($_noxenv_others $edit:before-readline)]
+set edit:after-readline = [{|_|
+  # noxenv hook
+  if $_noxenv_moved {
+    set _noxenv_moved = $false
+    $_noxenv_hook
+  }
+  set _noxenv_reading = $false
+} ($_noxenv_others $edit:after-readline)]
+set after-chdir = [{|_|
+  # noxenv hook
+  if $_noxenv_reading {
+    set _noxenv_moved = $true
+  } else {
+    # elvish sets $E:PWD after these hooks: the check and the export need it now.
+    try { set-env PWD $pwd } catch { }
+    $_noxenv_hook
+    set _noxenv_reading = $false
+  }
+} ($_noxenv_others $after-chdir)]
 `
 
 // maxElvishContent is the largest watched file whose content the elvish

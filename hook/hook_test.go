@@ -69,7 +69,7 @@ func runHookThen(t *testing.T, shell, dir, check string, env []string, then stri
 		cmd = exec.Command("tcsh", "-f", "-c", code, checkFile)
 	case "elvish":
 		// Outside an interactive elvish there is no edit: module.
-		code = "var edit: = (ns [&before-readline=[]])\n" + code +
+		code = "var edit: = (ns [&before-readline=[] &after-readline=[]])\n" + code +
 			"eval (slurp < $args[0]) &on-end={|ns| set _noxenv_check = $ns[_noxenv_check]; set _noxenv_leave = $ns[_noxenv_leave] }\n$edit:before-readline[0]\n" + then
 		cmd = exec.Command("elvish", "-norc", "-c", code, checkFile)
 	}
