@@ -52,14 +52,21 @@ func (r *Roots) addShells(pl Places) error {
 		case live:
 			target, err := os.Readlink(p)
 			if gen, ok := generationIn(gens, target); err == nil && ok {
-				r.Live = append(r.Live, Root{Kind: RootShell, Name: "pid " + strings.SplitN(name, "-", 2)[0],
-					Link: p, Current: true, Generation: gen})
+				r.Live = append(r.Live, Root{Kind: RootShell, Name: shellName(name), Link: p, Current: true, Generation: gen})
 			}
 		default:
 			r.Dangling = append(r.Dangling, Dangling{Kind: RootShell, Name: name, Path: p})
 		}
 	}
 	return nil
+}
+
+// shellName is how gc and store survey name the shell of the record name.
+func shellName(name string) string {
+	if host := shellroot.OtherHost(name); host != "" {
+		return "pid " + shellroot.PID(name) + " on " + host
+	}
+	return "pid " + shellroot.PID(name)
 }
 
 // addProcesses adds the generation of pl's state directory that each

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/noxenv/noxenv/internal/shellroot"
 	"github.com/noxenv/noxenv/store"
 )
 
@@ -384,5 +386,49 @@ func TestPresenceOf(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("PresenceOf of a state directory whose id is a FIFO still waits after 5s")
+	}
+}
+
+// A shell's record keeps its generation while the shell runs, as this
+// host's /proc tells; a record of another host's shell (a home several
+// machines share) is kept, as only that host can tell.
+func TestFindRootsShells(t *testing.T) {
+	f := newRootsFixture(t)
+	top := filepath.Dir(f.pl.StateDir)
+	f.project(t, "k1", filepath.Join(top, "gone1"), false, "x")
+	f.project(t, "k2", filepath.Join(top, "gone2"), false, "r")
+	f.pl.ProcDir = t.TempDir() // no process runs
+	dir := shellroot.Dir(f.pl.StateDir)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	host, err := os.Hostname()
+	if err != nil {
+		t.Fatal(err)
+	}
+	records := map[string]string{
+		"41-7-" + host + ".elsewhere": f.gens["x"].Dir,
+		"42-7-" + host:                f.gens["r"].Dir,
+	}
+	for name, gen := range records {
+		if err := os.Symlink(gen, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := FindRoots(f.pl, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := describe(r.Live), []string{"shell pid 41 on " + host + ".elsewhere 0*"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("live roots %v, want %v", got, want)
+	}
+	if len(r.Live) == 1 && r.Live[0].Generation != f.gens["x"].Dir {
+		t.Errorf("the other host's shell keeps %s, want %s", r.Live[0].Generation, f.gens["x"].Dir)
+	}
+	if len(r.Dangling) != 3 || !slices.ContainsFunc(r.Dangling, func(d Dangling) bool { return filepath.Base(d.Path) == "42-7-"+host }) {
+		t.Errorf("dangling %v, want both projects and this host's ended shell", r.Dangling)
+	}
+	if !slices.Contains(r.Unused, f.gens["r"].Dir) || slices.Contains(r.Unused, f.gens["x"].Dir) {
+		t.Errorf("unused %v: want %s among them, not %s", r.Unused, f.gens["r"].Dir, f.gens["x"].Dir)
 	}
 }

@@ -5,10 +5,12 @@
 // its prompt runs its next command with the generation it loaded, even
 // once the project has another.
 //
-// A record is a symbolic link in Dir, named after the shell's process id
-// and start time (a process id used again by another process does not
-// keep the record alive), to the generation. It is written by the export
+// A record is a symbolic link in Dir, named after the shell's process id,
+// start time (a process id used again by another process does not keep
+// the record alive) and host (a home, and the state directory in it, may
+// be shared by several machines, whose processes only their own /proc
+// shows), to the generation. It is written by the export
 // that loads a generation into the shell, its parent process, and
 // replaced or removed by the next one that changes it; one that outlives
-// its shell is removed by gc.
+// its shell is removed by a gc on its host.
 package shellroot

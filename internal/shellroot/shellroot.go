@@ -23,6 +23,9 @@ func Record(stateDir string, pid int, gen string) error {
 	if !ok {
 		return nil
 	}
+	if host, err := os.Hostname(); err == nil && host != "" {
+		name += "-" + host
+	}
 	dir := Dir(stateDir)
 	p := filepath.Join(dir, name)
 	if gen == "" {
@@ -47,14 +50,50 @@ func Record(stateDir string, pid int, gen string) error {
 }
 
 // Live says whether the record named name (an entry of Dir) belongs to a
-// process that still runs, as procDir (/proc) tells.
+// process that still runs, as procDir (/proc) tells. A record of another
+// host (a state directory in a home that several machines share) is
+// live: only that host can tell, and a gc there removes it once its shell
+// has ended.
 func Live(procDir, name string) bool {
-	pid, err := strconv.Atoi(strings.SplitN(name, "-", 2)[0])
+	if OtherHost(name) != "" {
+		return true
+	}
+	pid, start, _ := parse(name)
+	n, err := strconv.Atoi(pid)
 	if err != nil {
 		return false
 	}
-	now, ok := recordName(procDir, pid)
-	return ok && now == name
+	now, ok := recordName(procDir, n)
+	return ok && now == pid+"-"+start
+}
+
+// PID is the process id of the shell of the record named name.
+func PID(name string) string {
+	pid, _, _ := parse(name)
+	return pid
+}
+
+// OtherHost is the host of the record named name when it is another than
+// this one, and "" when it is this one (or the record names none).
+func OtherHost(name string) string {
+	_, _, host := parse(name)
+	if host == "" {
+		return ""
+	}
+	if local, err := os.Hostname(); err == nil && host == local {
+		return ""
+	}
+	return host
+}
+
+// parse returns the parts of a record's name: the shell's process id, its
+// start time and its host ("" in a record written without one).
+func parse(name string) (pid, start, host string) {
+	parts := strings.SplitN(name, "-", 3)
+	for len(parts) < 3 {
+		parts = append(parts, "")
+	}
+	return parts[0], parts[1], parts[2]
 }
 
 // recordName is the record's name for the process pid: PID-START, START

@@ -3,7 +3,6 @@ package shellroot
 import (
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -30,7 +29,10 @@ func TestRecordLive(t *testing.T) {
 		t.Errorf("%s: not live, though the process runs", name)
 	}
 
-	pid, start, _ := strings.Cut(name, "-")
+	pid, start, host := parse(name)
+	if local, err := os.Hostname(); err != nil || host != local || OtherHost(name) != "" {
+		t.Errorf("record %s: host %q, want this one (%q, %v)", name, host, local, err)
+	}
 	for _, stat := range []string{
 		pid + " (a) b) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 " + start + " 20\n",
 		pid + " (sh) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 1" + start + " 20\n",
@@ -50,6 +52,14 @@ func TestRecordLive(t *testing.T) {
 	}
 	if Live(t.TempDir(), name) {
 		t.Errorf("%s: live without a process", name)
+	}
+	// Another host's shell only that host's /proc shows.
+	other := pid + "-" + start + "-other-host.example"
+	if !Live(t.TempDir(), other) || OtherHost(other) != "other-host.example" {
+		t.Errorf("%s: not live, or its host %q not other-host.example", other, OtherHost(other))
+	}
+	if old := pid + "-" + start; Live(t.TempDir(), old) || OtherHost(old) != "" {
+		t.Errorf("%s: a record without a host is this host's", old)
 	}
 
 	if err := Record(state, os.Getpid(), ""); err != nil {
