@@ -355,3 +355,37 @@ func TestAddProgress(t *testing.T) {
 		t.Errorf("last progress %+v after %d calls; want %d files, %d bytes", last, calls, e.Info.Files, e.Info.Size)
 	}
 }
+
+// An entry whose metadata cannot be read (damaged, or another user's and
+// unreadable) is named by List, which still returns every other entry.
+func TestListDamagedEntry(t *testing.T) {
+	sp, st := testStore(t)
+	var ids []string
+	for _, nv := range []string{"good-1.0", "bad-1.0", "fine-2.0"} {
+		src := filepath.Join(t.TempDir(), nv)
+		testutil.WriteFiles(t, src, map[string]string{"data": nv})
+		e, _ := add(t, sp, st, src, AddOptions{})
+		ids = append(ids, e.ID)
+	}
+	info := filepath.Join(st.Dir, ids[1]+InfoSuffix)
+	os.Chmod(info, 0o644)
+	if err := os.WriteFile(info, []byte(`{"name":`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sp, err := Open([]string{st.Dir}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := sp.List()
+	var got []string
+	for _, e := range all {
+		got = append(got, e.ID)
+	}
+	if want := []string{ids[0], ids[2]}; !slices.Equal(slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(want))) {
+		t.Errorf("List = %v, want %v", got, want)
+	}
+	var de *DamagedEntriesError
+	if !errors.As(err, &de) || len(de.Errs) != 1 || !strings.HasPrefix(de.Errs[0].Error(), "entry "+ids[1]+" of store "+st.Dir+": ") {
+		t.Errorf("List error %v, want one naming %s", err, ids[1])
+	}
+}

@@ -58,9 +58,20 @@ func notItem(name string) bool {
 	return IsHiddenName(name) || strings.HasSuffix(name, InfoSuffix) || strings.HasSuffix(name, ListingSuffix)
 }
 
+// DamagedEntriesError names the entries whose metadata List could not
+// read (malformed, or unreadable to the user): List returns it with every
+// other entry, so that one damaged entry hides no other.
+type DamagedEntriesError struct {
+	Errs []error // one per entry
+}
+
+func (e *DamagedEntriesError) Error() string { return errors.Join(e.Errs...).Error() }
+
 // List returns the entries of st sorted by id. A directory named like an
 // entry id without its .noxinfo (an unfinished add or gc leftover) is
-// neither an entry nor a plain entry. A missing store has no entries.
+// neither an entry nor a plain entry. A missing store has no entries. An
+// entry whose metadata cannot be read is left out, and named by a
+// *DamagedEntriesError returned with the others.
 func (st *Store) List() ([]*Entry, error) {
 	if st.Missing {
 		return nil, nil
@@ -70,15 +81,20 @@ func (st *Store) List() ([]*Entry, error) {
 		return nil, err
 	}
 	var entries []*Entry
+	var damaged DamagedEntriesError
 	for _, it := range items {
 		e := st.unread(it)
 		if e == nil {
 			continue
 		}
 		if err := e.read(); err != nil {
-			return nil, err
+			damaged.Errs = append(damaged.Errs, err)
+			continue
 		}
 		entries = append(entries, e)
+	}
+	if damaged.Errs != nil {
+		return entries, &damaged
 	}
 	return entries, nil
 }
@@ -244,14 +260,23 @@ func decodeInfo(b []byte) (info Info, ok bool) {
 }
 
 // List returns the entries of every store of the path, in search order.
+// Entries whose metadata cannot be read are left out, and named by a
+// *DamagedEntriesError returned with the others.
 func (sp *SearchPath) List() ([]*Entry, error) {
 	var all []*Entry
+	var damaged DamagedEntriesError
 	for _, st := range sp.Stores {
 		es, err := st.List()
-		if err != nil {
+		var de *DamagedEntriesError
+		if errors.As(err, &de) {
+			damaged.Errs = append(damaged.Errs, de.Errs...)
+		} else if err != nil {
 			return nil, err
 		}
 		all = append(all, es...)
+	}
+	if damaged.Errs != nil {
+		return all, &damaged
 	}
 	return all, nil
 }

@@ -168,10 +168,7 @@ func uniqueVersions(vs []string) []string {
 
 // closeNames returns up to three names of the stores closest to name.
 func (sp *SearchPath) closeNames(name string) []string {
-	all, err := sp.List()
-	if err != nil {
-		return nil
-	}
+	all, _ := sp.List() // the entries it can read
 	dist := map[string]int{}
 	for _, e := range all {
 		if _, seen := dist[e.Name]; seen {
@@ -376,10 +373,12 @@ func (sp *SearchPath) Closure(roots []*Entry) ([]*Entry, error) {
 	return out, nil
 }
 
-// Referrers returns the entries of the path that reference e directly.
+// Referrers returns the entries of the path that reference e directly;
+// with List's *DamagedEntriesError, those among the entries it can read.
 func (sp *SearchPath) Referrers(e *Entry) ([]*Entry, error) {
 	all, err := sp.List()
-	if err != nil {
+	var de *DamagedEntriesError
+	if err != nil && !errors.As(err, &de) {
 		return nil, err
 	}
 	var out []*Entry
@@ -394,5 +393,5 @@ func (sp *SearchPath) Referrers(e *Entry) ([]*Entry, error) {
 			}
 		}
 	}
-	return out, nil
+	return out, err
 }

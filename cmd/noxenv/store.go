@@ -180,6 +180,20 @@ func jsonFlag(c *cobra.Command, v *bool) {
 	c.Flags().BoolVar(v, "json", false, "print JSON")
 }
 
+// warnDamaged warns of each entry whose metadata a listing could not read
+// (a *store.DamagedEntriesError: the listing holds every other entry) and
+// returns nil then, else err.
+func (a *app) warnDamaged(err error) error {
+	var de *store.DamagedEntriesError
+	if !errors.As(err, &de) {
+		return err
+	}
+	for _, e := range de.Errs {
+		a.Logf("warning: %v", e)
+	}
+	return nil
+}
+
 // table writes aligned columns to stdout; Flush prints them.
 func (a *app) table() *tabwriter.Writer {
 	return tabwriter.NewWriter(a.Stdout, 0, 8, 2, ' ', 0)
@@ -197,7 +211,7 @@ func newStoreListCmd(a *app) *cobra.Command {
 				return err
 			}
 			all, err := sp.List()
-			if err != nil {
+			if err := a.warnDamaged(err); err != nil {
 				return err
 			}
 			if asJSON {
@@ -256,7 +270,7 @@ func newStoreInfoCmd(a *app) *cobra.Command {
 				return err
 			}
 			referrers, err := sp.Referrers(e)
-			if err != nil {
+			if err := a.warnDamaged(err); err != nil {
 				return err
 			}
 			if asJSON {
@@ -335,8 +349,13 @@ func newStoreVerifyCmd(a *app) *cobra.Command {
 				return err
 			}
 			var entries []*store.Entry
+			var damaged []error // entries whose metadata is unreadable
 			if len(argv) == 0 {
-				if entries, err = sp.List(); err != nil {
+				entries, err = sp.List()
+				var de *store.DamagedEntriesError
+				if errors.As(err, &de) {
+					damaged = de.Errs
+				} else if err != nil {
 					return err
 				}
 			}
@@ -347,7 +366,10 @@ func newStoreVerifyCmd(a *app) *cobra.Command {
 				}
 				entries = append(entries, e)
 			}
-			bad, checked := 0, 0
+			bad, checked := len(damaged), len(damaged)
+			for _, err := range damaged {
+				fmt.Fprintf(a.Stderr, "noxenv: %s\n", err)
+			}
 			for _, e := range entries {
 				if e.Plain() {
 					continue
