@@ -355,7 +355,7 @@ func (e *evaluator) run(ctx context.Context, file string, content []byte, base m
 				return nil, e.runError(ctx, file, err)
 			}
 		}
-		if err := r.Run(ctx, prog); err != nil || e.refused != nil || ctx.Err() != nil {
+		if err := e.runProgram(ctx, r, file, prog); err != nil || e.refused != nil || ctx.Err() != nil {
 			return nil, e.runError(ctx, file, err)
 		}
 		e.flushPending()
@@ -369,6 +369,45 @@ func (e *evaluator) run(ctx context.Context, file string, content []byte, base m
 		})
 	}
 	return applyChanges(base, start, exported(r.Vars)), nil
+}
+
+// envrcFunc is the function an .envrc runs in, as direnv sources it
+// within one.
+const envrcFunc = "__noxenv_envrc"
+
+// runProgram runs the project file's program. An .envrc runs as direnv
+// runs it, within a function: return ends it, local and declare make
+// variables of its own. Either ends well unless it exited or a failure
+// ended it (set -e, a fatal expansion): the status of its last command
+// is no failure, as in direnv, where `[[ -f F ]] && dotenv F` often
+// ends an .envrc.
+func (e *evaluator) runProgram(ctx context.Context, r *interp.Runner, file string, prog *syntax.File) error {
+	var err error
+	if loadsDirenvrc(file) {
+		// Negated, the body's own status is not subject to errexit (the
+		// status of its last command, return 1), as it is not at the
+		// call in direnv; what runs within it still is.
+		body := &syntax.Stmt{Cmd: &syntax.Block{Stmts: prog.Stmts}, Negated: true}
+		if err := r.Run(ctx, &syntax.FuncDecl{Name: &syntax.Lit{Value: envrcFunc}, Body: body}); err != nil {
+			return err
+		}
+		// A command, not a statement, for the same reason.
+		err = r.Run(ctx, &syntax.CallExpr{Args: []*syntax.Word{lit(envrcFunc)}})
+		delete(r.Funcs, envrcFunc)
+		if !r.Exited() {
+			// The end of the file, for its EXIT trap.
+			if terr := r.Run(ctx, &syntax.File{Name: file}); terr != nil && err == nil {
+				err = terr
+			}
+		}
+	} else {
+		err = r.Run(ctx, prog)
+	}
+	var st interp.ExitStatus
+	if errors.As(err, &st) && !r.Exited() {
+		return nil
+	}
+	return err
 }
 
 // runExtra adds the packages of options.extra after the script, through
@@ -479,7 +518,7 @@ func (e *evaluator) call(ctx context.Context, args []string) ([]string, error) {
 			elsewhere = f
 		}
 		// catFailBuiltin reports the open that failed before it.
-		if e.frame.depth > 0 || args[0] == catFailBuiltin {
+		if e.frame.depth > 0 || args[0] == catFailBuiltin || args[0] == envrcFunc {
 			return nil
 		}
 		e.lastPos, e.lastFile, e.lastArgs, e.lastOpen, e.openFailed = e.filePos(e.current(), hc.Pos), e.current(), args, "", ""
