@@ -148,7 +148,10 @@ func (e *evaluator) pathAddPATH(ctx context.Context, hc interp.HandlerContext, a
 
 // prepend puts dirs, in their order, before the entries of the
 // :-separated variable name. A relative DIR is taken from the directory
-// of the file being evaluated, whatever directory the script is in.
+// of the file being evaluated, whatever directory the script is in. As
+// direnv reads the entries (read -a with IFS=:), a trailing ':' is no
+// entry: one trailing empty entry (the working directory, for PATH) is
+// dropped.
 func (e *evaluator) prepend(ctx context.Context, hc interp.HandlerContext, name string, dirs []string) error {
 	from := e.fileDir(hc)
 	parts := make([]string, 0, len(dirs)+1)
@@ -159,7 +162,7 @@ func (e *evaluator) prepend(ctx context.Context, hc interp.HandlerContext, name 
 		parts = append(parts, filepath.Clean(d))
 	}
 	if cur := hc.Env.Get(name); cur.IsSet() && cur.String() != "" {
-		parts = append(parts, cur.String())
+		parts = append(parts, strings.TrimSuffix(cur.String(), ":"))
 	}
 	v := strings.Join(parts, ":")
 	return e.setVars(ctx, hc, map[string]*string{name: &v})

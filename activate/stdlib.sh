@@ -9,7 +9,9 @@
 
 # MANPATH_add DIR...: with MANPATH unset or empty, man searches its own
 # path, which a bare DIR would hide: what manpath prints is kept, or,
-# without manpath, an empty last entry (man's "and the system's").
+# without manpath, an empty last entry (man's "and the system's"). As
+# direnv's, it keeps MANPATH's own entries as they are, a trailing empty
+# one too, which path_add drops.
 __noxenv_MANPATH_add() {
 	if [[ -z ${MANPATH-} ]]; then
 		if __noxenv_command manpath; then
@@ -20,6 +22,10 @@ __noxenv_MANPATH_add() {
 			return
 		fi
 		export MANPATH
+	fi
+	if [[ $MANPATH == *: ]]; then
+		path_add MANPATH "$@" && MANPATH=$MANPATH:
+		return
 	fi
 	path_add MANPATH "$@"
 }
