@@ -518,10 +518,16 @@ func (e *evaluator) call(ctx context.Context, args []string) ([]string, error) {
 			elsewhere = f
 		}
 		// catFailBuiltin reports the open that failed before it.
-		if e.frame.depth > 0 || args[0] == catFailBuiltin || args[0] == envrcFunc {
+		if e.frame.depth > 0 || args[0] == catFailBuiltin {
 			return nil
 		}
-		e.lastPos, e.lastFile, e.lastArgs, e.lastOpen, e.openFailed = e.filePos(e.current(), hc.Pos), e.current(), args, "", ""
+		// A command without a position is noxenv's own (the set +e of
+		// a command substitution, the function an .envrc runs in), no
+		// command of the script's to blame.
+		if hc.Pos.IsValid() {
+			e.lastPos, e.lastFile, e.lastArgs = e.filePos(e.current(), hc.Pos), e.current(), args
+		}
+		e.lastOpen, e.openFailed = "", ""
 		switch args[0] {
 		case "eval":
 			if f, err := syntax.NewParser().Parse(strings.NewReader(strings.Join(args[1:], " ")), ""); err != nil || volatile(f) {

@@ -146,6 +146,9 @@ func TestEvaluateErrorsHavePositions(t *testing.T) {
 		"errexit":   {"\n\nfalse\n", ":3:1: false failed with exit status 1"},
 		"dotenv":    {"dotenv nothere\n", ":1:1: dotenv: "},
 		"untrusted": {"source_env other\n", ":1:1: "},
+		// The set +e noxenv puts in a command substitution is no
+		// command of the script's to blame.
+		"injected": {"export A=1\nB=$(local x=1)\n", ": exit status 1"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir, cfg := project(t, map[string]string{prompt.FileName: tc.script, "other": "touch pwned\n"})
