@@ -76,6 +76,7 @@ func (e *evaluator) keepRefusal(hc interp.HandlerContext, err error) error {
 	err = posError(e.current(), e.filePos(e.current(), hc.Pos), err)
 	if e.refused == nil {
 		e.refused = err
+		e.out.refused(err)
 	}
 	return err
 }

@@ -532,3 +532,20 @@ func FuzzConstructs(f *testing.F) {
 		checkAgainstBash(t, bash, script, true)
 	})
 }
+
+// TestRefusalInCommandSubstitutionOnce checks that a construct refused in
+// $(...), which the interpreter prints as it goes on, is said once: as
+// the evaluation's error, which its caller prints with noxenv's prefix.
+func TestRefusalInCommandSubstitutionOnce(t *testing.T) {
+	dir, cfg := project(t, map[string]string{prompt.FileName: "export A=$(printf '%.0s' x) || true\nexport B=1\n"})
+	file := allowed(t, cfg, dir)
+	var stderr bytes.Buffer
+	cfg.Stderr = &stderr
+	_, err := Evaluate(context.Background(), cfg, file, nil)
+	if err == nil || !strings.Contains(err.Error(), "this conversion is not supported") {
+		t.Fatalf("err = %v, want the refusal of %%.0s", err)
+	}
+	if strings.Contains(stderr.String(), "not supported") {
+		t.Errorf("the refusal was printed before the error too: %q", stderr.String())
+	}
+}

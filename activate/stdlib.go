@@ -157,6 +157,10 @@ type scriptOutput struct {
 	io.Writer
 	ctx context.Context
 	mu  sync.Mutex
+	// refusal is a refusal's message, which the interpreter prints where
+	// it goes on after it (in $(...)): the evaluation's error says it,
+	// with noxenv's prefix.
+	refusal string
 }
 
 func (o *scriptOutput) Write(p []byte) (int, error) {
@@ -165,7 +169,18 @@ func (o *scriptOutput) Write(p []byte) (int, error) {
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	if o.refusal != "" && string(p) == o.refusal+"\n" {
+		o.refusal = ""
+		return len(p), nil
+	}
 	return o.Writer.Write(p)
+}
+
+// refused notes the refusal err, printed as the evaluation's error.
+func (o *scriptOutput) refused(err error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.refusal = err.Error()
 }
 
 // foreignError is a standard library function that needs a tool noxenv
