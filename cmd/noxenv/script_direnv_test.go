@@ -18,6 +18,60 @@ import (
 
 func init() {
 	scriptCmds["direnvsame"] = cmdDirenvSame
+	scriptCmds["direnvexecsame"] = cmdDirenvExecSame
+}
+
+// execNoise are the variables that differ between two programs run from
+// one shell whatever they load: the shell's own (OLDPWD, SHLVL, _) and
+// DIRENV_IN_ENVRC, which direnv exec passes on from the evaluation.
+var execNoise = []string{"OLDPWD", "SHLVL", "_", "DIRENV_IN_ENVRC"}
+
+// cmdDirenvExecSame runs env -0 in each DIR's environment through
+// noxenv exec DIR and direnv exec DIR, as batch jobs do, and fails unless
+// both give the same environment (but for each tool's own variables and
+// execNoise). The files must be allowed by both beforehand.
+//
+//	direnvexecsame DIR...
+func cmdDirenvExecSame(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: direnvexecsame DIR...")
+	}
+	var failed []string
+	for _, arg := range args {
+		dir := ts.MkAbs(arg)
+		var envs [2]map[string]string
+		for i, cmd := range [][]string{{"noxenv", "exec", dir, "--", "env", "-0"}, {"direnv", "exec", dir, "env", "-0"}} {
+			out := filepath.Join(ts.Getenv("WORK"), ".direnvexecsame-"+cmd[0])
+			script := `out=$1; shift; "$@" >"$out"`
+			if err := ts.Exec("sh", append([]string{"-c", script, "sh", out}, cmd...)...); err != nil {
+				ts.Fatalf("%s: %s exec: %v", arg, cmd[0], err)
+			}
+			data, err := os.ReadFile(out)
+			ts.Check(err)
+			envs[i] = parseEnv0(data)
+			for _, k := range append(ownVariables[cmd[0]], execNoise...) {
+				delete(envs[i], k)
+			}
+		}
+		if d := envDiff(envs[0], envs[1]); d != "" {
+			failed = append(failed, arg+": noxenv's environment (-) differs from direnv's (+):\n"+d)
+			continue
+		}
+		fmt.Fprintf(ts.Stdout(), "%s: the same\n", arg)
+	}
+	if len(failed) > 0 {
+		ts.Fatalf("%s", strings.Join(failed, "\n"))
+	}
+}
+
+// parseEnv0 reads what env -0 prints.
+func parseEnv0(data []byte) map[string]string {
+	env := map[string]string{}
+	for _, kv := range bytes.Split(bytes.TrimSuffix(data, []byte{0}), []byte{0}) {
+		k, v, _ := strings.Cut(string(kv), "=")
+		env[k] = v
+	}
+	return env
 }
 
 // ownVariables are the variables each tool keeps of its own, for which
@@ -92,11 +146,7 @@ func loadThroughHook(ts *testscript.TestScript, tool, dir string) (map[string]st
 	}
 	data, err := os.ReadFile(out)
 	ts.Check(err)
-	env := map[string]string{}
-	for _, kv := range bytes.Split(bytes.TrimSuffix(data, []byte{0}), []byte{0}) {
-		k, v, _ := strings.Cut(string(kv), "=")
-		env[k] = v
-	}
+	env := parseEnv0(data)
 	loaded := map[string]string{"noxenv": env["NOXENV_DIR"], "direnv": env["DIRENV_FILE"]}[tool]
 	if want := map[string]string{"noxenv": dir, "direnv": filepath.Join(dir, ".envrc")}[tool]; loaded != want {
 		return nil, fmt.Sprintf("%s did not load it: %s", tool, strings.TrimSpace(ts.ReadFile("stderr")))
