@@ -2,11 +2,14 @@ package shellroot
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 // Dir holds the records of the state directory stateDir.
@@ -29,22 +32,34 @@ func Record(stateDir string, pid int, gen string) error {
 	dir := Dir(stateDir)
 	p := filepath.Join(dir, name)
 	if gen == "" {
-		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
-			return err
+		if err := syscall.Unlink(p); err != nil && err != syscall.ENOENT {
+			return &os.PathError{Op: "remove", Path: p, Err: err}
 		}
 		return nil
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
+	// A shell entering again the project it loaded last finds its record
+	// as it left it (a shell leaves in its own builtins): one system call.
+	if now, err := os.Readlink(p); err == nil && now == gen {
+		return nil
 	}
 	tmp := filepath.Join(dir, TmpPrefix+name)
-	os.Remove(tmp)
-	if err := os.Symlink(gen, tmp); err != nil {
+	err := os.Symlink(gen, tmp)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err = os.MkdirAll(dir, 0o700); err == nil {
+			err = os.Symlink(gen, tmp)
+		}
+	} else if errors.Is(err, fs.ErrExist) {
+		// Left by an export that was killed.
+		os.Remove(tmp)
+		err = os.Symlink(gen, tmp)
+	}
+	if err != nil {
 		return err
 	}
-	if err := os.Rename(tmp, p); err != nil {
-		os.Remove(tmp)
-		return err
+	// syscall.Rename: os.Rename looks first whether p is a directory.
+	if err := syscall.Rename(tmp, p); err != nil {
+		syscall.Unlink(tmp)
+		return &os.LinkError{Op: "rename", Old: tmp, New: p, Err: err}
 	}
 	return nil
 }

@@ -69,3 +69,39 @@ func TestRecordLive(t *testing.T) {
 		t.Errorf("records %v after removal, want none", des)
 	}
 }
+
+// A record of the same generation is left as it is; one left half
+// written by an export that was killed does not stop the next.
+func TestRecordAgain(t *testing.T) {
+	state := t.TempDir()
+	if err := Record(state, os.Getpid(), "/gens/a"); err != nil {
+		t.Fatal(err)
+	}
+	des, err := os.ReadDir(Dir(state))
+	if err != nil || len(des) != 1 {
+		t.Fatalf("records %v, %v: want one", des, err)
+	}
+	p := filepath.Join(Dir(state), des[0].Name())
+	before, err := os.Lstat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Record(state, os.Getpid(), "/gens/a"); err != nil {
+		t.Fatal(err)
+	}
+	if after, err := os.Lstat(p); err != nil || !os.SameFile(before, after) {
+		t.Errorf("record of the same generation written again (%v)", err)
+	}
+	if err := os.Symlink("/gens/stale", filepath.Join(Dir(state), TmpPrefix+des[0].Name())); err != nil {
+		t.Fatal(err)
+	}
+	if err := Record(state, os.Getpid(), "/gens/b"); err != nil {
+		t.Fatal(err)
+	}
+	if gen, err := os.Readlink(p); err != nil || gen != "/gens/b" {
+		t.Errorf("record names %q, %v; want /gens/b", gen, err)
+	}
+	if des, _ := os.ReadDir(Dir(state)); len(des) != 1 {
+		t.Errorf("records %v, want one", des)
+	}
+}
