@@ -92,21 +92,26 @@ func quoteTcsh(s string) string {
 	return "'" + r.Replace(s) + "'"
 }
 
-// tcshFrame returns body run with history substitution and
-// backslash_quote off, and both restored after, unless neither can change
-// it: the user has set neither histchars nor backslash_quote, and body
-// holds no ! and no ^, the history characters tcsh has then. That leaves
-// the code of an export one set and two tests (tcsh's unset costs several
-// times as much as a set: it reloads its message catalogue). The set-up's
-// own ! stands before =, which tcsh never takes for history, and its
-// variables stay set, as unsetting them would cost. (A one-line if would
-// substitute $histchars before testing it is set.)
+// tcshFrame returns body run within a loop that runs once, with history
+// substitution and backslash_quote off, and both restored after, unless
+// neither can change it. tcsh runs the user's postcmd alias before each
+// line it reads, from a sourced file too, but not within a loop: so the
+// user's postcmd runs once for the code, not once a line (a process each
+// where it starts a command). Neither history substitution nor
+// backslash_quote can change the code where the user has set neither
+// histchars nor backslash_quote and body holds no ! and no ^, the history
+// characters tcsh has then. That leaves the code of an export one set and
+// two tests (tcsh's unset costs several times as much as a set: it
+// reloads its message catalogue). The set-up's own ! stands before =,
+// which tcsh never takes for history, and its variables stay set, as
+// unsetting them would cost. (A one-line if would substitute $histchars
+// before testing it is set.)
 func tcshFrame(body string) string {
 	need := "0"
 	if strings.ContainsAny(body, "!^") {
 		need = "1"
 	}
-	return "set _noxenv_fr = ( $?histchars $?backslash_quote " + need + " )\n" + `if ( "$_noxenv_fr" != "0 0 0" ) then
+	return "while ( 1 )\nset _noxenv_fr = ( $?histchars $?backslash_quote " + need + " )\n" + `if ( "$_noxenv_fr" != "0 0 0" ) then
 if ( $?histchars ) then
 set _noxenv_hc = $histchars:q
 endif
@@ -121,5 +126,7 @@ unset histchars
 endif
 if ( $_noxenv_fr[2] ) set backslash_quote
 endif
+break
+end
 `
 }
