@@ -1,5 +1,5 @@
 // Package hook holds the snippets that `noxenv hook SHELL` prints: the code
-// that runs at every prompt (and, in zsh, fish and elvish, at every cd) of bash,
+// that runs at every prompt (and, in all but bash, at every cd) of bash,
 // zsh, fish, tcsh and elvish, and evaluates `noxenv export SHELL` only when
 // something may have changed.
 //

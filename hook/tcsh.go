@@ -20,11 +20,15 @@ import (
 // newlines in quotes are lost; a file sourced keeps both. The file is
 // named for exe, so that two installations of noxenv do not share it.
 //
-// tcsh has one precmd alias: the hook puts itself first in it, before
-// whatever the user had there, once however often it is sourced. It
-// exports, when its check fails, into dir/tcsh/code.PID, a file per shell
+// tcsh runs the precmd alias before each prompt and the cwdcmd alias
+// after each change of directory: the hook puts itself first in both,
+// before whatever the user had there, once however often it is sourced.
+// From cwdcmd, a cd loads the new directory's project before anything
+// else runs there (a command after the cd on the same line, or in an
+// alias), and the prompt after it takes the fast path. It exports, when
+// its check fails, into dir/tcsh/code.PID, a file per shell
 // (those of shells no longer running are removed here), and sources that.
-// tcsh keeps $status across precmd by itself.
+// tcsh keeps $status across precmd and cwdcmd by itself.
 func tcshSnippet(exe, dir string) (string, error) {
 	tdir, qexe, qdir, err := shellFiles("tcsh", exe, dir, "code.")
 	if err != nil {
@@ -43,7 +47,7 @@ func tcshSnippet(exe, dir string) (string, error) {
 	return "source " + line + "\n", nil
 }
 
-// tcshHook registers _noxenv_hook in precmd. Each export defines
+// tcshHook registers _noxenv_hook in precmd and cwdcmd. Each export defines
 // _noxenv_hook anew, with its check (see renderTcsh); until then it
 // exports. The user's printexitvalue is off while noxenv runs: an export
 // that fails (a blocked project) says why itself, and tcsh would add an
@@ -54,15 +58,17 @@ func tcshSnippet(exe, dir string) (string, error) {
 // directory, or chooses another where it cannot.
 const tcshHook = `alias _noxenv_export 'if ( ( -d $_noxenv_code:h:q ) == 0 ) eval "` + "`$_noxenv_exe:q hook tcsh`" + `"; set _noxenv_pe = $?printexitvalue; if ( $_noxenv_pe ) unset printexitvalue; $_noxenv_exe:q export tcsh >! $_noxenv_code:q; if ( $_noxenv_pe ) set printexitvalue; source $_noxenv_code:q'
 alias _noxenv_hook 'eval _noxenv_export'
-set _noxenv_prev = "` + "`alias precmd`" + `"
+foreach _noxenv_al ( precmd cwdcmd )
+set _noxenv_prev = "` + "`alias $_noxenv_al`" + `"
 if ( $_noxenv_prev:q !~ *_noxenv_hook* ) then
 if ( $_noxenv_prev:q == '' ) then
-alias precmd _noxenv_hook
+alias $_noxenv_al _noxenv_hook
 else
-alias precmd '_noxenv_hook; '$_noxenv_prev:q
+alias $_noxenv_al '_noxenv_hook; '$_noxenv_prev:q
 endif
 endif
-unset _noxenv_prev
+end
+unset _noxenv_prev _noxenv_al
 `
 
 // evalWord quotes path for the line tcsh's eval reads from a command
