@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -582,12 +583,18 @@ func newProfileEnvCmd(a *app) *cobra.Command {
 	return c
 }
 
-// defaultShell is $SHELL's name when Render knows it, else bash.
+// defaultShell is $SHELL's name when Render knows it, or else the name of
+// the file it leads to (/bin/csh, a link to tcsh on most Linux systems),
+// else bash.
 func defaultShell(env map[string]string) string {
-	name := filepath.Base(env["SHELL"])
-	for _, s := range shells.Names {
-		if s == name {
-			return s
+	sh := env["SHELL"]
+	names := []string{filepath.Base(sh)}
+	if real, err := filepath.EvalSymlinks(sh); err == nil {
+		names = append(names, filepath.Base(real))
+	}
+	for _, name := range names {
+		if slices.Contains(shells.Names, name) {
+			return name
 		}
 	}
 	return "bash"
