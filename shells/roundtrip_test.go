@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -45,35 +46,30 @@ func needShell(t testing.TB, name string) {
 
 // roundTrip renders changes for shell, applies them in the real shell
 // started with the environment base, and checks that the resulting
-// environment holds exactly the changed values.
+// environment is, byte for byte, the one the shell ends with when it runs
+// no code, with exactly the changed values.
 func roundTrip(t *testing.T, shell string, base []string, changes Changes) {
 	t.Helper()
 	needShell(t, shell)
-	envPath, err := exec.LookPath("env")
-	if err != nil {
-		t.Fatal(err)
-	}
 	code, err := Render(shell, changes)
 	if err != nil {
 		t.Fatal(err)
 	}
-	file := filepath.Join(t.TempDir(), "code")
-	if err := os.WriteFile(file, []byte(code), 0o600); err != nil {
-		t.Fatal(err)
+	got, stderr := runCode(t, shell, base, code)
+	before := shellEnv(t, shell, base)
+	for name, v := range before {
+		if _, changed := changes[name]; changed {
+			continue
+		}
+		if g, ok := got[name]; !ok || g != v {
+			t.Errorf("%s: %s, which the code does not change, is %q (set %v), want %q\ncode:\n%s", shell, name, g, ok, v, code)
+		}
 	}
-	argv := shellArgv(t, shell, file, envPath)
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Env = base
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("%s: %v\n%s\ncode:\n%s", shell, err, stderr.String(), code)
-	}
-	got := map[string]string{}
-	for _, kv := range strings.Split(string(out), "\x00") {
-		if k, v, ok := strings.Cut(kv, "="); ok {
-			got[k] = v
+	for name, v := range got {
+		if _, changed := changes[name]; !changed {
+			if _, ok := before[name]; !ok {
+				t.Errorf("%s: %s=%q, which the code does not set, appeared\ncode:\n%s", shell, name, v, code)
+			}
 		}
 	}
 	for name, want := range changes {
@@ -91,9 +87,57 @@ func roundTrip(t *testing.T, shell string, base []string, changes Changes) {
 			t.Errorf("%s: %s is %q, want %q\ncode:\n%s", shell, name, v, *want, code)
 		}
 	}
-	if stderr.Len() > 0 {
-		t.Errorf("%s: stderr: %s", shell, stderr.String())
+	if stderr != "" {
+		t.Errorf("%s: stderr: %s", shell, stderr)
 	}
+}
+
+// runCode runs code in shell, started with the environment base, the way
+// the hook does, and returns the environment it ends with and its
+// standard error.
+func runCode(t *testing.T, shell string, base []string, code string) (map[string]string, string) {
+	t.Helper()
+	envPath, err := exec.LookPath("env")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "code")
+	if err := os.WriteFile(file, []byte(code), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	argv := shellArgv(t, shell, file, envPath)
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Env = base
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%s: %v\n%s\ncode:\n%s", shell, err, stderr.String(), code)
+	}
+	env := map[string]string{}
+	for _, kv := range strings.Split(string(out), "\x00") {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			env[k] = v
+		}
+	}
+	return env, stderr.String()
+}
+
+// shellEnvs keeps the environment each shell ends with when it runs no
+// code, by shell and base environment.
+var shellEnvs sync.Map
+
+// shellEnv returns the environment shell ends with when it runs no code,
+// started with the environment base (its own variables added: PWD, SHLVL).
+func shellEnv(t *testing.T, shell string, base []string) map[string]string {
+	t.Helper()
+	key := shell + "\x00" + strings.Join(base, "\x00")
+	if env, ok := shellEnvs.Load(key); ok {
+		return env.(map[string]string)
+	}
+	env, _ := runCode(t, shell, base, "")
+	shellEnvs.Store(key, env)
+	return env
 }
 
 // fishPath is what fish makes of a PATH or CDPATH value: it stores an empty
@@ -108,8 +152,11 @@ func fishPath(v string) string {
 	return strings.Join(list, ":")
 }
 
+// baseEnv is the environment the shells start with: with a variable of
+// the user's that no code changes, of bytes some shells could re-encode.
 func baseEnv(locale string) []string {
-	return []string{"HOME=/nonexistent", "LANG=" + locale, "LC_ALL=" + locale, "GONE=1", "PATH=" + os.Getenv("PATH")}
+	return []string{"HOME=/nonexistent", "LANG=" + locale, "LC_ALL=" + locale, "GONE=1", "PATH=" + os.Getenv("PATH"),
+		"MINE=caf\xc3\xa9 \xff\n'!$x"}
 }
 
 var trickyValues = []string{
