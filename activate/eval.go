@@ -384,10 +384,12 @@ const envrcFunc = "__noxenv_envrc"
 func (e *evaluator) runProgram(ctx context.Context, r *interp.Runner, file string, prog *syntax.File) error {
 	var err error
 	if loadsDirenvrc(file) {
-		// Negated, the body's own status is not subject to errexit (the
-		// status of its last command, return 1), as it is not at the
-		// call in direnv; what runs within it still is.
-		body := &syntax.Stmt{Cmd: &syntax.Block{Stmts: prog.Stmts}, Negated: true}
+		// The body ends with a no-op: its status, that of the file's
+		// last command, is then no failure for errexit, as it is not in
+		// direnv (a negated body would turn exit 0 into 1); what runs
+		// within it still is subject to errexit.
+		done := &syntax.Stmt{Cmd: &syntax.CallExpr{Args: []*syntax.Word{lit(":")}}}
+		body := &syntax.Stmt{Cmd: &syntax.Block{Stmts: append(slices.Clip(prog.Stmts), done)}}
 		if err := r.Run(ctx, &syntax.FuncDecl{Name: &syntax.Lit{Value: envrcFunc}, Body: body}); err != nil {
 			return err
 		}
