@@ -61,7 +61,7 @@ func check(file string, src []byte, f *syntax.File, program bool, exported func(
 		line := bytes.Count(src[:i], []byte("\n")) + 1
 		return nil, &PosError{File: file, Line: uint(line), Col: uint(i - bytes.LastIndexByte(src[:i], '\n')), Err: &constructError{construct: "NUL", why: "a NUL byte in a script is not supported"}}
 	}
-	c := &checker{file: file, src: src, program: program, extglobFrom: extglobLine(f), readonly: map[string]*syntax.Assign{}}
+	c := &checker{file: file, src: src, program: program, extglobFrom: extglobLine(f), readonly: map[string]*syntax.Assign{}, naming: map[*syntax.Assign]bool{}}
 	syntax.Walk(f, c.visit)
 	c.readonlyAssigns()
 	c.ownIFSSplits()
@@ -91,6 +91,8 @@ type checker struct {
 	// assigns every assignment.
 	readonly map[string]*syntax.Assign
 	assigns  []*syntax.Assign
+	// naming are the declarations of a name that assign nothing.
+	naming map[*syntax.Assign]bool
 	// ownIFS is the first assignment of IFS to other than blanks, but
 	// for read's, readPrefix those, and split the first word split.
 	ownIFS     *syntax.Assign
@@ -680,7 +682,7 @@ func (c *checker) exportDrops(exported func(string) bool) {
 // ends the script, in the interpreter it only fails.
 func (c *checker) readonlyAssigns() {
 	for _, a := range c.assigns {
-		if decl, ok := c.readonly[a.Name.Value]; ok && decl != a {
+		if decl, ok := c.readonly[a.Name.Value]; ok && decl != a && !c.naming[a] {
 			c.fail(a.Pos(), a, a.Name.Value+" is read-only: assigning it ends bash, which noxenv would not")
 		}
 	}
@@ -964,6 +966,12 @@ func (c *checker) declClause(n *syntax.DeclClause) bool {
 	for _, a := range n.Args {
 		if readonly && a.Name != nil {
 			c.readonly[a.Name.Value] = a
+		}
+		if a.Naked && a.Name != nil && variant != "local" {
+			// export NAME and the like assign nothing (local NAME
+			// makes a new variable, which bash refuses for a
+			// read-only one).
+			c.naming[a] = true
 		}
 		if exports && a.Name != nil {
 			if c.exports == nil {

@@ -193,6 +193,9 @@ var constructCases = struct{ works, refused []string }{
 		`echo a > f; x=$( < f ) && export X="$x" S=$?`,
 		`X=abcdef; export Y=${X:1:2} Z=${X: -3:2}`,
 		`X=abc; P=a; export Y=${X#"$P"}`,
+		// Exporting a read-only variable assigns nothing.
+		`readonly R=1; export R`,
+		`declare -r D=2; export D; declare -x D; typeset -x D; export Y=$D`,
 	)...), []string{
 		// printf -v, which the interpreter lacks
 		`printf -v X '%s-%d' a 5; export X`,
