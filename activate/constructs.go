@@ -936,6 +936,12 @@ func (c *checker) declClause(n *syntax.DeclClause) bool {
 	if declareFunctions(n) {
 		return c.fail(n.Pos(), n, "declare -f is supported only for names, in the project file's own text (not a sourced file or eval)")
 	}
+	if variant == "typeset" {
+		// bash's typeset is declare, local in a function; the
+		// interpreter's is global.
+		c.typeset(n)
+		n.Variant.Value, variant = "declare", "declare"
+	}
 	assoc, readonly := false, variant == "readonly"
 	for _, a := range n.Args {
 		if !a.Naked || a.Value == nil {

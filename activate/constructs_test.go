@@ -196,7 +196,12 @@ var constructCases = struct{ works, refused []string }{
 		// Exporting a read-only variable assigns nothing.
 		`readonly R=1; export R`,
 		`declare -r D=2; export D; declare -x D; typeset -x D; export Y=$D`,
+		// typeset is declare: local in a function.
+		`f() { typeset x=1; export x; typeset -x y=2; }; f; export Y=${x-unset}${y-unset}`,
+		`typeset -x T=1; f() { typeset -g G=1; export G; }; f`,
 	)...), []string{
+		// typeset as declare, in a function's layout too
+		`f() { typeset x=1; }; export Y="$(declare -f f)"`,
 		// printf -v, which the interpreter lacks
 		`printf -v X '%s-%d' a 5; export X`,
 		`printf -v Y '%s-' a b c; export Y`,

@@ -90,6 +90,19 @@ func (c *checker) clobber(n *syntax.Redirect) {
 	c.edits = append(c.edits, textEdit{start: off, end: off + 2, pos: n.OpPos, text: func() (string, error) { return "> ", nil }})
 }
 
+// typeset records typeset written as declare, of the same length.
+func (c *checker) typeset(n *syntax.DeclClause) {
+	off := int(n.Variant.Pos().Offset())
+	if c.program || !n.Variant.Pos().IsValid() {
+		return
+	}
+	if off+len("typeset") > len(c.src) || string(c.src[off:off+len("typeset")]) != "typeset" {
+		c.fail(n.Variant.Pos(), n, errUnwritable.Error())
+		return
+	}
+	c.edits = append(c.edits, textEdit{start: off, end: off + len("typeset"), pos: n.Variant.Pos(), text: func() (string, error) { return "declare", nil }})
+}
+
 // partText records the word part p inserted at pos, printed once the
 // check ends.
 func (c *checker) partText(pos syntax.Pos, p syntax.WordPart) {
