@@ -70,8 +70,18 @@ func (a *app) promptProgram() (string, error) {
 
 func newExportCmd(a *app) *cobra.Command {
 	return &cobra.Command{
-		Use:       "export bash|zsh|fish|tcsh|elvish|json",
-		Short:     "Print the code that gives the shell the environment of the working directory",
+		Use:   "export bash|zsh|fish|tcsh|elvish|json",
+		Short: "Print the code that gives the shell the environment of the working directory",
+		Long: "Print the code that gives the shell the environment of the working directory,\n" +
+			"the code the hook evaluates.\n\n" +
+			"  bash:   eval \"$(noxenv export bash)\"\n" +
+			"  zsh:    eval \"$(noxenv export zsh)\"\n" +
+			"  fish:   noxenv export fish | source\n" +
+			"  tcsh:   noxenv export tcsh >! FILE; source FILE\n" +
+			"  elvish: eval (noxenv export elvish | slurp)\n" +
+			"  json:   the variables to set, null for those to unset\n\n" +
+			"tcsh sources the code from a file: its eval of a command substitution would\n" +
+			"lose the code's newlines.",
 		Args:      args(cobra.ExactArgs(1)),
 		ValidArgs: shells.Names,
 		RunE: func(cmd *cobra.Command, argv []string) error {

@@ -545,7 +545,11 @@ func newProfileEnvCmd(a *app) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "env",
 		Short: "Print the code that puts a profile into a shell's environment",
-		Args:  args(cobra.NoArgs),
+		Long: "Print the code that puts a profile into a shell's environment, taken as\n" +
+			"noxenv export's is (see noxenv export --help):\n\n" +
+			"  bash:   eval \"$(noxenv profile env --shell bash)\"\n" +
+			"  tcsh:   noxenv profile env --shell tcsh >! FILE; source FILE",
+		Args: args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if !cmd.Flags().Changed("shell") {
 				shell = defaultShell(a.Env)
