@@ -89,6 +89,8 @@ end'
 # expands the aliases of a whole line before running any of it: each
 # precmd has a line of its own, as at a prompt.
 cat >"$work/driver.tcsh" <<'EOF'
+# The hook registers itself in an interactive tcsh, which has $prompt.
+set prompt = '> '
 eval `$argv[1] hook tcsh`
 cd $W/out
 precmd

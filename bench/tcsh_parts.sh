@@ -33,6 +33,8 @@ sleep 1.1
 grep -v '^setenv PATH ' "$work/in.tcsh" >"$work/in-no-path.tcsh"
 
 cat >"$work/parts.tcsh" <<'EOF'
+# The hook registers itself in an interactive tcsh, which has $prompt.
+set prompt = '> '
 eval `noxenv hook tcsh`
 cd $W/out
 precmd

@@ -47,7 +47,9 @@ func tcshSnippet(exe, dir string) (string, error) {
 	return "source " + line + "\n", nil
 }
 
-// tcshHook registers _noxenv_hook in precmd and cwdcmd. Each export defines
+// tcshHook registers _noxenv_hook in precmd and cwdcmd, in an interactive
+// shell only (tcsh sets $prompt there): a script run without -f reads
+// ~/.tcshrc too, and runs cwdcmd at each cd. Each export defines
 // _noxenv_hook anew, with its check (see renderTcsh); until then it
 // exports. The user's printexitvalue is off while noxenv runs: an export
 // that fails (a blocked project) says why itself, and tcsh would add an
@@ -58,6 +60,7 @@ func tcshSnippet(exe, dir string) (string, error) {
 // directory, or chooses another where it cannot.
 const tcshHook = `alias _noxenv_export 'if ( ( -d $_noxenv_code:h:q ) == 0 ) eval "` + "`$_noxenv_exe:q hook tcsh`" + `"; set _noxenv_pe = $?printexitvalue; if ( $_noxenv_pe ) unset printexitvalue; $_noxenv_exe:q export tcsh >! $_noxenv_code:q; if ( $_noxenv_pe ) set printexitvalue; source $_noxenv_code:q'
 alias _noxenv_hook 'eval _noxenv_export'
+if ( $?prompt ) then
 foreach _noxenv_al ( precmd cwdcmd )
 set _noxenv_prev = "` + "`alias $_noxenv_al`" + `"
 if ( $_noxenv_prev:q !~ *_noxenv_hook* ) then
@@ -69,6 +72,7 @@ endif
 endif
 end
 unset _noxenv_prev _noxenv_al
+endif
 `
 
 // evalWord quotes path for the line tcsh's eval reads from a command
