@@ -2,6 +2,8 @@ package activate
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -51,17 +53,53 @@ func (e *evaluator) loadDirenvrc(ctx context.Context, hc interp.HandlerContext, 
 	} else if e.watch(homeRC); regular(homeRC) {
 		files = append(files, homeRC)
 	}
+	// direnv sources them without errexit, and goes on to the .envrc
+	// whatever fails in them: they are the user's one configuration of
+	// every project, where a line that fails (a function of a tool not
+	// installed, a source_url offline) breaks none. So do these here; a
+	// construct noxenv refuses ends that file only, with a warning. An
+	// exit ends the evaluation, as in direnv.
+	if err := hc.Builtin(ctx, []string{"set", "+e"}); err != nil {
+		return err
+	}
 	for _, p := range files {
 		e.watch(p)
 		content, err := e.readScriptFile(ctx, p)
-		if err != nil {
+		if err == nil {
+			err = e.sourceContent(ctx, hc, p, content, false)
+		}
+		if ctx.Err() != nil || err != nil && e.lastArgs != nil && e.lastArgs[0] == "exit" {
 			return err
 		}
-		if err := e.sourceContent(ctx, hc, p, content, false); err != nil {
-			return err
+		if err != nil || e.refused != nil {
+			e.skipConfig(ctx, p, err)
 		}
 	}
-	return nil
+	return hc.Builtin(ctx, []string{"set", "-e"})
+}
+
+// skipConfig warns that the rest of p, a file of the user's direnv
+// configuration, was not run because of err, and lets the evaluation go
+// on as if nothing had failed.
+func (e *evaluator) skipConfig(ctx context.Context, p string, err error) {
+	var ss shellStatus
+	var pe *PosError
+	if errors.As(err, &ss) {
+		err = ss.err
+	}
+	switch {
+	case e.refused != nil:
+		err = e.refused
+	case errors.As(err, &pe):
+		err = pe
+	default:
+		err = e.runError(ctx, p, err)
+	}
+	e.refused, e.pending = nil, nil
+	if !e.cfg.Quiet {
+		fmt.Fprintf(e.stderr, "noxenv: warning: %v\n", err)
+		fmt.Fprintf(e.stderr, "noxenv: the .envrc runs without the rest of %s, as direnv runs it after a failure there\n", p)
+	}
 }
 
 // regular says whether p is, or leads to, a regular file (bash's -f).
