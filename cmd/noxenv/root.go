@@ -9,9 +9,13 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -269,29 +273,80 @@ func (a *app) execute(root *cobra.Command, argv []string) int {
 // version is set at build time by install.sh (-ldflags "-X main.version=...").
 var version = "dev"
 
-// call runs f with a context that an interrupt cancels, and returns the
-// exit status.
+// call runs f with a context that an interrupt, a hangup or SIGTERM
+// cancels, and returns the exit status. A command that such a signal
+// ended dies of it once it has cleaned up (its evaluation's processes
+// ended), as it would have had noxenv not caught it, so that its caller
+// sees the signal: a shell's $? of 128+N, a script's loop stopped by
+// Ctrl-C. The prompt's export is the exception for the interrupt: the
+// hook ignores it while the export runs, and reads what the export says
+// of the evaluation it interrupted.
 func (a *app) call(f func(context.Context) error) int {
-	ctx := &interruptible{Context: context.Background()}
+	export := len(a.Argv) > 0 && a.Argv[0] == "export"
+	ctx := &interruptible{Context: context.Background(), takeIgnored: export}
 	defer ctx.stop()
-	return a.Report(f(ctx))
+	code := a.Report(f(ctx))
+	if sig := ctx.signal(); sig != nil && !(export && sig == os.Interrupt) {
+		dieOf(sig)
+	}
+	return code
 }
 
-// interruptible is a context that an interrupt (Ctrl-C) cancels. It
-// starts catching the signal only when something first waits on it: the
+// dieOf ends noxenv by sig.
+func dieOf(sig os.Signal) {
+	signal.Reset(sig)
+	syscall.Kill(os.Getpid(), sig.(syscall.Signal))
+	// The signal is delivered to some thread of the process, perhaps not
+	// this one: wait for it.
+	time.Sleep(time.Second)
+}
+
+// stopSignals are the signals that end a command that waits on its
+// context: an interrupt (Ctrl-C), a hangup, SIGTERM (a batch system's
+// time limit).
+var stopSignals = []os.Signal{os.Interrupt, syscall.SIGHUP, syscall.SIGTERM}
+
+// interruptible is a context that a stop signal cancels. It starts
+// catching the signals only when something first waits on it: the
 // catching costs a thread, which a command that waits on nothing (the
-// prompt's export of a cached project, exec) does not pay; an interrupt
+// prompt's export of a cached project, exec) does not pay; a signal
 // before that ends noxenv at once, as it should when nothing is to be
-// cleaned up.
+// cleaned up. A signal that noxenv's caller ignores (an interrupt in a
+// script's background job, a hangup under nohup) is not caught, unless
+// takeIgnored (the hook ignores the interrupt for noxenv to take it).
 type interruptible struct {
 	context.Context
-	once   sync.Once
-	caught context.Context
-	cancel context.CancelFunc
+	takeIgnored bool
+	once        sync.Once
+	caught      context.Context
+	cancel      context.CancelFunc
+	ch          chan os.Signal
+	got         atomic.Value // the signal caught
+	ignored     []os.Signal  // those caught that were ignored at the start
 }
 
 func (c *interruptible) start() {
-	c.caught, c.cancel = signal.NotifyContext(c.Context, os.Interrupt)
+	c.caught, c.cancel = context.WithCancel(c.Context)
+	var sigs []os.Signal
+	for _, sig := range stopSignals {
+		switch {
+		case !signal.Ignored(sig):
+			sigs = append(sigs, sig)
+		case c.takeIgnored:
+			sigs = append(sigs, sig)
+			c.ignored = append(c.ignored, sig)
+		}
+	}
+	c.ch = make(chan os.Signal, 1)
+	signal.Notify(c.ch, sigs...)
+	go func() {
+		select {
+		case sig := <-c.ch:
+			c.got.Store(sig)
+			c.cancel()
+		case <-c.caught.Done():
+		}
+	}()
 }
 
 func (c *interruptible) Done() <-chan struct{} {
@@ -304,10 +359,21 @@ func (c *interruptible) Err() error {
 	return c.caught.Err()
 }
 
-// stop stops catching the interrupt.
+// signal is the signal that cancelled the context and that would have
+// ended noxenv had it not been caught, nil when none did.
+func (c *interruptible) signal() os.Signal {
+	sig, _ := c.got.Load().(os.Signal)
+	if slices.Contains(c.ignored, sig) {
+		return nil
+	}
+	return sig
+}
+
+// stop stops catching the signals.
 func (c *interruptible) stop() {
 	c.once.Do(func() {})
 	if c.cancel != nil {
+		signal.Stop(c.ch)
 		c.cancel()
 	}
 }
