@@ -428,7 +428,9 @@ func (e execUsage) Error() string { return string(e) + ": no such directory" }
 // Hint shows the form.
 func (execUsage) Hint() string { return "noxenv exec [DIR] -- CMD [ARG]..." }
 
-// ExecIn replaces noxenv with command, looked up in env's PATH.
+// ExecIn replaces noxenv with command, looked up in env's PATH. As in a
+// shell, a command with a slash is run as it is named, and what stops it
+// is said (a file that is not executable, or not there).
 func ExecIn(env map[string]string, command []string) error {
 	pairs := make([]string, 0, len(env))
 	for k, v := range env {
@@ -439,9 +441,9 @@ func ExecIn(env map[string]string, command []string) error {
 		return err
 	}
 	path, ok := LookPath(cwd, env["PATH"], command[0])
-	if !ok {
+	if !ok && !strings.Contains(command[0], "/") {
 		return fmt.Errorf("%s: command not found", command[0])
 	}
 	err = syscall.Exec(path, command, pairs)
-	return fmt.Errorf("exec %s: %w", path, err)
+	return &fs.PathError{Op: "exec", Path: command[0], Err: err}
 }
