@@ -153,7 +153,9 @@ func (p *Profile) Generations() ([]GenerationInfo, error) {
 }
 
 // info reads generation n: its link, and its record, or for a generation
-// without one (made by hand) the link's time and the tree's manifest.
+// without one (made by hand) or whose record is damaged the link's time
+// and the tree's manifest: the record only describes the generation, the
+// link and the tree are what it is.
 func (p *Profile) info(n int) (*GenerationInfo, error) {
 	link := p.linkPath(n)
 	target, err := os.Readlink(link)
@@ -166,13 +168,10 @@ func (p *Profile) info(n int) (*GenerationInfo, error) {
 	gi := &GenerationInfo{Number: n, Dir: target}
 	if b, err := os.ReadFile(p.recordPath(n)); err == nil {
 		r, ok := decodeRecord(b)
-		if !ok {
-			if err := json.Unmarshal(b, &r); err != nil {
-				return nil, fmt.Errorf("profile %s: generation %d: %w", p.Path, n, err)
-			}
+		if ok || json.Unmarshal(b, &r) == nil {
+			gi.Time, gi.Members, gi.Added, gi.Removed = r.Time, r.Members, r.Added, r.Removed
+			return gi, nil
 		}
-		gi.Time, gi.Members, gi.Added, gi.Removed = r.Time, r.Members, r.Added, r.Removed
-		return gi, nil
 	}
 	fi, err := os.Lstat(link)
 	if err != nil {

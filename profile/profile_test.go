@@ -148,6 +148,32 @@ func TestRollback(t *testing.T) {
 	}
 }
 
+// A generation whose record is damaged is read as one without a record
+// (the time of its link, the members of its manifest): the profile's
+// history, its rollbacks and gc's roots do not stop at it.
+func TestDamagedRecord(t *testing.T) {
+	f := newFixture(t)
+	f.set(t, f.a)
+	f.set(t, f.a, f.b)
+	if err := os.WriteFile(f.p.recordPath(1), []byte(`{"members":`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gens, err := f.p.Generations()
+	if err != nil || len(gens) != 3 || gens[1].Time.IsZero() || !slices.Equal(names(gens[1].Members), []string{"a"}) {
+		t.Fatalf("generations with a damaged record: %+v %v", gens, err)
+	}
+	if gi, err := f.p.Rollback(-1); err != nil || gi.Number != 1 {
+		t.Fatalf("rollback to the generation of the damaged record: %+v %v", gi, err)
+	}
+	if cur, err := f.p.Current(); err != nil || cur.Number != 1 || !slices.Equal(names(cur.Members), []string{"a"}) {
+		t.Errorf("current: %+v %v", cur, err)
+	}
+	pl := Places{StateDir: filepath.Dir(f.gens), ProfilesDir: filepath.Dir(f.p.Path)}
+	if r, err := FindRoots(pl, "old"); err != nil || len(r.Live) != 1 || r.Live[0].Number != 1 || len(r.Doomed) != 2 {
+		t.Errorf("roots: %+v %v", r, err)
+	}
+}
+
 func TestDeleteGenerations(t *testing.T) {
 	now := time.Date(2026, 1, 20, 12, 0, 0, 0, time.UTC)
 	days := func(n int) time.Time { return now.Add(-time.Duration(n) * 24 * time.Hour) }
