@@ -336,6 +336,10 @@ func (p *Profile) Rollback(to int) (*GenerationInfo, error) {
 	case target == nil:
 		return nil, fmt.Errorf("profile %s has no generation before the current one", p.Path)
 	}
+	// A tree removed by hand would leave the profile linked to nothing.
+	if _, err := os.Stat(filepath.Join(target.Dir, ManifestFile)); err != nil {
+		return nil, fmt.Errorf("profile %s: generation %d cannot be restored: its tree %s is gone or damaged (%w)", p.Path, target.Number, target.Dir, err)
+	}
 	if err := p.point(target.Number); err != nil {
 		return nil, err
 	}

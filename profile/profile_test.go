@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -171,6 +172,29 @@ func TestDamagedRecord(t *testing.T) {
 	pl := Places{StateDir: filepath.Dir(f.gens), ProfilesDir: filepath.Dir(f.p.Path)}
 	if r, err := FindRoots(pl, "old"); err != nil || len(r.Live) != 1 || r.Live[0].Number != 1 || len(r.Doomed) != 2 {
 		t.Errorf("roots: %+v %v", r, err)
+	}
+}
+
+// A rollback never makes current a generation whose tree is gone (removed
+// by hand): the profile stays where it is, and the error says which.
+func TestRollbackTreeGone(t *testing.T) {
+	f := newFixture(t)
+	g1 := f.set(t, f.a)
+	f.set(t, f.a, f.b)
+	if err := store.RemoveTree(g1.Dir, func() error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for _, to := range []int{-1, 1} {
+		_, err := f.p.Rollback(to)
+		if err == nil || !strings.Contains(err.Error(), "generation 1") || !strings.Contains(err.Error(), g1.Dir) {
+			t.Errorf("rollback(%d) to a generation whose tree is gone: %v", to, err)
+		}
+	}
+	if cur, err := f.p.Current(); err != nil || cur.Number != 2 {
+		t.Errorf("current after the refused rollbacks: %+v %v", cur, err)
+	}
+	if gi, err := f.p.Rollback(0); err != nil || gi.Number != 0 {
+		t.Errorf("rollback to 0: %+v %v", gi, err)
 	}
 }
 
