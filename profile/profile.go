@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/noxenv/noxenv/store"
 )
@@ -481,6 +482,9 @@ func CheckName(name string) error {
 	switch {
 	case name == "", strings.HasPrefix(name, "."), strings.ContainsRune(name, '/'):
 		return &NameError{Name: name}
+	case strings.ContainsFunc(name, unicode.IsControl):
+		// A name is one line of profile list and of the hints.
+		return &NameError{Name: name, Reason: "it holds a control character"}
 	case isLinkName(name):
 		return &NameError{Name: name, Reason: "it looks like a generation link"}
 	}

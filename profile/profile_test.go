@@ -198,6 +198,19 @@ func TestRollbackTreeGone(t *testing.T) {
 	}
 }
 
+// Profile names are one line of the listings: no control characters.
+func TestCheckName(t *testing.T) {
+	for name, ok := range map[string]bool{
+		"dev": true, "my env": true, "-x": true, "a.b": true, "ünï": true,
+		"": false, ".": false, "..": false, ".hidden": false, "a/b": false, "x-3-link": false,
+		"a\nb": false, "a\tb": false, "a\x7fb": false, "a\rb": false,
+	} {
+		if err := CheckName(name); (err == nil) != ok {
+			t.Errorf("CheckName(%q) = %v", name, err)
+		}
+	}
+}
+
 func TestDeleteGenerations(t *testing.T) {
 	now := time.Date(2026, 1, 20, 12, 0, 0, 0, time.UTC)
 	days := func(n int) time.Time { return now.Add(-time.Duration(n) * 24 * time.Hour) }
