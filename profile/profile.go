@@ -25,7 +25,8 @@ import (
 // what it added and removed). A record is written before its link, and
 // every link is switched by renaming a temporary symlink over it, so a
 // change killed at any point leaves the profile on its old or its new
-// generation.
+// generation; the next change that makes a generation removes the
+// temporary files it left.
 type Profile struct {
 	Path     string
 	ReadOnly bool // release profiles
@@ -348,6 +349,9 @@ func (p *Profile) Rollback(to int) (*GenerationInfo, error) {
 	return target, nil
 }
 
+// nextNumber returns the number of p's next generation. p's lock is held:
+// it also removes what changes of p killed midway left, the temporary
+// records and links no one else writes meanwhile.
 func (p *Profile) nextNumber() (int, error) {
 	ents, err := os.ReadDir(p.dir())
 	if err != nil {
@@ -358,8 +362,31 @@ func (p *Profile) nextNumber() (int, error) {
 		if n, ok := p.number(de.Name()); ok && n >= next {
 			next = n + 1
 		}
+		if p.isLeftover(de.Name()) {
+			os.Remove(filepath.Join(p.dir(), de.Name()))
+		}
 	}
 	return next, nil
+}
+
+// isLeftover reports whether name is a temporary file of a change of p:
+// a record .tmp-.BASE-N.json-* (see store.WriteFileAtomic) or a link
+// .BASE-N-link.tmp-* or .BASE.tmp-* (see symlinkAtomic), not another
+// profile's.
+func (p *Profile) isLeftover(name string) bool {
+	if strings.HasPrefix(name, "."+p.base()+".tmp-") {
+		return true
+	}
+	num := func(s, suffix string) bool {
+		n, ok := strings.CutPrefix(s, p.base()+"-")
+		i := strings.Index(n, suffix)
+		return ok && i > 0 && strings.Trim(n[:i], "0123456789") == ""
+	}
+	if s, ok := strings.CutPrefix(name, ".tmp-."); ok {
+		return num(s, ".json-")
+	}
+	s, ok := strings.CutPrefix(name, ".")
+	return ok && num(s, "-link.tmp-")
 }
 
 // addGeneration records generation n and links it to the tree dir.

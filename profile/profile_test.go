@@ -414,6 +414,35 @@ func TestLeftovers(t *testing.T) {
 	}
 }
 
+// A change removes the temporary records and links that changes of its
+// profile killed midway left, and only those.
+func TestLeftoversRemoved(t *testing.T) {
+	f := newFixture(t)
+	f.set(t, f.a)
+	dir := filepath.Dir(f.p.Path)
+	left := []string{".tmp-.default-2.json-123", ".default-2-link.tmp-77-88", ".default.tmp-77-99"}
+	others := []string{".tmp-.default-x-2.json-123", ".default-x-2-link.tmp-77-88", ".default-x.tmp-77-99", ".tmp-id-5", ".default-1.json"}
+	for _, name := range append(slices.Clone(left), others...) {
+		if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
+			continue
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.set(t, f.a, f.b)
+	for _, name := range left {
+		if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
+			t.Errorf("leftover %s is still there", name)
+		}
+	}
+	for _, name := range others {
+		if _, err := os.Lstat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("%s, not a leftover of default, is gone: %v", name, err)
+		}
+	}
+}
+
 // isLinkName accepts exactly the names of the regular expression it
 // stands for.
 func FuzzIsLinkName(f *testing.F) {
