@@ -55,6 +55,22 @@ type record struct {
 // ErrNoProfile is wrapped by operations on a profile that does not exist.
 var ErrNoProfile = errors.New("no such profile")
 
+// BrokenError is a profile whose current generation link is gone (removed
+// by hand): a rollback to a generation that is left repairs it.
+type BrokenError struct {
+	Path string
+	Link string // the generation link it points to
+}
+
+func (e *BrokenError) Error() string {
+	return fmt.Sprintf("profile %s is broken: its current generation link %s is gone", e.Path, e.Link)
+}
+
+// Hint names the repair.
+func (e *BrokenError) Hint() string {
+	return "roll it back to a generation that is left: noxenv profile history -p " + e.Path + "; noxenv profile rollback -p " + e.Path + " [--to N]"
+}
+
 // ReadOnlyError is a change asked of a release profile.
 type ReadOnlyError struct{ Path string }
 
@@ -197,6 +213,9 @@ func (p *Profile) Current() (*GenerationInfo, error) {
 		return nil, fmt.Errorf("profile %s: links to %s, not to a generation", p.Path, cur)
 	}
 	gi, err := p.info(n)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, &BrokenError{Path: p.Path, Link: p.linkPath(n)}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("profile %s: %w", p.Path, err)
 	}
@@ -314,21 +333,28 @@ func (p *Profile) create(gensDir string, point bool) (*GenerationInfo, error) {
 }
 
 // Rollback makes generation to current, or the one before the current
-// when to is negative.
+// when to is negative. It repairs a broken profile (see BrokenError): the
+// one before is then the one before the link that is gone.
 func (p *Profile) Rollback(to int) (*GenerationInfo, error) {
 	gens, unlock, err := p.lockedGenerations()
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	var target, cur *GenerationInfo
-	for i := range gens {
-		if gens[i].Current {
-			cur = &gens[i]
+	before := -1 // generations below it are before the current one
+	for _, g := range gens {
+		if g.Current {
+			before = g.Number
 		}
 	}
+	if cur, err := p.currentLink(); err == nil && before < 0 {
+		if n, ok := p.number(cur); ok {
+			before = n
+		}
+	}
+	var target *GenerationInfo
 	for i := range gens {
-		if to >= 0 && gens[i].Number == to || to < 0 && cur != nil && gens[i].Number < cur.Number {
+		if to >= 0 && gens[i].Number == to || to < 0 && gens[i].Number < before {
 			target = &gens[i]
 		}
 	}

@@ -198,6 +198,36 @@ func TestRollbackTreeGone(t *testing.T) {
 	}
 }
 
+// A profile whose current generation link is gone (removed by hand) is
+// broken, said so, and repaired by a rollback: to the generation before
+// the link that is gone, or to the one asked for.
+func TestRollbackBroken(t *testing.T) {
+	f := newFixture(t)
+	f.set(t, f.a)
+	f.set(t, f.a, f.b)
+	f.set(t, f.b)
+	if err := os.Remove(f.p.linkPath(3)); err != nil {
+		t.Fatal(err)
+	}
+	var broken *BrokenError
+	if _, err := f.p.Current(); !errors.As(err, &broken) || broken.Link != f.p.linkPath(3) {
+		t.Fatalf("Current of a broken profile: %v", err)
+	}
+	if gens, err := f.p.Generations(); err != nil || len(gens) != 3 {
+		t.Errorf("generations of a broken profile: %+v %v", gens, err)
+	}
+	if gi, err := f.p.Rollback(-1); err != nil || gi.Number != 2 {
+		t.Fatalf("rollback of a broken profile: %+v %v", gi, err)
+	}
+	if cur, err := f.p.Current(); err != nil || cur.Number != 2 {
+		t.Errorf("current after the repair: %+v %v", cur, err)
+	}
+	os.Remove(f.p.linkPath(2))
+	if gi, err := f.p.Rollback(0); err != nil || gi.Number != 0 {
+		t.Errorf("rollback --to 0 of a broken profile: %+v %v", gi, err)
+	}
+}
+
 // Profile names are one line of the listings: no control characters.
 func TestCheckName(t *testing.T) {
 	for name, ok := range map[string]bool{

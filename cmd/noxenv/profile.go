@@ -436,12 +436,17 @@ func newProfileHistoryCmd(a *app) *cobra.Command {
 		Short: "List a profile's generations, what each added and removed, the current one marked",
 		Args:  args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			// A broken profile lists the generations left, to roll back to.
 			r, gi, err := a.listedProfile(p)
+			var broken *profile.BrokenError
+			if errors.As(err, &broken) {
+				r, err = a.profileRef(p)
+			}
 			if err != nil {
 				return err
 			}
 			var gens []profile.GenerationInfo
-			if gi != nil {
+			if gi != nil || broken != nil {
 				if gens, err = r.Generations(); err != nil {
 					return err
 				}
@@ -483,7 +488,12 @@ func newProfileRollbackCmd(a *app) *cobra.Command {
 		Short: "Switch a profile to its previous (or Nth) generation",
 		Args:  args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			// A broken profile is rolled back: that repairs it.
 			r, _, err := a.existingProfile(p)
+			var broken *profile.BrokenError
+			if errors.As(err, &broken) {
+				r, err = a.profileRef(p)
+			}
 			if err != nil {
 				return err
 			}
