@@ -15,6 +15,8 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/noxenv/noxenv/internal/plainfile"
 )
 
 // The cache keeps, for each project file and configuration, the result of
@@ -225,7 +227,7 @@ func Alternate(file string) string { return file + ".1" }
 
 // cachedIn is Cached from the record in file.
 func (p *Project) cachedIn(file string, cfg Places, base map[string]string) *Cached {
-	data, err := readFile(file)
+	data, err := plainfile.ReadFile(file)
 	if err != nil {
 		return nil
 	}

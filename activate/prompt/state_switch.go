@@ -7,6 +7,8 @@ import (
 	"maps"
 	"path/filepath"
 	"slices"
+
+	"github.com/noxenv/noxenv/internal/plainfile"
 )
 
 // Switch is what a shell at a working directory should become.
@@ -104,7 +106,7 @@ func Fresh(s State) bool {
 func errSum(file string, err error) uint64 {
 	h := sha256.New()
 	h.Write([]byte(err.Error()))
-	if content, rerr := readFile(file); rerr == nil {
+	if content, rerr := plainfile.ReadFile(file); rerr == nil {
 		h.Write(content)
 	}
 	return binary.LittleEndian.Uint64(h.Sum(nil))

@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/noxenv/noxenv/internal/plainfile"
 )
 
 // A trust record covers a project file and its lock, which decides the
@@ -165,7 +167,7 @@ func record(p string, content, lock []byte) []byte {
 
 // readOptional returns the content of path, nil when it does not exist.
 func readOptional(path string) ([]byte, error) {
-	data, err := readFile(path)
+	data, err := plainfile.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -252,7 +254,7 @@ func readTrustedProject(allowDir, p string) (content, lock, rec []byte, err erro
 
 // readWithRecord returns the content of p and its trust record (nil: none).
 func readWithRecord(allowDir, p string) (content, rec []byte, err error) {
-	if content, err = readFile(p); err != nil {
+	if content, err = plainfile.ReadFile(p); err != nil {
 		return nil, nil, err
 	}
 	if rec, err = readOptional(RecordOf(allowDir, p)); err != nil {
@@ -314,7 +316,7 @@ func Approval(allowDir, file string) (path string, rec []byte, err error) {
 	if err != nil {
 		return "", nil, err
 	}
-	content, err := readFile(p)
+	content, err := plainfile.ReadFile(p)
 	if err != nil {
 		return "", nil, err
 	}

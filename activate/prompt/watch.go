@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/noxenv/noxenv/internal/filetime"
+	"github.com/noxenv/noxenv/internal/plainfile"
 )
 
 // Watch is a file whose change, appearance or removal needs a new
@@ -103,7 +104,7 @@ func Rewatch(ws []Watch, path string, data []byte) {
 			continue
 		}
 		w := Observe(path)
-		if cur, err := readFile(path); err == nil && bytes.Equal(cur, data) {
+		if cur, err := plainfile.ReadFile(path); err == nil && bytes.Equal(cur, data) {
 			ws[i] = w
 		}
 		return

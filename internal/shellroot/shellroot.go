@@ -3,13 +3,14 @@ package shellroot
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/noxenv/noxenv/internal/plainfile"
 )
 
 // Dir holds the records of the state directory stateDir.
@@ -115,7 +116,7 @@ func parse(name string) (pid, start, host string) {
 // its start time in clock ticks after boot, the 22nd field of
 // procDir/PID/stat.
 func recordName(procDir string, pid int) (string, bool) {
-	stat, err := os.ReadFile(filepath.Join(procDir, strconv.Itoa(pid), "stat"))
+	stat, err := plainfile.ReadFile(filepath.Join(procDir, strconv.Itoa(pid), "stat"))
 	if err != nil {
 		return "", false
 	}
@@ -131,5 +132,5 @@ func recordName(procDir string, pid int) (string, bool) {
 	if len(fields) < 20 || fields[0] == "Z" || fields[0] == "X" {
 		return "", false
 	}
-	return fmt.Sprintf("%d-%s", pid, fields[19]), true
+	return strconv.Itoa(pid) + "-" + fields[19], true
 }

@@ -1,4 +1,5 @@
-package prompt
+// Package plainfile reads small files with the system's calls alone.
+package plainfile
 
 import (
 	"errors"
@@ -6,15 +7,16 @@ import (
 	"syscall"
 )
 
-// readFile returns the content of the regular file p, as os.ReadFile
+// ReadFile returns the content of the regular file p, as os.ReadFile
 // does, with the system's calls alone: os.File registers every file it
-// opens with the runtime's network poller, five calls in all for a
-// regular file, which the files a prompt reads (the project file, its
-// lock and trust record, a cache record) cost every cd for nothing.
+// opens with the runtime's network poller (started by the first, three
+// calls more), five calls in all for a regular file, which the files a
+// prompt reads (the project file, its lock and trust record, a cache
+// record, the shell's /proc/PID/stat) cost every cd for nothing.
 // Anything else is an error, found without waiting: a FIFO in a project
 // file's place (anyone can make /tmp/.noxprofile) waited for a writer for
 // ever, a device would not end.
-func readFile(p string) ([]byte, error) {
+func ReadFile(p string) ([]byte, error) {
 	fd, err := open(p)
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: p, Err: err}
@@ -50,7 +52,7 @@ func readFile(p string) ([]byte, error) {
 	}
 }
 
-// errNotRegular is a file readFile refuses.
+// errNotRegular is a file ReadFile refuses.
 var errNotRegular = errors.New("not a regular file")
 
 // open opens p for reading, again after an interruption, without waiting
