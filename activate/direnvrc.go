@@ -68,20 +68,21 @@ func (e *evaluator) loadDirenvrc(ctx context.Context, hc interp.HandlerContext, 
 		if err == nil {
 			err = e.sourceContent(ctx, hc, p, content, false)
 		}
-		if ctx.Err() != nil || err != nil && e.lastArgs != nil && e.lastArgs[0] == "exit" {
+		// An exit ends the evaluation; a subshell's, or the status of the
+		// file's last command, does not.
+		if ctx.Err() != nil || e.runner.Exited() {
 			return err
 		}
-		if err != nil || e.refused != nil {
-			e.skipConfig(ctx, p, err)
+		if refusal := e.refusal(err); refusal != nil {
+			e.skipConfig(p, refusal)
 		}
 	}
 	return hc.Builtin(ctx, []string{"set", "-e"})
 }
 
-// skipConfig warns that the rest of p, a file of the user's direnv
-// configuration, was not run because of err, and lets the evaluation go
-// on as if nothing had failed.
-func (e *evaluator) skipConfig(ctx context.Context, p string, err error) {
+// refusal is the construct refused, or the file that could not be
+// parsed, that err (from sourceContent) or the run met, if any.
+func (e *evaluator) refusal(err error) error {
 	var ss shellStatus
 	var pe *PosError
 	if errors.As(err, &ss) {
@@ -89,15 +90,20 @@ func (e *evaluator) skipConfig(ctx context.Context, p string, err error) {
 	}
 	switch {
 	case e.refused != nil:
-		err = e.refused
+		return e.refused
 	case errors.As(err, &pe):
-		err = pe
-	default:
-		err = e.runError(ctx, p, err)
+		return pe
 	}
+	return nil
+}
+
+// skipConfig warns that the rest of p, a file of the user's direnv
+// configuration, was not run because of refusal, and lets the evaluation
+// go on as if nothing had failed.
+func (e *evaluator) skipConfig(p string, refusal error) {
 	e.refused, e.pending = nil, nil
 	if !e.cfg.Quiet {
-		fmt.Fprintf(e.stderr, "noxenv: warning: %v\n", err)
+		fmt.Fprintf(e.stderr, "noxenv: warning: %v\n", refusal)
 		fmt.Fprintf(e.stderr, "noxenv: the .envrc runs without the rest of %s, as direnv runs it after a failure there\n", p)
 	}
 }
