@@ -77,3 +77,22 @@ func (e *MissingPinError) Error() string {
 func (e *MissingPinError) Hint() string {
 	return fmt.Sprintf("add entry %s back to a store (or set a cache that has it in the substituters setting, NOXENV_SUBSTITUTERS), or run 'noxenv lock --update %s' to pin what the stores hold now", e.ID, requestName(e.Request))
 }
+
+// PinRequestError is a locked request whose pinned entry is another
+// package, or a version the request does not take: the project file and
+// its lock disagree.
+type PinRequestError struct {
+	Request string
+	ID      string
+	// Name and Version are the pinned entry's.
+	Name, Version string
+}
+
+func (e *PinRequestError) Error() string {
+	return fmt.Sprintf("%s is locked to entry %s, which is %s %s, not what it asks for", e.Request, e.ID, e.Name, e.Version)
+}
+
+// Hint names the remedy.
+func (e *PinRequestError) Hint() string {
+	return fmt.Sprintf("run 'noxenv lock --update %s' to pin what the request asks for", requestName(e.Request))
+}

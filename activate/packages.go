@@ -241,6 +241,12 @@ func (e *evaluator) pin(ctx context.Context, req store.Request) (*store.Entry, e
 		if ent.Info != nil && old.Hash != "" && ent.Info.Hash != old.Hash {
 			return nil, &PinMismatchError{Request: key, Path: ent.Path, Has: ent.Info.Hash, Pinned: old.Hash}
 		}
+		// A pin is trusted with its lock, but it serves its own request
+		// only: another package or version is a lock that disagrees
+		// with the file (an edit, a merge), never run in its place.
+		if !req.Matches(ent.Name, ent.Version) {
+			return nil, &PinRequestError{Request: key, ID: ent.ID, Name: ent.Name, Version: ent.Version}
+		}
 		return ent, nil
 	}
 	// What no store holds may come, signed, from the substituters.

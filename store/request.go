@@ -30,3 +30,10 @@ func (r Request) String() string {
 	}
 	return r.Name + "@" + r.Constraint
 }
+
+// Matches says whether an entry of that name and version satisfies r.
+// A constraint that does not parse matches nothing.
+func (r Request) Matches(name, version string) bool {
+	c, err := ParseConstraint(r.Constraint)
+	return err == nil && name == r.Name && c.Match(version)
+}

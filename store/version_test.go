@@ -111,6 +111,28 @@ func TestParseRequest(t *testing.T) {
 	}
 }
 
+func TestRequestMatches(t *testing.T) {
+	for _, c := range []struct {
+		req, name, version string
+		want               bool
+	}{
+		{"hello", "hello", "2.0", true},
+		{"hello@1", "hello", "1.0", true},
+		{"hello@1", "hello", "2.0", false},
+		{"hello@>=1.2,<2", "hello", "1.10", true},
+		{"hello@1", "other", "1.0", false},
+		{"hello", "hello-lib", "1.0", false},
+	} {
+		r, err := ParseRequest(c.req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := r.Matches(c.name, c.version); got != c.want {
+			t.Errorf("%s.Matches(%s, %s) = %v, want %v", c.req, c.name, c.version, got, c.want)
+		}
+	}
+}
+
 // FuzzCompareVersions checks that the order is a total preorder consistent
 // with itself.
 func FuzzCompareVersions(f *testing.F) {
