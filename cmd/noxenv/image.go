@@ -230,9 +230,15 @@ func (a *app) imageSpec(ctx context.Context, sp *store.SearchPath, pkgs []string
 			return image.Spec{}, "", err
 		}
 		// The project as a fresh session would have it, less the
-		// session: what it changes is the image's.
+		// session: what it changes is the image's. Who builds, in
+		// which terminal and locale, is not there at all: a value the
+		// project sets that the session happens to have too is the
+		// image's all the same, and what the project makes of them is
+		// the same whoever builds.
 		from = pureEnv(prompt.Revert(a.Env))
-		delete(from, "XDG_DATA_DIRS") // unset, so that the default is kept
+		for _, k := range sessionVars {
+			delete(from, k)
+		}
 		res, err := activate.Evaluate(ctx, cfg, file, from)
 		if err != nil {
 			return image.Spec{}, "", err
@@ -272,6 +278,15 @@ func (a *app) imageSpec(ctx context.Context, sp *store.SearchPath, pkgs []string
 	}
 	return image.Spec{Generation: g, Env: env, From: from}, repoName(name), nil
 }
+
+// sessionVars are the variables of a fresh session (pureVars) that a
+// project's image is evaluated without: the builder's user, terminal,
+// locale and display, and XDG_DATA_DIRS, unset so that the default is
+// kept. What locates noxenv's own things (HOME, the XDG directories,
+// NOXENV_STORE_PATH) stays.
+var sessionVars = []string{"USER", "LOGNAME", "SHELL", "TERM", "COLORTERM", "LANG", "LANGUAGE",
+	"LC_ALL", "LC_CTYPE", "LC_MESSAGES", "TZ", "DISPLAY", "WAYLAND_DISPLAY", "XAUTHORITY",
+	"XDG_RUNTIME_DIR", "XDG_DATA_DIRS"}
 
 // repoName makes name a repository name as docker takes it.
 func repoName(name string) string {
