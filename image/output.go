@@ -39,11 +39,15 @@ func (e *OutputError) Hint() string { return "remove it, or write the image else
 // replaced whole; anything else there is an error. The layout is built
 // beside out and swapped in: out is never half-written.
 func (im *Image) WriteLayout(ctx context.Context, out, tag string) error {
-	exists, err := checkLayout(out)
+	dst, err := outputPath(out)
 	if err != nil {
 		return err
 	}
-	tmp, err := os.MkdirTemp(filepath.Dir(out), ".tmp-"+filepath.Base(out)+"-")
+	exists, err := checkLayout(dst, out)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(dst), ".tmp-"+filepath.Base(dst)+"-")
 	if err != nil {
 		return err
 	}
@@ -78,24 +82,35 @@ func (im *Image) WriteLayout(ctx context.Context, out, tag string) error {
 	// The library's directory of partial uploads, empty.
 	os.Remove(filepath.Join(tmp, "ingest"))
 	if !exists {
-		return os.Rename(tmp, out)
+		return os.Rename(tmp, dst)
 	}
-	if err := unix.Renameat2(unix.AT_FDCWD, tmp, unix.AT_FDCWD, out, unix.RENAME_EXCHANGE); err == nil {
+	if err := unix.Renameat2(unix.AT_FDCWD, tmp, unix.AT_FDCWD, dst, unix.RENAME_EXCHANGE); err == nil {
 		return nil
 	}
 	// A file system that cannot swap: the old layout goes first.
 	old := tmp + ".old"
-	if err := os.Rename(out, old); err != nil {
+	if err := os.Rename(dst, old); err != nil {
 		return err
 	}
 	defer os.RemoveAll(old)
-	return os.Rename(tmp, out)
+	return os.Rename(tmp, dst)
 }
 
-// checkLayout says whether out exists as an image layout (or an empty
-// directory) to replace, and is an error when it is anything else.
-func checkLayout(out string) (bool, error) {
-	fi, err := os.Lstat(out)
+// outputPath is the absolute path of the output out: the same file
+// however it is named (with a trailing slash, as the working directory),
+// so that what is written beside it and renamed lands there.
+func outputPath(out string) (string, error) {
+	if out == "" {
+		return "", errors.New("no output path")
+	}
+	return filepath.Abs(out)
+}
+
+// checkLayout says whether dst, the output the user named out, exists as
+// an image layout (or an empty directory) to replace, and is an error
+// when it is anything else.
+func checkLayout(dst, out string) (bool, error) {
+	fi, err := os.Lstat(dst)
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil
 	}
@@ -105,10 +120,10 @@ func checkLayout(out string) (bool, error) {
 	if !fi.IsDir() {
 		return false, &OutputError{out, "not a directory"}
 	}
-	if _, err := os.Stat(filepath.Join(out, ocispec.ImageLayoutFile)); err == nil {
+	if _, err := os.Stat(filepath.Join(dst, ocispec.ImageLayoutFile)); err == nil {
 		return true, nil
 	}
-	des, err := os.ReadDir(out)
+	des, err := os.ReadDir(dst)
 	if err != nil {
 		return false, err
 	}
@@ -123,11 +138,15 @@ func checkLayout(out string) (bool, error) {
 // docker-archive at out is replaced; anything else there is an error.
 // The tarball is written beside out and renamed.
 func (im *Image) WriteArchive(ctx context.Context, out string, repoTags []string) error {
-	if fi, err := os.Lstat(out); err == nil {
+	dst, err := outputPath(out)
+	if err != nil {
+		return err
+	}
+	if fi, err := os.Lstat(dst); err == nil {
 		if !fi.Mode().IsRegular() {
 			return &OutputError{out, "not a file"}
 		}
-		if members, err := archiveMembers(out); err != nil || !members["manifest.json"] {
+		if members, err := archiveMembers(dst); err != nil || !members["manifest.json"] {
 			return &OutputError{out, "a file but no docker-archive"}
 		}
 	} else if !errors.Is(err, fs.ErrNotExist) {
@@ -145,7 +164,7 @@ func (im *Image) WriteArchive(ctx context.Context, out string, repoTags []string
 	if err != nil {
 		return err
 	}
-	return writeAside(out, func(f *os.File) error {
+	return writeAside(dst, func(f *os.File) error {
 		tw := tar.NewWriter(f)
 		for _, d := range []string{"blobs/", "blobs/sha256/"} {
 			if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: d, Mode: 0o755, ModTime: time.Unix(0, 0)}); err != nil {
