@@ -288,9 +288,15 @@ var sessionVars = []string{"USER", "LOGNAME", "SHELL", "TERM", "COLORTERM", "LAN
 	"LC_ALL", "LC_CTYPE", "LC_MESSAGES", "TZ", "DISPLAY", "WAYLAND_DISPLAY", "XAUTHORITY",
 	"XDG_RUNTIME_DIR", "XDG_DATA_DIRS"}
 
-// repoName makes name a repository name as docker takes it.
+// maxRepoName bounds an image's name, well within the 255 bytes of a
+// whole repository name, a registry's host included.
+const maxRepoName = 128
+
+// repoName makes name a repository name as docker takes it: lowercase
+// letters and digits in runs joined by one separator, a '.', a '_', "__"
+// or dashes; any other character, or run of separators, is a dash.
 func repoName(name string) string {
-	name = strings.Trim(strings.Map(func(r rune) rune {
+	name = strings.Map(func(r rune) rune {
 		switch {
 		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-':
 			return r
@@ -298,7 +304,31 @@ func repoName(name string) string {
 			return r - 'A' + 'a'
 		}
 		return '-'
-	}, name), "._-")
+	}, name)
+	var b strings.Builder
+	for name != "" {
+		sep := strings.IndexFunc(name, func(r rune) bool { return r == '.' || r == '_' || r == '-' })
+		if sep < 0 {
+			sep = len(name)
+		}
+		b.WriteString(name[:sep])
+		name = name[sep:]
+		end := strings.IndexFunc(name, func(r rune) bool { return r != '.' && r != '_' && r != '-' })
+		if end < 0 {
+			end = len(name)
+		}
+		switch run := name[:end]; {
+		case run == "." || run == "_" || run == "__" || strings.Trim(run, "-") == "":
+			b.WriteString(run)
+		default:
+			b.WriteByte('-')
+		}
+		name = name[end:]
+	}
+	name = strings.Trim(b.String(), "._-")
+	if len(name) > maxRepoName {
+		name = strings.TrimRight(name[:maxRepoName], "._-")
+	}
 	if name == "" {
 		return "noxenv-image"
 	}
