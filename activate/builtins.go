@@ -265,7 +265,7 @@ func (e *evaluator) sourceEnv(ctx context.Context, hc interp.HandlerContext, arg
 		e.watch(p)
 		return fmt.Errorf("source_env: %s does not exist", p)
 	}
-	return e.source(ctx, hc, p)
+	return e.source(ctx, hc, p, args[0])
 }
 
 // sourceEnvIfExists is source_env_if_exists FILE: source_env of FILE
@@ -315,7 +315,7 @@ func (e *evaluator) loadUp(ctx context.Context, hc interp.HandlerContext, name s
 		}
 		e.deps.add(p)
 		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
-			return e.source(ctx, hc, p)
+			return e.source(ctx, hc, p, p)
 		}
 		if filepath.Dir(dir) == dir {
 			if ifExists {
@@ -330,8 +330,9 @@ func (e *evaluator) loadUp(ctx context.Context, hc interp.HandlerContext, name s
 }
 
 // source evaluates the trusted file p in the current interpreter, from
-// its own directory.
-func (e *evaluator) source(ctx context.Context, hc interp.HandlerContext, p string) error {
+// its own directory, with arg as its $1: as direnv's source_env sources
+// a file, its own argument (the path source_up found) is the file's.
+func (e *evaluator) source(ctx context.Context, hc interp.HandlerContext, p, arg string) error {
 	p, err := prompt.TrustPath(p)
 	if err != nil {
 		return err
@@ -346,13 +347,13 @@ func (e *evaluator) source(ctx context.Context, hc interp.HandlerContext, p stri
 	if err != nil {
 		return err
 	}
-	return e.sourceContent(ctx, hc, p, content, true)
+	return e.sourceContent(ctx, hc, p, content, true, arg)
 }
 
 // sourceContent evaluates content, read from the file p, in the current
 // interpreter: from p's own directory with inDir, from the caller's
-// otherwise.
-func (e *evaluator) sourceContent(ctx context.Context, hc interp.HandlerContext, p string, content []byte, inDir bool) error {
+// otherwise; with args, they are its positional parameters.
+func (e *evaluator) sourceContent(ctx context.Context, hc interp.HandlerContext, p string, content []byte, inDir bool, args ...string) error {
 	f, err := syntax.NewParser().Parse(bytes.NewReader(content), p)
 	if err != nil {
 		var pe syntax.ParseError
@@ -382,7 +383,7 @@ func (e *evaluator) sourceContent(ctx context.Context, hc interp.HandlerContext,
 					return err
 				}
 			}
-			serr := hc.Builtin(ctx, []string{"source", p})
+			serr := hc.Builtin(ctx, append([]string{"source", p}, args...))
 			if inDir {
 				if err := hc.Builtin(ctx, []string{"cd", hc.Dir}); err != nil && serr == nil {
 					return err

@@ -314,9 +314,14 @@ func (e *evaluator) run(ctx context.Context, file string, content []byte, base m
 	if err != nil {
 		return nil, err
 	}
-	pairs := make([]string, 0, len(base))
+	pairs := make([]string, 0, len(base)+1)
 	for k, v := range base {
 		pairs = append(pairs, k+"="+v)
+	}
+	if loadsDirenvrc(file) {
+		// As direnv's evaluation has it, for the user's files that ask
+		// whether they run in one. Set from the start, it is no change.
+		pairs = append(pairs, "DIRENV_IN_ENVRC=1")
 	}
 	e.env = &recordingEnv{Environ: expand.ListEnviron(pairs...), read: map[string]bool{}}
 	e.out.ctx = ctx
@@ -393,8 +398,9 @@ func (e *evaluator) runProgram(ctx context.Context, r *interp.Runner, file strin
 		if err := r.Run(ctx, &syntax.FuncDecl{Name: &syntax.Lit{Value: envrcFunc}, Body: body}); err != nil {
 			return err
 		}
-		// A command, not a statement, for the same reason.
-		err = r.Run(ctx, &syntax.CallExpr{Args: []*syntax.Word{lit(envrcFunc)}})
+		// A command, not a statement, for the same reason; the file's
+		// path is its $1, as direnv's source_env gives it.
+		err = r.Run(ctx, &syntax.CallExpr{Args: []*syntax.Word{lit(envrcFunc), quoted(file)}})
 		delete(r.Funcs, envrcFunc)
 		if !r.Exited() {
 			// The end of the file, for its EXIT trap.
