@@ -20,8 +20,10 @@ import (
 // The bounds on waiting for a cache: a cache that cannot be reached or
 // does not answer is given up quickly, so that a prompt substituting a
 // locked project never hangs on it. A transfer under way is not bounded
-// in time, only in how long it may send nothing (stallTimeout).
-const (
+// in time, only in how long it may send nothing (stallTimeout). A cache
+// given up is not asked again by the same Fetcher (Fetcher.givenUp).
+// responseTimeout is a variable for the tests.
+var (
 	connectTimeout  = 5 * time.Second
 	responseTimeout = 10 * time.Second
 )

@@ -36,6 +36,28 @@ type Fetcher struct {
 	// Progress, when set, is called now and then during a fetch, from
 	// one goroutine at a time.
 	Progress func(Progress)
+
+	// down holds the caches that could not be reached or did not answer
+	// in time (Cache → its error): they are not asked again, so that a
+	// closure of many levels, or a project of many requests, waits for
+	// such a cache once, not at every entry.
+	down sync.Map
+}
+
+// givenUp returns the failure for which c was given up, or nil.
+func (f *Fetcher) givenUp(c Cache) error {
+	if err, ok := f.down.Load(c); ok {
+		return fmt.Errorf("not asked again after: %w", err.(error))
+	}
+	return nil
+}
+
+// noteFailure gives c up when err says it cannot be reached or does not
+// answer.
+func (f *Fetcher) noteFailure(c Cache, err error) {
+	if isUnreachable(err) {
+		f.down.LoadOrStore(c, err)
+	}
 }
 
 var _ store.Fetcher = (*Fetcher)(nil)
@@ -182,10 +204,15 @@ func (fd *finder) search(ctx context.Context, id string, from int) (*source, []*
 	var errs []*Error
 	for at := from; at < len(fd.f.Caches); at++ {
 		c := fd.f.Caches[at]
+		if err := fd.f.givenUp(c); err != nil {
+			errs = append(errs, &Error{Cache: c.String(), Entry: id, Err: err})
+			continue
+		}
 		m, err := fd.manifest(ctx, c, id)
 		if err == nil {
 			return &source{at: at, m: m}, nil
 		}
+		fd.f.noteFailure(c, err)
 		errs = append(errs, &Error{Cache: c.String(), Entry: id, Err: err})
 	}
 	if len(fd.f.Caches) == 0 {
@@ -254,6 +281,7 @@ func (fd *finder) fetch(ctx context.Context, id string, src *source, m *meter) (
 		}
 		// Even after a failure of the store's own (a full disk), as a
 		// cache that sends a forged layer can make one.
+		fd.f.noteFailure(c, err)
 		errs = append(errs, &Error{Cache: c.String(), Entry: id, Err: err})
 		var more []*Error
 		src, more = fd.search(ctx, id, src.at+1)

@@ -148,8 +148,13 @@ func (f *Fetcher) Resolve(ctx context.Context, r store.Request) (string, error) 
 	}
 	var errs []error
 	for _, c := range f.Caches {
+		if err := f.givenUp(c); err != nil {
+			errs = append(errs, &Error{Cache: c.String(), Err: err})
+			continue
+		}
 		listed, err := List(ctx, c)
 		if err != nil {
+			f.noteFailure(c, err)
 			errs = append(errs, err)
 			continue
 		}

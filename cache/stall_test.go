@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -110,4 +111,53 @@ func TestHTTPCutShort(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkGivenUp(t, newMachine(t, filepath.Join(tmp, "b")), cut, good, e, "broke off")
+}
+
+// A substituter that does not answer is given up once per fetch, not
+// again at every level of a closure's references: a closure three levels
+// deep asks it once, not three times (each a wait of responseTimeout
+// before the prompt goes on).
+func TestSilentCacheAskedOnce(t *testing.T) {
+	defer func(d time.Duration) { responseTimeout = d }(responseTimeout)
+	responseTimeout = 200 * time.Millisecond
+	tmp := t.TempDir()
+	a := newMachine(t, filepath.Join(tmp, "a"))
+	closure := a.closure3()
+	dir := filepath.Join(tmp, "cache")
+	good := openDir(t, dir)
+	push(t, good, closure, nil)
+
+	var asked atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked.Add(1)
+		<-r.Context().Done() // never answers
+	}))
+	defer srv.Close()
+	silent, err := Open(srv.URL, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newMachine(t, filepath.Join(tmp, "b"))
+	if err := b.pull([]Cache{silent, good}, closure[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	b.verifyAll()
+	if n := asked.Load(); n != 1 {
+		t.Errorf("the silent cache was asked %d times, want once", n)
+	}
+
+	// Resolve and fetch by name, request after request, ask it once too.
+	f := &Fetcher{Caches: []Cache{silent, good}}
+	c := newMachine(t, filepath.Join(tmp, "c"))
+	asked.Store(0)
+	reqs := []store.Request{{Name: "app"}, {Name: "tool"}}
+	if i, err := f.FetchRequests(context.Background(), c.sp, reqs); err == nil || i != 0 {
+		t.Fatalf("unsigned entries fetched by name: %d, %v", i, err)
+	}
+	if _, err := f.Resolve(context.Background(), reqs[1]); err == nil {
+		t.Fatal("an unsigned entry resolved")
+	}
+	if n := asked.Load(); n != 1 {
+		t.Errorf("resolving two requests asked the silent cache %d times, want once", n)
+	}
 }
