@@ -377,3 +377,59 @@ func TestPushReadOnly(t *testing.T) {
 		t.Fatal("no hint")
 	}
 }
+
+// A cache whose copy of an entry is damaged where a look at it shows
+// (a blob lost or cut short, as a partial copy of a directory cache
+// leaves; metadata that is not the entry's) is repaired by pushing the
+// entry again, as the hint of the refused pull says: the push does not
+// take the damaged copy for the entry.
+func TestDirPushRepairs(t *testing.T) {
+	cases := []struct {
+		name   string
+		change func(t *testing.T, dir string, closure []*store.Entry)
+	}{
+		{"layer lost", func(t *testing.T, dir string, cl []*store.Entry) {
+			os.Remove(layerPath(t, dir, cl[1].ID))
+		}},
+		{"layer cut short", func(t *testing.T, dir string, cl []*store.Entry) {
+			p := layerPath(t, dir, cl[1].ID)
+			data, _ := os.ReadFile(p)
+			os.WriteFile(p, data[:len(data)/2], 0o644)
+		}},
+		{"layer replaced with another entry's", func(t *testing.T, dir string, cl []*store.Entry) {
+			data, _ := os.ReadFile(layerPath(t, dir, cl[2].ID))
+			os.WriteFile(layerPath(t, dir, cl[1].ID), data, 0o644)
+		}},
+		{"metadata not the entry's", func(t *testing.T, dir string, cl []*store.Entry) {
+			editManifest(t, dir, cl[1].ID, func(m map[string]any) {
+				ann := m["annotations"].(map[string]any)
+				var info store.Info
+				json.Unmarshal([]byte(ann[annotationInfo].(string)), &info)
+				info.Hash = "sha256:" + "00000000000000000000000000000000000000000000000000000000000000ff"
+				b, _ := json.Marshal(info)
+				ann[annotationInfo] = string(b)
+			})
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, dir, closure := tamper(t, func(dir string, cl []*store.Entry) { tc.change(t, dir, cl) })
+			b := newMachine(t, filepath.Join(t.TempDir(), "b"))
+			if err := b.pull([]Cache{c}, closure[0].ID); err == nil {
+				t.Fatal("the damaged cache gave the closure")
+			}
+			res := push(t, c, closure, nil)
+			if !slices.Equal(res.Pushed, []string{closure[1].ID}) {
+				t.Errorf("the second push sent %v, want the damaged %s", res.Pushed, closure[1].ID)
+			}
+			if err := b.pull([]Cache{c}, closure[0].ID); err != nil {
+				t.Fatalf("after pushing again: %v", err)
+			}
+			b.verifyAll()
+			tmps, _ := filepath.Glob(filepath.Join(dir, "*", "*", ".tmp-*"))
+			if len(tmps) > 0 {
+				t.Errorf("left in the cache: %v", tmps)
+			}
+		})
+	}
+}

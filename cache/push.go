@@ -1,11 +1,14 @@
 package cache
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -97,6 +100,11 @@ func pushEntry(ctx context.Context, t pushTarget, e *store.Entry, key *SecretKey
 		if perr != nil || have.ID != e.ID {
 			break // a damaged manifest: push the entry again
 		}
+		if ok, err := intact(ctx, t, have, e); err != nil {
+			return 0, err
+		} else if !ok {
+			break // a damaged copy: push the entry again
+		}
 		if key == nil || signedBy(e.ID, have.Signatures, []PublicKey{key.Public()}) != "" {
 			return present, nil
 		}
@@ -122,6 +130,33 @@ func pushEntry(ctx context.Context, t pushTarget, e *store.Entry, key *SecretKey
 		em.Signatures = []string{key.sign(e.ID)}
 	}
 	return pushed, t.putManifest(ctx, k, em.marshal(config))
+}
+
+// intact reports whether the copy of e that t holds, described by its
+// manifest have, is e's as far as can be seen without reading its layer:
+// the metadata is e's, and both blobs are there with their sizes. A copy
+// that a partial sync or a full disk left, or whose metadata was
+// changed, is then pushed again, as a refused pull's hint says.
+func intact(ctx context.Context, t pushTarget, have *entryManifest, e *store.Entry) (bool, error) {
+	if !sameInfo(have.Info, e.Info) || have.config.Digest.Validate() != nil {
+		return false, nil
+	}
+	for _, d := range []ocispec.Descriptor{have.config, have.Layer} {
+		if ok, err := t.hasBlob(ctx, d); err != nil || !ok {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// sameInfo reports whether a and b are the same metadata but for the
+// time of adding, which a manifest does not keep.
+func sameInfo(a, b *store.Info) bool {
+	x, y := *a, *b
+	x.Added, y.Added = time.Time{}, time.Time{}
+	xj, err1 := json.Marshal(&x)
+	yj, err2 := json.Marshal(&y)
+	return err1 == nil && err2 == nil && bytes.Equal(xj, yj)
 }
 
 // putLayer writes the layer of e and stores it in t unless t has it;
