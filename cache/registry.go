@@ -81,12 +81,22 @@ func (c *registryCache) hasBlob(ctx context.Context, d ocispec.Descriptor) (bool
 	return c.repo.Blobs().Exists(ctx, d)
 }
 
+// createBlob returns a file that has no name: the upload reads it by
+// its descriptor, and a push killed at any moment leaves nothing in the
+// temporary directory.
 func (c *registryCache) createBlob() (*os.File, error) {
-	return os.CreateTemp(c.tempDir, "noxenv-blob-")
+	f, err := os.CreateTemp(c.tempDir, "noxenv-blob-")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Remove(f.Name()); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
 }
 
 func (c *registryCache) putBlob(ctx context.Context, d ocispec.Descriptor, f *os.File) error {
-	defer os.Remove(f.Name())
 	defer f.Close()
 	return PushBlob(ctx, c.repo, d, f)
 }

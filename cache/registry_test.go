@@ -6,6 +6,7 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -130,4 +131,37 @@ func TestRegistryRetries(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.verifyAll()
+}
+
+// The layer a push to a registry writes before its upload has no name in
+// the temporary directory while it is uploaded: a push killed then
+// leaves nothing there (a layer may be gigabytes).
+func TestRegistryPushLeavesNoTempFile(t *testing.T) {
+	reg, rq := testRegistry(t)
+	tempDir := t.TempDir()
+	c, err := Open(reg.String(), Options{TempDir: tempDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var seen []string
+	rq.fail = func(r *http.Request) int {
+		if strings.Contains(r.URL.Path, "/blobs/uploads") {
+			des, _ := os.ReadDir(tempDir)
+			mu.Lock()
+			for _, de := range des {
+				seen = append(seen, de.Name())
+			}
+			mu.Unlock()
+		}
+		return 0
+	}
+	a := newMachine(t, filepath.Join(t.TempDir(), "a"))
+	push(t, c, a.closure3(), nil)
+	if rq.get("POST upload") == 0 {
+		t.Fatal("no blob uploaded")
+	}
+	if len(seen) > 0 {
+		t.Errorf("during the uploads, the temporary directory held %v", seen)
+	}
 }
