@@ -90,13 +90,23 @@ func (a *app) fetcher(urls []string) (*cache.Fetcher, error) {
 		}
 		f.Trusted = append(f.Trusted, pk)
 	}
+	// A URL of the command line that is no cache's is a usage error; one
+	// of the setting is the setting's.
+	open := a.openCache
 	if urls == nil {
 		urls = s.Substituters
+		open = func(u string) (cache.Cache, error) {
+			c, err := cache.Open(u, a.cacheOptions())
+			if err != nil {
+				return nil, fmt.Errorf("substituters: %w", err)
+			}
+			return c, nil
+		}
 	}
 	for _, u := range urls {
-		c, err := cache.Open(u, a.cacheOptions())
+		c, err := open(u)
 		if err != nil {
-			return nil, fmt.Errorf("substituters: %w", err)
+			return nil, err
 		}
 		f.Caches = append(f.Caches, c)
 	}
