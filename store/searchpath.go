@@ -36,6 +36,9 @@ func Open(dirs []string, userDefault string) (*SearchPath, error) {
 		sp.userDefault = abs
 	}
 	for _, d := range dirs {
+		if sp.names(d) {
+			continue
+		}
 		st, err := openStore(d)
 		if err != nil {
 			return nil, err
@@ -43,6 +46,28 @@ func Open(dirs []string, userDefault string) (*SearchPath, error) {
 		sp.Stores = append(sp.Stores, st)
 	}
 	return sp, nil
+}
+
+// names reports whether dir is a store already in the path under this or
+// another name (XDG_DATA_HOME also in XDG_DATA_DIRS, a symbolic link):
+// one store is searched, listed and locked once, where it comes first.
+func (sp *SearchPath) names(dir string) bool {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return false
+	}
+	fi, statErr := os.Stat(abs)
+	for _, st := range sp.Stores {
+		if st.Dir == abs {
+			return true
+		}
+		if statErr == nil {
+			if other, err := os.Stat(st.Dir); err == nil && os.SameFile(fi, other) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func openStore(dir string) (*Store, error) {

@@ -517,3 +517,37 @@ func TestOpenUnusable(t *testing.T) {
 		}
 	}
 }
+
+// A store named twice in the search path (XDG_DATA_HOME also listed in
+// XDG_DATA_DIRS, a repeated or symbolically linked NOXENV_STORE_PATH
+// directory) is one store, where it is named first: listed once, and an
+// exclusive guard of the path does not wait on its own other lock.
+func TestOpenSameStoreTwice(t *testing.T) {
+	tmp := t.TempDir()
+	dir, other, link := filepath.Join(tmp, "store"), filepath.Join(tmp, "other"), filepath.Join(tmp, "link")
+	for _, d := range []string{dir, other} {
+		if _, err := Init(d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(dir, link); err != nil {
+		t.Fatal(err)
+	}
+	gone := filepath.Join(tmp, "gone")
+	sp, err := Open([]string{dir, other, dir + "/", link, filepath.Join(tmp, ".", "store"), gone, gone}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, st := range sp.Stores {
+		got = append(got, st.Dir)
+	}
+	if want := []string{dir, other, gone}; strings.Join(got, ":") != strings.Join(want, ":") {
+		t.Fatalf("stores %q, want %q", got, want)
+	}
+	release, err := sp.Guard(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	release()
+}
