@@ -3,6 +3,7 @@ package front
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/noxenv/noxenv/settings"
@@ -42,9 +43,12 @@ func NewLocations(env map[string]string) Locations {
 		ProfilesDir: filepath.Join(xdg.stateHome, "noxenv", "profiles"),
 		KeysDir:     filepath.Join(xdg.configHome, "noxenv", "keys"),
 	}
+	// XDG_CONFIG_DIRS may list XDG_CONFIG_HOME too: a file is read once.
 	l.SettingsFiles = []string{filepath.Join(xdg.configHome, "noxenv", settings.FileName)}
 	for _, d := range xdg.configDirs {
-		l.SettingsFiles = append(l.SettingsFiles, filepath.Join(d, "noxenv", settings.FileName))
+		if f := filepath.Join(d, "noxenv", settings.FileName); !slices.Contains(l.SettingsFiles, f) {
+			l.SettingsFiles = append(l.SettingsFiles, f)
+		}
 	}
 	for _, d := range xdg.dataDirs {
 		l.ReleaseProfileDirs = append(l.ReleaseProfileDirs, filepath.Join(d, "noxenv", "profiles"))

@@ -41,7 +41,7 @@ func newXDGDirs(env map[string]string) xdgDirs {
 	list := func(name string, def ...string) []string {
 		var dirs []string
 		for _, p := range filepath.SplitList(env[name]) {
-			if p = expand(p); filepath.IsAbs(p) && !slices.Contains(dirs, p) {
+			if p = filepath.Clean(expand(p)); filepath.IsAbs(p) && !slices.Contains(dirs, p) {
 				dirs = append(dirs, p)
 			}
 		}

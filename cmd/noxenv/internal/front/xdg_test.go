@@ -35,3 +35,13 @@ func TestXDGDirs(t *testing.T) {
 		}
 	}
 }
+
+// A settings file is read once, even when XDG_CONFIG_DIRS lists
+// XDG_CONFIG_HOME too, or one directory twice: its warnings are said once.
+func TestSettingsFilesOnce(t *testing.T) {
+	env := map[string]string{"HOME": "/h", "XDG_CONFIG_HOME": "/h/c", "XDG_CONFIG_DIRS": "/h/c/:/etc/xdg:/etc/xdg/:/h/c"}
+	want := []string{"/h/c/noxenv/config.toml", "/etc/xdg/noxenv/config.toml"}
+	if got := NewLocations(env).SettingsFiles; !reflect.DeepEqual(got, want) {
+		t.Errorf("settings files %q, want %q", got, want)
+	}
+}
