@@ -114,14 +114,16 @@ func (b *Builder) Build(ctx context.Context, spec Spec, opts Options) (*Image, e
 			return nil, fmt.Errorf("entry %s: path %q is not absolute", e.ID, e.Path)
 		}
 	}
-	inBase := func(d digest.Digest) bool {
-		return slices.ContainsFunc(baseLayers, func(b layerBlob) bool { return b.desc.Digest == d })
+	// A layer is the base's when the base has one of the same files, its
+	// diff id, however compressed (a docker-archive's are not).
+	inBase := func(diffID digest.Digest) bool {
+		return slices.ContainsFunc(baseLayers, func(b layerBlob) bool { return b.diffID == diffID })
 	}
-	// An entry the base has already in a layer of the same bytes (a base
-	// built by noxenv) is not added again, nor given a layer's place.
+	// An entry the base has already in a layer of its own (a base built
+	// by noxenv) is not added again, nor given a layer's place.
 	ranked := slices.DeleteFunc(rank(gen.Entries), func(e *store.Entry) bool {
 		r, ok := b.cache.get(entryKey(e))
-		return ok && r.Layer != nil && inBase(r.Layer.Digest)
+		return ok && r.Layer != nil && inBase(r.Layer.DiffID)
 	})
 	own, shared := split(ranked, slots)
 
@@ -143,8 +145,8 @@ func (b *Builder) Build(ctx context.Context, spec Spec, opts Options) (*Image, e
 		return nil, err
 	}
 
-	// The same bytes from a cache that did not know them.
-	layers = slices.DeleteFunc(layers, func(l layerBlob) bool { return inBase(l.desc.Digest) })
+	// The same files from a cache that did not know them.
+	layers = slices.DeleteFunc(layers, func(l layerBlob) bool { return inBase(l.diffID) })
 	im := &Image{layers: append(slices.Clip(baseLayers), layers...)}
 	configure(&cfg, spec, opts, gen.Entries)
 	if err := checkUTF8(&cfg.Config); err != nil {

@@ -405,6 +405,52 @@ func TestBuildOnBase(t *testing.T) {
 	members(t, out, man.Layers[3])
 }
 
+// A base read from a docker-archive (docker save's, whose layers are not
+// compressed) holds the entries of the image it was saved from in layers
+// of the same files but other bytes: they are not added again either.
+func TestBuildOnArchiveBase(t *testing.T) {
+	root := t.TempDir()
+	sp := storetest.New(t, filepath.Join(root, "store"))
+	es := tenEntries(t, sp)
+	cacheDir := filepath.Join(root, "cache")
+	b, err := NewBuilder(cacheDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	ctx := context.Background()
+	g := realize(t, sp, filepath.Join(root, "gens"), es[0])
+	baseIm, err := b.Build(ctx, Spec{Generation: g, Env: profile.Environ(g, nil)}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	archive := filepath.Join(root, "base.tar")
+	if err := baseIm.WriteArchive(ctx, archive, []string{"base:1"}); err != nil {
+		t.Fatal(err)
+	}
+	base, err := b.OpenBase(ctx, archive, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g = realize(t, sp, filepath.Join(root, "gens"), es[1])
+	im, err := b.Build(ctx, Spec{Generation: g, Env: profile.Environ(g, base.Env()), From: base.Env()}, Options{Base: base})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(root, "out")
+	if err := im.WriteLayout(ctx, out, "latest"); err != nil {
+		t.Fatal(err)
+	}
+	// The base's libc and last layers, tool's and the last.
+	man, cfg := layout(t, out)
+	if len(man.Layers) != 4 || len(cfg.RootFS.DiffIDs) != 4 || cfg.RootFS.DiffIDs[0] == cfg.RootFS.DiffIDs[2] {
+		t.Fatalf("layers %v, diff ids %v", man.Layers, cfg.RootFS.DiffIDs)
+	}
+	if _, ok := members(t, out, man.Layers[2])[memberName(es[1].Path)+"/bin/tool"]; !ok {
+		t.Errorf("third layer is not tool's")
+	}
+}
+
 // An image's configuration is JSON, which holds UTF-8 only: a variable,
 // a command, a working directory or a label of other bytes is an error
 // naming it, where the encoding kept U+FFFD in their place, a silently
