@@ -1,10 +1,12 @@
 package image
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"strings"
 
+	"oras.land/oras-go/v2/errdef"
 	"oras.land/oras-go/v2/registry"
 
 	"github.com/noxenv/noxenv/cache"
@@ -58,8 +60,11 @@ func ParseReference(s string) (Reference, error) {
 		ref = "docker.io/" + ref
 	}
 	parsed, err := registry.ParseReference(ref)
+	if err == nil && parsed.Reference == "" && strings.HasSuffix(ref, ":") {
+		err = errors.New(`invalid tag ""`)
+	}
 	if err != nil {
-		return Reference{}, fmt.Errorf("image reference %q: want HOST[:PORT]/REPO[:TAG]", s)
+		return Reference{}, fmt.Errorf("image reference %q: %s", s, referenceProblem(err))
 	}
 	r.Registry, r.Repository = parsed.Registry, parsed.Repository
 	if parsed.Reference != "" {
@@ -81,6 +86,22 @@ func ParseReference(s string) (Reference, error) {
 		r.PlainHTTP = true
 	}
 	return r, nil
+}
+
+// referenceProblem says what is wrong in a reference the registry
+// library refused with err, and what it wants there.
+func referenceProblem(err error) string {
+	why := strings.TrimPrefix(err.Error(), errdef.ErrInvalidReference.Error()+": ")
+	switch {
+	case why == `invalid repository ""`:
+	case strings.HasPrefix(why, "invalid repository"):
+		return why + ": want lowercase letters and digits joined by '.', '_', '__' or dashes"
+	case strings.HasPrefix(why, "invalid tag"):
+		return why + ": want up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'"
+	case strings.HasPrefix(why, "invalid digest"):
+		return why
+	}
+	return "want HOST[:PORT]/REPO[:TAG]"
 }
 
 // RegistryError is a registry's failure to give or take an image.

@@ -27,9 +27,24 @@ func TestParseReference(t *testing.T) {
 			t.Errorf("%s: %s (plain HTTP %v), %v; want %s (%v)", tc.in, r, r.PlainHTTP, err, tc.want, tc.plain)
 		}
 	}
-	for _, bad := range []string{"", "Registry.example.org/UPPER", "host/repo:bad tag", "host/"} {
+	for _, bad := range []string{"", "Registry.example.org/UPPER", "host/repo:bad tag", "host/", "host:5000/repo:"} {
 		if r, err := ParseReference(bad); err == nil {
 			t.Errorf("%q: parsed as %s", bad, r)
+		}
+	}
+}
+
+// A reference that is not one says what is wrong with it.
+func TestParseReferenceErrors(t *testing.T) {
+	for in, want := range map[string]string{
+		"127.0.0.1:5000/Team/App:1": `image reference "127.0.0.1:5000/Team/App:1": invalid repository "Team/App": want lowercase letters and digits joined by '.', '_', '__' or dashes`,
+		"host.org/a..b":             `image reference "host.org/a..b": invalid repository "a..b": want lowercase letters and digits joined by '.', '_', '__' or dashes`,
+		"host.org/app:bad tag":      `image reference "host.org/app:bad tag": invalid tag "bad tag": want up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'`,
+		"host.org/app:":             `image reference "host.org/app:": invalid tag "": want up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'`,
+		"host.org/":                 `image reference "host.org/": want HOST[:PORT]/REPO[:TAG]`,
+	} {
+		if _, err := ParseReference(in); err == nil || err.Error() != want {
+			t.Errorf("%s: %v, want %s", in, err, want)
 		}
 	}
 }
