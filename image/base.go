@@ -21,6 +21,7 @@ import (
 	"oras.land/oras-go/v2"
 	"oras.land/oras-go/v2/content"
 	"oras.land/oras-go/v2/content/oci"
+	"oras.land/oras-go/v2/errdef"
 
 	"github.com/noxenv/noxenv/cache"
 )
@@ -160,6 +161,9 @@ func (b *Builder) fromStore(ctx context.Context, s *oci.ReadOnlyStore, tag strin
 // fromTarget reads the image ref of src, this platform's of an index.
 func (b *Builder) fromTarget(ctx context.Context, src oras.ReadOnlyTarget, ref string) (*Base, error) {
 	desc, err := src.Resolve(ctx, ref)
+	if errors.Is(err, errdef.ErrNotFound) {
+		return nil, errdef.ErrNotFound // without ref, which the caller names
+	}
 	if err != nil {
 		return nil, err
 	}
