@@ -352,6 +352,53 @@ func TestWriteLayoutOutputs(t *testing.T) {
 	}
 }
 
+// A build or a write whose context is cancelled (an interrupt) stops
+// there, even when every layer is cached, and leaves the output as it
+// was: the image the interrupt came too late to stop is not put in its
+// place.
+func TestCancelled(t *testing.T) {
+	root := t.TempDir()
+	sp := storetest.New(t, filepath.Join(root, "store"))
+	es := tenEntries(t, sp)
+	cacheDir := filepath.Join(root, "cache")
+	g := realize(t, sp, filepath.Join(root, "gens"), es[2:]...)
+	out, archive := filepath.Join(root, "out"), filepath.Join(root, "out.tar")
+	old := build(t, cacheDir, g, Options{}, out)
+	if err := old.WriteArchive(context.Background(), archive, nil); err != nil {
+		t.Fatal(err)
+	}
+	im := build(t, cacheDir, g, Options{Cmd: []string{"other"}}, "")
+	wantLayout, _ := os.ReadFile(filepath.Join(out, "index.json"))
+	wantArchive, _ := os.ReadFile(archive)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	b, err := NewBuilder(cacheDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if _, err := b.Build(ctx, Spec{Generation: g, Env: profile.Environ(g, nil)}, Options{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("build: %v, want %v", err, context.Canceled)
+	}
+	if err := im.WriteLayout(ctx, out, "latest"); !errors.Is(err, context.Canceled) {
+		t.Errorf("layout: %v, want %v", err, context.Canceled)
+	}
+	if err := im.WriteArchive(ctx, archive, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("archive: %v, want %v", err, context.Canceled)
+	}
+	if data, _ := os.ReadFile(filepath.Join(out, "index.json")); string(data) != string(wantLayout) {
+		t.Errorf("the layout was replaced")
+	}
+	if data, _ := os.ReadFile(archive); string(data) != string(wantArchive) {
+		t.Errorf("the archive was replaced")
+	}
+	leftovers, _ := filepath.Glob(filepath.Join(root, ".tmp-*"))
+	if len(leftovers) > 0 {
+		t.Errorf("left behind: %q", leftovers)
+	}
+}
+
 // An image on a base has the base's layers first and its configuration
 // where the options do not set one; an entry the base has in a layer of
 // its own is not added again; its profile hides the base's: the opaque

@@ -81,6 +81,11 @@ func (im *Image) WriteLayout(ctx context.Context, out, tag string) error {
 	}
 	// The library's directory of partial uploads, empty.
 	os.Remove(filepath.Join(tmp, "ingest"))
+	// An interrupt that came while the blobs were linked or copied
+	// leaves the output as it was.
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	if !exists {
 		return os.Rename(tmp, dst)
 	}
