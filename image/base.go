@@ -364,6 +364,7 @@ func (c *layerCache) fetch(d digest.Digest, size int64, open func() (io.ReadClos
 		return "", fmt.Errorf("digest %q: not a sha256 digest", d)
 	}
 	if fi, err := os.Stat(c.blobPath(d)); err == nil && fi.Size() == size {
+		touch(c.blobPath(d))
 		return c.blobPath(d), nil
 	}
 	rc, err := open()

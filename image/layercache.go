@@ -121,10 +121,15 @@ func (c *layerCache) get(k string) (*record, bool) {
 	if err != nil || fi.Size() != size {
 		return nil, false
 	}
-	now := time.Now()
-	os.Chtimes(c.recordPath(k), now, now)
-	os.Chtimes(c.blobPath(blob), now, now)
+	touch(c.recordPath(k))
+	touch(c.blobPath(blob))
 	return &r, true
+}
+
+// touch marks the file used now, which keeps it from pruning.
+func touch(file string) {
+	now := time.Now()
+	os.Chtimes(file, now, now)
 }
 
 // put records r under k.
