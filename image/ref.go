@@ -12,6 +12,9 @@ import (
 	"github.com/noxenv/noxenv/cache"
 )
 
+// DockerHub is the registry of the references that name no host.
+const DockerHub = "registry-1.docker.io"
+
 // Reference is an image in a registry.
 type Reference struct {
 	// Registry is the HOST[:PORT] connected to.
@@ -76,7 +79,7 @@ func ParseReference(s string) (Reference, error) {
 		}
 	}
 	if r.Registry == "docker.io" {
-		r.Registry = "registry-1.docker.io"
+		r.Registry = DockerHub
 	}
 	host, _, err := net.SplitHostPort(r.Registry)
 	if err != nil {
