@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -349,6 +350,26 @@ func TestWriteLayoutOutputs(t *testing.T) {
 	leftovers, _ := filepath.Glob(filepath.Join(root, ".tmp-*"))
 	if len(leftovers) > 0 {
 		t.Errorf("left behind: %q", leftovers)
+	}
+}
+
+// An output that cannot be made (in a directory that does not exist, or
+// that this user cannot write) is an error about the output, not about
+// the temporary file beside it that the image is written to first.
+func TestWriteCannotCreate(t *testing.T) {
+	root := t.TempDir()
+	sp := storetest.New(t, filepath.Join(root, "store"))
+	es := tenEntries(t, sp)
+	im := build(t, filepath.Join(root, "cache"), realize(t, sp, filepath.Join(root, "gens"), es[0]), Options{}, "")
+	out := filepath.Join(root, "missing", "out")
+	for what, err := range map[string]error{
+		"layout":  im.WriteLayout(context.Background(), out, "latest"),
+		"archive": im.WriteArchive(context.Background(), out, nil),
+	} {
+		var pe *fs.PathError
+		if !errors.As(err, &pe) || pe.Path != out || !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s: %v, want an error about %s", what, err, out)
+		}
 	}
 }
 

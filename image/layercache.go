@@ -177,7 +177,7 @@ func dropBlob(f *os.File) {
 func writeAside(path string, write func(*os.File) error) error {
 	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-")
 	if err != nil {
-		return err
+		return cannotCreate(path, err)
 	}
 	err = write(f)
 	if cerr := f.Close(); err == nil {
@@ -191,6 +191,16 @@ func writeAside(path string, write func(*os.File) error) error {
 	}
 	if err != nil {
 		os.Remove(f.Name())
+	}
+	return err
+}
+
+// cannotCreate is the error err of making the temporary file or
+// directory that would have become path, said of path.
+func cannotCreate(path string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return &fs.PathError{Op: "create", Path: path, Err: pe.Err}
 	}
 	return err
 }

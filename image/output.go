@@ -49,7 +49,7 @@ func (im *Image) WriteLayout(ctx context.Context, out, tag string) error {
 	}
 	tmp, err := os.MkdirTemp(filepath.Dir(dst), ".tmp-"+filepath.Base(dst)+"-")
 	if err != nil {
-		return err
+		return cannotCreate(dst, err)
 	}
 	defer os.RemoveAll(tmp) // the old layout, once swapped
 	if err := os.Chmod(tmp, 0o755); err != nil {
