@@ -353,6 +353,34 @@ func TestWriteLayoutOutputs(t *testing.T) {
 	}
 }
 
+// An output that is a symbolic link, to an image layout or to anything,
+// is refused as one and left as it was: the link is not replaced, nor
+// what it points to.
+func TestWriteSymlinkOutput(t *testing.T) {
+	root := t.TempDir()
+	sp := storetest.New(t, filepath.Join(root, "store"))
+	es := tenEntries(t, sp)
+	g := realize(t, sp, filepath.Join(root, "gens"), es[0])
+	target := filepath.Join(root, "target")
+	im := build(t, filepath.Join(root, "cache"), g, Options{}, target)
+	link := filepath.Join(root, "link")
+	if err := os.Symlink("target", link); err != nil {
+		t.Fatal(err)
+	}
+	for what, err := range map[string]error{
+		"layout":  im.WriteLayout(context.Background(), link, "latest"),
+		"archive": im.WriteArchive(context.Background(), link, nil),
+	} {
+		var oe *OutputError
+		if !errors.As(err, &oe) || oe.What != "a symbolic link" {
+			t.Errorf("%s: %v, want an OutputError saying it is a symbolic link", what, err)
+		}
+	}
+	if dest, err := os.Readlink(link); err != nil || dest != "target" {
+		t.Errorf("the link now points to %q, %v", dest, err)
+	}
+}
+
 // An output that cannot be made (in a directory that does not exist, or
 // that this user cannot write) is an error about the output, not about
 // the temporary file beside it that the image is written to first.

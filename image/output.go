@@ -122,6 +122,9 @@ func checkLayout(dst, out string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		return false, &OutputError{out, "a symbolic link"}
+	}
 	if !fi.IsDir() {
 		return false, &OutputError{out, "not a directory"}
 	}
@@ -148,6 +151,9 @@ func (im *Image) WriteArchive(ctx context.Context, out string, repoTags []string
 		return err
 	}
 	if fi, err := os.Lstat(dst); err == nil {
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			return &OutputError{out, "a symbolic link"}
+		}
 		if !fi.Mode().IsRegular() {
 			return &OutputError{out, "not a file"}
 		}
