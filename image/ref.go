@@ -12,9 +12,6 @@ import (
 	"github.com/noxenv/noxenv/cache"
 )
 
-// DockerHub is the registry of the references that name no host.
-const DockerHub = "registry-1.docker.io"
-
 // Reference is an image in a registry.
 type Reference struct {
 	// Registry is the HOST[:PORT] connected to.
@@ -55,6 +52,9 @@ func ParseReference(s string) (Reference, error) {
 			break
 		}
 	}
+	if scheme, _, ok := strings.Cut(ref, "://"); ok {
+		return Reference{}, fmt.Errorf("image reference %q: %s:// is not a reference's prefix: want HOST[:PORT]/REPO[:TAG], after oci+http:// for a registry without TLS", s, scheme)
+	}
 	first, _, hasSlash := strings.Cut(ref, "/")
 	if !hasSlash || !strings.ContainsAny(first, ".:") && first != "localhost" {
 		if !hasSlash {
@@ -79,7 +79,7 @@ func ParseReference(s string) (Reference, error) {
 		}
 	}
 	if r.Registry == "docker.io" {
-		r.Registry = DockerHub
+		r.Registry = "registry-1.docker.io"
 	}
 	host, _, err := net.SplitHostPort(r.Registry)
 	if err != nil {

@@ -42,6 +42,7 @@ func TestParseReferenceErrors(t *testing.T) {
 		"host.org/app:bad tag":      `image reference "host.org/app:bad tag": invalid tag "bad tag": want up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'`,
 		"host.org/app:":             `image reference "host.org/app:": invalid tag "": want up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'`,
 		"host.org/":                 `image reference "host.org/": want HOST[:PORT]/REPO[:TAG]`,
+		"https://host.org/app":      `image reference "https://host.org/app": https:// is not a reference's prefix: want HOST[:PORT]/REPO[:TAG], after oci+http:// for a registry without TLS`,
 	} {
 		if _, err := ParseReference(in); err == nil || err.Error() != want {
 			t.Errorf("%s: %v, want %s", in, err, want)

@@ -134,16 +134,20 @@ func pushReference(cmd *cobra.Command, f imageFlags) (image.Reference, error) {
 	if err != nil {
 		return ref, front.UsageError{Err: fmt.Errorf("--push: %w", err)}
 	}
+	name := f.push
+	if _, rest, ok := strings.Cut(name, "://"); ok {
+		name = rest
+	}
 	switch {
 	case ref.Digest != "":
 		return ref, front.UsageError{Err: fmt.Errorf("--push %s: name a tag, not a digest", f.push)}
-	case ref.Registry == image.DockerHub && strings.HasPrefix(ref.Repository, "library/"):
+	case !strings.Contains(name, "/"):
 		// A host and port without a repository, read as docker does.
 		official := ref.Repository
 		if ref.Tag != "" {
 			official += ":" + ref.Tag
 		}
-		return ref, front.UsageError{Err: fmt.Errorf("--push %s: names no registry and repository but Docker Hub's official image %s: want HOST[:PORT]/REPO[:TAG]", f.push, official)}
+		return ref, front.UsageError{Err: fmt.Errorf("--push %s: names no repository (docker reads it as Docker Hub's official image %s): want HOST[:PORT]/REPO[:TAG]", f.push, official)}
 	case ref.Tag == "":
 		ref.Tag = f.tag
 	case cmd.Flags().Changed("tag") && ref.Tag != f.tag:
