@@ -140,6 +140,9 @@ type recordingEnv struct {
 	mu    sync.Mutex
 	read  map[string]bool
 	lists int
+	// unset are the names read that were not set, since forget: one of
+	// them ended the script when set -u or ${X:?} did.
+	unset map[string]bool
 	// quiet suspends the noting while the interpreter sets itself up.
 	quiet bool
 }
@@ -184,7 +187,30 @@ func volatile(node syntax.Node) bool {
 
 func (r *recordingEnv) Get(name string) expand.Variable {
 	r.note(name)
-	return r.Environ.Get(name)
+	vr := r.Environ.Get(name)
+	if !vr.IsSet() {
+		r.mu.Lock()
+		if r.unset == nil {
+			r.unset = map[string]bool{}
+		}
+		r.unset[name] = true
+		r.mu.Unlock()
+	}
+	return vr
+}
+
+// readUnset are the names read that were not set since forget.
+func (r *recordingEnv) readUnset() map[string]bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.unset
+}
+
+// forget starts readUnset again, at a command.
+func (r *recordingEnv) forget() {
+	r.mu.Lock()
+	r.unset = nil
+	r.mu.Unlock()
 }
 
 func (r *recordingEnv) note(name string) {

@@ -183,6 +183,8 @@ type evaluator struct {
 	pending *PosError
 	// funcFile is the file that defines each function, by name.
 	funcFile map[string]string
+	// parsed is each file's program as read, for the positions of errors.
+	parsed map[string]*syntax.File
 	// moved are the columns the check's edits moved in sourced files.
 	moved map[string]columns
 }
@@ -459,6 +461,9 @@ func (e *evaluator) runError(ctx context.Context, file string, err error) error 
 	if errors.As(err, &st) && e.lastArgs != nil && e.lastArgs[0] == "exit" {
 		return posError(e.lastFile, e.lastPos, fmt.Errorf("the script exited with status %d", st))
 	}
+	if name, ok := e.unsetEnded(); errors.As(err, &st) && ok {
+		return e.unsetError(file, name)
+	}
 	if errors.As(err, &st) && e.lastArgs != nil {
 		return posError(e.lastFile, e.lastPos, fmt.Errorf("%s failed with exit status %d", e.lastArgs[0], st))
 	}
@@ -466,6 +471,67 @@ func (e *evaluator) runError(ctx context.Context, file string, err error) error 
 		return err
 	}
 	return fmt.Errorf("%s: %w", file, err)
+}
+
+// unsetEnded reports whether the script ended at the expansion of a
+// parameter that was not set (set -u, ${X:?}), and names it: the
+// interpreter then exits, having printed "NAME: unbound variable" (or
+// ${X:?}'s "X: message"), and NAME was read unset since the last
+// command.
+func (e *evaluator) unsetEnded() (string, bool) {
+	if !e.runner.Exited() {
+		return "", false
+	}
+	name, _, ok := strings.Cut(e.out.lastLine(), ": ")
+	return name, ok && e.env.readUnset()[name]
+}
+
+// unsetError is the error of the expansion of name, which was not set,
+// that ended the script. The interpreter says no more, so it is placed
+// at the first expansion of name that fails unset after the last
+// command, in that command's file (or file's, from its start, before
+// any command). A function or another file that the last command ran
+// may hold it instead: the error then names that command.
+func (e *evaluator) unsetError(file, name string) error {
+	err := fmt.Errorf("$%s is not set", name)
+	at, after := file, syntax.Pos{}
+	if e.lastArgs != nil {
+		at, after = e.lastFile, e.lastPos
+		cmd := e.lastArgs[0]
+		switch _, isFunc := e.runner.Funcs[cmd]; {
+		case isFunc, cmd == "source", cmd == ".", cmd == dotBuiltin, cmd == callBuiltin, strings.HasPrefix(cmd, "source_"):
+			return posError(at, after, fmt.Errorf("%w in what %s ran", err, cmd))
+		}
+	}
+	var found syntax.Pos
+	if f := e.parsed[at]; f != nil {
+		syntax.Walk(f, func(n syntax.Node) bool {
+			if pe, ok := n.(*syntax.ParamExp); ok && !found.IsValid() && failsUnset(pe, name) &&
+				(!after.IsValid() || pe.Pos().Offset() > after.Offset()) {
+				found = pe.Pos()
+			}
+			return !found.IsValid()
+		})
+	}
+	switch {
+	case found.IsValid():
+		return posError(at, found, err)
+	case e.lastArgs != nil:
+		return posError(at, after, fmt.Errorf("%w, after %s", err, e.lastArgs[0]))
+	case at == "":
+		return err
+	}
+	return posError(at, syntax.Pos{}, err)
+}
+
+// failsUnset reports whether pe expands name and fails where it is not
+// set: one without a default, an alternative or an error of its own (a
+// failure with set -u), or with the latter (${X?}, ${X:?}).
+func failsUnset(pe *syntax.ParamExp, name string) bool {
+	if pe.Param == nil || pe.Param.Value != name {
+		return false
+	}
+	return pe.Exp == nil || pe.Exp.Op == syntax.ErrorUnset || pe.Exp.Op == syntax.ErrorUnsetOrNull
 }
 
 // stopped is the error of an evaluation that its time limit or an
@@ -534,6 +600,7 @@ func (e *evaluator) call(ctx context.Context, args []string) ([]string, error) {
 		// command of the script's to blame.
 		if hc.Pos.IsValid() {
 			e.lastPos, e.lastFile, e.lastArgs = e.filePos(e.current(), hc.Pos), e.current(), args
+			e.env.forget()
 		}
 		e.lastOpen, e.openFailed = "", ""
 		switch args[0] {
@@ -569,7 +636,9 @@ func (e *evaluator) callIn(ctx context.Context, hc interp.HandlerContext, args [
 func (e *evaluator) defines(file string, f *syntax.File) {
 	if e.funcFile == nil {
 		e.funcFile = map[string]string{}
+		e.parsed = map[string]*syntax.File{}
 	}
+	e.parsed[file] = f
 	syntax.Walk(f, func(n syntax.Node) bool {
 		if fd, ok := n.(*syntax.FuncDecl); ok {
 			e.funcFile[fd.Name.Value] = file

@@ -149,6 +149,14 @@ func TestEvaluateErrorsHavePositions(t *testing.T) {
 		// The set +e noxenv puts in a command substitution is no
 		// command of the script's to blame.
 		"injected": {"export A=1\nB=$(local x=1)\n", ": exit status 1"},
+		// An expansion that ends the script is no command's failure:
+		// set -u's, or ${X:?}'s, is at that expansion (the one of the
+		// name the interpreter printed, not the one with a default).
+		"nounset":        {"export A=1\nset -u\nexport B=2\n\nexport C=${X:-a} $NOPE\n", ":5:18: $NOPE is not set"},
+		"required":       {"export A=1\nexport B=${NOPE:?is required}\n", ":2:10: $NOPE is not set"},
+		"nounset subst":  {"set -eu\ntrue\nx=$(echo $NOPE)\n", ":3:10: $NOPE is not set"},
+		"nounset func":   {"set -u\nf() {\n  echo $NOPE\n}\nf\n", ":5:1: $NOPE is not set in what f ran"},
+		"nounset arithm": {"set -u\ntrue\nx=$(( NOPE + 1 ))\n", ":2:1: $NOPE is not set, after true"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir, cfg := project(t, map[string]string{prompt.FileName: tc.script, "other": "touch pwned\n"})
@@ -158,6 +166,22 @@ func TestEvaluateErrorsHavePositions(t *testing.T) {
 				t.Fatalf("err = %v, want prefix %s", err, file+tc.want)
 			}
 		})
+	}
+}
+
+// TestUnsetInSourcedFile: direnv's strict_env makes an unset variable end
+// the evaluation; in a file source_env loads, the error is there.
+func TestUnsetInSourcedFile(t *testing.T) {
+	dir, cfg := project(t, map[string]string{
+		prompt.EnvrcName: "strict_env\ntrue\nsource_env sub.sh\n",
+		"sub.sh":         "true\nexport B=\"$NOPE\"\n",
+	})
+	file := filepath.Join(dir, prompt.EnvrcName)
+	allow(t, cfg, file)
+	allow(t, cfg, filepath.Join(dir, "sub.sh"))
+	_, err := Evaluate(context.Background(), cfg, file, nil)
+	if want := filepath.Join(dir, "sub.sh") + ":2:11: $NOPE is not set"; err == nil || err.Error() != want {
+		t.Fatalf("err = %v, want %s", err, want)
 	}
 }
 

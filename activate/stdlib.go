@@ -161,6 +161,9 @@ type scriptOutput struct {
 	// it goes on after it (in $(...)): the evaluation's error says it,
 	// with noxenv's prefix.
 	refusal string
+	// last is the last line written, where short: the interpreter's
+	// word for an expansion that ended the script.
+	last string
 }
 
 func (o *scriptOutput) Write(p []byte) (int, error) {
@@ -173,7 +176,18 @@ func (o *scriptOutput) Write(p []byte) (int, error) {
 		o.refusal = ""
 		return len(p), nil
 	}
+	o.last = ""
+	if len(p) <= 512 {
+		o.last = string(p)
+	}
 	return o.Writer.Write(p)
+}
+
+// lastLine is the last line written, if it was short.
+func (o *scriptOutput) lastLine() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return strings.TrimSuffix(o.last, "\n")
 }
 
 // refused notes the refusal err, printed as the evaluation's error.
