@@ -46,6 +46,20 @@ type pushTarget interface {
 // asked for.
 var ErrNotFound = errors.New("not in the cache")
 
+// noCacheError is a cache that is not there at all: nothing was pushed
+// to it yet (or its URL is wrong). It holds no entry: it is ErrNotFound.
+type noCacheError struct {
+	// what is missing, as the kind of cache finds it.
+	what string
+	// webServer is set for a cache served over HTTP, where a missing
+	// listing may also be a server that does not list directories.
+	webServer bool
+}
+
+func (e *noCacheError) Error() string { return "no cache there: " + e.what }
+
+func (e *noCacheError) Is(target error) bool { return target == ErrNotFound }
+
 // Options are what opening a cache needs from its caller.
 type Options struct {
 	// DockerConfig is the docker configuration file registry credentials

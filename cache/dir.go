@@ -60,7 +60,9 @@ func (c *dirCache) manifest(_ context.Context, key string) ([]byte, error) {
 func (c *dirCache) keys(context.Context) ([]string, error) {
 	des, err := os.ReadDir(filepath.Join(c.dir, dirEntries))
 	if errors.Is(err, fs.ErrNotExist) {
-		if _, err := os.Stat(c.dir); err != nil {
+		if _, err := os.Stat(c.dir); errors.Is(err, fs.ErrNotExist) {
+			return nil, &noCacheError{what: "no directory " + c.dir}
+		} else if err != nil {
 			return nil, err
 		}
 		return nil, nil

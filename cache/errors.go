@@ -36,7 +36,12 @@ func (e *Error) Unwrap() error { return e.Err }
 func (e *Error) Hint() string {
 	var recv *store.ReceiveError
 	var tar *store.TarballError
+	var none *noCacheError
 	switch status := statusOf(e.Err); {
+	case errors.As(e.Err, &none) && none.webServer:
+		return "check the URL, and that the web server lists directories (as nginx's autoindex does); a push to the directory it serves makes the cache"
+	case errors.As(e.Err, &none):
+		return fmt.Sprintf("check the URL; 'noxenv cache push %s PKG' makes the cache", e.Cache)
 	case errors.Is(e.Err, ErrNotFound) || errors.Is(e.Err, errdef.ErrNotFound) || status == http.StatusNotFound:
 		if e.Entry != "" {
 			return fmt.Sprintf("'noxenv cache push %s %s' on a machine that has it puts it there", e.Cache, e.Entry)

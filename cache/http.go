@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -75,6 +76,9 @@ const maxListingSize = 64 << 20
 // no index file, which every push would have to rewrite.
 func (c *httpCache) keys(ctx context.Context) ([]string, error) {
 	body, err := c.get(ctx, dirEntries+"/")
+	if errors.Is(err, ErrNotFound) {
+		return nil, &noCacheError{what: fmt.Sprintf("no listing of %s (or the web server does not list directories)", c.base.JoinPath(dirEntries).String()+"/"), webServer: true}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("listing the entries (the web server must list directories): %w", err)
 	}

@@ -67,7 +67,11 @@ func (c *registryCache) keys(ctx context.Context) ([]string, error) {
 		}
 		return nil
 	})
-	return keys, notFound(err)
+	if statusOf(err) == http.StatusNotFound {
+		// NAME_UNKNOWN: a repository comes with its first push.
+		return nil, &noCacheError{what: fmt.Sprintf("the registry has no repository %s (%v)", c.repo.Reference.Repository, err)}
+	}
+	return keys, err
 }
 
 func (c *registryCache) blob(ctx context.Context, d ocispec.Descriptor) (io.ReadCloser, error) {

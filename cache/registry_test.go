@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log"
 	"net/http"
@@ -14,6 +15,8 @@ import (
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/registry"
+
+	"github.com/noxenv/noxenv/store"
 )
 
 // requests counts what a registry is asked, by method and kind of path.
@@ -163,5 +166,42 @@ func TestRegistryPushLeavesNoTempFile(t *testing.T) {
 	}
 	if len(seen) > 0 {
 		t.Errorf("during the uploads, the temporary directory held %v", seen)
+	}
+}
+
+// A cache that nothing was pushed to yet (a directory not made, a
+// registry repository unknown, a web server without the directory) holds
+// no entry, for every kind alike: a request by name is left to the
+// stores, which say what they hold; listing it is an error saying that
+// no cache is there, not a hint to list it.
+func TestNoCacheThere(t *testing.T) {
+	tmp := t.TempDir()
+	reg, _ := testRegistry(t)
+	unknownRepo, err := Open(strings.TrimSuffix(reg.String(), "/team/pkgs")+"/team/none", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.NotFoundHandler())
+	defer srv.Close()
+	web, err := Open(srv.URL+"/none", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []Cache{openDir(t, filepath.Join(tmp, "none")), unknownRepo, web} {
+		t.Run(strings.SplitN(c.String(), ":", 2)[0], func(t *testing.T) {
+			_, err := List(context.Background(), c)
+			mustErr(t, err, c.String(), "no cache there")
+			if !errors.Is(err, ErrNotFound) {
+				t.Errorf("%v does not wrap ErrNotFound", err)
+			}
+			if h := hintOf(err); strings.Contains(h, "cache list") || !strings.Contains(h, "push") {
+				t.Errorf("hint %q, want one to push to it", h)
+			}
+			b := newMachine(t, filepath.Join(t.TempDir(), "b"))
+			f := &Fetcher{Caches: []Cache{c}}
+			if i, err := f.FetchRequests(context.Background(), b.sp, []store.Request{{Name: "tool"}}); err != nil {
+				t.Errorf("a request by name: %d, %v; want it left to the stores", i, err)
+			}
+		})
 	}
 }
