@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -49,6 +50,8 @@ func (e *Error) Hint() string {
 		return fmt.Sprintf("'noxenv cache list %s' shows what it holds", e.Cache)
 	case CredentialsHint(e.Err) != "":
 		return CredentialsHint(e.Err)
+	case errors.Is(e.Err, errHTML):
+		return "check the URL: it must name the cache's directory (which holds entries/ and blobs/), and the server must serve it without a login page"
 	case errors.As(e.Err, &recv) || errors.As(e.Err, &tar) || errors.Is(e.Err, errVerify):
 		return "the cache holds a damaged or forged copy: push the entry again from a machine that has it"
 	case errors.Is(e.Err, errReadOnly):
@@ -70,6 +73,15 @@ func CredentialsHint(err error) string {
 
 // errVerify is wrapped by the refusals of what a cache sent.
 var errVerify = errors.New("refused")
+
+// errHTML is a page of HTML where a manifest should be: a web server's
+// login or error page, or a URL that is not a cache's.
+var errHTML = errors.New("the server answered a page of HTML, not a manifest")
+
+// isHTML reports whether data looks like a page of HTML.
+func isHTML(data []byte) bool {
+	return bytes.HasPrefix(bytes.TrimLeft(data, " \t\r\n"), []byte("<"))
+}
 
 // errReadOnly is a push to a cache over HTTP.
 var errReadOnly = errors.New("a cache served over HTTP is read-only")

@@ -231,6 +231,9 @@ func (fd *finder) manifest(ctx context.Context, c Cache, id string) (*entryManif
 		return nil, err
 	}
 	m, err := parseManifest(Key(id), data)
+	if err != nil && isHTML(data) {
+		return nil, errHTML
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errVerify, err)
 	}

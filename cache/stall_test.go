@@ -161,3 +161,29 @@ func TestSilentCacheAskedOnce(t *testing.T) {
 		t.Errorf("resolving two requests asked the silent cache %d times, want once", n)
 	}
 }
+
+// A web server that answers a page of HTML where a cache's file should
+// be (a login or error page, a URL that is not the cache's) is said to,
+// with a hint to check the URL; not taken for a damaged cache that a
+// push would mend.
+func TestHTTPAnswersHTML(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte("\n<!DOCTYPE html>\n<html><body>Sign in to continue</body></html>\n"))
+	}))
+	defer srv.Close()
+	c, err := Open(srv.URL+"/cache", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newMachine(t, filepath.Join(t.TempDir(), "b"))
+	id := "0123456789abcdfghijklmnpqrsvwxyz-tool-1.0"
+	err = b.pull([]Cache{c}, id)
+	mustErr(t, err, id, c.String(), "HTML")
+	if h := hintOf(err); !strings.Contains(h, "URL") || strings.Contains(h, "push") {
+		t.Errorf("hint %q, want one to check the URL", h)
+	}
+	if ids := b.ids(); len(ids) != 0 {
+		t.Fatalf("the store holds %v", ids)
+	}
+}
