@@ -15,6 +15,7 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"oras.land/oras-go/v2/errdef"
 	"oras.land/oras-go/v2/registry/remote"
+	"oras.land/oras-go/v2/registry/remote/errcode"
 )
 
 // registryCache is a repository of an OCI distribution registry: each
@@ -129,13 +130,20 @@ func PushManifest(ctx context.Context, repo *remote.Repository, mediaType string
 }
 
 // retryUpload runs upload again while it fails with a status that
-// retryPolicy retries, waiting as it says.
+// retryPolicy retries, or with a manifest's blob unknown, waiting as it
+// says.
 func retryUpload(ctx context.Context, upload func() error) error {
 	for attempt := 0; ; attempt++ {
 		err := upload()
 		status := statusOf(err)
 		if err == nil || status == 0 {
 			return err
+		}
+		if manifestBlobUnknown(err) {
+			// Distribution 2.8 says so for a moment while another push
+			// commits one of the manifest's blobs (it rewrites the blob's
+			// link in the repository): asked again, as a busy server is.
+			status = http.StatusServiceUnavailable
 		}
 		wait, _ := retryPolicy.Retry(attempt, &http.Response{StatusCode: status}, nil)
 		if wait < 0 {
@@ -147,4 +155,19 @@ func retryUpload(ctx context.Context, upload func() error) error {
 		case <-time.After(wait):
 		}
 	}
+}
+
+// manifestBlobUnknown reports whether err is a registry refusing a
+// manifest because it does not know one of its blobs.
+func manifestBlobUnknown(err error) bool {
+	var er *errcode.ErrorResponse
+	if !errors.As(err, &er) {
+		return false
+	}
+	for _, e := range er.Errors {
+		if e.Code == errcode.ErrorCodeManifestBlobUnknown {
+			return true
+		}
+	}
+	return false
 }

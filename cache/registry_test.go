@@ -25,6 +25,9 @@ type requests struct {
 	count map[string]int
 	// fail, when set, answers instead of the registry.
 	fail func(r *http.Request) int
+	// failWith, when set, may answer instead of the registry, and then
+	// returns true.
+	failWith func(w http.ResponseWriter, r *http.Request) bool
 }
 
 func (rq *requests) wrap(h http.Handler) http.Handler {
@@ -40,8 +43,11 @@ func (rq *requests) wrap(h http.Handler) http.Handler {
 		}
 		rq.mu.Lock()
 		rq.count[r.Method+" "+kind]++
-		fail := rq.fail
+		fail, failWith := rq.fail, rq.failWith
 		rq.mu.Unlock()
+		if failWith != nil && failWith(w, r) {
+			return
+		}
 		if fail != nil {
 			if status := fail(r); status != 0 {
 				w.WriteHeader(status)
@@ -204,4 +210,38 @@ func TestNoCacheThere(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A registry that says a manifest's blob is unknown just after the push
+// found it there, as distribution 2.8 does while another push commits
+// the same blob (it rewrites the blob's link in the repository), is asked
+// again: two machines pushing closures that share entries both land.
+func TestRegistryManifestBlobUnknownRetried(t *testing.T) {
+	c, rq := testRegistry(t)
+	var mu sync.Mutex
+	refused := 0
+	rq.failWith = func(w http.ResponseWriter, r *http.Request) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if r.Method != http.MethodPut || !strings.Contains(r.URL.Path, "/manifests/") || refused >= 2 {
+			return false
+		}
+		refused++
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		w.Write([]byte(`{"errors":[{"code":"MANIFEST_BLOB_UNKNOWN","message":"blob unknown to registry","detail":"sha256:f39cb2ff07e67b20556250543341f74a87af99c58388f8e77e416ccaf215f4ab"}]}`))
+		return true
+	}
+	tmp := t.TempDir()
+	a := newMachine(t, filepath.Join(tmp, "a"))
+	closure := a.closure3()
+	push(t, c, closure, nil)
+	if refused != 2 {
+		t.Fatalf("%d manifests refused, want 2", refused)
+	}
+	b := newMachine(t, filepath.Join(tmp, "b"))
+	if err := b.pull([]Cache{c}, closure[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	b.verifyAll()
 }
