@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/noxenv/noxenv/store"
@@ -269,6 +270,9 @@ func TestDirRelocation(t *testing.T) {
 		t.Fatalf("pull elsewhere: %v, want a RelocationError naming %s", err, adir)
 	}
 	mustErr(t, err, e.ID, adir)
+	if h := hintOf(err); !strings.Contains(h, "noxenv store init "+adir) {
+		t.Errorf("hint %q, want one to make a store at %s", h, adir)
+	}
 	if len(b.ids()) != 0 {
 		t.Fatalf("store elsewhere holds %v", b.ids())
 	}

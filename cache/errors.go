@@ -33,12 +33,16 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// Hint says what would help, by the kind of failure.
+// Hint says what would help, by the kind of failure: the failure's own
+// hint when it has one (an entry that works only at its store's path).
 func (e *Error) Hint() string {
 	var recv *store.ReceiveError
 	var tar *store.TarballError
 	var none *noCacheError
+	var hinted interface{ Hint() string }
 	switch status := statusOf(e.Err); {
+	case errors.As(e.Err, &hinted) && hinted.Hint() != "":
+		return hinted.Hint()
 	case errors.As(e.Err, &none) && none.webServer:
 		return "check the URL, and that the web server lists directories (as nginx's autoindex does); a push to the directory it serves makes the cache"
 	case errors.As(e.Err, &none):
