@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -18,11 +19,13 @@ import (
 //
 //	DIR/entries/KEY.json   the manifest of the entry whose id's hash part is KEY
 //	DIR/blobs/sha256/HEX   blobs (layers and configs) by digest
+//	DIR/tmp/               files being written
 //
-// Every file is written under a hidden temporary name in its directory and
-// renamed into place, so that a reader never sees half a file, and no file
-// is shared by two entries but content-addressed blobs, which any pusher
-// writes with the same bytes: pushers need no lock and lose nothing.
+// Every file is written in tmp/ and renamed into place, so that a reader
+// never sees half a file, and no file is shared by two entries but
+// content-addressed blobs, which any pusher writes with the same bytes:
+// pushers need no lock and lose nothing. What a push killed on the way
+// left in tmp/ is removed by a later push once it is staleAfter old.
 type dirCache struct {
 	dir string
 	url string
@@ -33,6 +36,10 @@ func (c *dirCache) String() string { return c.url }
 const (
 	dirEntries = "entries"
 	dirBlobs   = "blobs"
+	dirTmp     = "tmp"
+	// staleAfter is the age of a file in tmp/ that no push is writing
+	// any more: a push writes each file without a pause.
+	staleAfter = 24 * time.Hour
 	// manifestSuffix ends the file name of a manifest.
 	manifestSuffix = ".json"
 )
@@ -100,8 +107,23 @@ func (c *dirCache) blob(_ context.Context, d ocispec.Descriptor) (io.ReadCloser,
 	return f, err
 }
 
+// prepare makes the cache's directory and removes what pushes killed
+// on the way left.
 func (c *dirCache) prepare(context.Context) error {
-	return os.MkdirAll(c.dir, 0o755)
+	tmp := filepath.Join(c.dir, dirTmp)
+	if err := os.MkdirAll(tmp, 0o755); err != nil {
+		return err
+	}
+	des, err := os.ReadDir(tmp)
+	if err != nil {
+		return err
+	}
+	for _, de := range des {
+		if fi, err := de.Info(); err == nil && time.Since(fi.ModTime()) > staleAfter {
+			os.Remove(filepath.Join(tmp, de.Name())) // another push's sweep may be first
+		}
+	}
+	return nil
 }
 
 func (c *dirCache) hasBlob(_ context.Context, d ocispec.Descriptor) (bool, error) {
@@ -113,11 +135,7 @@ func (c *dirCache) hasBlob(_ context.Context, d ocispec.Descriptor) (bool, error
 }
 
 func (c *dirCache) createBlob() (*os.File, error) {
-	dir := filepath.Join(c.dir, dirBlobs, "sha256")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	return os.CreateTemp(dir, ".tmp-")
+	return os.CreateTemp(filepath.Join(c.dir, dirTmp), "blob-")
 }
 
 func (c *dirCache) putBlob(_ context.Context, d ocispec.Descriptor, f *os.File) error {
@@ -126,11 +144,7 @@ func (c *dirCache) putBlob(_ context.Context, d ocispec.Descriptor, f *os.File) 
 }
 
 func (c *dirCache) putManifest(_ context.Context, key string, data []byte) error {
-	dir := filepath.Join(c.dir, dirEntries)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, ".tmp-")
+	f, err := os.CreateTemp(filepath.Join(c.dir, dirTmp), "manifest-")
 	if err != nil {
 		return err
 	}
@@ -143,11 +157,14 @@ func (c *dirCache) putManifest(_ context.Context, key string, data []byte) error
 }
 
 // publishFile closes f, makes it readable by all (a web server, other
-// users) and renames it to path.
+// users) and renames it to path, making path's directory if need be.
 func publishFile(f *os.File, path string) error {
 	err := f.Chmod(0o644)
 	if cerr := f.Close(); err == nil {
 		err = cerr
+	}
+	if err == nil {
+		err = os.MkdirAll(filepath.Dir(path), 0o755)
 	}
 	if err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/noxenv/noxenv/store"
 )
@@ -430,10 +431,51 @@ func TestDirPushRepairs(t *testing.T) {
 				t.Fatalf("after pushing again: %v", err)
 			}
 			b.verifyAll()
-			tmps, _ := filepath.Glob(filepath.Join(dir, "*", "*", ".tmp-*"))
+			tmps, _ := filepath.Glob(filepath.Join(dir, "tmp", "*"))
 			if len(tmps) > 0 {
 				t.Errorf("left in the cache: %v", tmps)
 			}
 		})
+	}
+}
+
+// What pushes killed on the way left in a directory cache (a layer being
+// written, gigabytes perhaps) is removed by a later push once it is a
+// day old; what a push may be writing now is kept, and a push leaves
+// nothing of its own.
+func TestDirPushSweepsKilledPushes(t *testing.T) {
+	tmp := t.TempDir()
+	a := newMachine(t, filepath.Join(tmp, "a"))
+	closure := a.closure3()
+	dir := filepath.Join(tmp, "cache")
+	c := openDir(t, dir)
+	push(t, c, closure[2:], nil)
+	if des, err := os.ReadDir(filepath.Join(dir, "tmp")); err != nil || len(des) != 0 {
+		t.Fatalf("after a push, tmp holds %v (%v)", des, err)
+	}
+	stale, fresh := filepath.Join(dir, "tmp", "blob-1"), filepath.Join(dir, "tmp", "blob-2")
+	for _, p := range []string{stale, fresh} {
+		if err := os.WriteFile(p, []byte("half a layer"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-25 * time.Hour)
+	if err := os.Chtimes(stale, old, old); err != nil {
+		t.Fatal(err)
+	}
+	push(t, c, closure, nil)
+	if _, err := os.Stat(stale); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a day-old file of a killed push is still there: %v", err)
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("a file a push may be writing now was removed: %v", err)
+	}
+	for _, sub := range []string{"entries", filepath.Join("blobs", "sha256")} {
+		des, _ := os.ReadDir(filepath.Join(dir, sub))
+		for _, de := range des {
+			if strings.HasPrefix(de.Name(), ".") {
+				t.Errorf("a temporary file among the cache's %s: %s", sub, de.Name())
+			}
+		}
 	}
 }
