@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os/exec"
 	"strings"
 
 	"oras.land/oras-go/v2/errdef"
@@ -67,8 +68,13 @@ func (e *Error) Hint() string {
 }
 
 // CredentialsHint says how to log in when err is a registry refusing
-// noxenv's credentials, or that it has none; otherwise it is "".
+// noxenv's credentials, or that it has none, or a credential helper of
+// the docker configuration that is not installed; otherwise it is "".
 func CredentialsHint(err error) string {
+	var helper *exec.Error
+	if errors.As(err, &helper) && errors.Is(helper.Err, exec.ErrNotFound) {
+		return fmt.Sprintf("install %s, the credential helper the docker configuration names (credsStore or credHelpers), or take it out of the configuration", helper.Name)
+	}
 	if s := statusOf(err); s == http.StatusUnauthorized || s == http.StatusForbidden || errors.Is(err, auth.ErrBasicCredentialNotFound) {
 		return "log in with 'docker login' (noxenv takes registry credentials from $DOCKER_CONFIG/config.json or ~/.docker/config.json)"
 	}

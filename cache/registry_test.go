@@ -245,3 +245,28 @@ func TestRegistryManifestBlobUnknownRetried(t *testing.T) {
 	}
 	b.verifyAll()
 }
+
+// A docker configuration naming a credential helper that is not
+// installed: the error names the helper, the hint says to install it or
+// to log in otherwise.
+func TestRegistryCredentialHelperMissing(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("WWW-Authenticate", `Basic realm="test"`)
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	defer srv.Close()
+	config := filepath.Join(t.TempDir(), "config.json")
+	if err := os.WriteFile(config, []byte(`{"credsStore":"noxenv-test-missing"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Open("oci+http://"+strings.TrimPrefix(srv.URL, "http://")+"/team/pkgs", Options{DockerConfig: config})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newMachine(t, filepath.Join(t.TempDir(), "b"))
+	err = b.pull([]Cache{c}, "0123456789abcdfghijklmnpqrsvwxyz-tool-1.0")
+	mustErr(t, err, "docker-credential-noxenv-test-missing")
+	if h := hintOf(err); !strings.Contains(h, "docker-credential-noxenv-test-missing") {
+		t.Errorf("hint %q, want one naming the helper", h)
+	}
+}
