@@ -316,3 +316,44 @@ func TestReceiveKilled(t *testing.T) {
 		}
 	}
 }
+
+// cancelling reads r until n bytes, then cancels the receive's context
+// and fails as a request of that context does.
+type cancelling struct {
+	r      io.Reader
+	n      int
+	cancel context.CancelFunc
+	ctx    context.Context
+}
+
+func (c *cancelling) Read(p []byte) (int, error) {
+	if c.n <= 0 {
+		c.cancel()
+		return 0, c.ctx.Err()
+	}
+	if len(p) > c.n {
+		p = p[:c.n]
+	}
+	n, err := c.r.Read(p)
+	c.n -= n
+	return n, err
+}
+
+// A receive interrupted in the middle of the stream (Ctrl-C during a
+// pull, whose transfer fails with the context) says it was cancelled:
+// it does not blame the layer as a corrupt tarball. Nothing stays.
+func TestReceiveCancelled(t *testing.T) {
+	in, data := incomingHello(t)
+	for _, at := range []int{100, 700, len(data) / 2, len(data) - 1100} {
+		sp, st := testStore(t)
+		ctx, cancel := context.WithCancel(context.Background())
+		_, _, err := sp.Receive(ctx, st, in, &cancelling{r: bytes.NewReader(data), n: at, cancel: cancel, ctx: ctx})
+		var te *TarballError
+		if !errors.Is(err, context.Canceled) || errors.As(err, &te) {
+			t.Errorf("cancelled after %d bytes: %v, want the cancellation alone", at, err)
+		}
+		if ids, _ := st.IDs(); len(ids) != 0 {
+			t.Errorf("cancelled after %d bytes: the store holds %v", at, ids)
+		}
+	}
+}

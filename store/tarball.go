@@ -94,7 +94,14 @@ func importTarball(ctx context.Context, src, dst string, strip int, unxz func(io
 
 // unpack writes the members of the uncompressed tar stream r as x says,
 // refusing what add refuses of a tarball, and returns the root of the tree.
-func unpack(ctx context.Context, x *tarImport, r io.Reader) (string, error) {
+func unpack(ctx context.Context, x *tarImport, r io.Reader) (root string, err error) {
+	defer func() {
+		// A read that failed because the context was cancelled (a
+		// transfer interrupted) is no fault of the tarball's.
+		if cerr := ctx.Err(); err != nil && cerr != nil {
+			root, err = "", cerr
+		}
+	}()
 	src, dst, strip, t := x.src, x.dst, x.strip, x.t
 	x.buf = make([]byte, copyBufSize)
 	x.items = map[string]*item{}
@@ -129,7 +136,7 @@ func unpack(ctx context.Context, x *tarImport, r io.Reader) (string, error) {
 	for id := range x.sc.found {
 		t.refs[id] = true
 	}
-	root := dst
+	root = dst
 	if top := x.singleTop(); top != "" && strip < 0 {
 		root = filepath.Join(dst, top)
 		x.reroot(top)
