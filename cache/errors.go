@@ -3,6 +3,7 @@ package cache
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -55,6 +56,9 @@ func (e *Error) Hint() string {
 		return fmt.Sprintf("'noxenv cache list %s' shows what it holds", e.Cache)
 	case CredentialsHint(e.Err) != "":
 		return CredentialsHint(e.Err)
+	case notTLS(e.Err):
+		plain := strings.Replace(strings.Replace(e.Cache, "oci://", "oci+http://", 1), "https://", "http://", 1)
+		return fmt.Sprintf("the server does not speak TLS: for one over plain HTTP, write %s", plain)
 	case errors.Is(e.Err, errHTML):
 		return "check the URL: it must name the cache's directory (which holds entries/ and blobs/), and the server must serve it without a login page"
 	case errors.As(e.Err, &recv) || errors.As(e.Err, &tar) || errors.Is(e.Err, errVerify):
@@ -91,6 +95,13 @@ var errHTML = errors.New("the server answered a page of HTML, not a manifest")
 // isHTML reports whether data looks like a page of HTML.
 func isHTML(data []byte) bool {
 	return bytes.HasPrefix(bytes.TrimLeft(data, " \t\r\n"), []byte("<"))
+}
+
+// notTLS reports whether err is a server that answered a TLS handshake
+// without TLS: net/http's own error for one that answered in plain HTTP
+// is not a type of its own.
+func notTLS(err error) bool {
+	return errors.As(err, new(tls.RecordHeaderError)) || strings.Contains(err.Error(), "server gave HTTP response to HTTPS client")
 }
 
 // errReadOnly is a push to a cache over HTTP.

@@ -270,3 +270,19 @@ func TestRegistryCredentialHelperMissing(t *testing.T) {
 		t.Errorf("hint %q, want one naming the helper", h)
 	}
 }
+
+// A registry over plain HTTP named with oci:// (which speaks TLS): the
+// hint says to write oci+http://.
+func TestRegistryPlainHTTPAsTLS(t *testing.T) {
+	reg, _ := testRegistry(t)
+	c, err := Open(strings.Replace(reg.String(), "oci+http://", "oci://", 1), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newMachine(t, filepath.Join(t.TempDir(), "b"))
+	err = b.pull([]Cache{c}, "0123456789abcdfghijklmnpqrsvwxyz-tool-1.0")
+	mustErr(t, err, c.String())
+	if h := hintOf(err); !strings.Contains(h, strings.Replace(c.String(), "oci://", "oci+http://", 1)) {
+		t.Errorf("hint %q, want one to write oci+http://", h)
+	}
+}
