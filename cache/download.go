@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -31,6 +32,13 @@ func Download(ctx context.Context, rawURL string, w io.Writer) error {
 	if resp.StatusCode != http.StatusOK {
 		return &statusError{URL: rawURL, Status: resp.StatusCode}
 	}
-	_, err = io.Copy(w, resp.Body)
+	n, err := io.Copy(w, resp.Body)
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		of := ""
+		if resp.ContentLength >= 0 {
+			of = fmt.Sprintf(" of %d", resp.ContentLength)
+		}
+		return fmt.Errorf("the transfer broke off after %d%s bytes: %w", n, of, err)
+	}
 	return err
 }

@@ -35,3 +35,22 @@ func TestDownload(t *testing.T) {
 		t.Errorf("Download of ftp: %v", err)
 	}
 }
+
+// A download that the server cuts short says so, with how much came, not
+// only "unexpected EOF".
+func TestDownloadCutShort(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "1000")
+		w.Write([]byte(strings.Repeat("x", 400)))
+		w.(http.Flusher).Flush()
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			conn.Close()
+		}
+	}))
+	defer srv.Close()
+	var b bytes.Buffer
+	err := Download(context.Background(), srv.URL+"/f", &b)
+	if err == nil || !strings.Contains(err.Error(), "broke off after 400 of 1000 bytes") {
+		t.Errorf("Download cut short: %v", err)
+	}
+}
