@@ -479,3 +479,40 @@ func TestDirPushSweepsKilledPushes(t *testing.T) {
 		}
 	}
 }
+
+// A pull into a managed store outside the search path (cache pull
+// --store DIR, as store add --store DIR adds there) brings the whole
+// closure there: each entry's references are found in that store, and a
+// second pull fetches nothing.
+func TestDirPullIntoStoreOutsidePath(t *testing.T) {
+	tmp := t.TempDir()
+	a := newMachine(t, filepath.Join(tmp, "a"))
+	closure := a.closure3()
+	c := openDir(t, filepath.Join(tmp, "cache"))
+	push(t, c, closure, nil)
+
+	b := newMachine(t, filepath.Join(tmp, "b"))
+	outside := filepath.Join(tmp, "outside")
+	if _, err := store.Init(outside); err != nil {
+		t.Fatal(err)
+	}
+	var told []Fetched
+	f := &Fetcher{Caches: []Cache{c}, Store: outside, Fetched: func(fd Fetched) { told = append(told, fd) }}
+	if err := f.Fetch(context.Background(), b.sp, []string{closure[0].ID}); err != nil {
+		t.Fatal(err)
+	}
+	sp, err := store.Open([]string{outside}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids, _ := sp.Stores[0].IDs(); !slices.Equal(ids, a.ids()) {
+		t.Fatalf("the outside store holds %v, want %v", ids, a.ids())
+	}
+	if len(b.ids()) != 0 {
+		t.Fatalf("the path's store holds %v", b.ids())
+	}
+	told = nil
+	if err := f.Fetch(context.Background(), b.sp, []string{closure[0].ID}); err != nil || len(told) != 0 {
+		t.Fatalf("second pull: %v, fetched %+v", err, told)
+	}
+}

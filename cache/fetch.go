@@ -134,7 +134,7 @@ func (fd *finder) plan(ctx context.Context, ids []string) (map[string]*source, e
 		if !seen[id] {
 			seen[id] = true
 			of[id] = referrer
-			if _, err := fd.sp.Get(id); err != nil {
+			if _, err := fd.sp.GetIn(fd.st, id); err != nil {
 				frontier = append(frontier, id)
 			}
 		}

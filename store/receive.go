@@ -36,8 +36,8 @@ func (e *ReceiveError) Error() string { return e.Reason }
 // The members are refused as store add refuses a tarball's, and written
 // into a hidden directory of st, never more file contents than in.Info
 // declares; the entry becomes visible only once the tree's hash and its
-// metadata give in.ID. Its references must be in the path already, so
-// that every visible entry's closure is complete. An entry that exists
+// metadata give in.ID. Its references must be in st or the path
+// already, so that every visible entry's closure is complete. An entry that exists
 // already is left as it is (existed is then true).
 func (sp *SearchPath) Receive(ctx context.Context, st *Store, in Incoming, r io.Reader) (e *Entry, existed bool, err error) {
 	if !st.Writable {
@@ -64,7 +64,7 @@ func (sp *SearchPath) Receive(ctx context.Context, st *Store, in Incoming, r io.
 		if ref == in.ID {
 			continue
 		}
-		if _, err := sp.Get(ref); err != nil {
+		if _, err := sp.GetIn(st, ref); err != nil {
 			return nil, false, fail("its reference %s is in no store: %v", ref, err)
 		}
 	}

@@ -230,6 +230,17 @@ func (sp *SearchPath) Get(id string) (*Entry, error) {
 	return nil, &NotFoundError{What: id, Stores: len(sp.Stores)}
 }
 
+// GetIn returns the entry id of st, or else of the path: Get for what
+// writes to st, which may lie outside the path (a pull or an add with
+// --store DIR), where an entry's references may be.
+func (sp *SearchPath) GetIn(st *Store, id string) (*Entry, error) {
+	e, err := st.lookup(id)
+	if err != nil || e != nil {
+		return e, err
+	}
+	return sp.Get(id)
+}
+
 // Find resolves PKG as the command line takes it: an id, an entry path,
 // NAME or NAME@CONSTRAINT.
 func (sp *SearchPath) Find(pkg string) (*Entry, error) {

@@ -375,11 +375,16 @@ trusted-public-keys.`,
 				return err
 			}
 			defer release()
+			// --store DIR may lie outside the path, as for store add.
+			st, err := sp.WritableStore(storeDir)
+			if err != nil {
+				return err
+			}
 			if err := f.Fetch(cmd.Context(), sp, ids); err != nil {
 				return err
 			}
 			for _, id := range ids {
-				e, err := sp.Get(id)
+				e, err := sp.GetIn(st, id)
 				if err != nil {
 					return err
 				}
