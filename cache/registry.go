@@ -28,6 +28,7 @@ type registryCache struct {
 }
 
 func openRegistry(rawURL, ref string, plainHTTP bool, opts Options) (*registryCache, error) {
+	ref = strings.TrimSuffix(ref, "/") // as a directory's URL may end
 	host, repo, ok := strings.Cut(ref, "/")
 	if !ok || host == "" || repo == "" || strings.ContainsAny(repo, ":@") {
 		return nil, fmt.Errorf("cache %s: want oci://HOST[:PORT]/REPO", rawURL)

@@ -286,3 +286,19 @@ func TestRegistryPlainHTTPAsTLS(t *testing.T) {
 		t.Errorf("hint %q, want one to write oci+http://", h)
 	}
 }
+
+// A registry's URL ending in a slash names the same repository, as a
+// directory's or a web server's does.
+func TestRegistryURLTrailingSlash(t *testing.T) {
+	reg, _ := testRegistry(t)
+	a := newMachine(t, filepath.Join(t.TempDir(), "a"))
+	closure := a.closure3()
+	push(t, reg, closure, nil)
+	c, err := Open(reg.String()+"/", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if listed, err := List(context.Background(), c); err != nil || len(listed) != 3 {
+		t.Fatalf("List of %s: %v, %v", c, listed, err)
+	}
+}
