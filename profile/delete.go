@@ -39,6 +39,13 @@ func (e *SpecError) Error() string {
 	return fmt.Sprintf("invalid generations %q: want old, +K (K >= 1) or an age such as 30d, 12h or 90m", e.Spec)
 }
 
+// CheckSpec returns a *SpecError when spec is no delete-generations
+// argument, before any profile is read.
+func CheckSpec(spec string) error {
+	_, err := parseSpec(spec, time.Now())
+	return err
+}
+
 func (p *Profile) deleteGenerations(spec string, now time.Time, dryRun bool) ([]GenerationInfo, error) {
 	sel, err := parseSpec(spec, now)
 	if err != nil {

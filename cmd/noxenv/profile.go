@@ -488,6 +488,11 @@ func newProfileRollbackCmd(a *app) *cobra.Command {
 		Short: "Switch a profile to its previous (or Nth) generation",
 		Args:  args(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !cmd.Flags().Changed("to") {
+				to = -1
+			} else if to < 0 {
+				return front.UsageError{Err: fmt.Errorf("--to %d: generations are numbered from 0", to)}
+			}
 			// A broken profile is rolled back: that repairs it.
 			r, _, err := a.existingProfile(p)
 			var broken *profile.BrokenError
@@ -496,11 +501,6 @@ func newProfileRollbackCmd(a *app) *cobra.Command {
 			}
 			if err != nil {
 				return err
-			}
-			if !cmd.Flags().Changed("to") {
-				to = -1
-			} else if to < 0 {
-				return front.UsageError{Err: fmt.Errorf("--to %d: generations are numbered from 0", to)}
 			}
 			gi, err := r.Rollback(to)
 			if err != nil {
@@ -523,6 +523,9 @@ func newProfileDeleteCmd(a *app) *cobra.Command {
 		Short: "Delete all but the current generation, all but the last K, or those older than AGE (30d, 12h, 90m)",
 		Args:  args(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, argv []string) error {
+			if err := profile.CheckSpec(argv[0]); err != nil {
+				return front.UsageError{Err: err}
+			}
 			r, _, err := a.existingProfile(p)
 			if err != nil {
 				return err
@@ -532,10 +535,6 @@ func newProfileDeleteCmd(a *app) *cobra.Command {
 				verb, del = "would delete", r.PlanDeleteGenerations
 			}
 			gens, err := del(argv[0])
-			var se *profile.SpecError
-			if errors.As(err, &se) {
-				return front.UsageError{Err: err}
-			}
 			if err != nil {
 				return err
 			}
