@@ -73,6 +73,18 @@ says otherwise.`,
 			if err := checkPkgs(opts.Deps); err != nil {
 				return err
 			}
+			// Empty, they are taken from SOURCE.
+			for _, f := range []struct {
+				flag, value string
+				check       func(string) error
+			}{{"name", opts.Name, store.CheckName}, {"version", opts.Version, store.CheckVersion}} {
+				if f.value == "" {
+					continue
+				}
+				if err := f.check(f.value); err != nil {
+					return front.UsageError{Err: fmt.Errorf("--%s %q: %w", f.flag, f.value, err)}
+				}
+			}
 			if !cmd.Flags().Changed("strip") {
 				opts.Strip = -1
 			} else if opts.Strip < 0 {
