@@ -259,12 +259,17 @@ func newProfileListCmd(a *app) *cobra.Command {
 // profileFlag adds -p to c, completing the names of user and release
 // profiles.
 func profileFlag(a *app, c *cobra.Command, p *string) {
-	c.Flags().StringVarP(p, "profile", "p", "", "the profile: a NAME, or a PATH containing / for an ad hoc profile (default \"default\")")
+	c.Flags().StringVarP(p, "profile", "p", "", "the profile `P`: a NAME, or a PATH containing / for an ad hoc profile (default \"default\")")
 	c.RegisterFlagCompletionFunc("profile", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		var names []string
 		for _, d := range append([]string{a.Loc.ProfilesDir}, a.Loc.ReleaseProfileDirs...) {
 			ns, _ := profile.Names(d)
-			names = append(names, ns...)
+			for _, n := range ns {
+				// A user profile hides a release profile of its name.
+				if !slices.Contains(names, n) {
+					names = append(names, n)
+				}
+			}
 		}
 		return names, cobra.ShellCompDirectiveNoFileComp
 	})
@@ -349,7 +354,7 @@ func newProfileAddCmd(a *app) *cobra.Command {
 		},
 	}
 	profileFlag(a, c, &p)
-	c.Flags().IntVar(&priority, "priority", profile.DefaultPriority, "the priority of the packages: of two providing one file, the lower number wins")
+	c.Flags().IntVar(&priority, "priority", profile.DefaultPriority, "the priority `N` of the packages: of two providing one file, the lower number wins")
 	return c
 }
 
@@ -511,7 +516,7 @@ func newProfileRollbackCmd(a *app) *cobra.Command {
 		},
 	}
 	profileFlag(a, c, &p)
-	c.Flags().IntVar(&to, "to", 0, "the generation to switch to")
+	c.Flags().IntVar(&to, "to", 0, "the generation `N` to switch to")
 	return c
 }
 
@@ -591,7 +596,7 @@ func newProfileEnvCmd(a *app) *cobra.Command {
 		},
 	}
 	profileFlag(a, c, &p)
-	c.Flags().StringVar(&shell, "shell", "", "bash, zsh, fish, tcsh, elvish or json (default: that of $SHELL, else bash)")
+	c.Flags().StringVar(&shell, "shell", "", "the `SHELL`: bash, zsh, fish, tcsh, elvish or json (default: that of $SHELL, else bash)")
 	c.RegisterFlagCompletionFunc("shell", cobra.FixedCompletions(shells.Names, cobra.ShellCompDirectiveNoFileComp))
 	return c
 }

@@ -95,6 +95,9 @@ func newRootCmd(a *app, argv []string) *cobra.Command {
 		root.InitDefaultCompletionCmd()
 		root.InitDefaultHelpCmd()
 	}
+	if len(argv) > 0 && (argv[0] == cobra.ShellCompRequestCmd || argv[0] == cobra.ShellCompNoDescRequestCmd) {
+		plainFlagWords(root)
+	}
 	for _, c := range root.Commands() {
 		switch c.Name() {
 		case "help":
@@ -105,6 +108,18 @@ func newRootCmd(a *app, argv []string) *cobra.Command {
 		markGroups(c)
 	}
 	return root
+}
+
+// plainFlagWords takes out of the help of every flag of c and its
+// subcommands the quotes that name the flag's value (`N`), as the help
+// does: cobra's completion gives the shells the help as it is written.
+func plainFlagWords(c *cobra.Command) {
+	unquote := func(f *pflag.Flag) { f.Usage = strings.ReplaceAll(f.Usage, "`", "") }
+	c.Flags().VisitAll(unquote)
+	c.PersistentFlags().VisitAll(unquote)
+	for _, sub := range c.Commands() {
+		plainFlagWords(sub)
+	}
 }
 
 // named returns the command argv starts with.

@@ -119,12 +119,12 @@ says otherwise.`,
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&opts.Name, "name", "", "the entry's name (default: from SOURCE)")
-	f.StringVar(&opts.Version, "version", "", "the entry's version (default: from SOURCE)")
-	f.StringArrayVar(&opts.Deps, "dep", nil, "an entry this one depends on (PKG; repeatable)")
-	f.StringArrayVar(&envSpecs, "env", nil, "an env setting VAR=VALUE, VAR+=VALUE (prepend) or VAR=+VALUE (append); ${prefix} is the entry (repeatable)")
-	f.IntVar(&opts.Strip, "strip", 0, "leading path components to strip from tarball members (default: automatic)")
-	f.StringVar(&storeDir, "store", "", "the managed store to add to (default: the first writable one)")
+	f.StringVar(&opts.Name, "name", "", "the entry's `NAME` (default: from SOURCE)")
+	f.StringVar(&opts.Version, "version", "", "the entry's `VERSION` (default: from SOURCE)")
+	f.StringArrayVar(&opts.Deps, "dep", nil, "an entry `PKG` this one depends on (repeatable)")
+	f.StringArrayVar(&envSpecs, "env", nil, "an env setting `SPEC`: VAR=VALUE, VAR+=VALUE (prepend) or VAR=+VALUE (append); ${prefix} is the entry (repeatable)")
+	f.IntVar(&opts.Strip, "strip", 0, "the `N` leading path components to strip from tarball members (default: automatic)")
+	f.StringVar(&storeDir, "store", "", "the managed store `DIR` to add to (default: the first writable one)")
 	return c
 }
 
