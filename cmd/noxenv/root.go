@@ -148,7 +148,7 @@ func markGroups(c *cobra.Command) {
 	if c.RunE == nil && c.Run == nil {
 		c.Args = args(cobra.NoArgs)
 		c.RunE = func(cmd *cobra.Command, args []string) error {
-			return front.UsageError{Err: fmt.Errorf("%s: a subcommand is required", cmd.CommandPath())}
+			return front.UsageError{Err: argsError{fmt.Errorf("%s: a subcommand is required", cmd.CommandPath()), cmd}}
 		}
 	}
 	for _, sub := range c.Commands() {
@@ -259,14 +259,31 @@ func checkPkgs(pkgs []string) error {
 	return nil
 }
 
-// args returns a cobra.PositionalArgs that reports a usage error.
+// args returns a cobra.PositionalArgs that reports a usage error, with
+// the command's usage as its hint.
 func args(check cobra.PositionalArgs) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, a []string) error {
 		if err := check(cmd, a); err != nil {
-			return front.UsageError{Err: err}
+			return front.UsageError{Err: argsError{err, cmd}}
 		}
 		return nil
 	}
+}
+
+// argsError is arguments a command does not take: cobra's message says
+// how many it takes, the hint what they are.
+type argsError struct {
+	error
+	cmd *cobra.Command
+}
+
+func (e argsError) Unwrap() error { return e.error }
+
+func (e argsError) Hint() string {
+	if e.cmd.HasAvailableSubCommands() {
+		return fmt.Sprintf("'%s --help' lists its commands", e.cmd.CommandPath())
+	}
+	return "usage: " + e.cmd.UseLine()
 }
 
 func run(argv []string) int {
