@@ -49,6 +49,9 @@ func (e *evaluator) addUse(ctx context.Context, hc interp.HandlerContext, args [
 	}
 	s := args[0]
 	if len(args) == 2 {
+		if strings.Contains(s, "@") {
+			return errors.New("usage: use NAME [CONSTRAINT] or use NAME@CONSTRAINT, not both")
+		}
 		s += "@" + args[1]
 	}
 	req, err := store.ParseRequest(s)
