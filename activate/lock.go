@@ -7,8 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 
 	"github.com/noxenv/noxenv/activate/prompt"
+	"github.com/noxenv/noxenv/store"
 )
 
 // The JSON decoder of locks and the decompressor of states of format 1
@@ -36,6 +39,11 @@ func parseLock(path string, data []byte) (*prompt.Lock, error) {
 	}
 	if l.Packages == nil {
 		l.Packages = map[string]prompt.Pin{}
+	}
+	for _, req := range slices.Sorted(maps.Keys(l.Packages)) {
+		if id := l.Packages[req].ID; !store.IsID(id) {
+			return nil, &PosError{File: path, Err: &lockFault{what: fmt.Sprintf("not a lock: %s is pinned to %q, which is not an entry id", req, id)}}
+		}
 	}
 	return l, nil
 }
@@ -70,6 +78,8 @@ func newBadLockError(path string, data []byte, err error) *PosError {
 	switch {
 	case errors.As(err, &syntax):
 		fault.what, offset = "not valid JSON", syntax.Offset
+	case errors.As(err, &typ) && typ.Field == "":
+		fault.what, offset = "not a lock: not a JSON object", typ.Offset
 	case errors.As(err, &typ):
 		fault.what, offset = fmt.Sprintf("not a lock: %s has the wrong type", typ.Field), typ.Offset
 	}

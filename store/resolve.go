@@ -316,12 +316,24 @@ func parsePkg(pkg string) (kind int, r Request, err error) {
 	if _, _, _, ok := ParseID(pkg); ok {
 		return pkgID, r, nil
 	}
-	if n, v, ok := SplitNameVersion(pkg); ok && !strings.ContainsRune(pkg, '@') &&
-		CheckName(n) == nil && CheckVersion(v) == nil {
+	if isPlainID(pkg) {
 		return pkgNameVersion, r, nil
 	}
 	r, err = ParseRequest(pkg)
 	return pkgRequest, r, err
+}
+
+// isPlainID says whether s is NAME-VERSION, a plain entry's id.
+func isPlainID(s string) bool {
+	n, v, ok := SplitNameVersion(s)
+	return ok && !strings.ContainsRune(s, '@') && CheckName(n) == nil && CheckVersion(v) == nil
+}
+
+// IsID says whether id is an entry's id, HASH-NAME-VERSION, or a plain
+// entry's, NAME-VERSION.
+func IsID(id string) bool {
+	_, _, _, ok := ParseID(id)
+	return ok || isPlainID(id)
 }
 
 // findPath finds the entry whose directory is p.

@@ -133,6 +133,25 @@ func TestRequestMatches(t *testing.T) {
 	}
 }
 
+func TestIsID(t *testing.T) {
+	for id, want := range map[string]bool{
+		"ncizz8d4kz8bqrnyrc8m690wbm60cv8f-hello-1.0": true,
+		"hello-1.0":          true,
+		"gnu-hello-2.12.1":   true,
+		"":                   false,
+		"hello":              false,
+		"../../usr":          false,
+		"/usr":               false,
+		"a/hello-1.0":        false,
+		"hello@1-1.0":        false,
+		"hello-1.0/../x-1.0": false,
+	} {
+		if got := IsID(id); got != want {
+			t.Errorf("IsID(%q) = %v, want %v", id, got, want)
+		}
+	}
+}
+
 // FuzzCompareVersions checks that the order is a total preorder consistent
 // with itself.
 func FuzzCompareVersions(f *testing.F) {
