@@ -105,6 +105,8 @@ type checker struct {
 	// made are the arithmetic expansions the checker made, guarded
 	// already.
 	made map[*syntax.ArithmExp]bool
+	// waited are the expansions of $! that wait takes.
+	waited map[*syntax.ParamExp]bool
 }
 
 func (c *checker) fail(pos syntax.Pos, node syntax.Node, why string) bool {
@@ -228,6 +230,9 @@ func (c *checker) visit(node syntax.Node) bool {
 		}
 		c.splitSite(n.Args...)
 		c.quotedDefaults(n.Args)
+		if len(n.Args) > 1 && n.Args[0].Lit() == "wait" {
+			c.waitedJobs(n.Args[1:])
+		}
 		if len(n.Args) > 2 && n.Args[0].Lit() == "getopts" {
 			c.unexporting = append(c.unexporting, n.Args[2])
 		}
@@ -688,11 +693,36 @@ func (c *checker) readonlyAssigns() {
 	}
 }
 
+// waitedJobs notes the words of args that are $! alone ("$!" too): wait
+// takes the interpreter's job as it takes bash's process id.
+func (c *checker) waitedJobs(args []*syntax.Word) {
+	for _, w := range args {
+		parts := w.Parts
+		if len(parts) == 1 {
+			if dq, ok := parts[0].(*syntax.DblQuoted); ok {
+				parts = dq.Parts
+			}
+		}
+		if len(parts) != 1 {
+			continue
+		}
+		if pe, ok := parts[0].(*syntax.ParamExp); ok && pe.Param != nil && pe.Param.Value == "!" && pe.Exp == nil {
+			if c.waited == nil {
+				c.waited = map[*syntax.ParamExp]bool{}
+			}
+			c.waited[pe] = true
+		}
+	}
+}
+
 // paramExp checks a parameter expansion.
 func (c *checker) paramExp(n *syntax.ParamExp) bool {
 	// Words without a position are the check's own ($- for $(<f)).
 	if n.Param != nil && unsetSpecials[n.Param.Value] && !n.Excl && n.Dollar.IsValid() {
 		return c.fail(n.Pos(), n, "$"+n.Param.Value+" is not set by noxenv's interpreter")
+	}
+	if n.Param != nil && n.Param.Value == "!" && !n.Excl && !c.waited[n] {
+		return c.fail(n.Pos(), n, "$! names a job of noxenv's interpreter, not a process id: only wait takes it")
 	}
 	if n.Param != nil && c.assoc[n.Param.Value] && n.Index != nil {
 		if w, ok := n.Index.(*syntax.Word); ok && (w.Lit() == "@" || w.Lit() == "*") {

@@ -322,6 +322,9 @@ var constructCases = struct{ works, refused []string }{
 		`getopts 'ab:' o -b val; export Y="$o:$OPTARG:$OPTIND"`,
 		`export Y=$LINENO`,
 		`export Y=$'a\x41\101\e'`,
+		// $! serves wait, where it names the job.
+		`true & wait $!; export Y=$?`,
+		`false & wait "$!" || export Y=failed`,
 	}...),
 	refused: append([]string{
 		`unset x; set -- ${x:-'a b'}; export N=$#`,
@@ -446,6 +449,10 @@ var constructCases = struct{ works, refused []string }{
 		`x=3a; let y=x+1; export Y=$y`,
 		`X=abc; export Y=${X:1:-3}`,
 		`X=abc; P='*'; export Y=${X#"$P"}`,
+		// $! is the interpreter's job, not a process id.
+		`true & export Y=$!`,
+		`true & echo "$!" > pid; export Y=$(<pid)`,
+		`true & export Y=$(( $! + 0 ))`,
 	)...),
 }
 
