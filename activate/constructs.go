@@ -58,8 +58,16 @@ func checkConstructsIn(file string, src []byte, f *syntax.File, program bool, ex
 func check(file string, src []byte, f *syntax.File, program bool, exported func(string) bool) (*checker, error) {
 	if i := bytes.IndexByte(src, 0); i >= 0 {
 		// The parser drops NUL bytes, which bash reads otherwise.
-		line := bytes.Count(src[:i], []byte("\n")) + 1
-		return nil, &PosError{File: file, Line: uint(line), Col: uint(i - bytes.LastIndexByte(src[:i], '\n')), Err: &constructError{construct: "NUL", why: "a NUL byte in a script is not supported"}}
+		return nil, byteError(file, src, i, "NUL", "a NUL byte in a script is not supported")
+	}
+	if i := bytes.IndexByte(src, '\r'); i >= 0 {
+		// The parser drops a carriage return before a line end and
+		// splits words at any other outside quotes; bash reads it as
+		// any other character.
+		if i+1 < len(src) && src[i+1] == '\n' {
+			return nil, byteError(file, src, i, "CR", "a carriage return at a line's end (Windows line ends) is not supported: bash keeps it in the line, noxenv's parser drops it")
+		}
+		return nil, byteError(file, src, i, "CR", "a carriage return in a script is not supported: bash reads it as part of a word, noxenv's parser as a space")
 	}
 	c := &checker{file: file, src: src, program: program, extglobFrom: extglobLine(f), readonly: map[string]*syntax.Assign{}, naming: map[*syntax.Assign]bool{}}
 	syntax.Walk(f, c.visit)
@@ -107,6 +115,14 @@ type checker struct {
 	made map[*syntax.ArithmExp]bool
 	// waited are the expansions of $! that wait takes.
 	waited map[*syntax.ParamExp]bool
+}
+
+// byteError is the error of a byte of src, at offset i, that the parser
+// reads otherwise than bash: construct names it, why says why.
+func byteError(file string, src []byte, i int, construct, why string) error {
+	line := bytes.Count(src[:i], []byte("\n")) + 1
+	col := i - bytes.LastIndexByte(src[:i], '\n')
+	return &PosError{File: file, Line: uint(line), Col: uint(col), Err: &constructError{construct: construct, why: why}}
 }
 
 func (c *checker) fail(pos syntax.Pos, node syntax.Node, why string) bool {

@@ -441,6 +441,7 @@ var constructCases = struct{ works, refused []string }{
 		`export Y=$'a\cA'`,
 		`eval 'export Y=${X@Q}'`,
 		`printf 'export Y=${X@Q}\n' > lib.sh; . ./lib.sh`,
+		"export X=crlf\r\nexport Y=1\r\n",
 	}, elsewhere(
 		`x='y'; y='2*3'; export Y=$(( x + 1 ))`,
 		`export Y=$(( 1/0 ))`,
@@ -449,6 +450,11 @@ var constructCases = struct{ works, refused []string }{
 		`x=3a; let y=x+1; export Y=$y`,
 		`X=abc; export Y=${X:1:-3}`,
 		`X=abc; P='*'; export Y=${X#"$P"}`,
+		// The parser drops a carriage return before a line end and
+		// splits words at one elsewhere; bash keeps it.
+		"export X=crlf\r\nexport Y=1",
+		"export X=a\rb",
+		"export X='a\r\nb'",
 		// $! is the interpreter's job, not a process id.
 		`true & export Y=$!`,
 		`true & echo "$!" > pid; export Y=$(<pid)`,
