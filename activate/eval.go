@@ -464,6 +464,9 @@ func (e *evaluator) runError(ctx context.Context, file string, err error) error 
 	if name, ok := e.unsetEnded(); errors.As(err, &st) && ok {
 		return e.unsetError(file, name)
 	}
+	if fails, ok := e.declEnded(); errors.As(err, &st) && ok {
+		return e.endedAt(file, errors.New(e.out.lastLine()), fails)
+	}
 	if errors.As(err, &st) && e.lastArgs != nil {
 		return posError(e.lastFile, e.lastPos, fmt.Errorf("%s failed with exit status %d", e.lastArgs[0], st))
 	}
@@ -487,13 +490,51 @@ func (e *evaluator) unsetEnded() (string, bool) {
 }
 
 // unsetError is the error of the expansion of name, which was not set,
-// that ended the script. The interpreter says no more, so it is placed
-// at the first expansion of name that fails unset after the last
-// command, in that command's file (or file's, from its start, before
-// any command). A function or another file that the last command ran
-// may hold it instead: the error then names that command.
+// that ended the script.
 func (e *evaluator) unsetError(file, name string) error {
-	err := fmt.Errorf("$%s is not set", name)
+	return e.endedAt(file, fmt.Errorf("$%s is not set", name), func(n syntax.Node) bool {
+		pe, ok := n.(*syntax.ParamExp)
+		return ok && failsUnset(pe, name)
+	})
+}
+
+// declEnded reports whether the script ended at a declaration that the
+// interpreter failed itself, outside any command, as bash does: local
+// outside a function, or a name that is none ("declare: invalid name"
+// for export, readonly and the rest too). It then printed that, and no
+// command started since. fails tells the clauses that can fail so.
+func (e *evaluator) declEnded() (fails func(syntax.Node) bool, ok bool) {
+	if !e.runner.Exited() {
+		return nil, false
+	}
+	switch what, msg, _ := strings.Cut(e.out.lastLine(), ": "); {
+	case what == "local" && msg == "can only be used in a function":
+		var funcs []syntax.Node
+		return func(n syntax.Node) bool {
+			if fd, ok := n.(*syntax.FuncDecl); ok {
+				funcs = append(funcs, fd)
+			}
+			d, ok := n.(*syntax.DeclClause)
+			return ok && d.Variant.Value == "local" && !slices.ContainsFunc(funcs, func(f syntax.Node) bool { return within(d, f) })
+		}, true
+	case what == "declare" && msg != "":
+		return func(n syntax.Node) bool { _, ok := n.(*syntax.DeclClause); return ok }, true
+	}
+	return nil, false
+}
+
+// within reports whether node n lies in node outer.
+func within(n, outer syntax.Node) bool {
+	return n.Pos().Offset() >= outer.Pos().Offset() && n.End().Offset() <= outer.End().Offset()
+}
+
+// endedAt places err, the interpreter's own failure that ended the
+// script, outside any command. The interpreter says no more, so it is
+// placed at the first node that fails tells after the last command, in
+// that command's file (or file's, from its start, before any command).
+// A function or another file that the last command ran may hold it
+// instead: the error then names that command.
+func (e *evaluator) endedAt(file string, err error, fails func(syntax.Node) bool) error {
 	at, after := file, syntax.Pos{}
 	if e.lastArgs != nil {
 		at, after = e.lastFile, e.lastPos
@@ -506,9 +547,8 @@ func (e *evaluator) unsetError(file, name string) error {
 	var found syntax.Pos
 	if f := e.parsed[at]; f != nil {
 		syntax.Walk(f, func(n syntax.Node) bool {
-			if pe, ok := n.(*syntax.ParamExp); ok && !found.IsValid() && failsUnset(pe, name) &&
-				(!after.IsValid() || pe.Pos().Offset() > after.Offset()) {
-				found = pe.Pos()
+			if !found.IsValid() && fails(n) && (!after.IsValid() || n.Pos().Offset() > after.Offset()) {
+				found = n.Pos()
 			}
 			return !found.IsValid()
 		})
@@ -601,6 +641,7 @@ func (e *evaluator) call(ctx context.Context, args []string) ([]string, error) {
 		if hc.Pos.IsValid() {
 			e.lastPos, e.lastFile, e.lastArgs = e.filePos(e.current(), hc.Pos), e.current(), args
 			e.env.forget()
+			e.out.forget()
 		}
 		e.lastOpen, e.openFailed = "", ""
 		switch args[0] {

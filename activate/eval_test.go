@@ -148,15 +148,20 @@ func TestEvaluateErrorsHavePositions(t *testing.T) {
 		"untrusted": {"source_env other\n", ":1:1: "},
 		// The set +e noxenv puts in a command substitution is no
 		// command of the script's to blame.
-		"injected": {"export A=1\nB=$(local x=1)\n", ": exit status 1"},
+		"injected": {"export A=1\nB=$(local x=1)\n", ":2:5: local: can only be used in a function"},
 		// An expansion that ends the script is no command's failure:
 		// set -u's, or ${X:?}'s, is at that expansion (the one of the
 		// name the interpreter printed, not the one with a default).
-		"nounset":        {"export A=1\nset -u\nexport B=2\n\nexport C=${X:-a} $NOPE\n", ":5:18: $NOPE is not set"},
-		"required":       {"export A=1\nexport B=${NOPE:?is required}\n", ":2:10: $NOPE is not set"},
-		"nounset subst":  {"set -eu\ntrue\nx=$(echo $NOPE)\n", ":3:10: $NOPE is not set"},
-		"nounset func":   {"set -u\nf() {\n  echo $NOPE\n}\nf\n", ":5:1: $NOPE is not set in what f ran"},
-		"nounset arithm": {"set -u\ntrue\nx=$(( NOPE + 1 ))\n", ":2:1: $NOPE is not set, after true"},
+		"nounset":       {"export A=1\nset -u\nexport B=2\n\nexport C=${X:-a} $NOPE\n", ":5:18: $NOPE is not set"},
+		"required":      {"export A=1\nexport B=${NOPE:?is required}\n", ":2:10: $NOPE is not set"},
+		"nounset subst": {"set -eu\ntrue\nx=$(echo $NOPE)\n", ":3:10: $NOPE is not set"},
+		"nounset func":  {"set -u\nf() {\n  echo $NOPE\n}\nf\n", ":5:1: $NOPE is not set in what f ran"},
+		// So is a declaration the interpreter fails itself.
+		"local":            {"export A=1\necho hi\nf() { local y=2; }\nlocal x=1\n", ":4:1: local: can only be used in a function"},
+		"invalid name":     {"echo hi\nexport \"A-B=1\"\n", ":2:1: declare: invalid name \"A-B\""},
+		"decl in func":     {"f() {\n  export \"A-B=1\"\n}\necho hi\nf\n", ":5:1: declare: invalid name \"A-B\" in what f ran"},
+		"said, then false": {"export A=1\nprintf 'local: can only be used in a function\\n' >&2\nfalse\n", ":3:1: false failed with exit status 1"},
+		"nounset arithm":   {"set -u\ntrue\nx=$(( NOPE + 1 ))\n", ":2:1: $NOPE is not set, after true"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir, cfg := project(t, map[string]string{prompt.FileName: tc.script, "other": "touch pwned\n"})

@@ -183,6 +183,14 @@ func (o *scriptOutput) Write(p []byte) (int, error) {
 	return o.Writer.Write(p)
 }
 
+// forget starts lastLine again, at a command: what the interpreter
+// prints as it ends the script comes after the last command started.
+func (o *scriptOutput) forget() {
+	o.mu.Lock()
+	o.last = ""
+	o.mu.Unlock()
+}
+
 // lastLine is the last line written, if it was short.
 func (o *scriptOutput) lastLine() string {
 	o.mu.Lock()
