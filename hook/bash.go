@@ -23,6 +23,10 @@ import "strings"
 // earlier, longer trap left after it. Where the file cannot be written
 // (any of the three writes) or read, the export runs with the user's INT
 // trap as it is. The files of shells no longer running are removed here.
+//
+// It registers where PROMPT_COMMAND does not name it yet, in any element
+// and after any separator: the user's IFS joins the array's elements,
+// and the user's own commands may come before it ("history -a; ...").
 func bashSnippet(exe, dir string) (string, error) {
 	_, qexe, qtrap, err := shellFiles("bash", exe, dir, "trap.")
 	if err != nil {
@@ -46,9 +50,11 @@ const bashHook = `_noxenv_hook() {
   [[ $- == *e* ]] || return $_noxenv_status
 }
 declare -F _noxenv_leave >/dev/null || _noxenv_leave() { return 1; }
-if [[ -n ${PROMPT_COMMAND+set} && ${PROMPT_COMMAND@a} == *a* ]]; then
-  [[ " ${PROMPT_COMMAND[*]} " == *" _noxenv_hook "* ]] || PROMPT_COMMAND=(_noxenv_hook "${PROMPT_COMMAND[@]}")
-elif [[ ";${PROMPT_COMMAND-};" != *";_noxenv_hook;"* ]]; then
-  PROMPT_COMMAND="_noxenv_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}"
+if [[ ${PROMPT_COMMAND[*]-} != *_noxenv_hook* ]]; then
+  if [[ -n ${PROMPT_COMMAND+set} && ${PROMPT_COMMAND@a} == *a* ]]; then
+    PROMPT_COMMAND=(_noxenv_hook "${PROMPT_COMMAND[@]}")
+  else
+    PROMPT_COMMAND="_noxenv_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}"
+  fi
 fi
 `

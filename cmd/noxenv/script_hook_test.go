@@ -171,6 +171,10 @@ func startTshell(ts *testscript.TestScript, args []string) {
 	ts.Check(os.MkdirAll(dir, 0o700))
 	sh.sock = filepath.Join(dir, "tmux.sock")
 	sh.count = filepath.Join(dir, "prompts")
+	// A shell started after another counts its prompts from none.
+	if err := os.Remove(sh.count); err != nil && !os.IsNotExist(err) {
+		ts.Fatalf("tshell: %v", err)
+	}
 	env := []string{"NXT_COUNT=" + sh.count}
 	var argv []string
 	first := "" // a line to type before the first prompt counted
