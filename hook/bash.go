@@ -23,6 +23,9 @@ import "strings"
 // earlier, longer trap left after it. Where the file cannot be written
 // (any of the three writes) or read, the export runs with the user's INT
 // trap as it is. The files of shells no longer running are removed here.
+// The export's command substitution runs without errtrace (set +E, undone
+// by local - at the return): it would inherit the user's ERR trap, and
+// what the trap prints when the export exits 1 would be evaluated as code.
 //
 // It registers where PROMPT_COMMAND does not name it yet, in any element
 // and after any separator: the user's IFS joins the array's elements,
@@ -41,6 +44,8 @@ const bashHook = `_noxenv_hook() {
     if _noxenv_leave; then
       _noxenv_leave() { return 1; }
     else
+      local -
+      set +E
       { { printf 'trap - INT\n' && trap -p INT && printf '\0'; } 1<>@TRAP@ &&
         IFS= read -r -d '' _noxenv_trap <@TRAP@ && trap '' INT; } 2>/dev/null
       eval "$(@NOXENV@ export bash)"
