@@ -52,8 +52,9 @@
 // (package activate); a watched file it could not be sure of makes the
 // check fail (FastPath.Stale).
 //
-// The snippets keep $? (tcsh keeps $status across precmd itself; elvish
-// has none), keep the shell's other prompt hooks, are safe under set -u,
+// The snippets keep $? (tcsh keeps $status across precmd itself, and zsh
+// for each precmd and chpwd function; elvish has none), keep the user's
+// ERR trap (bash; zsh: ZERR) out of the code they evaluate, keep the shell's other prompt hooks, are safe under set -u,
 // register once however often they are evaluated, and call noxenv by the
 // absolute path given to Snippet. tcsh's hook is a file written under the
 // hook state directory, which the line `noxenv hook tcsh` prints sources:
