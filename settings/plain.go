@@ -151,3 +151,20 @@ func (p *plainLine) array() ([]any, bool) {
 		}
 	}
 }
+
+// keyLine returns the line that sets the top-level key in data, a file
+// of the plain form (see DecodePlain), or 0 for a file beyond it, where a
+// line that reads like one may lie in a string over several lines.
+func keyLine(data []byte, key string) int {
+	if _, err := DecodePlain("", data); err != nil {
+		return 0
+	}
+	for n, line := range strings.Split(string(data), "\n") {
+		p := plainLine{s: line}
+		p.space()
+		if p.key() == key {
+			return n + 1
+		}
+	}
+	return 0
+}

@@ -137,18 +137,26 @@ func (s *Settings) readFile(file string, decided map[string]bool, decode Decoder
 	for _, key := range slices.Sorted(maps.Keys(raw)) {
 		i := slices.IndexFunc(known, func(k setting) bool { return k.key == key })
 		if i < 0 {
-			s.Warnings = append(s.Warnings, fmt.Sprintf("%s: unknown setting %q", file, key))
+			s.Warnings = append(s.Warnings, fmt.Sprintf("%s: unknown setting %q", at(file, data, key), key))
 			continue
 		}
 		if decided[key] {
 			continue
 		}
 		if err := known[i].fromFile(s, raw[key]); err != nil {
-			return &Error{Source: file, Key: key, Err: err}
+			return &Error{Source: at(file, data, key), Key: key, Err: err}
 		}
 		decided[key] = true
 	}
 	return nil
+}
+
+// at names file, with the line that sets key where keyLine finds it.
+func at(file string, data []byte, key string) string {
+	if n := keyLine(data, key); n > 0 {
+		return fmt.Sprintf("%s:%d", file, n)
+	}
+	return file
 }
 
 // Error is a setting that could not be read: Source is the variable, or

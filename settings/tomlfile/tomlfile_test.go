@@ -95,9 +95,13 @@ func TestErrors(t *testing.T) {
 		want    []string
 	}{
 		{content: "eval-timeout = \n", want: []string{settings.FileName + ":1:"}},
-		{content: "# settings\nload-envrc = \"maybe\"\n", want: []string{"setting load-envrc", "want true or false"}},
+		{content: "# settings\nload-envrc = \"maybe\"\n", want: []string{settings.FileName + ":2: setting load-envrc", "want true or false"}},
 		{content: "eval-timeout = \"soon\"\n", want: []string{"setting eval-timeout", `"soon"`}},
 		{content: "eval-timeout = -3\n", want: []string{"setting eval-timeout", "positive"}},
+		{content: "eval-timeout = 0 # off?\n", want: []string{settings.FileName + ":1: setting eval-timeout", "positive"}},
+		// Beyond the plain form, the file and the setting are named.
+		{content: "\"eval-timeout\" = -3\n", want: []string{settings.FileName + ": setting eval-timeout", "positive"}},
+		{content: "x = \"\"\"\nload-envrc = 1\n\"\"\"\nload-envrc = 1\n", want: []string{settings.FileName + ": setting load-envrc"}},
 		{content: "eval-timeout = \"-3s\"\n", want: []string{"setting eval-timeout"}},
 		{content: "substituters = \"oci://x/y\"\n", want: []string{"setting substituters", "array of strings"}},
 		{content: "substituters = [1]\n", want: []string{"setting substituters", "array of strings"}},
@@ -124,7 +128,7 @@ func TestUnknownKeyWarns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !s.LoadEnvrc || len(s.Warnings) != 1 || !strings.Contains(s.Warnings[0], `unknown setting "future-setting"`) || !strings.Contains(s.Warnings[0], f) {
+	if !s.LoadEnvrc || len(s.Warnings) != 1 || !strings.Contains(s.Warnings[0], f+`:2: unknown setting "future-setting"`) {
 		t.Errorf("got %+v", s)
 	}
 }
