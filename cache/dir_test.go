@@ -122,6 +122,22 @@ func tamper(t *testing.T, change func(dir string, closure []*store.Entry)) (Cach
 	return c, dir, closure
 }
 
+// editInfo changes the entry metadata that the cache's manifest of id
+// holds, as a forged or damaged copy would.
+func editInfo(t *testing.T, dir, id string, edit func(info *store.Info)) {
+	t.Helper()
+	editManifest(t, dir, id, func(m map[string]any) {
+		ann := m["annotations"].(map[string]any)
+		var info store.Info
+		if err := json.Unmarshal([]byte(ann[annotationInfo].(string)), &info); err != nil {
+			t.Fatal(err)
+		}
+		edit(&info)
+		b, _ := json.Marshal(info)
+		ann[annotationInfo] = string(b)
+	})
+}
+
 // editManifest rewrites the manifest of id in the directory cache dir.
 func editManifest(t *testing.T, dir, id string, edit func(m map[string]any)) {
 	t.Helper()
@@ -176,23 +192,13 @@ func TestDirTampered(t *testing.T) {
 			os.WriteFile(layerPath(t, dir, cl[0].ID), data, 0o644)
 		}, 0, []string{"manifest says"}},
 		{"manifest hash mismatch", func(t *testing.T, dir string, cl []*store.Entry) {
-			editManifest(t, dir, cl[2].ID, func(m map[string]any) {
-				ann := m["annotations"].(map[string]any)
-				var info store.Info
-				json.Unmarshal([]byte(ann[annotationInfo].(string)), &info)
+			editInfo(t, dir, cl[2].ID, func(info *store.Info) {
 				info.Hash = "sha256:" + "00000000000000000000000000000000000000000000000000000000000000ff"
-				b, _ := json.Marshal(info)
-				ann[annotationInfo] = string(b)
 			})
 		}, 2, []string{"content hash"}},
 		{"manifest of another version", func(t *testing.T, dir string, cl []*store.Entry) {
-			editManifest(t, dir, cl[2].ID, func(m map[string]any) {
-				ann := m["annotations"].(map[string]any)
-				var info store.Info
-				json.Unmarshal([]byte(ann[annotationInfo].(string)), &info)
+			editInfo(t, dir, cl[2].ID, func(info *store.Info) {
 				info.Env = []store.EnvSetting{{Var: "EVIL", Op: store.EnvSet, Value: "1"}}
-				b, _ := json.Marshal(info)
-				ann[annotationInfo] = string(b)
 			})
 		}, 2, []string{"give the id"}},
 		{"missing reference", func(t *testing.T, dir string, cl []*store.Entry) {
@@ -345,13 +351,8 @@ func TestResolveSigned(t *testing.T) {
 	// chosen for it (its fetch would be refused), nor listed.
 	other := a.add("other-1.0", map[string]string{"bin/o": "o"})
 	push(t, c, []*store.Entry{other}, &sec)
-	editManifest(t, filepath.Join(tmp, "cache"), other.ID, func(m map[string]any) {
-		ann := m["annotations"].(map[string]any)
-		var info store.Info
-		json.Unmarshal([]byte(ann[annotationInfo].(string)), &info)
+	editInfo(t, filepath.Join(tmp, "cache"), other.ID, func(info *store.Info) {
 		info.Name, info.Version = "tool", "9.0"
-		b, _ := json.Marshal(info)
-		ann[annotationInfo] = string(b)
 	})
 	f.Trusted = []PublicKey{pub}
 	if id, err := f.Resolve(ctx, store.Request{Name: "tool"}); err != nil || id != v2.ID {
@@ -406,13 +407,8 @@ func TestDirPushRepairs(t *testing.T) {
 			os.WriteFile(layerPath(t, dir, cl[1].ID), data, 0o644)
 		}},
 		{"metadata not the entry's", func(t *testing.T, dir string, cl []*store.Entry) {
-			editManifest(t, dir, cl[1].ID, func(m map[string]any) {
-				ann := m["annotations"].(map[string]any)
-				var info store.Info
-				json.Unmarshal([]byte(ann[annotationInfo].(string)), &info)
+			editInfo(t, dir, cl[1].ID, func(info *store.Info) {
 				info.Hash = "sha256:" + "00000000000000000000000000000000000000000000000000000000000000ff"
-				b, _ := json.Marshal(info)
-				ann[annotationInfo] = string(b)
 			})
 		}},
 	}
