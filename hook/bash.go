@@ -15,7 +15,9 @@ import "strings"
 // and run the interrupted evaluation again at the next prompt. bash has no
 // local traps, and no way but a subshell (a process) to read a trap into a
 // variable, so the hook keeps the user's INT trap in a file of the shell's
-// own, dir/bash/trap.PID, with builtins only: the code that gives it back
+// own, dir/bash/trap.PID, with builtins only (called as builtin: a
+// function of the user's named read that reads nothing would leave
+// Ctrl-C ignored for good): the code that gives it back
 // (`trap - INT`, then what trap -p printed), ended by a NUL byte so that
 // read says whether the whole of it was read. The file is written over
 // from its start, not truncated: truncating a file costs ext4 about
@@ -46,8 +48,8 @@ const bashHook = `_noxenv_hook() {
     else
       local -
       set +E
-      { { printf 'trap - INT\n' && trap -p INT && printf '\0'; } 1<>@TRAP@ &&
-        IFS= read -r -d '' _noxenv_trap <@TRAP@ && trap '' INT; } 2>/dev/null
+      { { builtin printf 'trap - INT\n' && builtin trap -p INT && builtin printf '\0'; } 1<>@TRAP@ &&
+        IFS= builtin read -r -d '' _noxenv_trap <@TRAP@ && builtin trap '' INT; } 2>/dev/null
       eval "$(@NOXENV@ export bash)"
       eval "$_noxenv_trap"
     fi
