@@ -120,6 +120,19 @@ func (a *app) listedProfile(p string) (*profileRef, *profile.GenerationInfo, err
 	return r, gi, err
 }
 
+// orBroken passes on r and err of a profile's lookup, but where the
+// profile's current generation is broken (profile.BrokenError): it then
+// gives the profile's reference, to list the generations left or roll
+// back to one, and says so.
+func (a *app) orBroken(p string, r *profileRef, err error) (*profileRef, bool, error) {
+	var broken *profile.BrokenError
+	if !errors.As(err, &broken) {
+		return r, false, err
+	}
+	r, err = a.profileRef(p)
+	return r, true, err
+}
+
 // guardedStores opens the search path and takes its gc guard: shared, or
 // exclusive for gc itself.
 func (a *app) guardedStores(exclusive bool) (*store.SearchPath, func(), error) {
@@ -443,15 +456,12 @@ func newProfileHistoryCmd(a *app) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			// A broken profile lists the generations left, to roll back to.
 			r, gi, err := a.listedProfile(p)
-			var broken *profile.BrokenError
-			if errors.As(err, &broken) {
-				r, err = a.profileRef(p)
-			}
+			r, broken, err := a.orBroken(p, r, err)
 			if err != nil {
 				return err
 			}
 			var gens []profile.GenerationInfo
-			if gi != nil || broken != nil {
+			if gi != nil || broken {
 				if gens, err = r.Generations(); err != nil {
 					return err
 				}
@@ -500,10 +510,7 @@ func newProfileRollbackCmd(a *app) *cobra.Command {
 			}
 			// A broken profile is rolled back: that repairs it.
 			r, _, err := a.existingProfile(p)
-			var broken *profile.BrokenError
-			if errors.As(err, &broken) {
-				r, err = a.profileRef(p)
-			}
+			r, _, err = a.orBroken(p, r, err)
 			if err != nil {
 				return err
 			}
